@@ -1,0 +1,1 @@
+"""Analysis of placements and missing episodes: functions that take and return (Geo)DataFrames."""

@@ -1,0 +1,53 @@
+"""Shared test set-up: real postcode index, the published fixtures, and no network."""
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT.parent / "shared" / "fixtures"
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _is_local(address) -> bool:
+    if isinstance(address, (str, bytes)):  # AF_UNIX paths
+        return True
+    host = str(address[0])
+    return host in ("localhost", "::1", "0.0.0.0") or host.startswith("127.")
+
+
+def _guarded_connect(self, address):
+    if not _is_local(address):
+        raise OSError(f"test tried to reach the network ({address!r}): the app must work offline")
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self, address):
+    if not _is_local(address):
+        raise OSError(f"test tried to reach the network ({address!r}): the app must work offline")
+    return _real_connect_ex(self, address)
+
+
+def pytest_configure(config):
+    # The whole suite runs with outbound network blocked: only loopback is allowed.
+    socket.socket.connect = _guarded_connect
+    socket.socket.connect_ex = _guarded_connect_ex
+
+
+@pytest.fixture(scope="session")
+def postcode_index():
+    """The real ONS postcode index (built once into the user cache on first use)."""
+    from geo.postcodes import get_postcode_index
+
+    return get_postcode_index()
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    if not FIXTURES.exists():
+        pytest.fail(f"shared fixtures not found at {FIXTURES}")
+    return FIXTURES
