@@ -37,7 +37,8 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 def to_safe_csv(frame: pd.DataFrame, *, index: bool = False) -> bytes:
     """UTF-8 CSV with a byte-order mark, formula-injection safe."""
-    return neutralise_formulas(frame).to_csv(index=index).encode("utf-8-sig")
+    # CRLF line ends (as Excel writes) also make the csv module quote any cell holding a lone CR.
+    return neutralise_formulas(frame).to_csv(index=index, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_safe_xlsx(frames: dict[str, pd.DataFrame]) -> bytes:
