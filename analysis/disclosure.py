@@ -1,0 +1,424 @@
+"""Disclosure control for every aggregate view: small numbers, secondary suppression, pseudonyms.
+
+The rule follows DfE practice for children's social care statistics: any count
+from 1 to 5 inclusive is suppressed and shown as ``c``; a zero stays a zero
+(it is a recorded nothing, not a small group). Where a published total would
+let a reader work a suppressed cell back out (total minus the other cells), a
+second cell in the same row or column is suppressed too, and again until every
+row and column with a total holds either no suppressed cell or at least two.
+Percentages built on a suppressed count, or on a suppressed denominator, are
+suppressed as well.
+
+Maps for panels carry aggregated areas only (authority polygons, grid cells,
+hotspot outlines), never points, child ids, postcodes finer than a sector or
+free-text notes: :func:`safe_map_layer` refuses them.
+
+Pseudonymous ids (:func:`pseudonymise`) are keyed hashes. The ICO is clear that
+pseudonymised data remains personal data for whoever holds the key, so the key
+(:func:`installation_key`) stays on the council's machine, in ``local/``.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "SUPPRESSED",
+    "NOT_AVAILABLE",
+    "SMALL_NUMBER_MAX",
+    "CHILD_DATA_COLUMNS",
+    "is_small",
+    "suppress_counts",
+    "suppress_table",
+    "is_safe",
+    "child_data_columns",
+    "check_no_child_data",
+    "safe_map_layer",
+    "pseudonymise",
+    "installation_key",
+]
+
+SUPPRESSED = "c"  # DfE's symbol for a suppressed value
+NOT_AVAILABLE = "x"  # DfE's symbol for a value that is not known
+SMALL_NUMBER_MAX = 5  # counts 1..5 are suppressed; 0 and 6+ are shown
+
+# Columns that identify a child, locate a home or carry free text. None of them may reach a panel view.
+CHILD_DATA_COLUMNS = frozenset(
+    {
+        "CHILD", "CHILD_ID", "PSEUDONYM", "UPN", "DOB", "MC_DOB", "MOTHER", "NAME_OF_CHILD",
+        "HOME_POST", "PL_POST", "FROM_POST", "FOUND_POST", "POSTCODE", "POST_CODE",
+        "FOUND_LAT", "FOUND_LON", "LAT", "LON", "LATITUDE", "LONGITUDE", "EASTING", "NORTHING",
+        "NOTES", "NOTE", "COMMENTS", "FREE_TEXT", "SOURCE_ROW",
+    }
+)
+_CHILD_COLUMN_RE = re.compile(r"^(CHILD(_|$)|.*_POST$|.*POSTCODE.*|.*NOTES?$)")
+# A full unit postcode ("ME14 1XX"), as opposed to a sector ("ME14 1") or a district ("ME14").
+_UNIT_POSTCODE_RE = re.compile(r"^\s*[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\s*$", re.IGNORECASE)
+_POINT_TYPES = {"Point", "MultiPoint"}
+
+_ROOT = Path(__file__).resolve().parents[1]
+SECRET_FILE_ENV = "CARE_MAP_SECRET_FILE"
+_KEY_BYTES = 32
+
+
+# ---------------------------------------------------------------- small numbers
+def is_small(values) -> np.ndarray:
+    """True where a count is 1..5 (to be suppressed). Zero, 6+ and missing values are False."""
+    arr = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        return (arr >= 1) & (arr <= SMALL_NUMBER_MAX)
+
+
+def _show_count(value) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or pd.isna(value):
+        return NOT_AVAILABLE
+    number = float(value)
+    return str(int(round(number))) if number == round(number) else f"{number:g}"
+
+
+def suppress_counts(series: pd.Series) -> pd.Series:
+    """Counts ready to show: 1..5 become ``"c"``, others their integer text, missing ``"x"``.
+
+    Takes a numeric Series of counts; returns an object Series of strings with the same index.
+    Primary suppression only: use :func:`suppress_table` when totals are shown alongside.
+    """
+    series = pd.Series(series)
+    small = is_small(series)
+    out = [SUPPRESSED if s else _show_count(v) for v, s in zip(series.tolist(), small)]
+    return pd.Series(out, index=series.index, name=series.name, dtype=object)
+
+
+def _lines(n_rows: int, count_idx: list[int], total_idx: list[int], total_row: int | None) -> list[list[tuple]]:
+    """The additive lines of a table: each is a list of (row, col) cells whose last cell is the total."""
+    lines = []
+    data_rows = [r for r in range(n_rows) if r != total_row]
+    for t in total_idx:
+        for r in range(n_rows):
+            lines.append([(r, c) for c in count_idx] + [(r, t)])
+    if total_row is not None:
+        for c in count_idx + total_idx:
+            lines.append([(r, c) for r in data_rows] + [(total_row, c)])
+    return lines
+
+
+def _suppression_mask(values: np.ndarray, lines: list[list[tuple]]) -> np.ndarray:
+    mask = (values >= 1) & (values <= SMALL_NUMBER_MAX)
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            hidden = [cell for cell in line if mask[cell]]
+            if len(hidden) != 1:
+                continue
+            # Suppress the smallest shown part: it hides the least. Prefer a non-zero part (a suppressed
+            # zero next to a small number gives little cover), then any part, then the total itself.
+            parts = [cell for cell in line[:-1] if not mask[cell] and not np.isnan(values[cell])]
+            candidates = [cell for cell in parts if values[cell] > 0] or parts
+            if not candidates and not mask[line[-1]]:
+                candidates = [line[-1]]
+            if not candidates:
+                continue
+            choice = min(candidates, key=lambda cell: (values[cell], cell))
+            mask[choice] = True
+            changed = True
+    return mask
+
+
+def _parse_percent_spec(spec: str) -> tuple[str, str | None]:
+    numerator, _, denominator = spec.partition("/")
+    return numerator.strip(), (denominator.strip() or None)
+
+
+def suppress_table(
+    table: pd.DataFrame,
+    count_columns: list[str],
+    *,
+    total_row=None,
+    total_columns: list[str] | None = None,
+    percent_columns: dict[str, str] | None = None,
+    decimals: int = 1,
+) -> pd.DataFrame:
+    """A copy of ``table`` that is safe to show to a panel.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Label columns plus numeric count columns (and optional totals and percentages).
+    count_columns : list of str
+        Columns holding counts of children or episodes.
+    total_row : index label, optional
+        Label of the row that holds the column totals (e.g. ``"Total"``).
+    total_columns : list of str, optional
+        Columns holding the row total of ``count_columns``.
+    percent_columns : dict, optional
+        ``{percent column: "NUMERATOR"}`` or ``{percent column: "NUMERATOR/DENOMINATOR"}``
+        where both name count columns of the same row. A percentage is suppressed when its
+        numerator or denominator is; with no denominator named, also when the row's total or
+        the column total of its numerator is suppressed (conservative).
+    decimals : int
+        Decimal places of shown percentages.
+
+    Returns
+    -------
+    DataFrame of the same shape and index, count, total and percent columns as strings
+    (``"c"`` for suppressed, ``"x"`` for missing), other columns unchanged; dtype object.
+
+    Primary suppression hides counts 1..5. Secondary suppression then makes sure that every
+    row and column with a shown total holds zero or at least two suppressed cells, choosing the
+    smallest remaining cell of the line each time, until nothing changes.
+    """
+    total_columns = list(total_columns or [])
+    percent_columns = dict(percent_columns or {})
+    missing = [c for c in [*count_columns, *total_columns, *percent_columns] if c not in table.columns]
+    if missing:
+        raise KeyError(f"columns not in table: {missing}")
+    extra_counts = []
+    for spec in percent_columns.values():
+        for name in _parse_percent_spec(spec):
+            if name is None:
+                continue
+            if name not in table.columns:
+                raise KeyError(f"percentage refers to a column not in table: {name}")
+            if name not in count_columns and name not in total_columns and name not in extra_counts:
+                extra_counts.append(name)
+
+    columns = [*count_columns, *total_columns, *extra_counts]
+    values = np.column_stack(
+        [pd.to_numeric(table[c].astype(object), errors="coerce").to_numpy(dtype=float, na_value=np.nan) for c in columns]
+    ) if columns else np.zeros((len(table), 0))
+    if total_row is not None:
+        positions = np.flatnonzero(table.index == total_row)
+        if len(positions) != 1:
+            raise KeyError(f"total row {total_row!r} not found once in the index")
+        total_pos = int(positions[0])
+    else:
+        total_pos = None
+    col_pos = {c: i for i, c in enumerate(columns)}
+    lines = _lines(
+        len(table),
+        [col_pos[c] for c in count_columns],
+        [col_pos[c] for c in total_columns],
+        total_pos,
+    )
+    mask = _suppression_mask(values, lines)
+
+    out = table.copy().astype(object)
+    for c in columns:
+        i = col_pos[c]
+        out[c] = pd.Series(
+            [SUPPRESSED if mask[r, i] else _show_count(values[r, i]) for r in range(len(table))],
+            index=out.index, dtype=object,
+        )
+
+    for pct_col, spec in percent_columns.items():
+        numerator, denominator = _parse_percent_spec(spec)
+        if numerator not in col_pos:
+            raise KeyError(f"percentage numerator {numerator!r} is not a count column")
+        hide = mask[:, col_pos[numerator]].copy()
+        if denominator is not None:
+            hide |= mask[:, col_pos[denominator]]
+        else:
+            for t in total_columns:
+                hide |= mask[:, col_pos[t]]
+            if total_pos is not None and mask[total_pos, col_pos[numerator]]:
+                hide[:] = True
+        pct = pd.to_numeric(table[pct_col].astype(object), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        out[pct_col] = pd.Series(
+            [
+                SUPPRESSED if hide[r] else (NOT_AVAILABLE if np.isnan(pct[r]) else f"{pct[r]:.{decimals}f}")
+                for r in range(len(table))
+            ],
+            index=out.index, dtype=object,
+        )
+    return out
+
+
+def _cell_is_small(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, str):
+        text = value.strip()
+        return text.isdigit() and 1 <= int(text) <= SMALL_NUMBER_MAX
+    if isinstance(value, (int, np.integer)):
+        return 1 <= int(value) <= SMALL_NUMBER_MAX
+    if isinstance(value, (float, np.floating)) and not np.isnan(value) and float(value).is_integer():
+        return 1 <= value <= SMALL_NUMBER_MAX
+    return False
+
+
+def is_safe(
+    table: pd.DataFrame,
+    count_columns: list[str] | None = None,
+    *,
+    total_row=None,
+    total_columns: list[str] | None = None,
+) -> bool:
+    """True if ``table`` shows no count 1..5, no child-data column and no recoverable suppressed cell.
+
+    ``count_columns`` defaults to every column; text such as "0-5" or "12.5" is not read as a count.
+    With totals given, every row/column with a total must hold zero or at least two ``"c"``.
+    """
+    if child_data_columns(table.columns):
+        return False
+    columns = list(count_columns) if count_columns is not None else list(table.columns)
+    for col in columns:
+        if any(_cell_is_small(v) for v in table[col].tolist()):
+            return False
+    total_columns = list(total_columns or [])
+    if total_row is None and not total_columns:
+        return True
+    cols = [*(count_columns or []), *total_columns]
+    hidden = np.column_stack([(table[c].astype(object) == SUPPRESSED).to_numpy(dtype=bool) for c in cols])
+    total_pos = int(np.flatnonzero(table.index == total_row)[0]) if total_row is not None else None
+    n_counts = len(count_columns or [])
+    lines = _lines(len(table), list(range(n_counts)), list(range(n_counts, len(cols))), total_pos)
+    return all(sum(hidden[cell] for cell in line) != 1 for line in lines)
+
+
+# ---------------------------------------------------------------- child data
+def child_data_columns(columns) -> list[str]:
+    """The names among ``columns`` that look like a child id, a postcode, a location or free text."""
+    found = []
+    for name in columns:
+        upper = str(name).strip().upper()
+        if upper in CHILD_DATA_COLUMNS:
+            found.append(name)
+        elif _CHILD_COLUMN_RE.match(upper) and not upper.endswith(("SECTOR", "DISTRICT", "AREA")):
+            found.append(name)
+    return found
+
+
+def check_no_child_data(frame: pd.DataFrame, *, what: str = "this output") -> None:
+    """Raise ValueError if ``frame`` has a child-data column or a full unit postcode in any text cell."""
+    bad = child_data_columns(frame.columns)
+    if bad:
+        raise ValueError(f"{what} must not carry child data; refusing columns {bad}")
+    for name in frame.columns:
+        col = frame[name]
+        if col.dtype == object or pd.api.types.is_string_dtype(col):
+            text = col.dropna().astype(str)
+            if text.str.match(_UNIT_POSTCODE_RE).any():
+                raise ValueError(
+                    f"{what} must not show postcodes finer than a sector; column {name!r} holds full postcodes"
+                )
+
+
+def safe_map_layer(gdf, count_column: str, *, small: str = "drop", keep_columns: list[str] | None = None):
+    """Aggregated areas ready for a panel map: polygons with counts, small numbers dealt with.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Areas (authority polygons, grid cells, hotspot outlines) with a count per area.
+    count_column : str
+        The count of children or episodes in each area.
+    small : {"drop", "c"}
+        ``"drop"`` (default) removes areas whose count is 1..5, because an outline drawn around
+        one or two children's locations points at them even without its number. ``"c"`` keeps
+        the area and shows its count as ``"c"``: for fixed areas such as whole authorities,
+        whose shape says nothing about where a child is.
+    keep_columns : list of str, optional
+        Other columns to keep (default: all). Any child-data column among them is refused.
+
+    Returns
+    -------
+    GeoDataFrame with the count column as text (``"c"`` or the integer), same CRS.
+
+    Raises
+    ------
+    ValueError for point geometries, child-id, postcode, coordinate or notes columns, or full
+    unit postcodes in any text column.
+    """
+    import geopandas as gpd
+
+    if small not in ("drop", "c"):
+        raise ValueError("small must be 'drop' or 'c'")
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise ValueError("safe_map_layer needs a GeoDataFrame of areas")
+    if count_column not in gdf.columns:
+        raise KeyError(f"count column {count_column!r} not in layer")
+    geom_types = set(gdf.geometry.geom_type.dropna().unique())
+    if geom_types & _POINT_TYPES:
+        raise ValueError("a panel map shows aggregated areas only; point geometries are refused")
+    columns = list(gdf.columns) if keep_columns is None else [*keep_columns, count_column, gdf.geometry.name]
+    columns = list(dict.fromkeys(columns))
+    layer = gdf[columns]
+    check_no_child_data(layer.drop(columns=[layer.geometry.name]), what="a panel map layer")
+    small_mask = is_small(layer[count_column])
+    if small == "drop":
+        layer = layer[~small_mask]
+        small_mask = np.zeros(len(layer), dtype=bool)
+    layer = layer.copy()
+    counts = pd.to_numeric(layer[count_column].astype(object), errors="coerce")
+    layer[count_column] = pd.Series(
+        [SUPPRESSED if s else _show_count(v) for v, s in zip(counts.tolist(), small_mask)],
+        index=layer.index, dtype=object,
+    )
+    return layer
+
+
+# ---------------------------------------------------------------- pseudonyms
+def pseudonymise(ids, *, key: bytes) -> pd.Series:
+    """Stable pseudonymous ids: ``"P-"`` + 10 base32 characters of HMAC-SHA256(key, id).
+
+    The same id and key give the same pseudonym on every run; without the key the id cannot be
+    worked back out (50 bits of the keyed hash; collisions are negligible for a council's children).
+    Missing ids stay missing. Returns an object Series with the input's index.
+    """
+    if not isinstance(key, (bytes, bytearray)) or len(key) < 16:
+        raise ValueError("pseudonymise needs a secret key of at least 16 bytes (see installation_key())")
+    series = ids if isinstance(ids, pd.Series) else pd.Series(list(ids), dtype=object)
+    cache: dict[str, str] = {}
+
+    def one(value):
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return None
+        text = str(value).strip()
+        if text not in cache:
+            digest = hmac.new(bytes(key), text.encode("utf-8"), hashlib.sha256).digest()
+            cache[text] = "P-" + base64.b32encode(digest).decode("ascii")[:10]
+        return cache[text]
+
+    return pd.Series([one(v) for v in series.tolist()], index=series.index, name=series.name, dtype=object)
+
+
+def _secret_path(path) -> Path:
+    if path is not None:
+        return Path(path)
+    env = os.environ.get(SECRET_FILE_ENV)
+    if env:
+        return Path(env)
+    return _ROOT / "local" / "secret.key"
+
+
+def installation_key(path=None) -> bytes:
+    """This installation's 32-byte secret, created on first use with file mode 0600.
+
+    Location: ``path``, else the environment variable ``CARE_MAP_SECRET_FILE``, else
+    ``local/secret.key`` under the project folder. Losing the file changes every pseudonym;
+    copying it elsewhere lets the holder link pseudonyms back to ids.
+    """
+    file = _secret_path(path)
+    if not file.exists():
+        file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        else:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(secrets.token_bytes(_KEY_BYTES))
+    key = file.read_bytes()
+    if len(key) < _KEY_BYTES:
+        raise ValueError(f"the secret key file {file} is damaged (too short); restore it from backup")
+    return key
