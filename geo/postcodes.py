@@ -102,6 +102,94 @@ def _display_unit(compact: pd.Series) -> pd.Series:
     return compact.str[:-3] + " " + compact.str[-3:]
 
 
+_FAILURES = (
+    FAILURE_BLANK,
+    FAILURE_NOT_A_POSTCODE,
+    FAILURE_NOT_FOUND,
+    FAILURE_NO_COORDINATES,
+    FAILURE_NORTHERN_IRELAND,
+)
+_UPPER, _LOWER, _DIGIT = 1, 2, 4
+_CHAR_CLASS = np.zeros(256, dtype=np.uint8)
+_CHAR_CLASS[ord("A"):ord("Z") + 1] = _UPPER
+_CHAR_CLASS[ord("a"):ord("z") + 1] = _LOWER
+_CHAR_CLASS[ord("0"):ord("9") + 1] = _DIGIT
+
+
+def _arrow_text(series: pd.Series):
+    """The values as one arrow large_string array, '' for missing ones (str() of anything else)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow"):
+        series = series.astype(object).where(series.notna(), "").astype(pd.StringDtype("pyarrow", na_value=np.nan))
+    arr = pa.chunked_array(series.array.__arrow_array__()).combine_chunks() if len(series) else pa.array([], pa.string())
+    return pc.fill_null(pc.cast(arr, pa.large_string()), "")
+
+
+def _unit_candidates(uniques):
+    """Which strings are unit postcodes in a shape the byte-level path handles exactly.
+
+    Returns (mask, compact, squeezed): ``squeezed`` is the arrow array upper-cased
+    without spaces; ``compact`` holds the same characters as an (n, 7) uint8 array,
+    NUL padded (the layout _encode uses).
+    A string qualifies when it is ASCII, and without its spaces is 5 to 7 of
+    A-Z / 0-9 matching _UNIT_RE. Anything else (tabs, accents, sectors,
+    districts, junk) is left to the reference rules, so results never differ.
+    """
+    import pyarrow.compute as pc
+
+    n = len(uniques)
+    ascii_only = np.asarray(pc.string_is_ascii(uniques).to_numpy(zero_copy_only=False), dtype=bool)
+    squeezed = pc.replace_substring(pc.ascii_upper(uniques), " ", "")
+    buffers = squeezed.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int64)[squeezed.offset: squeezed.offset + n + 1]
+    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(1, np.uint8)
+    if len(data) == 0:
+        data = np.zeros(1, np.uint8)
+    starts = offsets[:-1]
+    length = np.diff(offsets)
+    ok = ascii_only & (length >= 5) & (length <= _WIDTH)
+    compact = np.zeros((n, _WIDTH), dtype=np.uint8)
+    kind = np.zeros((n, _WIDTH), dtype=np.uint8)
+    last_byte = len(data) - 1
+    for j in range(_WIDTH):
+        inside = ok & (length > j)
+        column = np.where(inside, data[np.minimum(starts + j, last_byte)], 0).astype(np.uint8)
+        compact[:, j] = column
+        kind[:, j] = _CHAR_CLASS[column]
+        ok &= ~inside | ((kind[:, j] == _UPPER) | (kind[:, j] == _DIGIT))
+
+    letter = kind == _UPPER
+    digit = kind == _DIGIT
+    alnum = letter | digit
+    r = np.arange(n)
+    at = np.clip(length, 3, _WIDTH)
+    inward = digit[r, at - 3] & letter[r, at - 2] & letter[r, at - 1]
+    outward_len = length - 3
+    # Outward code: [A-Z]{1,2}[0-9][A-Z0-9]?  (2 to 4 characters)
+    out2 = (outward_len == 2) & letter[:, 0] & digit[:, 1]
+    out3 = (outward_len == 3) & letter[:, 0] & ((letter[:, 1] & digit[:, 2]) | (digit[:, 1] & alnum[:, 2]))
+    out4 = (outward_len == 4) & letter[:, 0] & letter[:, 1] & digit[:, 2] & alnum[:, 3]
+    mask = ok & inward & (out2 | out3 | out4)
+    return mask, compact, squeezed
+
+
+def _display_units(squeezed):
+    """Arrow strings "OUTWARD INWARD" from compact unit postcodes (arrow), without Python strings."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    outward = pc.utf8_slice_codeunits(squeezed, 0, -3)
+    inward = pc.utf8_slice_codeunits(squeezed, -3)
+    return pc.binary_join_element_wise(outward, inward, pa.scalar(" ", pa.large_string()))
+
+
+def _positions(values: pd.Series, table) -> np.ndarray:
+    """Position of each value in ``table`` (-1 for missing or absent)."""
+    return pd.Index(list(table)).get_indexer(values.astype(object).where(values.notna(), None)).astype(np.int64)
+
+
 @dataclass(frozen=True)
 class _Table:
     """One level of the index: sorted codes with coordinates and a district index."""
@@ -117,7 +205,10 @@ class _Table:
         """Row of each code in this table, or -1."""
         if len(self.code) == 0:
             return np.full(len(codes), -1)
-        pos = np.searchsorted(self.code, codes)
+        # Searching in sorted order keeps the memory-mapped table in cache: ~3x faster for 1M codes.
+        order = np.argsort(codes)
+        pos = np.empty(len(codes), dtype=np.int64)
+        pos[order] = np.searchsorted(self.code, np.asarray(codes)[order])
         pos = np.clip(pos, 0, len(self.code) - 1)
         found = self.code[pos] == codes
         return np.where(found, pos, -1)
@@ -314,12 +405,110 @@ class PostcodeIndex:
         ``la_code`` and ``la_name`` (children's services authority; WAL, SCO or
         NIR outside England) and ``country``.
         """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         series = postcodes if isinstance(postcodes, pd.Series) else pd.Series(list(postcodes), dtype=object)
-        codes_in, uniques = pd.factorize(series.astype(object).where(series.notna(), ""), sort=False)
-        result = self._lookup_unique(pd.Series(uniques, dtype=object))
-        out = result.iloc[codes_in].reset_index(drop=True)
-        out.index = series.index
+        text = _arrow_text(series)
+        encoded = pc.dictionary_encode(text)
+        codes_in = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        uniques = encoded.dictionary
+        found = self._lookup_arrow(uniques)
+
+        def strings(table: list, positions: np.ndarray):
+            # A short list of labels spread over every row by integer position, in arrow.
+            labels = pa.array([x if isinstance(x, str) else None for x in table] + [None], type=pa.large_string())
+            return pd.array(labels.take(pa.array(np.where(positions < 0, len(table), positions))), dtype="str")
+
+        if len(uniques) == len(codes_in):
+            # All distinct: dictionary order is input order, nothing to spread out.
+            codes_in = np.arange(len(codes_in))
+            spread = dict(found)
+        else:
+            spread = {key: (value.take(pa.array(codes_in)) if key == "postcode" else value[codes_in])
+                      for key, value in found.items()}
+        res, fail, lad = spread["resolution"], spread["failure"], spread["lad"]
+        attr = self._lad_attr
+        out = pd.DataFrame(
+            {
+                "postcode": pd.array(spread["postcode"], dtype="str"),
+                "resolution": strings(RESOLUTIONS, res),
+                "failure": strings(_FAILURES, fail),
+                "easting": spread["easting"],
+                "northing": spread["northing"],
+                "lat": spread["lat"],
+                "lon": spread["lon"],
+                "lad_code": strings(attr["lad_code"].iloc[:-1], lad),
+                "la_code": strings(attr["la_code"].iloc[:-1], lad),
+                "la_name": strings(attr["la_name"].iloc[:-1], lad),
+                "country": strings(attr["country"].iloc[:-1], lad),
+            },
+            index=series.index,
+        )
         return out
+
+    def _lookup_arrow(self, uniques) -> dict:
+        """Look up distinct strings (an arrow string array); integer-coded results per string.
+
+        Unit postcodes made only of letters, digits and spaces (nearly every real input)
+        are decoded straight from the arrow byte buffer without creating Python
+        strings; everything else goes through :meth:`_lookup_unique`, the reference rules.
+        Returns ``postcode`` (arrow strings), ``resolution`` (index into RESOLUTIONS, -1 none),
+        ``failure`` (index into _FAILURES, -1 none), ``easting``, ``northing``, ``lat``, ``lon``
+        (float64) and ``lad`` (index into lad_codes, -1 none).
+        """
+        import pyarrow as pa
+
+        n = len(uniques)
+        resolution = np.full(n, -1, dtype=np.int64)
+        failure = np.full(n, -1, dtype=np.int64)
+        lad = np.full(n, -1, dtype=np.int64)
+        coords = {col: np.full(n, np.nan) for col in ("easting", "northing", "lat", "lon")}
+
+        fast, compact, squeezed = _unit_candidates(uniques)
+        fast_rows = np.flatnonzero(fast)
+        if len(fast_rows):
+            cm = compact[fast_rows]
+            codes = _CHAR_VALUE[cm] @ _POWERS
+            table = self._tables["unit"]
+            pos = table.find(codes)
+            hit = pos >= 0
+            rows, p = fast_rows[hit], pos[hit]
+            resolution[rows] = 0
+            for col in coords:
+                coords[col][rows] = getattr(table, col)[p]
+            lad[rows] = table.lad[p]
+            failure[fast_rows[~hit]] = _FAILURES.index(FAILURE_NOT_FOUND)
+            country = self._lad_attr["country"].to_numpy(dtype=object)[np.where(lad[rows] >= 0, lad[rows], -1)]
+            is_ni = (country == "Northern Ireland") | ((cm[hit, 0] == ord("B")) & (cm[hit, 1] == ord("T")))
+            no_coords = ~is_ni & ~(np.isfinite(coords["easting"][rows]) & np.isfinite(coords["northing"][rows]))
+            failure[rows[no_coords]] = _FAILURES.index(FAILURE_NO_COORDINATES)
+            failure[rows[is_ni]] = _FAILURES.index(FAILURE_NORTHERN_IRELAND)
+            coords["easting"][rows[is_ni]] = np.nan
+            coords["northing"][rows[is_ni]] = np.nan
+            fast_display = _display_units(squeezed.take(pa.array(fast_rows)))
+        else:
+            fast_display = pa.array([], type=pa.large_string())
+
+        slow_rows = np.flatnonzero(~fast)
+        if len(slow_rows):
+            raw = pd.Series(uniques.take(pa.array(slow_rows)).to_pylist(), dtype=object)
+            slow = self._lookup_unique(raw)
+            resolution[slow_rows] = _positions(slow["resolution"], RESOLUTIONS)
+            failure[slow_rows] = _positions(slow["failure"], _FAILURES)
+            lad[slow_rows] = _positions(slow["lad_code"], self.lad_codes)
+            for col in coords:
+                coords[col][slow_rows] = slow[col].to_numpy(np.float64)
+            slow_display = pa.array(slow["postcode"].astype(object).tolist(), type=pa.large_string())
+        else:
+            slow_display = pa.array([], type=pa.large_string())
+
+        # Back into input order: the fast rows come first in the concatenation.
+        order = np.empty(n, dtype=np.int64)
+        order[fast_rows] = np.arange(len(fast_rows))
+        order[slow_rows] = len(fast_rows) + np.arange(len(slow_rows))
+        display = pa.concat_arrays([fast_display, slow_display]).take(pa.array(order))
+        return {"postcode": display, "resolution": resolution, "failure": failure, "lad": lad, **coords}
 
     def _lookup_unique(self, raw: pd.Series) -> pd.DataFrame:
         n = len(raw)
