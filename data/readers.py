@@ -57,6 +57,9 @@ class InputFile:
     content: bytes
 
 
+SYNTHETIC_MARKER = "SYNTHETIC_DATA_README.txt"
+
+
 def read_folder(path, *, la=None) -> Dataset:
     """Read every data file (CSV, TSV, TXT, XLSX, XML) in a folder, not its subfolders.
 
@@ -76,7 +79,10 @@ def read_folder(path, *, la=None) -> Dataset:
         and p.suffix.lower() in READ_EXTENSIONS
         and not p.stem.lower().startswith(_SKIP_STEMS)
     )
-    return read_inputs(files, la=la)
+    dataset = read_inputs(files, la=la)
+    # The demo generator leaves this marker beside its files; every view must then say "synthetic".
+    dataset.synthetic = (folder / SYNTHETIC_MARKER).exists()
+    return dataset
 
 
 def read_inputs(files, *, la=None) -> Dataset:

@@ -222,3 +222,10 @@ def test_missing_episodes_start_inside_an_episode_and_do_not_overlap():
         m = m.sort_values(["CHILD", "S"])
         prev_end = m.groupby("CHILD")["E"].shift()
         assert not (m["S"] < prev_end).any()  # rule 574
+
+
+def test_reading_the_demo_folder_marks_it_synthetic(fixtures_dir):
+    from data.readers import read_folder
+
+    assert read_folder(DEMO).synthetic is True
+    assert read_folder(fixtures_dir / "cs-demand-model").synthetic is False

@@ -20,9 +20,11 @@ from geo.authorities import Authority, resolve_authority
 
 __all__ = ["generate_demo", "write_demo", "DEMO_FILES", "SYNTHETIC_PREFIX"]
 
+from data.readers import SYNTHETIC_MARKER  # noqa: E402 - the reader recognises the demo by it
+
 SYNTHETIC_PREFIX = "SYN"
 DEMO_FILES = ["missing_log.csv", "childrens_homes.csv", "placement_costs.csv", "ground_truth.csv",
-              "SYNTHETIC_DATA_README.txt"]
+              SYNTHETIC_MARKER]
 _EPOCH = pd.Timestamp("1970-01-01")
 
 
@@ -219,7 +221,7 @@ def write_demo(la: str | Authority, out: str | Path, *, seed: int = 1, years: in
         path = folder / name
         frame.to_csv(path, index=False, lineterminator="\n")
         written.append(path)
-    readme = folder / "SYNTHETIC_DATA_README.txt"
+    readme = folder / SYNTHETIC_MARKER
     readme.write_text(README.format(la_name=meta["la_name"], la_code=meta["la_code"], seed=meta["seed"],
                                     years=meta["years"], end=meta["end"]), encoding="utf-8")
     written.append(readme)
