@@ -1,0 +1,400 @@
+"""Hotspots of missing episodes: density clusters of where children were found (or went missing from).
+
+Points are clustered in British National Grid metres (EPSG:27700) with Euclidean
+distance: the ``hdbscan`` library's Boruvka KD-tree HDBSCAN by default (about
+10x less CPU than scikit-learn's HDBSCAN at a year of England's incidents: 2.5 s,
+see bench/bench_hotspots.py and docs/hotspots.md), or scikit-learn's DBSCAN with ``eps`` in metres.
+Each hotspot is outlined by the hull of its episodes, buffered, and profiled:
+how many episodes and children, which exploitation risks were recorded, when,
+and where the children were placed. See docs/hotspots.md.
+"""
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from data.schemas import RISK_FLAGS
+
+__all__ = ["find_hotspots", "label_hotspots", "hotspot_profile", "NOISE", "HOTSPOT_ID"]
+
+BNG = 27700
+NOISE = -1
+HOTSPOT_ID = "HOTSPOT_ID"
+MIN_MONTHS_FOR_TREND = 4  # Mann-Kendall on fewer monthly counts says nothing
+# A hotspot is a place: median distance of its episodes from its centre at most this (metres).
+MAX_RADIUS_M = 1000
+# The outline leaves out the furthest 5 % of a hotspot's episodes, so one straggler does not stretch it.
+OUTLINE_QUANTILE = 0.95
+_LOCATIONS = {"found": "FOUND", "from": "FROM"}
+
+
+def _xy(episodes: pd.DataFrame, location: str) -> tuple[np.ndarray, np.ndarray]:
+    if location not in _LOCATIONS:
+        raise ValueError(f"location must be 'found' or 'from', not {location!r}")
+    prefix = _LOCATIONS[location]
+    cols = (f"{prefix}_EASTING", f"{prefix}_NORTHING")
+    missing = [c for c in cols if c not in episodes]
+    if missing:
+        raise KeyError(f"episodes have no {', '.join(missing)}: build them with analysis.missing.missing_episodes")
+    return (pd.to_numeric(episodes[cols[0]], errors="coerce").to_numpy(dtype=float),
+            pd.to_numeric(episodes[cols[1]], errors="coerce").to_numpy(dtype=float))
+
+
+def label_hotspots(
+    episodes: pd.DataFrame,
+    *,
+    location: str = "found",
+    min_cluster_size: int = 8,
+    min_samples: int | None = None,
+    method: str = "hdbscan",
+    eps_m: float = 250,
+    max_radius_m: float | None = MAX_RADIUS_M,
+    n_jobs: int = 1,
+) -> pd.Series:
+    """The hotspot of each episode (``HOTSPOT_ID``), or -1 for none (noise or no position).
+
+    Parameters
+    ----------
+    episodes : from :func:`analysis.missing.missing_episodes`; uses FOUND_EASTING/FOUND_NORTHING
+        (``location="found"``) or FROM_EASTING/FROM_NORTHING (``"from"``), EPSG:27700 metres.
+    min_cluster_size : the fewest episodes that make a hotspot (HDBSCAN), or the ``min_samples``
+        of DBSCAN when ``min_samples`` is not given.
+    min_samples : HDBSCAN's density smoothing (defaults to ``min_cluster_size``).
+    method : "hdbscan" (the ``hdbscan`` library, Boruvka KD-tree) or "dbscan" (scikit-learn).
+    eps_m : metres. DBSCAN: the neighbourhood radius. HDBSCAN: ``cluster_selection_epsilon``,
+        clusters closer than this are not split (so a place is not cut into its postcodes).
+    n_jobs : worker processes for HDBSCAN's core distances (DBSCAN: threads). 1 by default: a
+        year of England's incidents takes about 2 s of one core, less than starting the workers.
+    max_radius_m : a cluster whose episodes lie further than this (median distance from its
+        centre, metres) is a diffuse spread, not a place: its episodes get -1. ``None`` keeps all.
+
+    Hotspot 0 has the most episodes, 1 the next, and so on (ties by easting, then northing,
+    of the centre), so that ids are stable for the same data.
+    """
+    x, y = _xy(episodes, location)
+    ok = np.isfinite(x) & np.isfinite(y)
+    labels = np.full(len(episodes), NOISE, dtype=np.int64)
+    points = np.column_stack([x[ok], y[ok]])
+    if len(points) >= max(min_cluster_size, 2):
+        if method == "hdbscan":
+            import hdbscan
+
+            # Episodes found at one postcode share one point, so plain HDBSCAN splits a place into
+            # one "cluster" per postcode; cluster_selection_epsilon stops splits below eps_m
+            # (HDBSCAN(eps-hat), Malzer and Baum 2020).
+            model = hdbscan.HDBSCAN(
+                min_cluster_size=min_cluster_size, min_samples=min_samples, metric="euclidean",
+                algorithm="boruvka_kdtree", core_dist_n_jobs=n_jobs, cluster_selection_epsilon=float(eps_m or 0.0),
+            )
+            raw = model.fit_predict(points)
+        elif method == "dbscan":
+            from sklearn.cluster import DBSCAN
+
+            raw = DBSCAN(eps=eps_m, min_samples=min_samples or min_cluster_size, n_jobs=n_jobs).fit_predict(points)
+        else:
+            raise ValueError(f"method must be 'hdbscan' or 'dbscan', not {method!r}")
+        labels[ok] = _relabel(raw, points, max_radius_m)
+    return pd.Series(labels, index=episodes.index, name=HOTSPOT_ID)
+
+
+def _relabel(raw: np.ndarray, points: np.ndarray, max_radius_m: float | None = None) -> np.ndarray:
+    """Renumber clusters by size (largest first), ties by centre position; drop diffuse ones.
+
+    Centres are the median easting and northing, not the mean: HDBSCAN keeps stragglers that
+    joined a place late as members, and episodes found at one postcode share one point, so a
+    mean drifts away from the place itself.
+    """
+    clusters = np.unique(raw[raw >= 0])
+    if len(clusters) == 0:
+        return raw
+    frame = pd.DataFrame({"label": raw, "x": points[:, 0], "y": points[:, 1]})
+    frame = frame[frame["label"] >= 0]
+    grouped = frame.groupby("label")
+    stats = grouped[["x", "y"]].median().assign(n=grouped.size())
+    dist = np.hypot(frame["x"].to_numpy() - stats["x"].reindex(frame["label"]).to_numpy(),
+                    frame["y"].to_numpy() - stats["y"].reindex(frame["label"]).to_numpy())
+    stats["radius"] = pd.Series(dist, index=frame.index).groupby(frame["label"]).median()
+    if max_radius_m is not None:
+        stats = stats[stats["radius"] <= max_radius_m]
+    if stats.empty:
+        return np.full(len(raw), NOISE, dtype=np.int64)
+    stats = stats.sort_values(["n", "x", "y"], ascending=[False, True, True])
+    mapping = np.full(raw.max() + 1, NOISE, dtype=np.int64)
+    mapping[stats.index.to_numpy()] = np.arange(len(stats))
+    return np.where(raw >= 0, mapping[np.maximum(raw, 0)], NOISE)
+
+
+def _outline(x: np.ndarray, y: np.ndarray, *, buffer_m: float, outline: str):
+    pts = shapely.multipoints(np.column_stack([x, y]))
+    if outline == "concave":
+        hull = shapely.concave_hull(pts, ratio=0.3)
+    elif outline == "convex":
+        hull = shapely.convex_hull(pts)
+    else:
+        raise ValueError(f"outline must be 'convex' or 'concave', not {outline!r}")
+    return shapely.buffer(hull, buffer_m)
+
+
+def _trend(dates: pd.Series) -> dict:
+    months = dates.dropna().dt.to_period("M")
+    if months.empty:
+        return {"trend": "not enough data", "trend_per_month": np.nan, "trend_p": np.nan}
+    span = pd.period_range(months.min(), months.max(), freq="M")
+    series = months.value_counts().reindex(span, fill_value=0).to_numpy(dtype=float)
+    if len(series) < MIN_MONTHS_FOR_TREND:
+        return {"trend": "not enough data", "trend_per_month": np.nan, "trend_p": np.nan}
+    import pymannkendall as mk
+
+    result = mk.original_test(series)
+    return {"trend": {"increasing": "rising", "decreasing": "falling"}.get(result.trend, "no clear trend"),
+            "trend_per_month": float(result.slope), "trend_p": float(result.p)}
+
+
+def _authority_names(codes: pd.Series) -> pd.Series:
+    try:
+        from geo.authorities import resolve_authority
+    except ImportError:
+        return codes
+
+    def name(code):
+        if not isinstance(code, str) or not code:
+            return code
+        try:
+            found = resolve_authority(code)
+        except Exception:  # an unknown code is shown as given
+            return code
+        return getattr(found, "name", code) or code
+
+    uniques = {c: name(c) for c in codes.dropna().unique()}
+    return codes.map(uniques)
+
+
+def _mode(values: pd.Series, by: pd.Series) -> pd.Series:
+    """Most common value per group (ties: first in sort order), None where all are missing."""
+    frame = pd.DataFrame({"by": by.to_numpy(), "v": values.to_numpy()}).dropna()
+    if frame.empty:
+        return pd.Series(dtype=object)
+    counts = frame.groupby(["by", "v"]).size().reset_index(name="n")
+    counts = counts.sort_values(["by", "n", "v"], ascending=[True, False, True]).drop_duplicates("by")
+    return counts.set_index("by")["v"].astype(object)
+
+
+def _top_by(values: pd.Series, by: pd.Series, k: int = 3) -> pd.Series:
+    """"Name (n); Name (n)" of the ``k`` most common non-blank values per group."""
+    text = values.astype(object)
+    frame = pd.DataFrame({"by": by.to_numpy(), "v": text.to_numpy()})
+    frame = frame[frame["v"].map(lambda v: isinstance(v, str) and v.strip() != "")]
+    if frame.empty:
+        return pd.Series(dtype=object)
+    counts = frame.groupby(["by", "v"]).size().reset_index(name="n")
+    counts = counts.sort_values(["by", "n", "v"], ascending=[True, False, True]).groupby("by").head(k)
+    return counts.groupby("by").apply(lambda g: "; ".join(f"{v} ({n})" for v, n in zip(g["v"], g["n"])))
+
+
+def find_hotspots(
+    episodes: pd.DataFrame,
+    *,
+    location: str = "found",
+    min_cluster_size: int = 8,
+    min_samples: int | None = None,
+    method: str = "hdbscan",
+    eps_m: float = 250,
+    buffer_m: float = 100,
+    max_radius_m: float | None = MAX_RADIUS_M,
+    outline: str = "convex",
+    labels: pd.Series | None = None,
+) -> gpd.GeoDataFrame:
+    """One row per hotspot of missing episodes, largest first.
+
+    Parameters are those of :func:`label_hotspots`, plus ``buffer_m`` (metres added around
+    the hull of the hotspot's episodes, leaving out the furthest 5 %), ``max_radius_m``, ``outline`` ("convex" or "concave" hull) and
+    ``labels`` (reuse labels already computed).
+
+    Returns
+    -------
+    GeoDataFrame (EPSG:27700, outline polygons) with ``hotspot_id``; ``easting``, ``northing``
+    (median of the episodes, EPSG:27700 metres), ``lat``, ``lon`` (EPSG:4326); ``radius_m``
+    (median distance of the episodes from the centre); ``episodes``, ``children``;
+    for each risk flag ``<flag>_share`` = episodes with the flag set / episodes where the
+    flag was recorded (True or False; unrecorded flags are left out, so 0-1 or NaN when
+    none was recorded), ``<flag>_episodes``, ``<flag>_recorded``, and ``dominant_flag`` (the
+    flag set on most episodes); ``first_date``, ``last_date``; ``trend`` (rising / falling /
+    no clear trend, Mann-Kendall on monthly counts, 5 %), ``trend_per_month`` (Sen's slope,
+    episodes per month), ``trend_p``; ``night_share`` (starts 22:00-05:59, of episodes
+    with a time), ``top_weekday``; ``median_distance_miles`` (placement distance at the
+    start), ``out_of_area_share`` (placed out of the authority, of known), ``top_placement_areas``
+    (authorities where the children were placed), ``top_responsible_authorities`` (pooled
+    files only); ``children_at_other_hotspots`` (this hotspot's children seen at another
+    one) and ``linked_hotspots`` (ids of those hotspots).
+    ``attrs["params"]`` records the clustering parameters; ``attrs["peer_children"]`` the
+    number of children seen at more than one hotspot.
+    """
+    if labels is None:
+        labels = label_hotspots(episodes, location=location, min_cluster_size=min_cluster_size,
+                                min_samples=min_samples, method=method, eps_m=eps_m, max_radius_m=max_radius_m)
+    x, y = _xy(episodes, location)
+    keep = labels.to_numpy() >= 0
+    members = pd.DataFrame({"hid": labels.to_numpy()[keep], "x": x[keep], "y": y[keep],
+                            "CHILD": episodes["CHILD"].astype(str).to_numpy()[keep]})
+    src = episodes.loc[keep]
+    params = {"location": location, "min_cluster_size": min_cluster_size, "min_samples": min_samples,
+              "method": method, "eps_m": eps_m, "max_radius_m": max_radius_m, "buffer_m": buffer_m,
+              "outline": outline}
+    if members.empty:
+        out = gpd.GeoDataFrame({"hotspot_id": pd.Series(dtype=int)}, geometry=gpd.GeoSeries([], crs=BNG), crs=BNG)
+        out.attrs.update(params=params, peer_children=0)
+        return out
+    grouped = members.groupby("hid", sort=True)
+    frame = grouped[["x", "y"]].median().rename(columns={"x": "easting", "y": "northing"})
+    dist = np.hypot(members["x"].to_numpy() - frame["easting"].reindex(members["hid"]).to_numpy(),
+                    members["y"].to_numpy() - frame["northing"].reindex(members["hid"]).to_numpy())
+    members["dist"] = dist
+    frame["radius_m"] = members.groupby("hid")["dist"].median()
+    frame["episodes"] = grouped.size()
+    frame["children"] = grouped["CHILD"].nunique()
+
+    # Risk flags: share over episodes where the flag was recorded (True or False).
+    best_count = pd.Series(0, index=frame.index)
+    frame["dominant_flag"] = None
+    for flag in RISK_FLAGS:
+        values = (src[flag].astype("boolean") if flag in src else pd.Series(pd.NA, index=src.index, dtype="boolean"))
+        recorded = pd.Series(values.notna().to_numpy(), index=members.index).groupby(members["hid"]).sum()
+        count = pd.Series(values.fillna(False).astype(bool).to_numpy(), index=members.index).groupby(members["hid"]).sum()
+        name = flag.lower()
+        frame[f"{name}_episodes"] = count.astype(int)
+        frame[f"{name}_recorded"] = recorded.astype(int)
+        frame[f"{name}_share"] = (count / recorded.where(recorded > 0)).astype(float)
+        better = count > best_count
+        frame.loc[better, "dominant_flag"] = flag
+        best_count = best_count.where(~better, count)
+
+    start = pd.to_datetime(src["MIS_START"], errors="coerce").to_numpy()
+    members["start"] = start
+    frame["first_date"] = members.groupby("hid")["start"].min()
+    frame["last_date"] = members.groupby("hid")["start"].max()
+    trends = pd.DataFrame([_trend(g) for _, g in members.groupby("hid")["start"]], index=frame.index)
+    frame = frame.join(trends)
+    if "START_HOUR" in src:
+        hour = pd.to_numeric(src["START_HOUR"], errors="coerce").to_numpy(dtype=float)
+        night = np.where(np.isnan(hour), np.nan, ((hour >= 22) | (hour < 6)).astype(float))
+        frame["night_share"] = pd.Series(night, index=members.index).groupby(members["hid"]).mean()
+    else:
+        frame["night_share"] = np.nan
+    if "START_WEEKDAY" in src:
+        day = pd.Series(src["START_WEEKDAY"].astype(object).to_numpy(), index=members.index)
+        frame["top_weekday"] = _mode(day, members["hid"])
+    else:
+        frame["top_weekday"] = None
+    if "PL_DISTANCE" in src:
+        miles = pd.Series(pd.to_numeric(src["PL_DISTANCE"], errors="coerce").to_numpy(dtype=float), index=members.index)
+        frame["median_distance_miles"] = miles.groupby(members["hid"]).median()
+    else:
+        frame["median_distance_miles"] = np.nan
+    if "PL_LOCATION" in src:
+        loc = pd.Series(src["PL_LOCATION"].astype(object).to_numpy(), index=members.index)
+        out_area = np.where(loc.isin(["IN", "OUT"]), (loc == "OUT").astype(float), np.nan)
+        frame["out_of_area_share"] = pd.Series(out_area, index=members.index).groupby(members["hid"]).mean()
+    else:
+        frame["out_of_area_share"] = np.nan
+    frame["top_placement_areas"] = (
+        _top_by(_authority_names(pd.Series(src["PL_LA"].astype(object).to_numpy(), index=members.index)), members["hid"])
+        if "PL_LA" in src else "")
+    frame["top_responsible_authorities"] = (
+        _top_by(pd.Series(src["LA"].astype(object).to_numpy(), index=members.index), members["hid"])
+        if "LA" in src else "")
+    for col in ("top_placement_areas", "top_responsible_authorities"):
+        frame[col] = frame[col].astype(object).where(frame[col].notna(), "")
+
+    # Peer links: children seen at more than one hotspot.
+    pairs = members[["CHILD", "hid"]].drop_duplicates()
+    per_child = pairs.groupby("CHILD")["hid"].size()
+    linked = pairs.merge(pairs, on="CHILD", suffixes=("", "_other"))
+    linked = linked[linked["hid"] != linked["hid_other"]]
+    frame["children_at_other_hotspots"] = linked.groupby("hid")["CHILD"].nunique().reindex(frame.index, fill_value=0)
+    others = linked.drop_duplicates(["hid", "hid_other"]).sort_values(["hid", "hid_other"])
+    frame["linked_hotspots"] = others.groupby("hid")["hid_other"].agg(
+        lambda v: ", ".join(str(int(h)) for h in v)).reindex(frame.index, fill_value="")
+
+    # Outlines, leaving out the furthest 5 % of each hotspot's episodes.
+    shapes = []
+    for hid, g in members.groupby("hid", sort=True):
+        d = g["dist"].to_numpy()
+        core = d <= np.quantile(d, OUTLINE_QUANTILE)
+        shapes.append(_outline(g["x"].to_numpy()[core], g["y"].to_numpy()[core], buffer_m=buffer_m, outline=outline))
+
+    from pyproj import Transformer
+
+    lon, lat = Transformer.from_crs(BNG, 4326, always_xy=True).transform(frame["easting"].to_numpy(),
+                                                                       frame["northing"].to_numpy())
+    frame.insert(2, "lat", lat)
+    frame.insert(3, "lon", lon)
+    frame = frame.reset_index().rename(columns={"hid": "hotspot_id"})
+    frame["hotspot_id"] = frame["hotspot_id"].astype(int)
+    out = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(shapes, crs=BNG), crs=BNG)
+    out = out.sort_values(["episodes", "hotspot_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    out.attrs["params"] = params
+    out.attrs["peer_children"] = int((per_child > 1).sum())
+    return out
+
+
+def hotspot_profile(hotspots: gpd.GeoDataFrame, episodes: pd.DataFrame, hotspot_id: int) -> dict[str, pd.DataFrame]:
+    """Tables for one hotspot, for the analyst's click-through.
+
+    ``episodes`` either carry a ``HOTSPOT_ID`` column (from :func:`label_hotspots`) or are
+    labelled again with the parameters stored in ``hotspots.attrs["params"]``.
+    Returns a dict of DataFrames: ``summary`` (measure, value), ``flags`` (flag, episodes,
+    recorded, share), ``by_month`` (month, episodes, children), ``by_weekday``,
+    ``by_time_of_day``, ``placements`` (placement type group and area counts), ``children``
+    (CHILD, episodes here, first and last date, other hotspots) and ``episodes`` (the
+    episodes themselves, NOTES included: analyst view only).
+    """
+    from analysis.missing import missing_by
+
+    match = hotspots[hotspots["hotspot_id"] == hotspot_id]
+    if match.empty:
+        raise KeyError(f"no hotspot {hotspot_id}")
+    spot = match.iloc[0]
+    if HOTSPOT_ID in episodes:
+        labels = episodes[HOTSPOT_ID]
+    else:
+        params = {k: v for k, v in hotspots.attrs.get("params", {}).items() if k not in ("buffer_m", "outline")}
+        labels = label_hotspots(episodes, **params)
+    all_eps = episodes.assign(**{HOTSPOT_ID: labels.to_numpy()})
+    here = all_eps[all_eps[HOTSPOT_ID] == hotspot_id]
+    summary = pd.DataFrame({
+        "measure": ["episodes", "children", "first date", "last date", "trend", "trend (episodes per month)",
+                    "dominant risk", "median placement distance (miles)", "share placed out of area",
+                    "children also seen at other hotspots"],
+        "value": [spot["episodes"], spot["children"], spot["first_date"], spot["last_date"], spot["trend"],
+                  spot["trend_per_month"], spot["dominant_flag"], spot["median_distance_miles"],
+                  spot["out_of_area_share"], spot["children_at_other_hotspots"]],
+    })
+    flags = pd.DataFrame({
+        "flag": RISK_FLAGS,
+        "episodes": [spot[f"{f.lower()}_episodes"] for f in RISK_FLAGS],
+        "recorded": [spot[f"{f.lower()}_recorded"] for f in RISK_FLAGS],
+        "share": [spot[f"{f.lower()}_share"] for f in RISK_FLAGS],
+    })
+    month = pd.to_datetime(here["MIS_START"]).dt.to_period("M").astype(str)
+    by_month = (here.assign(month=month.to_numpy()).groupby("month")
+                .agg(episodes=("CHILD", "size"), children=("CHILD", "nunique")).reset_index())
+    tables = {"summary": summary, "flags": flags, "by_month": by_month}
+    if "START_WEEKDAY" in here:
+        tables["by_weekday"] = missing_by(here, by="day of week")
+    if "START_HOUR" in here:
+        tables["by_time_of_day"] = missing_by(here, by="time of day")
+    if "PLACEMENT_GROUP" in here:
+        tables["placements"] = missing_by(here, by="placement type")
+    if "PL_LOCATION" in here:
+        tables["areas"] = missing_by(here, by="area")
+    members = all_eps[all_eps[HOTSPOT_ID] >= 0]
+    elsewhere = members[members[HOTSPOT_ID] != hotspot_id].groupby("CHILD")[HOTSPOT_ID].unique()
+    children = (here.groupby("CHILD").agg(episodes=("MIS_START", "size"), first_date=("MIS_START", "min"),
+                                          last_date=("MIS_START", "max")).reset_index())
+    children["other_hotspots"] = children["CHILD"].map(
+        lambda c: ", ".join(str(int(h)) for h in sorted(elsewhere.get(c, []))))
+    tables["children"] = children.sort_values("episodes", ascending=False, kind="stable").reset_index(drop=True)
+    tables["episodes"] = here.drop(columns=[HOTSPOT_ID]).reset_index(drop=True)
+    return tables
