@@ -1,0 +1,263 @@
+"""What every map shares: a base map that works offline, boundary layers, colours and escaping.
+
+Maps are built in WGS84 (EPSG:4326) at the last step: callers pass British
+National Grid (EPSG:27700) geometries or latitude/longitude columns. Without a
+basemap (``tiles=False``, the default, so the app works with no network) the
+map still shows authority boundaries on a plain background.
+
+Every text that came from an input file must go through :func:`escape` before
+it reaches a tooltip or popup: folium renders them as HTML.
+"""
+from __future__ import annotations
+
+import base64
+import html
+from functools import lru_cache
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from data.schemas import DISTANCE_BANDS
+
+__all__ = [
+    "base_map",
+    "use_embedded_assets",
+    "add_boundaries",
+    "add_outline",
+    "boundaries_geojson",
+    "outline_geojson",
+    "fit_geojson",
+    "escape",
+    "fit_to",
+    "map_html",
+    "to_wgs84",
+    "BAND_COLOURS",
+    "UNKNOWN_COLOUR",
+    "OFFLINE_BACKGROUND",
+    "TILE_ATTRIBUTION",
+]
+
+# Distance bands from near (cool) to far (hot); colour-blind friendly (viridis-like to red).
+BAND_COLOURS = dict(zip(DISTANCE_BANDS, ["#1a9850", "#91cf60", "#d9ef8b", "#fdae61", "#f46d43", "#a50026"]))
+UNKNOWN_COLOUR = "#777777"
+OFFLINE_BACKGROUND = "#f4f4f0"
+TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+TILE_ATTRIBUTION = "&copy; OpenStreetMap contributors"
+# Metres; boundaries are simplified before drawing so a map stays well under a few MB.
+SIMPLIFY_METRES = 150
+ENGLAND_CENTRE = (52.8, -1.5)
+
+
+def escape(value) -> str:
+    """Text safe to put inside a folium tooltip or popup (HTML-escaped; blanks and NaN become "")."""
+    if value is None:
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return html.escape(str(value), quote=True)
+
+
+def to_wgs84(frame: gpd.GeoDataFrame, *, simplify_metres: float = SIMPLIFY_METRES) -> gpd.GeoDataFrame:
+    """Simplify in metres (British grid) then reproject to EPSG:4326 for drawing."""
+    if frame.crs is None:
+        frame = frame.set_crs(27700)
+    if simplify_metres and frame.crs.to_epsg() == 27700:
+        frame = frame.assign(geometry=frame.geometry.simplify(simplify_metres, preserve_topology=True))
+    return frame.to_crs(4326)
+
+
+LEAFLET_DIR = Path(__file__).parent / "vendor" / "leaflet-1.9.3"
+
+
+@lru_cache(maxsize=1)
+def _leaflet_assets() -> tuple[str, str]:
+    """Leaflet's script and stylesheet as data: URLs (images inlined), from the vendored copy."""
+    js = (LEAFLET_DIR / "leaflet.js").read_bytes()
+    css = (LEAFLET_DIR / "leaflet.css").read_text(encoding="utf-8")
+    for image in ("layers.png", "layers-2x.png", "marker-icon.png"):
+        data = base64.b64encode((LEAFLET_DIR / "images" / image).read_bytes()).decode("ascii")
+        css = css.replace(f"url(images/{image})", f"url(data:image/png;base64,{data})")
+    return (
+        "data:text/javascript;base64," + base64.b64encode(js).decode("ascii"),
+        "data:text/css;base64," + base64.b64encode(css.encode("utf-8")).decode("ascii"),
+    )
+
+
+def use_embedded_assets(m: folium.Map) -> folium.Map:
+    """Make ``m`` load Leaflet from inside its own HTML instead of CDNs (works with no internet).
+
+    Only Leaflet is kept: the maps here use no Bootstrap, jQuery or icon fonts.
+    """
+    js, css = _leaflet_assets()
+    m.default_js = [("leaflet", js)]
+    m.default_css = [("leaflet_css", css)]
+    return m
+
+
+def base_map(*, tiles: bool = False, location=ENGLAND_CENTRE, zoom_start: int = 8) -> folium.Map:
+    """An empty map that needs no network; ``tiles=True`` adds an OpenStreetMap basemap (needs internet).
+
+    Leaflet itself is embedded (see :func:`use_embedded_assets`); without tiles the
+    map shows only what is drawn on it over a plain background.
+    """
+    m = folium.Map(
+        location=list(location),
+        zoom_start=zoom_start,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=True,
+    )
+    use_embedded_assets(m)
+    # A compact layer list, so an open layer control does not cover the map.
+    css = ".leaflet-control-layers { font: 12px/1.3 sans-serif; max-height: 45%; overflow-y: auto; }"
+    if tiles:
+        folium.TileLayer(TILE_URL, attr=TILE_ATTRIBUTION, name="Basemap", control=False).add_to(m)
+    else:
+        css += f" .leaflet-container {{ background: {OFFLINE_BACKGROUND}; }}"
+    m.get_root().header.add_child(folium.Element(f"<style>{css}</style>"))
+    return m
+
+
+def boundaries_geojson(boundaries: gpd.GeoDataFrame, *, extra_fields: tuple = ()) -> str:
+    """Authority outlines (``code``, ``name``, ``geometry``) as WGS84 GeoJSON text, simplified, names escaped.
+
+    Worth caching: converting polygons is most of the cost of drawing a map.
+    """
+    columns = ["name", *extra_fields, "geometry"]
+    frame = to_wgs84(boundaries[columns].copy())
+    for col in ["name", *extra_fields]:
+        frame[col] = frame[col].map(escape)
+    return frame.to_json(drop_id=True)
+
+
+def outline_geojson(geometry) -> str | None:
+    """The outline of one EPSG:27700 polygon (e.g. the 20-mile line) as WGS84 GeoJSON text."""
+    if geometry is None or getattr(geometry, "is_empty", True):
+        return None
+    return to_wgs84(gpd.GeoDataFrame({"geometry": [geometry.boundary]}, crs=27700)).to_json(drop_id=True)
+
+
+def add_boundaries(
+    target,
+    boundaries,
+    *,
+    name: str = "Boundaries",
+    colour: str = "#555555",
+    weight: float = 1.0,
+    fill_opacity: float = 0.0,
+    fill_colour: str | None = None,
+    show: bool = True,
+    tooltip_fields: tuple = ("name",),
+) -> folium.FeatureGroup:
+    """Authority outlines as one layer, names in the tooltip.
+
+    ``boundaries`` is a GeoDataFrame (``code``, ``name``, ``geometry``) or the
+    text from :func:`boundaries_geojson` (faster when cached).
+    """
+    group = folium.FeatureGroup(name=name, show=show)
+    if boundaries is None or (not isinstance(boundaries, str) and len(boundaries) == 0):
+        group.add_to(target)
+        return group
+    extra = tuple(f for f in tooltip_fields if f != "name")
+    data = boundaries if isinstance(boundaries, str) else boundaries_geojson(boundaries, extra_fields=extra)
+    folium.GeoJson(
+        data,
+        style_function=lambda _f: {
+            "color": colour,
+            "weight": weight,
+            "fillColor": fill_colour or colour,
+            "fillOpacity": fill_opacity,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=list(tooltip_fields), labels=len(tooltip_fields) > 1),
+    ).add_to(group)
+    group.add_to(target)
+    return group
+
+
+def add_outline(target, geometry, *, name: str, colour: str = "#333333", dash: str | None = "6 6",
+                weight: float = 1.5, tooltip: str | None = None, show: bool = True) -> folium.FeatureGroup:
+    """A single outline drawn without fill (e.g. the 20-mile line around the authority).
+
+    ``geometry`` is a shapely polygon in EPSG:27700 or the text from :func:`outline_geojson`.
+    """
+    group = folium.FeatureGroup(name=name, show=show)
+    data = geometry if isinstance(geometry, str) else outline_geojson(geometry)
+    if data is not None:
+        folium.GeoJson(
+            data,
+            style_function=lambda _f: {"color": colour, "weight": weight, "dashArray": dash, "fill": False},
+            tooltip=escape(tooltip) if tooltip else None,
+        ).add_to(group)
+    group.add_to(target)
+    return group
+
+
+def centre_on(m: folium.Map, south: float, west: float, north: float, east: float, *,
+              width_px: int = 900, height_px: int = 620) -> None:
+    """Start the map centred on a box (degrees) at the largest whole zoom that shows all of it.
+
+    Set as the map's own centre and zoom rather than a later fitBounds: inside a
+    Streamlit component the frame can still be 0 px wide when fitBounds runs.
+    """
+    import math
+
+    lat = (south + north) / 2
+    lon_span = max(east - west, 1e-6)
+    lat_span = max(north - south, 1e-6)
+    z_lon = math.log2(width_px * 360 / (256 * lon_span))
+    z_lat = math.log2(height_px * 360 * math.cos(math.radians(lat)) / (256 * lat_span))
+    m.location = [lat, (west + east) / 2]
+    m.options["zoom"] = max(1, min(18, int(math.floor(min(z_lon, z_lat)))))
+
+
+def fit_geojson(m: folium.Map, data: str) -> None:
+    """Centre the map on the extent of GeoJSON text (WGS84)."""
+    import json
+
+    coords = []
+
+    def walk(node):
+        if isinstance(node, (list, tuple)) and node and isinstance(node[0], (int, float)):
+            coords.append(node[:2])
+        elif isinstance(node, (list, tuple)):
+            for child in node:
+                walk(child)
+
+    for feature in json.loads(data).get("features", []):
+        walk((feature.get("geometry") or {}).get("coordinates", []))
+    if coords:
+        lons, lats = zip(*coords)
+        centre_on(m, min(lats), min(lons), max(lats), max(lons))
+
+
+def fit_to(m: folium.Map, lats, lons) -> None:
+    """Centre the map on the given points (ignores NaN)."""
+    lat = pd.to_numeric(pd.Series(lats), errors="coerce").dropna()
+    lon = pd.to_numeric(pd.Series(lons), errors="coerce").dropna()
+    if len(lat) and len(lon):
+        centre_on(m, float(lat.min()), float(lon.min()), float(lat.max()), float(lon.max()))
+
+
+def map_html(m: folium.Map) -> str:
+    """The map's standalone HTML (to measure its size or save it)."""
+    return m.get_root().render()
+
+
+def legend(m: folium.Map, title: str, items: dict[str, str]) -> None:
+    """A small fixed legend box; ``items`` maps label -> colour. Labels are escaped."""
+    rows = "".join(
+        f'<div><span style="display:inline-block;width:14px;height:4px;background:{c};'
+        f'margin-right:6px;vertical-align:middle"></span>{escape(label)}</div>'
+        for label, c in items.items()
+    )
+    box = (
+        '<div style="position:absolute;bottom:24px;right:10px;z-index:9999;background:white;'
+        'padding:6px 8px;border:1px solid #999;font:12px sans-serif;">'
+        f"<b>{escape(title)}</b>{rows}</div>"
+    )
+    m.get_root().html.add_child(folium.Element(box))

@@ -1,0 +1,108 @@
+"""Data: use the synthetic demo or upload the council's own files, and see the data-quality report.
+
+Uploaded files stay in this browser session's memory; nothing is written to
+disk unless the user downloads an export.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data.readers import READ_EXTENSIONS, InputFile
+from geo.authorities import authorities
+from ui import components, page, state
+
+dataset, fingerprint, filters = page.start_page()
+
+st.title("Data")
+st.caption("Files you upload stay in this session's memory on this machine; nothing is saved to disk unless "
+           "you download an export. Closing the browser tab discards them.")
+
+# ------------------------------------------------------------------ choose the data
+table = authorities()
+codes = table["code"].tolist()
+names = dict(zip(table["code"], table["name"]))
+
+st.subheader("Which data")
+if dataset.synthetic:
+    st.info(f"Now showing: **{dataset.label or 'the synthetic demo'}**.")
+else:
+    st.success(f"Now showing: **your uploaded files** ({len(st.session_state.get(state.KEY_INPUT_FILES, []))} "
+               f"files), responsible authority {state.authority_name(dataset.la_code)}.")
+    if st.button("Switch back to the synthetic demo", icon=":material/science:"):
+        state.use_demo()
+        st.rerun()
+
+with st.form("upload_form"):
+    uploads = st.file_uploader(
+        "903 return tables (header, episodes, missing, UASC; CSV, XLSX or XML), the missing team's log, "
+        "a children's homes register, a placement cost table",
+        type=[e.lstrip(".") for e in READ_EXTENSIONS],
+        accept_multiple_files=True,
+        key="uploader",
+    )
+    current = dataset.la_code if not dataset.synthetic else None
+    la = st.selectbox(
+        "Responsible authority (your council)",
+        codes,
+        index=codes.index(current) if current in codes else None,
+        format_func=lambda c: names.get(c, c),
+        placeholder="Choose your authority (or leave blank if your files say which)",
+        help="Distances, 'outside the authority' and 'adjoining' are measured from this authority.",
+    )
+    submitted = st.form_submit_button("Load these files", type="primary", icon=":material/upload:")
+if submitted:
+    if not uploads:
+        st.warning("Choose at least one file first.")
+    else:
+        state.use_uploads([InputFile(f.name, f.getvalue()) for f in uploads], la)
+        st.rerun()
+
+if not dataset.la_code:
+    st.warning("The responsible authority is not known: choose it above and load the files again, "
+               "otherwise distances cannot be measured.")
+
+# ------------------------------------------------------------------ what was read
+st.subheader("What was read")
+tables = {
+    "903 header": dataset.header, "903 episodes": dataset.episodes, "903 missing": dataset.missing,
+    "903 UASC": dataset.uasc, "missing team's log": dataset.missing_log, "children's homes register": dataset.homes,
+    "placement costs": dataset.costs,
+}
+counts = pd.DataFrame({"table": list(tables), "rows used": [0 if t is None else len(t) for t in tables.values()]})
+components.safe_table(counts)
+
+summary = dataset.quality.summary()
+st.markdown("**Rows per file** (read = used + set aside)")
+components.safe_table(summary)
+
+st.subheader("Data-quality report")
+issues = dataset.quality.to_frame()
+if issues.empty:
+    st.success("No problems found.")
+else:
+    by = issues.groupby(["severity", "reason"], dropna=False).size().rename("rows").reset_index()
+    by = by.sort_values("rows", ascending=False)
+    st.markdown(f"**{len(issues):,} issues** by reason")
+    components.safe_table(by)
+    with st.expander("Every issue (file, row, column, value, reason)"):
+        components.safe_table(issues, height=400)
+components.download_csv(issues, "data_quality_report.csv", label="Download the data-quality report (CSV)")
+
+st.subheader("Postcodes matched to the ONS Postcode Directory")
+try:
+    summary, unmatched = state.postcode_summary(fingerprint)
+except Exception as exc:  # noqa: BLE001 - a summary problem must not hide the rest of the report
+    st.caption(f"Postcode summary not available ({type(exc).__name__}).")
+else:
+    shown = summary.copy()
+    if "match_rate" in shown:
+        shown["match_rate"] = (pd.to_numeric(shown["match_rate"], errors="coerce") * 100).round(1)
+        shown = shown.rename(columns={"match_rate": "% matched"})
+    components.safe_table(shown)
+    if not unmatched.empty:
+        with st.expander(f"Postcodes not found ({len(unmatched):,} distinct values)"):
+            components.safe_table(unmatched, height=360)
+            components.download_csv(unmatched, "unmatched_postcodes.csv")
+
+page.end_page()

@@ -1,0 +1,105 @@
+"""Corporate parenting panel: the children's homes our children live in.
+
+Homes come from the council's register when one is loaded, otherwise they are
+inferred from 903 episodes (PLACE K1/K2). Homes are shown at their postcode
+sector; counts of our children of 1-5 are shown as "c"; no child is shown.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from analysis.disclosure import SMALL_NUMBER_MAX, suppress_table
+from data.schemas import HOME_SECTORS, OFSTED_RATINGS, OVER_DISTANCE_MILES
+from maps.homes_map import NO_RATING
+from ui import components, page, panel, state
+
+dataset, fingerprint, filters = page.start_page()
+
+st.title("Children's homes")
+source = "your homes register" if dataset.homes is not None and not dataset.homes.empty else (
+    "homes inferred from 903 episodes in children's homes (K1/K2): no register loaded")
+st.caption(f"{state.authority_name(dataset.la_code)}: homes from {source}. Our children counted on "
+           f"{filters.snapshot:%d %B %Y}, all placement types. Homes are shown at their postcode sector. "
+           f"{components.SUPPRESSION_NOTE}")
+
+usage = state.homes_usage(fingerprint, filters.snapshot)
+points = state.home_points(fingerprint, filters.snapshot)
+if usage.empty:
+    st.info("No children's homes found: load a homes register or 903 episodes with K1/K2 placements.")
+    page.end_page()
+    st.stop()
+
+unmatched_rows = usage[usage["NAME"] == "Not matched to a listed home"]
+unmatched = int(pd.to_numeric(unmatched_rows["OUR_CHILDREN"], errors="coerce").fillna(0).sum())
+listed = usage[usage["NAME"] != "Not matched to a listed home"]
+
+left, right = st.columns([1, 1])
+with left:
+    sectors = st.multiselect("Sector", HOME_SECTORS, key="homes_sector", placeholder="All sectors")
+with right:
+    ratings = st.multiselect("Ofsted rating", [*OFSTED_RATINGS, NO_RATING], key="homes_rating",
+                             placeholder="All ratings")
+only_ours = st.checkbox("Only homes where our children live", value=False, key="homes_only_ours")
+
+chosen = points
+if sectors:
+    chosen = chosen[chosen["SECTOR"].astype(object).fillna("").astype(str).str.upper().isin(sectors)]
+if ratings:
+    chosen = chosen[chosen["OFSTED_RATING"].isin(ratings)]
+ours = pd.to_numeric(chosen["OUR_CHILDREN"], errors="coerce").fillna(0).astype(int)
+if only_ours:
+    chosen, ours = chosen[ours > 0], ours[ours > 0]
+
+# ------------------------------------------------------------------ tiles
+children_in_homes = int(ours.sum())
+tiles = pd.DataFrame([
+    {"measure": "Homes shown", "shown": f"{len(chosen):,}", "detail": f"of {len(listed):,} homes listed",
+     "definition": "homes matching the filters that could be placed on the map"},
+    {"measure": "Homes with our children", "shown": f"{int((ours > 0).sum()):,}",
+     "detail": "on the snapshot date", "definition": "homes among those shown where at least one of our children lives"},
+    {"measure": "Our children in these homes", "shown": panel.shown(children_in_homes),
+     "detail": f"plus {panel.shown(unmatched)} in homes not on the list",
+     "definition": "children looked after placed in the homes shown (K1/K2 placements)"},
+    {"measure": "Homes inside our area", "shown": f"{int((chosen['WITHIN_LA'] == 'Y').sum()):,}",
+     "detail": f"of {len(chosen):,} shown", "definition": "homes whose postcode lies in the responsible authority"},
+])
+components.headline_tiles(tiles)
+
+# ------------------------------------------------------------------ map
+tiles_on = st.checkbox("Show basemap (needs internet)", value=False, key="homes_tiles",
+                       help="Off: the map works offline and shows boundaries only.")
+m = panel.homes_map_for(fingerprint, filters.snapshot, tuple(sectors), tuple(ratings), only_ours, tiles_on,
+                        dataset.la_code)
+st_folium(m, key="homes_map", height=600, use_container_width=True, returned_objects=[])
+not_located = len(listed) - len(points)
+st.caption(
+    f"Circle size: registered places; solid circles are homes where our children live. The dashed line is "
+    f"{OVER_DISTANCE_MILES} miles from our boundary."
+    + (f" {not_located} homes could not be placed (postcode missing or not found)." if not_located > 0 else "")
+)
+
+# ------------------------------------------------------------------ table
+st.subheader("Homes used most")
+# Order by the shown count only: ranking homes by a hidden 1-5 would give the hidden numbers away.
+rank = ours.where(ours > SMALL_NUMBER_MAX, 0)
+table = chosen.assign(OUR_CHILDREN=ours, _RANK=rank).sort_values(["_RANK", "NAME"], ascending=[False, True])
+table = table[["NAME", "HOME_SECTOR", "SECTOR", "TYPE", "PLACES", "OFSTED_RATING", "OUR_CHILDREN", "LA_NAME",
+               "WITHIN_LA", "MILES_FROM_BOUNDARY"]].reset_index(drop=True)
+table = suppress_table(table, ["OUR_CHILDREN"])
+table["MILES_FROM_BOUNDARY"] = [
+    "" if pd.isna(v) else f"{float(v):.1f}" for v in pd.to_numeric(table["MILES_FROM_BOUNDARY"], errors="coerce")
+]
+table = table.rename(columns={
+    "NAME": "Home", "HOME_SECTOR": "Postcode sector", "SECTOR": "Sector", "TYPE": "Type", "PLACES": "Places",
+    "OFSTED_RATING": "Ofsted rating", "OUR_CHILDREN": "Our children", "LA_NAME": "Authority",
+    "WITHIN_LA": "Inside our area", "MILES_FROM_BOUNDARY": "Miles from our boundary",
+})
+components.safe_table(table, height=420)
+components.download_csv(table, "childrens_homes.csv")
+if unmatched:
+    st.caption(f"{panel.shown(unmatched)} of our children are in children's homes that match no listed home "
+               f"(no URN or postcode match).")
+
+page.end_page()

@@ -1,0 +1,180 @@
+"""The Streamlit app end to end with AppTest: pages render, tiles match the analysis, filters bite."""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis.disclosure import child_data_columns
+from ui.components import ATTRIBUTION, SYNTHETIC_BANNER
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+TIMEOUT = 120
+PAGES = ["pages/placements.py", "pages/homes.py", "pages/data.py"]
+
+
+def _run(page: str = "pages/placements.py", **state) -> AppTest:
+    """One fresh run of a page with the given session state.
+
+    AppTest (1.67) runs only the page script once st.navigation has chosen it, so each
+    scenario starts a new AppTest on its page; every page draws the shared sidebar,
+    banner and footer itself (ui.page), so nothing of the frame is skipped.
+    """
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page(page)
+    at.run()
+    return at
+
+
+def _texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("error", "warning", "info", "success", "markdown", "caption", "title")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def _tiles(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@functools.lru_cache(maxsize=1)
+def _demo_located() -> pd.DataFrame:
+    """The demo's episodes located by the analysis layer directly, not through the app."""
+    from analysis.placements import add_placement_location
+    from data.readers import read_folder
+    from geo.postcodes import get_postcode_index
+    from ui import state
+
+    dataset = read_folder(state.DEMO_DIR, la=state.DEMO_LA)
+    return add_placement_location(dataset.episodes, dataset.la_code, index=get_postcode_index())
+
+
+def _expected_tiles(snapshot_date, groups=()):
+    """Headline figures computed straight from the analysis layer, for the demo."""
+    from analysis.placements import headline_figures, placements_on
+
+    snap = placements_on(_demo_located(), pd.Timestamp(snapshot_date))
+    if groups:
+        snap = snap[snap["PLACEMENT_GROUP"].isin(groups)]
+    return headline_figures(snap).set_index("measure")
+
+
+def _check_tiles_match(tiles: dict[str, str], figures: pd.DataFrame) -> None:
+    from ui.panel import HEADLINE_TILES
+
+    n = int(figures.loc["children looked after", "count"])
+    assert tiles["Children looked after"] == (f"{n:,}" if n > 5 or n == 0 else "c")
+    for measure in ["placed over 20 miles from home", "placed outside the authority",
+                    "outside the authority and over 20 miles", "placed at a distance", "distance unknown"]:
+        row = figures.loc[measure]
+        shown = tiles[HEADLINE_TILES[measure]]
+        if 1 <= row["count"] <= 5:
+            assert shown == "c"
+        else:
+            assert shown == f"{row['percent']:.1f}%", measure
+    median = figures.loc["median miles from home", "value"]
+    assert tiles["Median distance"] == f"{median:.1f} miles"
+
+
+@pytest.fixture(scope="module")
+def demo_placements() -> AppTest:
+    at = _run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_opens_on_placements_with_demo_banner_and_footer(demo_placements):
+    at = demo_placements
+    assert at.title[0].value == "Where our children are placed"
+    assert any(SYNTHETIC_BANNER in e.value for e in at.error)
+    assert any(ATTRIBUTION in c.value for c in at.caption)
+    assert len(at.metric) >= 6
+
+
+def test_tiles_equal_headline_figures(demo_placements):
+    at = demo_placements
+    snapshot = at.session_state["snapshot_date"]
+    _check_tiles_match(_tiles(at), _expected_tiles(snapshot))
+
+
+def test_panel_tables_show_no_child_data(demo_placements):
+    for frame in demo_placements.dataframe:
+        assert not child_data_columns(frame.value.columns)
+    counts = pd.concat([f.value for f in demo_placements.dataframe], ignore_index=True).astype(str)
+    for small in ("1", "2", "3", "4", "5"):
+        for col in ("Children", "Outside the authority", "Over 20 miles", "Distance unknown"):
+            if col in counts:
+                assert not (counts[col] == small).any(), (col, small)
+
+
+def test_group_filter_and_snapshot_date_change_the_numbers(demo_placements):
+    before = _tiles(demo_placements)
+    snapshot = demo_placements.session_state["snapshot_date"]
+
+    grouped = _run(filter_groups=["Other foster care"])
+    assert not grouped.exception
+    assert grouped.sidebar.multiselect(key="_widget_filter_groups").value == ["Other foster care"]
+    after = _tiles(grouped)
+    assert after["Children looked after"] != before["Children looked after"]
+    _check_tiles_match(after, _expected_tiles(snapshot, groups=("Other foster care",)))
+
+    earlier = (pd.Timestamp(snapshot) - pd.DateOffset(years=1)).date()
+    moved_at = _run(snapshot_date=earlier)
+    assert not moved_at.exception
+    moved = _tiles(moved_at)
+    assert moved != before
+    _check_tiles_match(moved, _expected_tiles(earlier))
+
+    # Through the widget itself, as a user would: the new date sticks and the tiles follow.
+    moved_at.sidebar.date_input[0].set_value(snapshot).run()
+    assert moved_at.session_state["snapshot_date"] == snapshot
+
+
+@pytest.mark.parametrize("page", ["pages/homes.py", "pages/data.py"])
+def test_other_pages_render_on_demo(page):
+    at = _run(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(SYNTHETIC_BANNER in e.value for e in at.error)
+    if page == "pages/homes.py":
+        assert at.title[0].value == "Children's homes"
+        assert "Homes shown" in _tiles(at)
+        for frame in at.dataframe:
+            assert not child_data_columns(frame.value.columns)
+    else:
+        assert any(b.label.startswith("Download the data-quality report") for b in at.get("download_button"))
+        assert any("% matched" in f.value.columns for f in at.dataframe)  # postcode match summary
+
+
+@pytest.fixture(scope="module")
+def uploaded(fixtures_dir):
+    from data.readers import InputFile
+
+    folder = fixtures_dir / "csc-validator-be-903"
+    return [InputFile(p.name, p.read_bytes()) for p in sorted(folder.glob("*.csv"))]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_uploaded_fixture_renders_without_synthetic_banner(uploaded, page):
+    from ui import state
+
+    at = _run(page, **{state.KEY_INPUT_FILES: uploaded, state.KEY_LA: "E10000016", state.KEY_SOURCE: "upload"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert SYNTHETIC_BANNER not in _texts(at)
+    if page == "pages/placements.py":
+        tiles = _tiles(at)
+        assert tiles["Children looked after"] not in ("-", "c")
+        assert "Distance unknown" in tiles  # the fixture's random postcodes are counted, not hidden
+    if page == "pages/data.py":
+        assert "your uploaded files" in _texts(at)
+
+
+def test_upload_without_authority_asks_for_it(uploaded):
+    from ui import state
+
+    at = _run(**{state.KEY_INPUT_FILES: uploaded, state.KEY_LA: None, state.KEY_SOURCE: "upload"})
+    assert not at.exception
+    assert "responsible authority" in _texts(at)

@@ -1,0 +1,75 @@
+"""Small pieces every page uses: the synthetic banner, footer, headline tiles, safe tables, downloads."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from reports.export import to_safe_csv, to_safe_xlsx
+
+SYNTHETIC_BANNER = "SYNTHETIC DEMO DATA"
+ATTRIBUTION = (
+    "Contains OS data © Crown copyright and database right 2025. Source: Office for National Statistics "
+    "licensed under the Open Government Licence v3.0."
+)
+SUPPRESSION_NOTE = "Counts of 1 to 5 children are shown as \"c\" to protect children's identities."
+
+
+def synthetic_banner(dataset) -> None:
+    """A banner that cannot be missed when the figures are made up."""
+    if getattr(dataset, "synthetic", False):
+        st.error(
+            f"**{SYNTHETIC_BANNER}** - every child, home and figure on this page is invented "
+            "(on real postcodes). Load your own files on the Data page.",
+            icon=":material/science:",
+        )
+
+
+def footer() -> None:
+    st.divider()
+    st.caption(ATTRIBUTION)
+
+
+def headline_tiles(tiles: pd.DataFrame, *, per_row: int = 4) -> None:
+    """One bordered tile per measure: the figure, how many of how many, and its definition.
+
+    Takes ``measure``, ``shown`` (text, already through disclosure control),
+    ``detail`` and ``definition`` (see ``ui.panel.safe_headline``).
+    """
+    if tiles is None or tiles.empty:
+        st.info("No children in placement on this date with these filters.")
+        return
+    rows = list(tiles.to_dict("records"))
+    for start in range(0, len(rows), per_row):
+        cols = st.columns(per_row, border=True)
+        for col, row in zip(cols, rows[start : start + per_row]):
+            with col:
+                st.metric(str(row["measure"]), str(row["shown"]), help=str(row["definition"]))
+                st.caption(f"**{row['detail']}**. {str(row['definition'])[:1].upper()}{str(row['definition'])[1:]}")
+
+
+def safe_table(frame: pd.DataFrame, *, height: int | None = None, column_config: dict | None = None) -> None:
+    """A read-only table (st.dataframe shows text as text, so names cannot inject HTML)."""
+    if frame is None or frame.empty:
+        st.caption("Nothing to show.")
+        return
+    kwargs = {"hide_index": True, "width": "stretch", "column_config": column_config}
+    if height:
+        kwargs["height"] = height
+    st.dataframe(frame, **kwargs)
+
+
+def download_csv(frame: pd.DataFrame, file_name: str, *, label: str = "Download CSV", key: str | None = None) -> None:
+    """A CSV download that is safe to open in Excel (no formula injection)."""
+    st.download_button(
+        label, data=lambda: to_safe_csv(frame if frame is not None else pd.DataFrame()), file_name=file_name,
+        mime="text/csv", on_click="ignore", key=key or f"csv-{file_name}", icon=":material/download:",
+    )
+
+
+def download_xlsx(frames: dict[str, pd.DataFrame], file_name: str, *, label: str = "Download spreadsheet",
+                  key: str | None = None) -> None:
+    st.download_button(
+        label, data=lambda: to_safe_xlsx(frames), file_name=file_name, on_click="ignore",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=key or f"xlsx-{file_name}", icon=":material/download:",
+    )

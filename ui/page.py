@@ -1,0 +1,52 @@
+"""What every page starts and ends with: dataset, shared sidebar, synthetic banner, attribution footer.
+
+A page script is::
+
+    from ui import page
+    dataset, fingerprint, filters = page.start_page()
+    ...  # the page's own content
+    page.end_page()
+
+and one line in ``app.PAGES`` puts it in the menu.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import components, sidebar, state
+
+
+def _leave_old_style_pages() -> bool:
+    """True (once) when Streamlit is running a page the pre-st.navigation way.
+
+    Streamlit still treats a folder called ``pages/`` next to app.py as an old-style
+    multipage app until app.py has called ``st.navigation`` once in the process. A
+    first visit straight to a page's address after start-up therefore runs that page
+    without app.py: no menu sections, no wide layout. The flag below is the one
+    ``st.navigation`` itself clears; after it a rerun goes through app.py.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a Streamlit without the old mechanism
+        return False
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        return True
+    return False
+
+
+def start_page():
+    """Draw the sidebar and banner; return ``(dataset, fingerprint, filters)`` for the page to use."""
+    if _leave_old_style_pages():
+        st.rerun()
+    dataset, fingerprint = state.current_dataset()
+    with st.sidebar:
+        st.caption(dataset.label or ("Synthetic demo" if dataset.synthetic else "Uploaded files"))
+        st.caption(f"Responsible authority: {state.authority_name(dataset.la_code)}")
+    filters = sidebar.render_sidebar(fingerprint, state.data_period(fingerprint))
+    components.synthetic_banner(dataset)
+    return dataset, fingerprint, filters
+
+
+def end_page() -> None:
+    components.footer()

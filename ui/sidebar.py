@@ -1,0 +1,130 @@
+"""The sidebar every page shares: snapshot date, trend period and filters.
+
+Every page draws it (through :func:`ui.page.start_page`). The choices live in
+plain session-state keys (``snapshot_date``, ``trend_period``,
+``filter_groups``, ``filter_providers``) that outlive any one widget, so they
+survive moving between pages; each widget is seeded from its key and writes
+back to it when changed. When the dataset changes the choices are reset to the
+new data's defaults.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from data.schemas import PLACEMENT_GROUPS, PROVIDER_GROUP
+
+KEY_SNAPSHOT = "snapshot_date"
+KEY_PERIOD = "trend_period"
+KEY_GROUPS = "filter_groups"
+KEY_PROVIDERS = "filter_providers"
+KEY_FILTERS_FOR = "filters_fingerprint"
+FILTER_KEYS = (KEY_SNAPSHOT, KEY_PERIOD, KEY_GROUPS, KEY_PROVIDERS)
+WIDGET_PREFIX = "_widget_"
+PROVIDER_GROUPS = list(dict.fromkeys(PROVIDER_GROUP.values()))
+DEFAULT_TREND_MONTHS = 36
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The choices in the sidebar, hashable so they can key cached tables."""
+
+    snapshot: date
+    start: date
+    end: date
+    groups: tuple = field(default_factory=tuple)  # empty = all placement type groups
+    providers: tuple = field(default_factory=tuple)  # empty = all providers
+
+    @property
+    def key(self) -> dict:
+        return {"groups": self.groups, "providers": self.providers}
+
+    def describe(self) -> str:
+        parts = [f"on {self.snapshot:%d %B %Y}"]
+        parts.append("placement type: " + (", ".join(self.groups) if self.groups else "all"))
+        parts.append("provider: " + (", ".join(self.providers) if self.providers else "all"))
+        return "; ".join(parts)
+
+
+def _month_starts(start: date, end: date) -> list[date]:
+    months = pd.date_range(pd.Timestamp(start).to_period("M").to_timestamp(), pd.Timestamp(end), freq="MS")
+    out = [m.date() for m in months]
+    return out or [start]
+
+
+def _bound(key: str, data: str = "") -> dict:
+    """Widget arguments that seed a widget from ``key`` and copy its changes back to ``key``.
+
+    ``data`` (the dataset fingerprint) goes into the widget's key for widgets whose
+    options come from the data, so a new dataset gets a new widget rather than an old
+    widget's value read against new options.
+    """
+    widget_key = WIDGET_PREFIX + key + (f"_{data}" if data else "")
+    st.session_state[widget_key] = st.session_state[key]
+
+    def _store():
+        st.session_state[key] = st.session_state[widget_key]
+
+    return {"key": widget_key, "on_change": _store}
+
+
+def render_sidebar(fingerprint: str, period: tuple[date, date]) -> Filters:
+    """Draw the shared filters and return the current choices."""
+    first, last = period
+    previous = st.session_state.get(KEY_FILTERS_FOR)
+    if previous is not None and previous != fingerprint:  # new data: start from its defaults
+        for key in FILTER_KEYS:
+            st.session_state.pop(key, None)
+    st.session_state[KEY_FILTERS_FOR] = fingerprint
+    months = _month_starts(first, last)
+    snap_now = st.session_state.get(KEY_SNAPSHOT)
+    if not isinstance(snap_now, date) or not first <= snap_now <= last:
+        st.session_state[KEY_SNAPSHOT] = last
+    period_now = st.session_state.get(KEY_PERIOD)
+    if not (isinstance(period_now, (tuple, list)) and len(period_now) == 2 and all(m in months for m in period_now)):
+        # Episodes can start years before the loaded returns: show the last few years by default.
+        start = months[max(0, len(months) - DEFAULT_TREND_MONTHS)]
+        st.session_state[KEY_PERIOD] = (start, months[-1])
+    st.session_state.setdefault(KEY_GROUPS, [])
+    st.session_state.setdefault(KEY_PROVIDERS, [])
+
+    with st.sidebar:
+        st.header("Period and filters")
+        st.date_input(
+            "Snapshot date",
+            min_value=first,
+            max_value=last,
+            format="DD/MM/YYYY",
+            help="Children in placement on this date are counted (DfE counts on 31 March).",
+            **_bound(KEY_SNAPSHOT, fingerprint),
+        )
+        if len(months) > 1:
+            st.select_slider(
+                "Trend period",
+                options=months,
+                format_func=lambda d: f"{d:%b %Y}",
+                help="Months shown in the trend charts.",
+                **_bound(KEY_PERIOD, fingerprint),
+            )
+        st.multiselect(
+            "Placement type group",
+            PLACEMENT_GROUPS,
+            placeholder="All placement type groups",
+            **_bound(KEY_GROUPS),
+        )
+        st.multiselect(
+            "Provider",
+            PROVIDER_GROUPS,
+            placeholder="All providers",
+            **_bound(KEY_PROVIDERS),
+        )
+    snap = st.session_state[KEY_SNAPSHOT]
+    start, end = st.session_state[KEY_PERIOD]
+    end_day = (pd.Timestamp(end) + pd.offsets.MonthEnd(0)).date()
+    return Filters(
+        snapshot=snap, start=start, end=min(end_day, last),
+        groups=tuple(st.session_state[KEY_GROUPS]), providers=tuple(st.session_state[KEY_PROVIDERS]),
+    )
