@@ -220,9 +220,12 @@ def _drop_duplicates(table: pd.DataFrame, kind: str, quality: QualityReport) -> 
         matched = dups.merge(kept, on=key, how="left", suffixes=("", "_KEPT"))
         for rec in matched.itertuples(index=False):
             rec = rec._asdict()
+            # The kept row goes in `value` so that the reason is the same for every row of a file
+            # and the report can group thousands of year-on-year repeats into one line.
             quality.set_aside(
-                rec[S.SOURCE_FILE], kind, int(rec[S.SOURCE_ROW]), None, None,
-                f"{what} also in {rec[S.SOURCE_FILE + '_KEPT']} row {int(rec[S.SOURCE_ROW + '_KEPT'])}",
+                rec[S.SOURCE_FILE], kind, int(rec[S.SOURCE_ROW]), None,
+                f"row {int(rec[S.SOURCE_ROW + '_KEPT'])} is used",
+                f"{what} also in {rec[S.SOURCE_FILE + '_KEPT']}",
             )
         table.loc[matched["index"].to_numpy(), "_SET_ASIDE"] = True
     return table.drop(columns=["_LA_KEY"], errors="ignore")

@@ -79,7 +79,8 @@ def test_two_years_count_each_episode_once(fixtures_dir):
     issues = ds.quality.to_frame()
     hit = issues[(issues["file"] == "2017-episodes.csv") & (issues["row"] == 4)]
     assert hit["severity"].tolist() == [SET_ASIDE]
-    assert hit["reason"].iloc[0] == "same episode also in 2018-episodes.csv row 2"
+    assert hit["reason"].iloc[0] == "same episode also in 2018-episodes.csv"
+    assert hit["value"].iloc[0] == "row 2 is used"
     # Order given does not matter: the year in the file name decides.
     files = sorted(folder.glob("*.csv"), reverse=True)
     again = read_inputs(files)
