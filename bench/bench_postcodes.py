@@ -28,13 +28,13 @@ def _package_frame() -> pd.DataFrame:
 
 def _sample_postcodes(index, n: int, *, english: bool = False) -> pd.Series:
     """``n`` distinct real unit postcodes in display form ("CR0 1AA"), as pandas text."""
-    from geo.postcodes import _decode, _display_unit
+    from geo.postcodes import PostcodeIndex
 
     rng = np.random.default_rng(SEED)
-    codes = index.english_units()["code"].to_numpy() if english else np.asarray(index._tables["unit"].code)
+    codes = index.units_with_positions(countries=("England",) if english else ("England", "Wales", "Scotland"))["code"].to_numpy()
     pick = codes[rng.choice(len(codes), size=min(n, len(codes)), replace=False)]
-    display = _display_unit(pd.Series(_decode(pick), dtype=object))
-    return pd.Series(display.to_numpy(dtype=object), dtype="str")
+    display = PostcodeIndex.postcodes_for(pick)
+    return pd.Series(display, dtype="str")
 
 
 def _merge_geocode(postcodes: pd.Series, directory: pd.DataFrame) -> pd.DataFrame:

@@ -431,17 +431,9 @@ def _gb_units(index):
 
     Welsh and Scottish postcodes take part so that English polygons stop at the border.
     """
-    table = index._tables["unit"]  # same package; the public english_units() drops Wales/Scotland
-    lad = np.asarray(table.lad)
-    attr = index._lad_attr
-    slot = np.where(lad >= 0, lad, len(attr) - 1)
-    label = attr["la_code"].to_numpy(dtype=object)[slot]
-    east = np.asarray(table.easting).astype(np.float64)
-    north = np.asarray(table.northing).astype(np.float64)
-    ok = np.isfinite(east) & np.isfinite(north) & pd.notna(label) & np.isin(
-        attr["country"].to_numpy(dtype=object)[slot], ["England", "Wales", "Scotland"]
-    )
-    return east[ok], north[ok], label[ok].astype(str)
+    units = index.units_with_positions(countries=("England", "Wales", "Scotland"))
+    units = units[units["la_code"].notna()]
+    return (units["easting"].to_numpy(), units["northing"].to_numpy(), units["la_code"].to_numpy(dtype=object).astype(str))
 
 
 def _majority_grid(east, north, label_idx, n_labels, cell):

@@ -625,23 +625,39 @@ class PostcodeIndex:
         )
 
     def english_units(self) -> pd.DataFrame:
-        """Every English unit postcode with a grid reference: ``easting``, ``northing``, ``la_code``.
+        """Every English unit postcode with a grid reference: ``code``, ``easting``, ``northing``, ``la_code``.
 
-        Integer-coded, no strings, for building boundaries and sampling at scale.
+        Integer-coded, no strings, for sampling at scale; :meth:`postcodes_for` turns ``code`` back
+        into postcodes.
+        """
+        return self.units_with_positions(countries=("England",))
+
+    def units_with_positions(self, *, countries=("England", "Wales", "Scotland")) -> pd.DataFrame:
+        """Unit postcodes of the given countries that have a British grid reference.
+
+        Returns ``code`` (integer postcode code), ``easting``, ``northing`` (EPSG:27700, metres)
+        and ``la_code`` (children's services authority GSS code, or WAL / SCO). Northern Ireland
+        has no British grid reference and never appears.
         """
         table = self._tables["unit"]
         lad = np.asarray(table.lad)
-        la = self._lad_attr["la_code"].to_numpy(dtype=object)[np.where(lad >= 0, lad, len(self._lad_attr) - 1)]
-        english = (self._lad_attr["country"] == "England").to_numpy()[np.where(lad >= 0, lad, len(self._lad_attr) - 1)]
-        mask = english & np.isfinite(np.asarray(table.easting))
+        slot = np.where(lad >= 0, lad, len(self._lad_attr) - 1)
+        wanted = self._lad_attr["country"].isin(list(countries)).to_numpy()[slot]
+        mask = wanted & np.isfinite(np.asarray(table.easting)) & np.isfinite(np.asarray(table.northing))
         return pd.DataFrame(
             {
                 "code": np.asarray(table.code)[mask],
                 "easting": np.asarray(table.easting)[mask].astype(np.float64),
                 "northing": np.asarray(table.northing)[mask].astype(np.float64),
-                "la_code": la[mask],
+                "la_code": self._lad_attr["la_code"].to_numpy(dtype=object)[slot][mask],
             }
         )
+
+    @staticmethod
+    def postcodes_for(codes) -> np.ndarray:
+        """Display-form unit postcodes ("CR0 1AA") for integer codes from :meth:`english_units`."""
+        compact = pd.Series(_decode(np.asarray(codes, dtype=np.int64)), dtype=object)
+        return _display_unit(compact).to_numpy(dtype=object)
 
 
 def normalise_postcodes(values) -> pd.Series:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from geo.postcodes import _decode, get_postcode_index  # _decode: index codes -> postcode text
+from geo.postcodes import PostcodeIndex, get_postcode_index
 
 METRES_PER_MILE = 1609.3  # the DfE/validator conversion
 
@@ -103,9 +103,7 @@ class PostcodeSampler:
         if len(rows) == 0:
             return np.array([], dtype=object)
         uniq, inv = np.unique(rows, return_inverse=True)
-        compact = _decode(self.code[uniq])
-        shown = np.array([c[:-3] + " " + c[-3:] for c in compact], dtype=object)
-        return shown[inv]
+        return PostcodeIndex.postcodes_for(self.code[uniq])[inv]
 
     def centroid(self, areas: list[str]) -> np.ndarray:
         """Easting/northing of postcode districts or sectors (centroid of their unit postcodes)."""
