@@ -64,8 +64,7 @@ IN, OUT = "IN", "OUT"
 YES, NO = "Y", "N"
 UNKNOWN_BAND = "unknown"
 NOT_RECORDED = "Not recorded"
-# Only in the cost table: panels must see secure care's small share of children but large share of cost.
-GROUP_SECURE = "Secure children's homes"
+GROUP_SECURE = schemas.GROUP_SECURE  # only in the cost table
 WEEKS_PER_YEAR = 365.25 / 7
 
 _LOCATION_LABELS = ("", IN, OUT)
@@ -500,15 +499,11 @@ def monthly_trend(episodes: pd.DataFrame, start, end) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- costs
-# ILLUSTRATIVE ONLY: round figures of the order councils report (2024/25, £ per child per week),
-# not a published source. Replace them with the authority's own costs before showing anyone.
+# Illustrative, not real prices: see data.schemas.ILLUSTRATIVE_WEEKLY_COSTS.
 ILLUSTRATIVE_WEEKLY_COSTS = pd.DataFrame(
     {
-        "PLACEMENT_GROUP": [
-            schemas.GROUP_FOSTER_RELATIVE, schemas.GROUP_FOSTER_OTHER, schemas.GROUP_RESIDENTIAL, GROUP_SECURE,
-            schemas.GROUP_SUPPORTED, schemas.GROUP_PARENTS, schemas.GROUP_ADOPTION, schemas.GROUP_OTHER,
-        ],
-        "WEEKLY_COST": [300.0, 800.0, 6000.0, 9000.0, 1500.0, 150.0, 300.0, 1000.0],
+        "PLACEMENT_GROUP": list(schemas.ILLUSTRATIVE_WEEKLY_COSTS),
+        "WEEKLY_COST": [float(v) for v in schemas.ILLUSTRATIVE_WEEKLY_COSTS.values()],
     }
 )
 

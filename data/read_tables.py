@@ -277,10 +277,10 @@ def clean_table(raw: RawTable, kind: str, quality: QualityReport) -> pd.DataFram
         amounts, bad = parse_money(df["WEEKLY_COST"])
         set_aside(bad, "WEEKLY_COST", "WEEKLY_COST is not an amount of money", df["WEEKLY_COST"])
         df["WEEKLY_COST"] = amounts
-        groups = {g.upper(): g for g in S.PLACEMENT_GROUPS}
+        groups = {g.upper(): g for g in S.COST_GROUPS}
         group = df["PLACEMENT_GROUP"].str.upper().map(groups)
         unknown = (df["PLACEMENT_GROUP"] != "") & group.isna()
-        warn(unknown, "PLACEMENT_GROUP", f"PLACEMENT_GROUP is not one of {', '.join(S.PLACEMENT_GROUPS)}", df["PLACEMENT_GROUP"])
+        warn(unknown, "PLACEMENT_GROUP", f"PLACEMENT_GROUP is not one of {', '.join(S.COST_GROUPS)}", df["PLACEMENT_GROUP"])
         df["PLACEMENT_GROUP"] = group.where(group.notna(), df["PLACEMENT_GROUP"])
 
     if "YEAR" in df.columns:

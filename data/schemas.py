@@ -113,6 +113,17 @@ PLACE_GROUP = {
     **{c: GROUP_ADOPTION for c in ("A3", "A4", "A5", "A6")},
     **{c: GROUP_OTHER for c in ("R2", "R3", "T0", "T1", "T2", "T3", "T4", "Z1", "Z11", "Z12", "Z13", "Z14")},
 }
+# The cost table splits secure children's homes (K1) from other residential care: panels must see
+# secure care's tiny share of children beside its large share of cost.
+GROUP_SECURE = "Secure children's homes"
+COST_GROUPS = [
+    GROUP_FOSTER_RELATIVE, GROUP_FOSTER_OTHER, GROUP_RESIDENTIAL, GROUP_SECURE, GROUP_SUPPORTED,
+    GROUP_PARENTS, GROUP_ADOPTION, GROUP_OTHER,
+]
+# ILLUSTRATIVE ONLY (pounds per child per week): round figures of the order councils report, not a
+# published source. The app and the demo label them so; a council replaces them with its own.
+ILLUSTRATIVE_WEEKLY_COSTS = dict(zip(COST_GROUPS, [420, 850, 6500, 9000, 2200, 150, 300, 1500]))
+
 # Placements in children's homes (used to infer homes when no register is given).
 CHILDRENS_HOME_PLACES = ("K1", "K2")
 SECURE_PLACES = ("K1",)

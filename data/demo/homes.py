@@ -20,17 +20,6 @@ _VOLUNTARY_PROVIDERS = ["Sample Children's Trust", "Lanternway Charity"]
 _RATINGS = ["Outstanding", "Good", "Requires improvement", "Inadequate", "Not yet inspected"]
 _RATING_SHARES = [0.18, 0.62, 0.13, 0.03, 0.04]
 
-# Illustrative weekly costs by placement group (pounds), to show the costs view working; not any
-# council's figures. Ordered like schemas.PLACEMENT_GROUPS.
-ILLUSTRATIVE_WEEKLY_COST = {
-    schemas.GROUP_FOSTER_RELATIVE: 420,
-    schemas.GROUP_FOSTER_OTHER: 850,
-    schemas.GROUP_RESIDENTIAL: 6500,
-    schemas.GROUP_SUPPORTED: 2200,
-    schemas.GROUP_PARENTS: 150,
-    schemas.GROUP_ADOPTION: 300,
-    schemas.GROUP_OTHER: 1500,
-}
 
 
 def draw_homes_register(
@@ -108,7 +97,7 @@ def draw_homes_register(
 def placement_costs() -> pd.DataFrame:
     """Illustrative weekly cost per placement group (schemas.COSTS_COLUMNS plus SOURCE)."""
     return pd.DataFrame({
-        "PLACEMENT_GROUP": list(ILLUSTRATIVE_WEEKLY_COST),
-        "WEEKLY_COST": list(ILLUSTRATIVE_WEEKLY_COST.values()),
+        "PLACEMENT_GROUP": list(schemas.ILLUSTRATIVE_WEEKLY_COSTS),
+        "WEEKLY_COST": list(schemas.ILLUSTRATIVE_WEEKLY_COSTS.values()),
         "SOURCE": "illustrative figure for the synthetic demo, not a real council's cost",
     })
