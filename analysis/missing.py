@@ -349,7 +349,7 @@ def summarise_missing(
 
 
 def _time_of_day(hour: pd.Series) -> pd.Series:
-    h = hour.astype("Float64")
+    h = hour.astype("Float64").to_numpy(dtype=float, na_value=np.nan)  # NA would break np.select
     band = np.select(
         [(h >= 22) | (h < 6), (h >= 6) & (h < 12), (h >= 12) & (h < 18), (h >= 18) & (h < 22)],
         TIME_OF_DAY_BANDS, default=None,

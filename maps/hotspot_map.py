@@ -1,0 +1,335 @@
+"""The analyst's hotspot map: hotspot outlines, Gi* hot and cold cells, emerging hot spots, context layers.
+
+Nothing here draws one marker per episode. Episodes are shown as counts per grid
+cell (the cells of :func:`analysis.gistar.grid_counts`), at most
+:data:`MAX_EPISODE_CELLS` of them (the busiest), so the map's HTML stays well
+under 3 MB whatever the number of episodes. Children's homes are drawn at their
+postcode sector (``maps.homes_map.locate_homes_by_sector``) and placements as
+counts per postcode district. Every text that came from an input file goes
+through :func:`maps.common.escape`; with ``suppress_small=True`` (a panel
+audience) every count of 1-5 is shown as "c".
+
+Layers take British National Grid (EPSG:27700) GeoDataFrames or latitude and
+longitude (EPSG:4326) columns and are converted to WGS84 at the last step.
+"""
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import folium
+
+from analysis.disclosure import SUPPRESSED, SMALL_NUMBER_MAX
+from data.schemas import RISK_FLAG_LABELS, RISK_FLAGS
+from maps.common import add_boundaries, base_map, escape, fit_to, legend
+
+__all__ = [
+    "hotspot_map",
+    "hotspot_table",
+    "gi_layer_cells",
+    "share_colour",
+    "GI_BIN_COLOURS",
+    "GI_BIN_LABELS",
+    "EMERGING_COLOURS",
+    "SHARE_COLOURS",
+    "MAX_EPISODE_CELLS",
+    "MAX_HOTSPOTS",
+]
+
+# ArcGIS Hot Spot Analysis colours: hot 99/95/90 % (reds), cold 99/95/90 % (blues).
+GI_BIN_COLOURS = {3: "#d62f27", 2: "#ed7551", 1: "#fab984", -1: "#c0ccbe", -2: "#849eba", -3: "#4575b5"}
+GI_BIN_LABELS = {3: "Hot spot, 99% confidence", 2: "Hot spot, 95% confidence", 1: "Hot spot, 90% confidence",
+                 -1: "Cold spot, 90% confidence", -2: "Cold spot, 95% confidence", -3: "Cold spot, 99% confidence"}
+# Emerging hot spot categories (analysis.emerging), ArcGIS-like hues: reds hot, blues cold.
+EMERGING_COLOURS = {
+    "new hot spot": "#f768a1", "consecutive hot spot": "#fc8d59", "intensifying hot spot": "#b30000",
+    "persistent hot spot": "#e34a33", "diminishing hot spot": "#fdbb84", "sporadic hot spot": "#fee8c8",
+    "oscillating hot spot": "#c994c7", "historical hot spot": "#bdbdbd",
+    "new cold spot": "#9ecae1", "consecutive cold spot": "#6baed6", "intensifying cold spot": "#08519c",
+    "persistent cold spot": "#3182bd", "diminishing cold spot": "#c6dbef", "sporadic cold spot": "#deebf7",
+    "oscillating cold spot": "#a1d99b", "historical cold spot": "#d9d9d9",
+}
+# Share of a hotspot's episodes with the chosen risk flag: 0-20-40-60-80-100 %, light to dark.
+SHARE_EDGES = [0.2, 0.4, 0.6, 0.8]
+SHARE_COLOURS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+NO_SHARE_COLOUR = "#999999"
+SELECTED_COLOUR = "#1f3a93"
+HOME_COLOUR = "#6a3d9a"
+PLACEMENT_COLOUR = "#33a02c"
+EPISODE_COLOUR = "#444444"
+MAX_EPISODE_CELLS = 3000  # busiest cells drawn; the map stays responsive and small
+MAX_HOTSPOTS = 500
+MAX_CONTEXT_POINTS = 3000
+DECIMALS = 5  # ~1 m of latitude: enough for drawing, keeps the HTML small
+
+
+def _count(value, suppress_small: bool) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "-"
+    n = int(value)
+    if suppress_small and 1 <= n <= SMALL_NUMBER_MAX:
+        return SUPPRESSED
+    return f"{n:,}"
+
+
+def _pct(value) -> str:
+    return "not recorded" if value is None or pd.isna(value) else f"{100 * float(value):.0f}%"
+
+
+def share_colour(share) -> str:
+    """Fill colour of a hotspot for a risk-flag share (0-1); grey when the flag was never recorded."""
+    if share is None or pd.isna(share):
+        return NO_SHARE_COLOUR
+    return SHARE_COLOURS[int(np.searchsorted(SHARE_EDGES, float(share), side="right"))]
+
+
+def _round_coords(node):
+    if isinstance(node, (list, tuple)):
+        if node and isinstance(node[0], (int, float)):
+            return [round(float(v), DECIMALS) for v in node]
+        return [_round_coords(child) for child in node]
+    return node
+
+
+def _features(gdf: gpd.GeoDataFrame, properties: list[dict]) -> dict:
+    """A FeatureCollection (WGS84, rounded) of the geometries of ``gdf`` with the given properties."""
+    wgs = gdf.geometry.set_crs(27700, allow_override=gdf.crs is None).to_crs(4326)
+    features = []
+    for geom, props in zip(wgs, properties):
+        if geom is None or geom.is_empty:
+            continue
+        shape = geom.__geo_interface__
+        features.append({"type": "Feature", "properties": props,
+                         "geometry": {"type": shape["type"], "coordinates": _round_coords(shape["coordinates"])}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _geojson_layer(collection: dict, *, name: str, show: bool = True, weight: float = 1.0,
+                   fill_opacity: float = 0.5) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name=name, show=show)
+    if collection["features"]:
+        folium.GeoJson(
+            collection,
+            style_function=lambda f: {"color": f["properties"].get("line", f["properties"]["colour"]),
+                                      "weight": f["properties"].get("weight", weight),
+                                      "fillColor": f["properties"]["colour"], "fillOpacity": fill_opacity},
+            highlight_function=lambda _f: {"weight": 3},
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        ).add_to(group)
+    return group
+
+
+def _hotspot_tip(row, colour_flag: str, suppress_small: bool) -> str:
+    lines = [f"<b>Hotspot {int(row['hotspot_id'])}</b>",
+             f"episodes: {_count(row.get('episodes'), suppress_small)}",
+             f"children: {_count(row.get('children'), suppress_small)}"]
+    chosen = f"{colour_flag.lower()}_share"
+    if chosen in row:
+        lines.append(f"<b>{escape(RISK_FLAG_LABELS.get(colour_flag, colour_flag))}: {_pct(row[chosen])}</b>")
+    for flag in RISK_FLAGS:
+        if flag != colour_flag and f"{flag.lower()}_share" in row:
+            lines.append(f"{escape(RISK_FLAG_LABELS.get(flag, flag))}: {_pct(row[f'{flag.lower()}_share'])}")
+    if "first_date" in row and pd.notna(row["first_date"]):
+        lines.append(f"{pd.Timestamp(row['first_date']):%d/%m/%Y} to {pd.Timestamp(row['last_date']):%d/%m/%Y}")
+    if "trend" in row and isinstance(row["trend"], str):
+        lines.append(f"trend: {escape(row['trend'])}")
+    return "<br>".join(lines)
+
+
+def gi_layer_cells(gi: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Only the significant cells (``gi_bin`` not 0) of an :func:`analysis.gistar.gi_star` grid."""
+    if gi is None or len(gi) == 0 or "gi_bin" not in gi:
+        return gpd.GeoDataFrame({"gi_bin": []}, geometry=gpd.GeoSeries([], crs=27700), crs=27700)
+    return gi[gi["gi_bin"] != 0]
+
+
+def hotspot_map(
+    hotspots: gpd.GeoDataFrame | None = None,
+    *,
+    colour_flag: str = "CSE",
+    gi_cells: gpd.GeoDataFrame | None = None,
+    episode_cells: gpd.GeoDataFrame | None = None,
+    emerging: gpd.GeoDataFrame | None = None,
+    homes: pd.DataFrame | None = None,
+    placements: pd.DataFrame | None = None,
+    selected: int | None = None,
+    tiles: bool = False,
+    suppress_small: bool = False,
+    max_episode_cells: int = MAX_EPISODE_CELLS,
+    authority=None,
+    neighbours=None,
+) -> folium.Map:
+    """Folium map of missing-episode hotspots with switchable layers and a LayerControl.
+
+    Parameters
+    ----------
+    hotspots : :func:`analysis.hotspots.find_hotspots` (EPSG:27700 outlines, ``hotspot_id``,
+        ``episodes``, ``children``, ``<flag>_share`` 0-1, ``first_date``, ``last_date``, ``trend``,
+        ``lat``, ``lon``), coloured by ``<colour_flag>_share``; ``selected`` is outlined in blue.
+    gi_cells : :func:`analysis.gistar.gi_star` output; only cells with ``gi_bin`` != 0 are drawn.
+    episode_cells : :func:`analysis.gistar.grid_counts` output; cells with ``count`` > 0 are drawn
+        as circles at the cell centre (the busiest ``max_episode_cells``), never single episodes.
+    emerging : :func:`analysis.emerging.emerging_hotspots` output; cells with a pattern are drawn.
+    homes : ``maps.homes_map.locate_homes_by_sector`` rows (``NAME``, ``MAP_LAT``, ``MAP_LON``...).
+    placements : children placed per postcode district: ``district``, ``children``, ``lat``, ``lon``.
+    suppress_small : show counts of 1-5 as "c" (a panel audience).
+    authority, neighbours : boundary GeoDataFrames (EPSG:27700) or their
+        ``maps.common.boundaries_geojson`` text, drawn as outlines for orientation offline.
+    """
+    m = base_map(tiles=tiles)
+    if neighbours is not None and len(neighbours):
+        add_boundaries(m, neighbours, name="Neighbouring authorities", colour="#4a6fa5", weight=1.0)
+    if authority is not None and len(authority):
+        add_boundaries(m, authority, name="Our authority", colour="#1f3a93", weight=2.0, fill_opacity=0.03)
+    lats, lons = [], []
+    cell_lats, cell_lons = [], []
+
+    if gi_cells is not None and len(gi_cells):
+        cells = gi_layer_cells(gi_cells)
+        props = [{"colour": GI_BIN_COLOURS[int(b)], "line": GI_BIN_COLOURS[int(b)], "weight": 0.3,
+                  "tip": f"{GI_BIN_LABELS[int(b)]}<br>episodes in cell: {_count(c, suppress_small)}"
+                         + ("" if pd.isna(z) else f"<br>Gi* z = {float(z):.2f}")}
+                 for b, c, z in zip(cells["gi_bin"], cells.get("count", pd.Series(np.nan, index=cells.index)),
+                                    cells.get("z", pd.Series(np.nan, index=cells.index)))]
+        _geojson_layer(_features(cells, props), name="Gi* hot and cold spots (grid)", fill_opacity=0.55).add_to(m)
+
+    if emerging is not None and len(emerging):
+        patterned = emerging[emerging["category"].isin(list(EMERGING_COLOURS))]
+        props = [{"colour": EMERGING_COLOURS[c], "line": "#555555", "weight": 0.3,
+                  "tip": f"{escape(c)}<br>episodes in cell: {_count(n, suppress_small)}"}
+                 for c, n in zip(patterned["category"], patterned["episodes"])]
+        _geojson_layer(_features(patterned, props), name="Emerging hot spots", show=True,
+                       fill_opacity=0.6).add_to(m)
+
+    if episode_cells is not None and len(episode_cells):
+        busy = episode_cells[episode_cells["count"] > 0].sort_values("count", ascending=False, kind="stable")
+        busy = busy.iloc[:max_episode_cells]
+        group = folium.FeatureGroup(name="Episodes (count per grid cell)", show=False)
+        if len(busy):
+            centres = gpd.GeoSeries(gpd.points_from_xy(busy["easting"], busy["northing"]), crs=27700).to_crs(4326)
+            features = []
+            for point, count in zip(centres, busy["count"]):
+                n = int(count)
+                features.append({"type": "Feature",
+                                 "geometry": {"type": "Point", "coordinates": [round(point.x, DECIMALS),
+                                                                               round(point.y, DECIMALS)]},
+                                 "properties": {"tip": f"episodes here: {_count(n, suppress_small)}",
+                                                "radius": round(min(2 + np.sqrt(max(n, SMALL_NUMBER_MAX if suppress_small else 1)), 12), 1)}})
+            folium.GeoJson(
+                {"type": "FeatureCollection", "features": features},
+                marker=folium.CircleMarker(radius=3, color=EPISODE_COLOUR, weight=0.5, fill=True,
+                                           fill_color=EPISODE_COLOUR, fill_opacity=0.2),
+                style_function=lambda f: {"radius": f["properties"]["radius"]},
+                tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+            ).add_to(group)
+            cell_lats, cell_lons = list(centres.y), list(centres.x)
+        group.add_to(m)
+
+    if placements is not None and len(placements):
+        group = folium.FeatureGroup(name="Children placed (per postcode district)", show=False)
+        part = placements.dropna(subset=["lat", "lon"]).sort_values("children", ascending=False).iloc[:MAX_CONTEXT_POINTS]
+        for row in part.itertuples(index=False):
+            folium.CircleMarker(
+                [round(float(row.lat), DECIMALS), round(float(row.lon), DECIMALS)],
+                radius=3 + 1.2 * np.sqrt(max(int(row.children), SMALL_NUMBER_MAX)),
+                color=PLACEMENT_COLOUR, weight=1, fill=True, fill_opacity=0.3,
+                tooltip=f"{escape(row.district)}: {_count(row.children, True)} children placed",
+            ).add_to(group)
+        group.add_to(m)
+
+    if homes is not None and len(homes):
+        group = folium.FeatureGroup(name="Children's homes (at postcode sector)", show=False)
+        part = homes.dropna(subset=["MAP_LAT", "MAP_LON"]).iloc[:MAX_CONTEXT_POINTS]
+        for row in part.to_dict("records"):
+            tip = f"{escape(row.get('NAME'))}<br>{escape(row.get('HOME_SECTOR'))}"
+            if "OUR_CHILDREN" in row and pd.notna(row["OUR_CHILDREN"]):
+                tip += f"<br>our children: {_count(row['OUR_CHILDREN'], True)}"
+            folium.CircleMarker(
+                [round(float(row["MAP_LAT"]), DECIMALS), round(float(row["MAP_LON"]), DECIMALS)],
+                radius=4, color=HOME_COLOUR, weight=1, fill=True, fill_opacity=0.6, tooltip=tip,
+            ).add_to(group)
+        group.add_to(m)
+
+    if hotspots is not None and len(hotspots):
+        spots = hotspots.iloc[:MAX_HOTSPOTS]
+        share = f"{colour_flag.lower()}_share"
+        props = []
+        for row in spots.drop(columns="geometry").to_dict("records"):
+            is_selected = selected is not None and int(row["hotspot_id"]) == int(selected)
+            props.append({"colour": share_colour(row.get(share)), "hotspot_id": int(row["hotspot_id"]),
+                          "line": SELECTED_COLOUR if is_selected else "#333333",
+                          "weight": 4 if is_selected else 1.5,
+                          "tip": _hotspot_tip(row, colour_flag, suppress_small)})
+        group = _geojson_layer(_features(spots, props), name="Hotspots", fill_opacity=0.55)
+        # A hotspot is a few hundred metres across: a marker at its centre keeps it visible when zoomed out.
+        centres = {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {**p, "radius": round(min(5 + np.sqrt(float(n)) / 2, 18), 1)},
+             "geometry": {"type": "Point", "coordinates": [round(float(lon), DECIMALS), round(float(lat), DECIMALS)]}}
+            for p, n, lat, lon in zip(props, spots["episodes"], spots["lat"], spots["lon"])]}
+        folium.GeoJson(
+            centres,
+            marker=folium.CircleMarker(radius=6, weight=1.5, fill=True, fill_opacity=0.85),
+            style_function=lambda f: {"radius": f["properties"]["radius"], "fillColor": f["properties"]["colour"],
+                                      "color": f["properties"]["line"], "weight": f["properties"]["weight"]},
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        ).add_to(group)
+        group.add_to(m)
+        lats += list(spots["lat"])
+        lons += list(spots["lon"])
+        label = RISK_FLAG_LABELS.get(colour_flag, colour_flag)
+        edges = [0, *SHARE_EDGES, 1]
+        items = {f"{100 * a:.0f}-{100 * b:.0f}%": c for a, b, c in zip(edges[:-1], edges[1:], SHARE_COLOURS)}
+        items["not recorded"] = NO_SHARE_COLOUR
+        legend(m, f"Hotspots: share with {label}", items)
+
+    folium.LayerControl(collapsed=False).add_to(m)
+    if lats or cell_lats:
+        fit_to(m, lats or cell_lats, lons or cell_lons)
+        # The map sits in a column narrower than fit_to assumes: one level out keeps every hotspot in view.
+        m.options["zoom"] = max(1, int(m.options.get("zoom", 8)) - 1)
+    return m
+
+
+# ---------------------------------------------------------------- the table beside the map
+TABLE_COLUMNS = {
+    "hotspot_id": "Hotspot", "episodes": "Episodes", "children": "Children", "dominant_flag": "Dominant risk",
+    **{f"{f.lower()}_share": f"% {RISK_FLAG_LABELS[f]}" for f in RISK_FLAGS},
+    "first_date": "First", "last_date": "Last", "trend": "Trend", "trend_per_month": "Trend (episodes a month)",
+    "night_share": "% at night", "top_weekday": "Busiest day", "median_distance_miles": "Median miles placed from home",
+    "out_of_area_share": "% placed out of area", "top_placement_areas": "Placed in",
+    "children_at_other_hotspots": "Children also at other hotspots", "linked_hotspots": "Linked hotspots",
+    "radius_m": "Radius (m)", "lat": "Centre latitude", "lon": "Centre longitude",
+}
+_SHARE_COLUMNS = [c for c in TABLE_COLUMNS if c.endswith("_share")]
+
+
+def hotspot_table(hotspots: gpd.GeoDataFrame, *, suppress_small: bool = False) -> pd.DataFrame:
+    """One row per hotspot with users' column names, shares as percentages (0-100, 1 dp), dates as dates.
+
+    Numbers stay numbers (so the table sorts by any measure); with ``suppress_small`` the
+    ``Children`` and ``Children also at other hotspots`` counts of 1-5 become "c" (text).
+    """
+    if hotspots is None or len(hotspots) == 0:
+        return pd.DataFrame(columns=list(TABLE_COLUMNS.values()))
+    frame = pd.DataFrame(hotspots.drop(columns="geometry", errors="ignore"))
+    frame = frame[[c for c in TABLE_COLUMNS if c in frame]].copy()
+    for col in _SHARE_COLUMNS:
+        if col in frame:
+            frame[col] = (100 * pd.to_numeric(frame[col], errors="coerce")).round(1)
+    for col in ("first_date", "last_date"):
+        if col in frame:
+            frame[col] = pd.to_datetime(frame[col]).dt.date
+    for col, digits in (("trend_per_month", 2), ("median_distance_miles", 1), ("radius_m", 0), ("lat", 5), ("lon", 5)):
+        if col in frame:
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").round(digits)
+    if suppress_small:
+        for col in ("children", "children_at_other_hotspots", "episodes"):
+            if col in frame:
+                frame[col] = [SUPPRESSED if 1 <= int(v) <= SMALL_NUMBER_MAX else int(v) for v in frame[col]]
+                frame[col] = frame[col].astype(object)
+    for col in ("dominant_flag", "trend", "top_weekday", "top_placement_areas", "linked_hotspots"):
+        if col in frame:
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), "")
+    if "dominant_flag" in frame:
+        frame["dominant_flag"] = frame["dominant_flag"].map(lambda f: RISK_FLAG_LABELS.get(f, f) if f else "")
+    return frame.rename(columns=TABLE_COLUMNS).reset_index(drop=True)

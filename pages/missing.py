@@ -1,0 +1,558 @@
+"""Missing team: where children go missing and are found, exploitation hotspots, return home interviews.
+
+The analyst's view. Episodes come from the 903 Missing table joined with the
+missing team's log (analysis.missing); hotspots are density clusters of where
+children were found or went missing from (analysis.hotspots), Gi* hot and cold
+cells (analysis.gistar) and emerging hot spots (analysis.emerging). Row-level
+detail (pseudonymous ids, notes) is only shown to the analyst role; a panel
+role sees aggregates with counts of 1-5 shown as "c".
+
+Role: ``ui.state.current_role()`` (set by ``ui.auth.require_user``). The menu offers this page to
+analysts only; the panel branches below are a second line of defence should it ever be opened
+with the panel role.
+"""
+from __future__ import annotations
+
+import html
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from access.roles import ANALYST, PANEL, sees_row_level
+from analysis.disclosure import SUPPRESSED, is_small, suppress_table
+from analysis.missing import REPEAT_EPISODES, RHI_WITHIN_HOURS, missing_by, return_interviews, summarise_missing
+from data.schemas import RISK_FLAG_LABELS, RISK_FLAGS
+from maps.hotspot_map import hotspot_map, hotspot_table
+from reports.export import to_safe_csv
+from ui import auth, components, page, state
+
+LOCATIONS = {"Where found / last located": "found", "Where the child went missing from": "from"}
+KINDS = {"Combined (M and A)": "combined", "Missing (M)": "missing", "Away (A)": "away"}
+METHODS = {"HDBSCAN (adapts to density)": "hdbscan", "DBSCAN (fixed radius)": "dbscan"}
+CELL_SIZES = [250, 500, 750, 1000]
+FLAG_NAMES = {flag: RISK_FLAG_LABELS[flag] for flag in RISK_FLAGS}
+# The Gi* grid covers where most episodes are (1st-99th percentile of positions, plus a margin), so one
+# far-off episode (a child found in Manchester) does not stretch the grid over half of England.
+EXTENT_QUANTILE = 0.01
+EXTENT_MARGIN_M = 5000
+EPISODE_CELL_M = 500  # episodes drawn as counts per cell of this size
+REPEAT_BANDS = [(1, 1, "1 episode"), (2, 2, "2 episodes"), (3, 4, "3-4 episodes"), (5, 9, "5-9 episodes"),
+                (10, np.inf, "10 or more episodes")]
+
+
+# ------------------------------------------------------------------ cached work (keyed on the fingerprint)
+@st.cache_data(show_spinner="Joining missing episodes...", max_entries=8)
+def missing_table(fingerprint: str) -> pd.DataFrame:
+    """All missing and away episodes (analysis.missing.missing_episodes), placement at the start included."""
+    from analysis.missing import missing_episodes
+
+    dataset, current = state.current_dataset()
+    if current != fingerprint:
+        raise RuntimeError("dataset changed during a run")
+    located = state.located_episodes(fingerprint)
+    return missing_episodes(dataset, episodes=located if not located.empty else None,
+                            la=dataset.la_code if located.empty else None, index=state.postcode_index())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def chosen_episodes(fingerprint: str, start: date, end: date, flags: tuple, kind: str) -> pd.DataFrame:
+    """Episodes starting in [start, end], of the kind, with any of the selected risk flags (none = all)."""
+    eps = missing_table(fingerprint)
+    if eps.empty:
+        return eps
+    when = pd.to_datetime(eps["MIS_START"])
+    keep = (when >= pd.Timestamp(start)) & (when < pd.Timestamp(end) + pd.Timedelta(days=1))
+    if kind == "missing":
+        keep &= eps["MISSING"] == "M"
+    elif kind == "away":
+        keep &= eps["MISSING"] == "A"
+    if flags:
+        any_flag = pd.Series(False, index=eps.index)
+        for flag in flags:
+            any_flag |= eps[flag].fillna(False).astype(bool)
+        keep &= any_flag
+    return eps[keep.to_numpy()].reset_index(drop=True)
+
+
+@st.cache_data(show_spinner="Finding hotspots...", max_entries=32)
+def hotspots_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, location: str,
+                 min_cluster_size: int, method: str, eps_m: float):
+    """(hotspots GeoDataFrame, each chosen episode's HOTSPOT_ID) for these choices."""
+    from analysis.hotspots import find_hotspots, label_hotspots
+
+    eps = chosen_episodes(fingerprint, start, end, flags, kind)
+    if eps.empty or eps[f"{location.upper()}_EASTING"].notna().sum() < max(min_cluster_size, 2):
+        return None, pd.Series(-1, index=eps.index, dtype=np.int64)
+    labels = label_hotspots(eps, location=location, min_cluster_size=min_cluster_size, method=method, eps_m=eps_m)
+    spots = find_hotspots(eps, location=location, min_cluster_size=min_cluster_size, method=method, eps_m=eps_m,
+                          labels=labels)
+    return spots, labels
+
+
+def _extent(eps: pd.DataFrame, location: str):
+    x = pd.to_numeric(eps[f"{location.upper()}_EASTING"], errors="coerce").dropna()
+    y = pd.to_numeric(eps[f"{location.upper()}_NORTHING"], errors="coerce").dropna()
+    if len(x) < 3:
+        return None
+    q = EXTENT_QUANTILE
+    return (float(x.quantile(q)) - EXTENT_MARGIN_M, float(y.quantile(q)) - EXTENT_MARGIN_M,
+            float(x.quantile(1 - q)) + EXTENT_MARGIN_M, float(y.quantile(1 - q)) + EXTENT_MARGIN_M)
+
+
+@st.cache_data(show_spinner="Computing Gi* hot spots...", max_entries=32)
+def gi_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, location: str, cell_m: int):
+    """(significant Gi* cells, all cells of the grid with counts > 0) on a hexagonal grid of ``cell_m`` metres."""
+    from analysis.gistar import gi_star, grid_counts
+
+    eps = chosen_episodes(fingerprint, start, end, flags, kind)
+    extent = _extent(eps, location) if not eps.empty else None
+    if extent is None:
+        return None
+    prefix = location.upper()
+    grid = grid_counts(eps, x=f"{prefix}_EASTING", y=f"{prefix}_NORTHING", cell_size_m=cell_m, shape="hex",
+                       extent=extent)
+    gi = gi_star(grid, permutations=0)
+    return gi[gi["gi_bin"] != 0].reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def episode_cells(fingerprint: str, start: date, end: date, flags: tuple, kind: str, location: str):
+    """Episodes counted per square cell of EPISODE_CELL_M metres (cells with episodes only)."""
+    from analysis.gistar import grid_counts
+
+    eps = chosen_episodes(fingerprint, start, end, flags, kind)
+    extent = _extent(eps, location) if not eps.empty else None
+    if extent is None:
+        return None
+    prefix = location.upper()
+    grid = grid_counts(eps, x=f"{prefix}_EASTING", y=f"{prefix}_NORTHING", cell_size_m=EPISODE_CELL_M,
+                       shape="square", extent=extent)
+    return grid[grid["count"] > 0].reset_index(drop=True)
+
+
+@st.cache_data(show_spinner="Looking for emerging hot spots...", max_entries=16)
+def emerging_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, location: str, cell_m: int,
+                 period: str):
+    from analysis.emerging import emerging_hotspots
+
+    eps = chosen_episodes(fingerprint, start, end, flags, kind)
+    extent = _extent(eps, location) if not eps.empty else None
+    if extent is None:
+        return None
+    prefix = location.upper()
+    return emerging_hotspots(eps, x=f"{prefix}_EASTING", y=f"{prefix}_NORTHING", cell_size_m=cell_m, period=period,
+                             extent=extent, start=pd.Timestamp(start), end=pd.Timestamp(end))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def placements_by_district(fingerprint: str, on: date) -> pd.DataFrame:
+    """Children in placement on ``on`` per postcode district of the placement (district, children, lat, lon)."""
+    from maps.placements_map import postcode_district_of
+
+    snap = state.snapshot(fingerprint, on)
+    if snap.empty or "PL_POST" not in snap:
+        return pd.DataFrame(columns=["district", "children", "lat", "lon"])
+    district = postcode_district_of(snap["PL_POST"].astype(object).fillna("").astype(str))
+    counts = district[district != ""].value_counts().rename_axis("district").reset_index(name="children")
+    found = state.postcode_index().lookup(counts["district"])
+    counts["lat"] = pd.to_numeric(found["lat"], errors="coerce").to_numpy(dtype=float)
+    counts["lon"] = pd.to_numeric(found["lon"], errors="coerce").to_numpy(dtype=float)
+    return counts
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def children_looked_after(fingerprint: str, start: date, end: date) -> int:
+    """Distinct children with a 903 episode open at any time in [start, end] (the % denominator)."""
+    eps = state.located_episodes(fingerprint)
+    if eps.empty:
+        return 0
+    decom = pd.to_datetime(eps["DECOM"], errors="coerce")
+    dec = pd.to_datetime(eps["DEC"], errors="coerce") if "DEC" in eps else pd.Series(pd.NaT, index=eps.index)
+    open_ = (decom <= pd.Timestamp(end)) & (dec.isna() | (dec >= pd.Timestamp(start)))
+    return int(eps.loc[open_, "CHILD"].nunique())
+
+
+@st.cache_resource(show_spinner=False)
+def _pseudonym_key() -> bytes:
+    from analysis.disclosure import installation_key
+
+    return installation_key()
+
+
+# ------------------------------------------------------------------ small helpers
+def current_role() -> str:
+    """The signed-in role; with none recorded, the least privileged (panel)."""
+    role = state.current_role()
+    return role if role in (ANALYST, PANEL) else PANEL
+
+
+def _shown(n, panel_view: bool) -> str:
+    if n is None or pd.isna(n):
+        return "-"
+    n = int(n)
+    return SUPPRESSED if panel_view and 1 <= n <= 5 else f"{n:,}"
+
+
+def _counts(frame: pd.DataFrame, columns: list[str], panel_view: bool) -> pd.DataFrame:
+    """Counts 1-5 hidden for a panel (with secondary suppression against the total); unchanged for the analyst."""
+    if not panel_view or frame.empty:
+        return frame
+    return suppress_table(frame, [c for c in columns if c in frame])
+
+
+def _month_label(d) -> str:
+    return f"{pd.Timestamp(d):%b %Y}"
+
+
+# ------------------------------------------------------------------ page
+dataset, fingerprint, filters = page.start_page()
+role = current_role()
+panel_view = not sees_row_level(role)
+
+st.title("Missing episodes and exploitation hotspots")
+st.caption(f"{state.authority_name(dataset.la_code)}: missing (M) and away (A) episodes from the 903 and the "
+           "missing team's log, where children went missing from and where they were found, mapped against "
+           "child sexual and criminal exploitation, gangs, county lines, trafficking and substance misuse. "
+           + ("Analyst view: counts are exact." if not panel_view else components.SUPPRESSION_NOTE))
+
+episodes_all = missing_table(fingerprint)
+if episodes_all.empty:
+    st.info("No missing episodes are loaded. Add the 903 Missing table or the missing team's log on the Data page.")
+    page.end_page()
+    st.stop()
+
+first_day = pd.to_datetime(episodes_all["MIS_START"]).min().date()
+last_day = pd.to_datetime(episodes_all["MIS_START"]).max().date()
+if first_day == last_day:
+    last_day = (pd.Timestamp(first_day) + pd.Timedelta(days=1)).date()
+period = st.session_state.get("missing_period")
+if not (isinstance(period, (tuple, list)) and len(period) == 2
+        and first_day <= period[0] <= period[1] <= last_day):
+    st.session_state["missing_period"] = (first_day, last_day)
+
+# ------------------------------------------------------------------ controls
+c1, c2, c3 = st.columns([2, 2, 3])
+with c1:
+    location_label = st.radio("Place each episode", list(LOCATIONS), key="missing_location",
+                              help="Where the child was found or last located (the log's found postcode or "
+                                   "coordinates), or where they went missing from (the log's postcode, else the "
+                                   "placement's).")
+    kind_label = st.radio("Episodes", list(KINDS), key="missing_kind", horizontal=True,
+                          help="Missing: whereabouts unknown. Away: whereabouts known but not at the placement.")
+with c2:
+    flags = st.multiselect("Risk flags (any of the selected)", RISK_FLAGS, format_func=FLAG_NAMES.get,
+                           key="missing_flags", placeholder="All episodes",
+                           help="Keeps episodes with at least one of the chosen risks recorded.")
+    colour_flag = st.selectbox("Colour hotspots by the share with", RISK_FLAGS, format_func=FLAG_NAMES.get,
+                               key="missing_colour_flag")
+with c3:
+    start, end = st.slider("Episodes starting between", min_value=first_day, max_value=last_day,
+                           key="missing_period", format="DD/MM/YYYY")
+    cell_m = st.select_slider("Gi* cell size (hexagons, metres across)", CELL_SIZES, value=500,
+                              key="missing_cell_m")
+with st.expander("Clustering settings"):
+    e1, e2, e3 = st.columns(3)
+    with e1:
+        min_cluster_size = int(st.number_input("Fewest episodes in a hotspot", min_value=3, max_value=200, value=8,
+                                               step=1, key="missing_min_cluster"))
+    with e2:
+        method_label = st.radio("Method", list(METHODS), key="missing_method")
+    with e3:
+        eps_m = float(st.slider("Radius (metres)", 50, 1000, 250, step=50, key="missing_eps_m",
+                                help="DBSCAN: the neighbourhood radius. HDBSCAN: places closer than this are "
+                                     "not split into separate hotspots."))
+    st.caption("HDBSCAN finds places of any density at least this many episodes strong; DBSCAN joins episodes "
+               "within the radius. Clusters spread wider than 1 km (median distance from their centre) are "
+               "not treated as places.")
+
+location = LOCATIONS[location_label]
+kind = KINDS[kind_label]
+method = METHODS[method_label]
+flags_key = tuple(sorted(flags))
+chosen = chosen_episodes(fingerprint, start, end, flags_key, kind)
+
+# ------------------------------------------------------------------ headline tiles
+cla = children_looked_after(fingerprint, start, end)
+
+summary = summarise_missing(chosen, children_looked_after=cla or None, kind=kind)
+by_measure = summary.set_index("measure")
+n_eps, n_children = int(len(chosen)), int(chosen["CHILD"].nunique()) if len(chosen) else 0
+rhi = return_interviews(chosen) if len(chosen) else pd.DataFrame()
+rhi_all = rhi.set_index("group").loc["all"] if len(rhi) else None
+repeat = int(by_measure.loc[f"children with {REPEAT_EPISODES}+ episodes", "value"]) if n_children else 0
+tiles = pd.DataFrame([
+    {"measure": "Episodes", "shown": _shown(n_eps, panel_view), "detail": kind_label,
+     "definition": "episodes starting in the period with these filters"},
+    {"measure": "Children", "shown": _shown(n_children, panel_view),
+     "detail": f"of {_shown(cla, panel_view)} children looked after in the period",
+     "definition": "distinct children with at least one episode"},
+    {"measure": f"Children with {REPEAT_EPISODES}+ episodes", "shown": _shown(repeat, panel_view),
+     "detail": f"of {_shown(n_children, panel_view)} children with an episode",
+     "definition": f"children with {REPEAT_EPISODES} or more episodes in the period"},
+    {"measure": f"RHI offered within {RHI_WITHIN_HOURS} h",
+     "shown": ("-" if rhi_all is None or pd.isna(rhi_all["offered_within_pct"])
+               else (SUPPRESSED if panel_view and is_small([rhi_all["offered_within"]])[0]
+                     else f"{rhi_all['offered_within_pct']:.1f}%")),
+     "detail": "" if rhi_all is None else
+     f"{_shown(rhi_all['offered_within'], panel_view)} of {_shown(rhi_all['returned'], panel_view)} returns",
+     "definition": f"return home interview offered within {RHI_WITHIN_HOURS} hours of the child's return, "
+                   "of episodes that have ended"},
+])
+components.headline_tiles(tiles)
+if chosen.empty:
+    st.info("No episodes match these filters. Widen the period or clear the risk-flag filter.")
+    page.end_page()
+    st.stop()
+
+# ------------------------------------------------------------------ map and hotspot profile
+st.subheader("Hotspot map")
+spots, labels = hotspots_for(fingerprint, start, end, flags_key, kind, location, min_cluster_size, method, eps_m)
+n_spots = 0 if spots is None else len(spots)
+located = int(chosen[f"{location.upper()}_EASTING"].notna().sum())
+st.caption(f"{n_spots} hotspots from {_shown(located, panel_view)} of {_shown(n_eps, panel_view)} episodes with "
+           f"a {'found' if location == 'found' else 'missing-from'} location. Outlines are coloured by the share "
+           f"of the hotspot's episodes with {FLAG_NAMES[colour_flag]} recorded (of episodes where that flag was "
+           "recorded). Switch layers at the top right; click a hotspot to open its profile.")
+
+options = [] if spots is None else [int(h) for h in spots["hotspot_id"]]  # already sorted by episodes
+KEY_SELECTED = "missing_hotspot"
+if st.session_state.get(KEY_SELECTED) not in options:
+    st.session_state[KEY_SELECTED] = options[0] if options else None
+
+tiles_on = st.checkbox("Show basemap (needs internet)", value=False, key="missing_tiles",
+                       help="Off: the map works offline and shows only what is drawn on it.")
+map_col, side_col = st.columns([3, 2])
+with map_col:
+    layers_on = st.toggle("Emerging hot spots layer (slower)", value=False, key="missing_emerging_layer",
+                          help="Gi* per quarter and a Mann-Kendall trend per cell (analysis.emerging).")
+    emerging = emerging_for(fingerprint, start, end, flags_key, kind, location, cell_m, "Q") if layers_on else None
+    try:
+        from ui.panel import authority_geography
+
+        geography = authority_geography(dataset.la_code)
+    except Exception:  # noqa: BLE001 - a map without outlines is still useful
+        geography = {}
+    m = hotspot_map(
+        spots, colour_flag=colour_flag,
+        authority=geography.get("authority"), neighbours=geography.get("neighbours"),
+        gi_cells=gi_for(fingerprint, start, end, flags_key, kind, location, cell_m),
+        episode_cells=episode_cells(fingerprint, start, end, flags_key, kind, location),
+        emerging=emerging,
+        homes=state.home_points(fingerprint, filters.snapshot),
+        placements=placements_by_district(fingerprint, filters.snapshot),
+        selected=st.session_state.get(KEY_SELECTED), tiles=tiles_on, suppress_small=panel_view,
+    )
+    clicked = st_folium(m, key="missing_map", height=620, use_container_width=True,
+                        returned_objects=["last_object_clicked"])
+    point = (clicked or {}).get("last_object_clicked") if isinstance(clicked, dict) else None
+    if point and spots is not None and len(spots) and point != st.session_state.get("_missing_last_click"):
+        st.session_state["_missing_last_click"] = point
+        import shapely
+        from pyproj import Transformer
+
+        x, y = Transformer.from_crs(4326, 27700, always_xy=True).transform(point["lng"], point["lat"])
+        here = shapely.Point(x, y)
+        inside = spots[spots.geometry.contains(here)]
+        pick = inside if len(inside) else spots.assign(_d=np.hypot(spots["easting"] - x, spots["northing"] - y))
+        if len(inside) == 0:
+            pick = pick[pick["_d"] <= 2000].sort_values("_d")
+        if len(pick) and int(pick.iloc[0]["hotspot_id"]) != st.session_state.get(KEY_SELECTED):
+            st.session_state[KEY_SELECTED] = int(pick.iloc[0]["hotspot_id"])
+            st.rerun()  # redraw with the chosen outline highlighted
+    st.caption("Gi* cells: red hot spots and blue cold spots at 99 / 95 / 90 % confidence (false discovery rate "
+               "corrected); only significant cells are drawn. Grey circles (off at first): episodes per 500 m square. "
+               "Homes are drawn at their postcode sector; placements as children per postcode district.")
+
+with side_col:
+    if not options:
+        st.info("No hotspots with these settings: lower the fewest episodes in a hotspot or widen the period.")
+        selected = None
+    else:
+        def _label(h):
+            row = spots.loc[spots["hotspot_id"] == h].iloc[0]
+            return f"Hotspot {h}: {_shown(row['episodes'], panel_view)} episodes"
+
+        selected = st.selectbox("Hotspot profile", options, format_func=_label, key=KEY_SELECTED,
+                                help="Sorted by episodes. Clicking a hotspot on the map chooses it here.")
+    if selected is not None:
+        from analysis.hotspots import HOTSPOT_ID, hotspot_profile
+
+        labelled = chosen.assign(**{HOTSPOT_ID: labels.to_numpy()})
+        profile = hotspot_profile(spots, labelled, int(selected))
+        spot = spots.loc[spots["hotspot_id"] == selected].iloc[0]
+        a, b = st.columns(2)
+        a.metric("Episodes at this hotspot", _shown(spot["episodes"], panel_view))
+        b.metric("Children at this hotspot", _shown(spot["children"], panel_view))
+        st.caption(f"{pd.Timestamp(spot['first_date']):%d %b %Y} to {pd.Timestamp(spot['last_date']):%d %b %Y}; "
+                   f"trend: {spot['trend']}; children also seen at other hotspots: "
+                   f"{_shown(spot['children_at_other_hotspots'], panel_view)}"
+                   + (f" (hotspots {spot['linked_hotspots']})" if spot["linked_hotspots"] and not panel_view else ""))
+        flags_table = profile["flags"].assign(
+            flag=lambda f: f["flag"].map(FLAG_NAMES),
+            share=lambda f: (100 * pd.to_numeric(f["share"], errors="coerce")).round(1),
+        ).rename(columns={"flag": "Risk", "episodes": "Episodes with it", "recorded": "Episodes recorded",
+                          "share": "% of recorded"})
+        components.safe_table(_counts(flags_table, ["Episodes with it", "Episodes recorded"], panel_view))
+        st.markdown("**Episodes by month**")
+        by_month = profile["by_month"]
+        if panel_view:
+            by_month = by_month[~is_small(by_month["episodes"])]
+        st.bar_chart(by_month.set_index("month")[["episodes"]], height=180)
+
+if selected is not None:
+    with st.expander(f"More about hotspot {selected}: when, and where the children were placed", expanded=False):
+        p1, p2, p3 = st.columns(3)
+        with p1:
+            st.markdown("**Time of day** (episodes with a recorded time)")
+            if "by_time_of_day" in profile:
+                components.safe_table(_counts(profile["by_time_of_day"].drop(columns="share"),
+                                              ["episodes", "children"], panel_view))
+        with p2:
+            st.markdown("**Day of week**")
+            if "by_weekday" in profile:
+                components.safe_table(_counts(profile["by_weekday"].drop(columns="share"),
+                                              ["episodes", "children"], panel_view))
+        with p3:
+            st.markdown("**Placement the children went missing from**")
+            if "placements" in profile:
+                components.safe_table(_counts(profile["placements"].drop(columns="share"),
+                                              ["episodes", "children"], panel_view))
+            if "areas" in profile:
+                components.safe_table(_counts(profile["areas"].drop(columns="share"),
+                                              ["episodes", "children"], panel_view))
+        dist, away = spot["median_distance_miles"], spot["out_of_area_share"]
+        dist_text = "-" if pd.isna(dist) else f"{dist:.1f} miles"
+        away_text = "-" if pd.isna(away) else f"{100 * away:.0f}%"
+        st.caption(f"Median placement distance from home: {dist_text}; placed out of area: {away_text}; "
+                   f"placed in: {spot['top_placement_areas'] or '-'}.")
+    if not panel_view:
+        with st.expander(f"Analyst only: children and episodes at hotspot {selected} (pseudonymous ids, notes)"):
+            from analysis.disclosure import pseudonymise
+
+            key = _pseudonym_key()
+            kids = profile["children"].copy()
+            kids.insert(0, "Child (pseudonym)", pseudonymise(kids.pop("CHILD"), key=key))
+            components.safe_table(kids)
+            here = profile["episodes"]
+            cols = ["MISSING", "MIS_START", "MIS_END", "DURATION_BAND", *RISK_FLAGS, "PLACEMENT_GROUP", "PL_LOCATION",
+                    "FOUND_POST", "NOTES"]
+            detail = here[[c for c in cols if c in here]].copy()
+            detail.insert(0, "Child (pseudonym)", pseudonymise(here["CHILD"], key=key))
+            if "NOTES" in detail:
+                detail["NOTES"] = detail["NOTES"].map(lambda v: "" if pd.isna(v) else html.escape(str(v)))
+            components.safe_table(detail, height=300)
+            st.caption("Never share this table outside the missing team: pseudonyms can be linked back to "
+                       "children with this installation's key.")
+
+# ------------------------------------------------------------------ hotspot table
+st.subheader("All hotspots")
+table = hotspot_table(spots, suppress_small=panel_view) if spots is not None else hotspot_table(None)
+st.caption("Click a column heading to sort by it. Shares are % of the episodes where that risk was recorded.")
+components.safe_table(table, height=360)
+export = to_safe_csv(table)
+st.session_state["_missing_hotspots_csv"] = export  # what the button below downloads (kept for checking)
+st.download_button("Download hotspots (CSV)", data=export, file_name="missing_hotspots.csv", mime="text/csv",
+                   key="missing_hotspots_csv", icon=":material/download:",
+                   on_click=auth.audited("export", "missing_hotspots.csv", location=location, episodes=kind,
+                                         risk_flags=list(flags_key) or "all",
+                                         period=f"{start.isoformat()} to {end.isoformat()}"))
+
+# ------------------------------------------------------------------ episode analysis
+st.subheader("Episodes")
+t_sum, t_dur, t_rep, t_place, t_when, t_rhi, t_emerging = st.tabs(
+    ["Summary", "Duration", "Repeat children", "Placement", "Time of day and week", "Return home interviews",
+     "Emerging hot spots"])
+with t_sum:
+    table = summary.copy()
+    if panel_view:
+        table["value"] = [(_shown(v, True) if not m.startswith("%") and "per child" not in m else
+                           (SUPPRESSED if is_small([d])[0] else ("-" if pd.isna(v) else f"{v:g}")))
+                          for m, v, d in zip(table["measure"], table["value"], table["denominator"])]
+        table["denominator"] = [_shown(d, True) for d in table["denominator"]]
+    components.safe_table(table.rename(columns={"measure": "Measure", "value": "Value", "denominator": "Out of",
+                                                "definition": "Definition"}))
+    st.caption(f"Children looked after in the period ({cla:,} here) counts every child with a 903 episode open at "
+               "any time between the chosen dates. Percentages are 0-100.")
+with t_dur:
+    dur = missing_by(chosen, by="duration", kind="combined")
+    components.safe_table(_counts(dur.assign(share=(100 * dur["share"]).round(1)).rename(
+        columns={"DURATION_BAND": "Duration", "share": "% of episodes"}), ["episodes", "children"], panel_view))
+    st.caption("A band includes its lower edge (exactly 24 hours is 1-2 days). 903-only episodes have dates only.")
+with t_rep:
+    per_child = chosen.groupby("CHILD").size()
+    rows = [{"Episodes in the period": label, "Children": int(((per_child >= lo) & (per_child <= hi)).sum()),
+             "Episodes": int(per_child[(per_child >= lo) & (per_child <= hi)].sum())} for lo, hi, label in REPEAT_BANDS]
+    components.safe_table(_counts(pd.DataFrame(rows), ["Children", "Episodes"], panel_view))
+    st.caption(f"Repeat missing children: {REPEAT_EPISODES} or more episodes in the period.")
+with t_place:
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**By placement type group** (at the start of the episode)")
+        by_group = missing_by(chosen, by="placement type", kind="combined")
+        components.safe_table(_counts(by_group.assign(share=(100 * by_group["share"]).round(1)),
+                                      ["episodes", "children"], panel_view))
+    with right:
+        st.markdown("**Placed in or out of the authority**")
+        by_area = missing_by(chosen, by="area", kind="combined")
+        components.safe_table(_counts(by_area.assign(share=(100 * by_area["share"]).round(1)),
+                                      ["episodes", "children"], panel_view))
+with t_when:
+    left, right = st.columns(2)
+    with left:
+        tod = missing_by(chosen, by="time of day", kind="combined")
+        st.markdown("**Time of day** (log episodes with a recorded time)")
+        components.safe_table(_counts(tod.drop(columns="share"), ["episodes", "children"], panel_view))
+        shown_tod = tod[tod["time of day"] != "not known"]
+        if not panel_view or not is_small(shown_tod["episodes"]).any():
+            st.bar_chart(shown_tod.set_index("time of day")[["episodes"]], height=200)
+    with right:
+        dow = missing_by(chosen, by="day of week", kind="combined")
+        st.markdown("**Day of week**")
+        components.safe_table(_counts(dow.drop(columns="share"), ["episodes", "children"], panel_view))
+        if not panel_view or not is_small(dow["episodes"]).any():
+            st.bar_chart(dow.set_index("START_WEEKDAY")[["episodes"]], height=200)
+with t_rhi:
+    if rhi.empty:
+        st.caption("No episode has ended in the period.")
+    else:
+        table = rhi.rename(columns={
+            "group": "Children", "returned": "Episodes ended", "offered": "RHI offered",
+            "offered_within": f"Offered within {RHI_WITHIN_HOURS} h", "offered_within_pct": f"% offered within {RHI_WITHIN_HOURS} h",
+            "completed": "RHI completed", "completed_within": f"Completed within {RHI_WITHIN_HOURS} h",
+            "completed_pct": "% completed", "accepted": "Accepted", "accepted_recorded": "Acceptance recorded",
+            "accepted_pct": "% accepted (of recorded)"})
+        if panel_view:
+            counts = ["Episodes ended", "RHI offered", f"Offered within {RHI_WITHIN_HOURS} h", "RHI completed",
+                      f"Completed within {RHI_WITHIN_HOURS} h", "Accepted", "Acceptance recorded"]
+            table = suppress_table(table, counts, percent_columns={
+                f"% offered within {RHI_WITHIN_HOURS} h": f"Offered within {RHI_WITHIN_HOURS} h/Episodes ended",
+                "% completed": "RHI completed/Episodes ended", "% accepted (of recorded)": "Accepted/Acceptance recorded"})
+        components.safe_table(table)
+        st.caption(f"Statutory guidance: a return home interview should be offered within {RHI_WITHIN_HOURS} hours "
+                   "of the child's return. Counts are of episodes that have ended; % accepted is of episodes where "
+                   "acceptance was recorded. Children placed out of the authority are usually interviewed by the "
+                   "host authority, which is why the split matters.")
+with t_emerging:
+    if emerging is None:
+        st.button("Find emerging hot spots", key="missing_emerging_run",
+                  on_click=lambda: st.session_state.update(missing_emerging_layer=True))
+        st.caption("Turn on the emerging hot spots layer above the map (or press the button) to compute them.")
+    elif len(emerging) == 0:
+        st.caption("No cells with episodes.")
+    else:
+        cats = emerging["category"].value_counts().rename_axis("Category").reset_index(name="Cells")
+        components.safe_table(cats)
+        patterned = emerging[emerging["category"] != "no pattern detected"]
+        shown_cells = pd.DataFrame(patterned.drop(columns=["geometry", "z_by_slice"]))
+        shown_cells = shown_cells[["cell_id", "category", "episodes", "hot_slices", "cold_slices", "slices",
+                                   "final_z", "trend", "trend_p"]].sort_values(["category", "episodes"],
+                                                                                ascending=[True, False])
+        components.safe_table(_counts(shown_cells.round({"final_z": 2, "trend_p": 3}), ["episodes"], panel_view),
+                              height=300)
+        st.caption(f"Quarterly Gi* on {cell_m} m hexagons from {_month_label(start)} to {_month_label(end)}, with a "
+                   "Mann-Kendall trend on each cell's z-scores (ArcGIS categories; see docs/hotspots.md).")
+
+page.end_page()

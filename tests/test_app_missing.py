@@ -1,0 +1,206 @@
+"""The missing team's "Missing & hotspots" page end to end with AppTest, on the committed Kent demo."""
+from __future__ import annotations
+
+import functools
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from pyproj import Transformer
+from streamlit.testing.v1 import AppTest
+
+from analysis.disclosure import child_data_columns
+from data.schemas import RISK_FLAG_LABELS
+from reports.export import FORMULA_PREFIXES
+from ui.components import ATTRIBUTION, SYNTHETIC_BANNER
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+PAGE = "pages/missing.py"
+TIMEOUT = 180
+WITHIN_M = 400
+TO_BNG = Transformer.from_crs(4326, 27700, always_xy=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _secret_key(tmp_path_factory):
+    """Pseudonyms need the installation key: use a throwaway one, not the project's local/ folder."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("CARE_MAP_SECRET_FILE", str(tmp_path_factory.mktemp("key") / "secret.key"))
+    yield
+    mp.undo()
+
+
+def _run(**state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _tiles(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _hotspot_table(at: AppTest) -> pd.DataFrame:
+    tables = [d.value for d in at.dataframe if {"Hotspot", "Centre latitude", "Dominant risk"} <= set(d.value.columns)]
+    assert len(tables) == 1
+    return tables[0]
+
+
+def _positions(table: pd.DataFrame) -> np.ndarray:
+    x, y = TO_BNG.transform(table["Centre longitude"].to_numpy(dtype=float), table["Centre latitude"].to_numpy(dtype=float))
+    return np.column_stack([x, y])
+
+
+@functools.lru_cache(maxsize=1)
+def _demo_episodes() -> pd.DataFrame:
+    """The demo's missing episodes built by the analysis layer directly, not through the app."""
+    from analysis.missing import missing_episodes
+    from data.readers import read_folder
+    from ui import state
+
+    dataset = read_folder(state.DEMO_DIR, la=state.DEMO_LA)
+    return missing_episodes(dataset)
+
+
+@pytest.fixture(scope="module")
+def demo() -> AppTest:
+    return _run()
+
+
+def test_page_renders_on_demo_with_banner_tiles_map_and_footer(demo):
+    at = demo
+    assert at.title[0].value == "Missing episodes and exploitation hotspots"
+    assert any(SYNTHETIC_BANNER in e.value for e in at.error)
+    assert any(ATTRIBUTION in c.value for c in at.caption)
+    tiles = _tiles(at)
+    episodes = _demo_episodes()
+    assert tiles["Episodes"] == f"{len(episodes):,}"
+    assert tiles["Children"] == f"{episodes['CHILD'].nunique():,}"
+    assert at.selectbox(key="missing_hotspot").value == 0  # the biggest hotspot's profile is open
+    assert any(b.label == "Download hotspots (CSV)" for b in at.get("download_button"))
+
+
+def test_planted_kent_hotspots_are_found_with_their_dominant_flag(demo):
+    truth = pd.read_csv(ROOT / "data" / "demo_data" / "ground_truth.csv")
+    table = _hotspot_table(demo)
+    found = _positions(table)
+    for place in truth.itertuples(index=False):
+        dist = np.hypot(found[:, 0] - place.easting, found[:, 1] - place.northing)
+        nearest = int(np.argmin(dist))
+        assert dist[nearest] <= WITHIN_M, (place.place, float(dist[nearest]))
+        assert table.loc[nearest, "Dominant risk"] == RISK_FLAG_LABELS[place.dominant_flag], place.place
+
+
+def test_hotspot_csv_export_is_formula_safe(demo):
+    data = demo.session_state["_missing_hotspots_csv"]
+    assert data.startswith("\ufeff".encode("utf-8"))
+    table = _hotspot_table(demo)
+    exported = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert len(exported) == len(table) and list(exported.columns) == list(table.columns)
+    for col in exported.columns:
+        for value in exported[col]:
+            if value[:1] in FORMULA_PREFIXES or value.lstrip()[:1] in FORMULA_PREFIXES:
+                float(value)  # only real numbers (a negative trend) may start with "-"
+    # No child data in the export: ids, postcodes and notes stay in the analyst's own view.
+    assert not child_data_columns(exported.columns)
+
+
+def test_risk_flag_filter_and_time_range_change_the_numbers(demo):
+    before = _tiles(demo)
+    episodes = _demo_episodes()
+    at = _run()
+    at.multiselect(key="missing_flags").set_value(["GANG"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    gang = _tiles(at)
+    expected = int(episodes["GANG"].fillna(False).astype(bool).sum())
+    assert gang["Episodes"] == f"{expected:,}" != before["Episodes"]
+    # Bluewater (the planted gang place) now leads the hotspot table.
+    assert _hotspot_table(at).loc[0, "Dominant risk"] == RISK_FLAG_LABELS["GANG"]
+
+    at.multiselect(key="missing_flags").set_value([]).run()
+    first, last = at.slider(key="missing_period").value
+    mid = first + timedelta(days=(last - first).days // 2)
+    at.slider(key="missing_period").set_value((first, mid)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    half = _tiles(at)
+    when = pd.to_datetime(episodes["MIS_START"])
+    expected = int(((when >= pd.Timestamp(first)) & (when < pd.Timestamp(mid) + pd.Timedelta(days=1))).sum())
+    assert half["Episodes"] == f"{expected:,}" != before["Episodes"]
+
+
+def test_missing_from_location_changes_the_hotspots(demo):
+    found = _hotspot_table(demo)
+    at = _run(missing_location="Where the child went missing from")
+    came_from = _hotspot_table(at)
+    assert len(came_from) and len(came_from) != len(found)
+    # Children go missing from their placements, not from the planted town-centre places: most of
+    # the planted places are no hotspot of where children went missing from.
+    truth = pd.read_csv(ROOT / "data" / "demo_data" / "ground_truth.csv")
+
+    def matched(table):
+        pos = _positions(table)
+        return sum(np.hypot(pos[:, 0] - p.easting, pos[:, 1] - p.northing).min() <= WITHIN_M
+                   for p in truth.itertuples(index=False))
+
+    assert matched(found) == len(truth)
+    assert matched(came_from) < len(truth)
+
+
+def test_panel_role_cannot_open_the_page(tmp_path, monkeypatch):
+    """A panel member signed in with a local account never reaches the analyst's page."""
+    from access.roles import PANEL
+    from access.users import add_user
+    from ui import auth, state
+
+    users = tmp_path / "users.json"
+    add_user("panel.member", "a long panel passphrase", role=PANEL, path=users)
+    monkeypatch.setenv("CARE_MAP_USERS_FILE", str(users))
+    monkeypatch.setenv("CARE_MAP_AUDIT_LOG", str(tmp_path / "audit.log"))
+    monkeypatch.setenv("CARE_MAP_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state[auth.KEY_MODE] = auth.MODE_ACCOUNTS
+    at.session_state[state.KEY_USER] = "panel.member"
+    at.session_state[state.KEY_ROLE] = PANEL
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    titles = [t.value for t in at.title]
+    assert titles and "Missing episodes and exploitation hotspots" not in titles
+    assert all("Analyst only" not in str(e.label) for e in at.expander)
+    for frame in at.dataframe:
+        assert "Child (pseudonym)" not in frame.value.columns
+        assert not child_data_columns(frame.value.columns), list(frame.value.columns)
+
+
+def test_hostile_upload_is_escaped_pseudonymised_and_formula_safe():
+    """tests/hostile: script tags in ids and notes, formulas in notes. Nothing runs, nothing leaks."""
+    from data.readers import InputFile
+    from ui import state
+
+    files = [InputFile(p.name, p.read_bytes()) for p in sorted((ROOT / "tests" / "hostile").glob("hostile_*.csv"))]
+    at = _run(**{state.KEY_INPUT_FILES: files, state.KEY_LA: "E10000016", state.KEY_SOURCE: "upload"})
+    assert SYNTHETIC_BANNER not in " ".join(e.value for e in at.error)
+    frames = [d.value for d in at.dataframe]
+    detail = [f for f in frames if "NOTES" in f.columns]
+    assert detail, "the analyst's episode table (with notes) is shown"
+    notes = detail[0]["NOTES"].astype(str)
+    assert not notes.str.contains("<script", regex=False).any()
+    assert notes.str.contains("&lt;script&gt;", regex=False).any()
+    for frame in frames:
+        assert "CHILD" not in frame.columns
+        if "Child (pseudonym)" in frame.columns:
+            assert frame["Child (pseudonym)"].astype(str).str.fullmatch(r"P-[A-Z2-7]{10}").all()
+    exported = pd.read_csv(io.BytesIO(at.session_state["_missing_hotspots_csv"]), encoding="utf-8-sig", dtype=str,
+                           keep_default_na=False)
+    assert len(exported) == len(_hotspot_table(at)) > 0
+    for value in exported.to_numpy().ravel():
+        if value[:1] in FORMULA_PREFIXES or value.lstrip()[:1] in FORMULA_PREFIXES:
+            float(value)

@@ -1,0 +1,33 @@
+"""The "Missing & hotspots" page in a real browser (Debian's Chromium via Playwright).
+
+The screenshot goes to docs/screenshots/missing.png when UPDATE_SCREENSHOTS=1, otherwise
+to a temporary folder. Reuses the server and browser fixtures of tests/test_browser.py.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.test_browser import PAGE_TIMEOUT, _map_frame, _settle, _shots_dir, browser, server  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def test_missing_page_renders_map_and_profile(server, browser, tmp_path_factory):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1440, "height": 2000})
+    try:
+        page.goto(f"{server}/missing", timeout=PAGE_TIMEOUT)
+        _settle(page)
+        assert page.get_by_text("SYNTHETIC DEMO DATA", exact=False).first.is_visible()
+        assert page.locator('[data-testid="stException"]').count() == 0
+        frame = _map_frame(page)
+        assert frame is not None, "the Leaflet map did not render"
+        assert frame.locator(".leaflet-control-layers").count() == 1
+        # Hotspot outlines, Gi* cells and episode circles are drawn on the map's canvas; the layer list names them.
+        assert frame.locator(".leaflet-overlay-pane canvas").count() >= 1
+        layers = frame.locator(".leaflet-control-layers").inner_text()
+        assert "Hotspots" in layers and "Gi* hot and cold spots" in layers
+        assert page.get_by_text("All hotspots", exact=True).first.is_visible()
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(_shots_dir(tmp_path_factory) / "missing.png"))
+    finally:
+        page.close()

@@ -1,0 +1,111 @@
+"""The analyst's hotspot map: escaped text, aggregated episodes only, offline by default, small HTML."""
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.gistar import gi_star, grid_counts
+from analysis.hotspots import find_hotspots
+from maps.common import map_html
+from maps.hotspot_map import MAX_EPISODE_CELLS, hotspot_map, hotspot_table, share_colour
+
+HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+MAIDSTONE = (576153.0, 155833.0)  # EPSG:27700 metres
+
+
+def _episodes(n_spread: int = 600, seed: int = 0) -> pd.DataFrame:
+    """Episodes: a tight cluster of 120 at Maidstone (CSE on 3 in 4) plus ``n_spread`` spread over 40 km."""
+    rng = np.random.default_rng(seed)
+    cx, cy = MAIDSTONE
+    x = np.concatenate([cx + rng.normal(0, 60, 120), cx + rng.uniform(-20_000, 20_000, n_spread)])
+    y = np.concatenate([cy + rng.normal(0, 60, 120), cy + rng.uniform(-20_000, 20_000, n_spread)])
+    n = len(x)
+    cse = np.concatenate([np.arange(120) % 4 != 0, np.zeros(n_spread, dtype=bool)])
+    frame = pd.DataFrame({
+        "CHILD": [f"C{i % 90}" for i in range(n)],
+        "MIS_START": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D"),
+        "FOUND_EASTING": x, "FOUND_NORTHING": y,
+        "CSE": pd.array(cse, dtype="boolean"),
+        "GANG": pd.array(np.zeros(n, dtype=bool), dtype="boolean"),
+    })
+    return frame
+
+
+@pytest.fixture(scope="module")
+def spots():
+    found = find_hotspots(_episodes(), location="found", min_cluster_size=10)
+    assert len(found) >= 1
+    return found
+
+
+def test_hotspot_outlines_coloured_by_share_with_escaped_tooltips(spots):
+    hostile = spots.copy()
+    hostile["trend"] = HOSTILE
+    homes = pd.DataFrame({"NAME": [HOSTILE], "HOME_SECTOR": ["ME14 1"], "OUR_CHILDREN": [3],
+                          "MAP_LAT": [51.27], "MAP_LON": [0.52]})
+    placements = pd.DataFrame({"district": [HOSTILE], "children": [2], "lat": [51.3], "lon": [0.5]})
+    html = map_html(hotspot_map(hostile, colour_flag="CSE", homes=homes, placements=placements))
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert" in html or "\\u0026lt;script\\u0026gt;alert" in html
+    # The biggest hotspot is the Maidstone cluster, 3 in 4 of its episodes CSE: the 60-80 % colour.
+    top = spots.iloc[0]
+    assert 0.6 <= top["cse_share"] <= 0.8
+    assert share_colour(top["cse_share"]) in html
+    assert "Hotspot 0" in html
+    # Context counts of 1-5 are always shown as "c".
+    assert "our children: c" in html and ": c children placed" in html
+
+
+def test_episodes_are_drawn_per_cell_and_capped(spots):
+    eps = _episodes(n_spread=20_000, seed=1)
+    cells = grid_counts(eps, x="FOUND_EASTING", y="FOUND_NORTHING", cell_size_m=100, shape="square")
+    busy = int((cells["count"] > 0).sum())
+    cap = 500
+    assert busy > cap  # so the cap has to bite
+    html = map_html(hotspot_map(spots, episode_cells=cells, max_episode_cells=cap))
+    episode_points = html.count("episodes here:")  # one tooltip per drawn cell
+    assert episode_points == cap
+    assert len(re.findall(r'"type": ?"Point"', html)) == cap + len(spots)  # plus one marker per hotspot
+    # With the default cap a realistic load stays well under 3 MB.
+    assert len(map_html(hotspot_map(spots, episode_cells=cells)).encode()) < 3_000_000
+    assert MAX_EPISODE_CELLS <= 5000
+
+
+def test_gi_layer_draws_only_significant_cells(spots):
+    eps = _episodes()
+    grid = grid_counts(eps, x="FOUND_EASTING", y="FOUND_NORTHING", cell_size_m=500)
+    gi = gi_star(grid, permutations=0)
+    significant = int((gi["gi_bin"] != 0).sum())
+    assert 0 < significant < len(gi)
+    html = map_html(hotspot_map(spots, gi_cells=gi))
+    assert html.count("Hot spot, 99% confidence") + html.count("Hot spot, 95% confidence") \
+        + html.count("Hot spot, 90% confidence") + html.count("Cold spot,") == significant
+    assert "#d62f27" in html  # ArcGIS 99 % hot colour: the Maidstone cluster is that strong
+
+
+def test_no_external_urls_without_tiles(spots):
+    eps = _episodes()
+    cells = grid_counts(eps, x="FOUND_EASTING", y="FOUND_NORTHING", cell_size_m=500, shape="square")
+    offline = map_html(hotspot_map(spots, episode_cells=cells, tiles=False))
+    pattern = re.compile(r"""(?:src|href)\s*=\s*["']?//|url\(\s*["']?https?://|https?://[a-z0-9.-]+/""")
+    external = pattern.findall(offline)
+    assert not external, external[:5]
+    online = map_html(hotspot_map(spots, tiles=True))
+    assert any("tile.openstreetmap.org" in url for url in pattern.findall(online))  # the check can fail
+
+
+def test_panel_map_and_table_hide_small_counts(spots):
+    small = spots.copy()
+    small.loc[small.index[0], "children"] = 4
+    html = map_html(hotspot_map(small, suppress_small=True))
+    assert "children: c" in html
+    table = hotspot_table(small, suppress_small=True)
+    assert table.loc[0, "Children"] == "c"
+    exact = hotspot_table(small)
+    assert exact.loc[0, "Children"] == 4
+    assert exact["Episodes"].is_monotonic_decreasing
+    assert json.dumps(list(exact.columns))  # plain column names, ready for a CSV
