@@ -1,0 +1,349 @@
+"""Whole-England scale: load and enrich a year of England's 903, regional figures, map payloads, pages.
+
+Data: the synthetic pooled England set of ``python -m data.england`` (153 authorities, one
+collection year: about 217,000 episodes, 111,000 children, 79,000 missing incidents). It is read
+from ``$CARE_MAP_ENGLAND_DIR`` or ``england_demo/`` and generated there first when absent (a
+one-off of several minutes, reported as its own row). ``--quick`` generates 10 authorities into a
+temporary folder instead.
+
+Baselines, measured in the same run:
+
+* load + enrich: ``pandas.read_csv`` of the pooled episodes and two left ``merge``s on the package's
+  own postcode table (``PostcodeIndex.english_units`` with its postcodes as text) + the DfE
+  distance formula: the plain-pandas way of doing what the validator does, without our checks.
+* regional figures: :func:`analysis.placements.headline_figures` called once per authority.
+* map payloads: one folium ``CircleMarker`` per point (a placement or a missing incident), the
+  naive way to map them. A 10,000-point map is rendered and its size extrapolated linearly to the
+  real number of points (labelled "extrapolated" in the note).
+
+Hotspot clustering over five years (500,000 incidents) is measured by ``bench_hotspots.py``; not
+repeated here.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bench.common import ROOT, child_memory, is_quick, result, time_once
+
+ENGLAND_ENV = "CARE_MAP_ENGLAND_DIR"
+DEFAULT_DIR = ROOT / "england_demo"
+QUICK_AUTHORITIES = 10
+SNAPSHOT = "2026-03-31"
+MARKER_SAMPLE = 10_000
+ONE_AUTHORITY = "E10000016"  # Kent: the largest county placing children in and out
+PAGES = ["pages/data.py", "pages/placements.py", "pages/homes.py"]
+PAGE_TIMEOUT_S = 900
+
+
+def _folder(rows: list) -> Path:
+    if is_quick():
+        folder = Path(tempfile.mkdtemp(prefix="care_map_england_quick_"))
+    else:
+        folder = Path(os.environ.get(ENGLAND_ENV) or DEFAULT_DIR)
+        if (folder / "episodes.csv").exists():
+            return folder
+    from data.england import write_england
+
+    spec = QUICK_AUTHORITIES if is_quick() else "all"
+    seconds, summary = time_once(lambda: write_england(folder, authorities=spec, jobs=2))
+    rows.append(result(
+        f"generate the synthetic dataset ({len(summary['authorities'])} authorities)", seconds, "s",
+        note=f"python -m data.england, 2 worker processes: {summary['rows']['episodes.csv']:,} episodes, "
+             f"{summary['rows']['header.csv']:,} children, {summary['rows']['missing_log.csv']:,} missing-log rows, "
+             f"{summary['bytes'] / 2**20:.1f} MB of CSV",
+    ))
+    return folder
+
+
+# ---------------------------------------------------------------- load and enrich
+def _directory() -> pd.DataFrame:
+    """The package's own postcode table as a plain DataFrame: postcode text, grid reference, authority."""
+    from geo.postcodes import _decode, get_postcode_index
+
+    units = get_postcode_index().english_units()
+    return pd.DataFrame({"pcd_abbr": pd.Series(_decode(units["code"].to_numpy()), dtype=object),
+                         "easting": units["easting"].to_numpy(), "northing": units["northing"].to_numpy(),
+                         "la_code": units["la_code"].to_numpy()})
+
+
+def _pandas_enrich(folder: Path, directory: pd.DataFrame) -> pd.DataFrame:
+    """Baseline: read the pooled episodes with pandas and derive distance / placing authority by merges."""
+    from geo.authorities import authorities
+
+    episodes = pd.read_csv(folder / "episodes.csv", dtype=str, keep_default_na=False)
+    codes = authorities().set_index("name")["code"]
+    episodes["LA_CODE"] = episodes["LA"].map(codes)
+    for side, col in (("home", "HOME_POST"), ("pl", "PL_POST")):
+        key = pd.DataFrame({"pcd_abbr": episodes[col].str.upper().str.replace(" ", "", regex=False)})
+        joined = key.merge(directory, on="pcd_abbr", how="left")
+        episodes[f"{side}_e"] = joined["easting"].to_numpy()
+        episodes[f"{side}_n"] = joined["northing"].to_numpy()
+        episodes[f"{side}_la"] = joined["la_code"].to_numpy()
+    metres = np.hypot(episodes["home_e"] - episodes["pl_e"], episodes["home_n"] - episodes["pl_n"])
+    episodes["PL_DISTANCE"] = (metres / 1000 / 1.6093).round(1)
+    episodes["PL_LA"] = episodes["pl_la"]
+    episodes["PL_LOCATION"] = np.where(episodes["PL_LA"] == episodes["LA_CODE"], "IN", "OUT")
+    return episodes
+
+
+_PIPELINE = """
+from data.readers import read_folder
+from data.validation import check_dataset
+from analysis.placements import add_placement_location
+from geo.postcodes import get_postcode_index
+index = get_postcode_index()
+"""
+
+
+def _load_rows(folder: Path) -> tuple[list, object, pd.DataFrame]:
+    from analysis.placements import add_placement_location
+    from data.readers import read_folder
+    from data.validation import check_dataset
+    from geo.postcodes import get_postcode_index
+
+    index = get_postcode_index()
+    rows = []
+    read_s, dataset = time_once(lambda: read_folder(folder))
+    check_s, _ = time_once(lambda: check_dataset(dataset, index=index))
+    enrich_s, located = time_once(lambda: add_placement_location(dataset.episodes, index=index))
+    directory = _directory()
+    base_s, _ = time_once(lambda: _pandas_enrich(folder, directory))
+    n = len(dataset.episodes)
+    authorities = dataset.episodes["LA_CODE"].nunique()
+    rows.append(result(
+        f"load + validate + geocode + enrich, {n:,} episodes of {authorities} authorities", read_s + check_s + enrich_s, "s",
+        baseline="pandas read_csv + 2 merges on the package's postcode table", baseline_value=base_s,
+        target=None if is_quick() else 120.0,
+        note=f"read all pooled files {read_s:.1f} s (episodes, header, missing, log, homes; dedup, quality report), "
+             f"check_dataset {check_s:.1f} s, add_placement_location {enrich_s:.1f} s; "
+             "the baseline reads episodes only and checks nothing",
+    ))
+    rows.append(result(f"add_placement_location alone, {n:,} episodes", enrich_s, "s",
+                       baseline="pandas merges (incl. read_csv)", baseline_value=base_s,
+                       note="18 columns incl. adjacency (at a distance) and notes vs 3"))
+    code = f"dataset = read_folder({str(folder)!r}); check_dataset(dataset, index=index); " \
+           "located = add_placement_location(dataset.episodes, index=index)"
+    ours = child_memory(code, setup=_PIPELINE)
+    theirs = child_memory(
+        f"from bench.bench_england import _directory, _pandas_enrich; from pathlib import Path\n"
+        f"out = _pandas_enrich(Path({str(folder)!r}), _directory())",
+        setup="import pandas, numpy")
+    rows.append(result(
+        "memory of load + validate + enrich (process peak)", ours["peak_mb"], "MB",
+        baseline="pandas read_csv + merges, process peak", baseline_value=theirs["peak_mb"],
+        target=None if is_quick() else 4096.0,
+        note=f"fresh process; kept resident {ours['delta_mb']:.0f} MB (baseline {theirs['delta_mb']:.0f} MB); "
+             "includes the memory-mapped postcode index",
+    ))
+    return rows, dataset, located
+
+
+# ---------------------------------------------------------------- regional figures
+def _regional_rows(dataset, located) -> tuple[list, pd.DataFrame, pd.DataFrame]:
+    from analysis import regional as R
+    from analysis.homes import homes_from_register
+    from analysis.placements import headline_figures, placements_on
+
+    rows = []
+    snap_s, snap = time_once(lambda: placements_on(located, SNAPSHOT))
+
+    def per_authority_loop():
+        return {code: headline_figures(part) for code, part in snap.groupby("LA_CODE")}
+
+    by_la_s, by_la = time_once(lambda: R.figures_by_authority(snap))
+    loop_s, _ = time_once(per_authority_loop)
+    rows.append(result(
+        f"figures_by_authority, {len(snap):,} children of {len(by_la) - 1} authorities", by_la_s, "s",
+        baseline="headline_figures once per authority", baseline_value=loop_s,
+        note=f"one grouped pass + an all-authorities row; placements_on for the snapshot took {snap_s:.1f} s",
+    ))
+
+    def the_rest():
+        R.figures_by_region(snap)
+        flows = R.placement_flows(snap)
+        R.net_flows(flows)
+        return flows
+
+    rest_s, flows = time_once(the_rest)
+    rows.append(result(
+        "figures_by_region + placement_flows + net_flows", rest_s, "s", target=None if is_quick() else 5.0,
+        note=f"{len(flows):,} authority pairs, adjacency looked up per pair",
+    ))
+    geo_s, homes = time_once(lambda: homes_from_register(dataset.homes))
+    supply_s, _ = time_once(lambda: R.homes_supply(homes, snap))
+    rows.append(result(f"homes_supply, {len(homes):,} homes", supply_s, "s",
+                       note=f"register geocoded once beforehand in {geo_s:.1f} s"))
+    return rows, snap, flows
+
+
+# ---------------------------------------------------------------- map payloads
+def _markers_bytes(lat: np.ndarray, lon: np.ndarray) -> tuple[float, int]:
+    """HTML bytes of a folium map with one CircleMarker per point (sampled, extrapolated), and the sample size."""
+    import folium
+
+    from maps.common import base_map, map_html
+
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    lat, lon = lat[ok], lon[ok]
+    n = len(lat)
+    rng = np.random.default_rng(1)
+    take = rng.choice(n, size=min(n, MARKER_SAMPLE), replace=False) if n else np.array([], dtype=int)
+    m = base_map()
+    for i in take:
+        folium.CircleMarker([float(lat[i]), float(lon[i])], radius=3, weight=1).add_to(m)
+    empty = len(map_html(base_map()).encode("utf-8"))
+    size = len(map_html(m).encode("utf-8"))
+    per_point = (size - empty) / max(len(take), 1)
+    return empty + per_point * n, len(take)
+
+
+def _map_rows(dataset, snap: pd.DataFrame, flows: pd.DataFrame) -> list:
+    from geo.boundaries import adjacent_authorities, authority_boundaries
+    from maps.common import map_html
+    from maps.flow_map import flow_map
+    from maps.placements_map import aggregate_flows, placements_map
+
+    rows = []
+    mb = 2**20
+    build_s, m = time_once(lambda: flow_map(flows))
+    html_s, html = time_once(lambda: map_html(m))
+    size = len(html.encode("utf-8"))
+    base, sample = _markers_bytes(snap["PL_LAT"].to_numpy(float), snap["PL_LON"].to_numpy(float))
+    rows.append(result(
+        f"flow map payload, {snap['LA_CODE'].nunique()} authorities", size / mb, "MB",
+        baseline=f"one CircleMarker per placement ({len(snap):,})", baseline_value=base / mb,
+        target=None if is_quick() else 3.0,
+        note=f"{m.flow_summary['drawn_pairs']:,} pairs drawn ({m.flow_summary['drawn_children']:,} children), "
+             f"{m.flow_summary['small_pairs']:,} pairs of 1-5 not drawn; built in {build_s + html_s:.1f} s; "
+             f"baseline extrapolated from a {sample:,}-marker map",
+    ))
+
+    shapes = authority_boundaries()
+    code = ONE_AUTHORITY if ONE_AUTHORITY in set(snap["LA_CODE"]) else snap["LA_CODE"].value_counts().index[0]
+    part = snap[snap["LA_CODE"] == code]
+    agg, summary = aggregate_flows(part)
+    neighbours = shapes[shapes["code"].isin(adjacent_authorities(code))]
+    pm = placements_map(agg, authority=shapes[shapes["code"] == code], neighbours=neighbours)
+    size = len(map_html(pm).encode("utf-8"))
+    base, sample = _markers_bytes(part["PL_LAT"].to_numpy(float), part["PL_LON"].to_numpy(float))
+    rows.append(result(
+        f"placements map payload, one authority ({shapes.set_index('code').loc[code, 'name']}, {len(part):,} children)",
+        size / mb, "MB", baseline="one CircleMarker per placement", baseline_value=base / mb,
+        target=None if is_quick() else 3.0,
+        note=f"{summary.flows:,} sector-to-district flows; baseline from a {sample:,}-marker map"
+             + (" (exact, not extrapolated)" if sample == len(part) else " (extrapolated)"),
+    ))
+    rows.extend(_hotspot_rows(dataset))
+    return rows
+
+
+def _hotspot_rows(dataset) -> list:
+    """Hotspot outlines of a year of England's missing incidents as one map layer."""
+    import folium
+
+    from analysis.disclosure import safe_map_layer
+    from analysis.hotspots import find_hotspots
+    from analysis.missing import missing_episodes
+    from maps.common import base_map, boundaries_geojson, map_html
+
+    prep_s, episodes = time_once(lambda: missing_episodes(dataset))
+    find_s, spots = time_once(lambda: find_hotspots(episodes))
+    spots = spots.assign(code=spots["hotspot_id"].astype(str), name="hotspot " + spots["hotspot_id"].astype(str))
+    layer = safe_map_layer(spots[["code", "name", "episodes", "geometry"]], "episodes")
+    m = base_map(zoom_start=6)
+    folium.GeoJson(boundaries_geojson(layer, extra_fields=("episodes",)),
+                   tooltip=folium.GeoJsonTooltip(fields=["name", "episodes"])).add_to(m)
+    size = len(map_html(m).encode("utf-8"))
+    lat = pd.to_numeric(episodes.get("FOUND_LAT"), errors="coerce").to_numpy(float)
+    lon = pd.to_numeric(episodes.get("FOUND_LON"), errors="coerce").to_numpy(float)
+    base, sample = _markers_bytes(lat, lon)
+    n_points = int((np.isfinite(lat) & np.isfinite(lon)).sum())
+    return [result(
+        f"hotspot map payload, {len(episodes):,} missing episodes", size / 2**20, "MB",
+        baseline=f"one CircleMarker per located incident ({n_points:,})", baseline_value=base / 2**20,
+        target=None if is_quick() else 3.0,
+        note=f"{len(layer):,} hotspot outlines (safe_map_layer: 1-5 dropped); missing_episodes {prep_s:.1f} s, "
+             f"find_hotspots {find_s:.1f} s; baseline from a {sample:,}-marker map, extrapolated",
+    )]
+
+
+# ---------------------------------------------------------------- pages
+def _page_rows(folder: Path) -> list:
+    """Each page rendered by Streamlit's AppTest with the England files loaded as the Data page loads them."""
+    from streamlit.testing.v1 import AppTest
+
+    from data.readers import READ_EXTENSIONS, InputFile
+    from ui.sidebar import KEY_PERIOD
+
+    files = [InputFile(p.name, p.read_bytes()) for p in sorted(folder.iterdir())
+             if p.suffix in READ_EXTENSIONS and p.stem not in ("ground_truth", "SYNTHETIC_DATA_README")]
+
+    def rerun():
+        # Under AppTest a rerun reads the trend range slider back as one date and ui/sidebar.py then
+        # fails ("'datetime.date' object is not iterable"); a browser does not. Reset it to its default.
+        if KEY_PERIOD in at.session_state:
+            del at.session_state[KEY_PERIOD]
+        at.run()
+
+    def timed_run() -> tuple[float, float, str]:
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        rerun()
+        title = at.title[0].value if len(at.title) else "(no title)"
+        problems = [str(e.message)[:80] for e in at.exception]
+        return time.perf_counter() - wall0, time.process_time() - cpu0, f"{title}; errors: {problems or 'none'}"
+
+    rows = []
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=PAGE_TIMEOUT_S)
+    at.session_state["data_source"] = "upload"
+    at.session_state["input_files"] = files
+    at.session_state["responsible_la"] = None
+    wall, cpu, shown = timed_run()
+    rows.append(result("app first run with England uploaded (default page, cold caches)", wall, "s",
+                       note=f"CPU {cpu:.0f} s (the script's thread is in this process); reads, validates and "
+                            f"enriches the uploads, then draws the page: {shown}"))
+    for script in PAGES:
+        at.switch_page(script)
+        first_wall, first_cpu, shown = timed_run()
+        again = [timed_run() for _ in range(2)]
+        wall, cpu, _ = min(again)
+        rows.append(result(f"page {script} with England loaded (rerun, warm caches)", wall, "s",
+                           baseline="first visit to the page", baseline_value=first_wall,
+                           target=None if is_quick() else 10.0,
+                           note=f"AppTest; CPU {cpu:.1f} s (first visit {first_wall:.1f} s wall, {first_cpu:.1f} s CPU); "
+                                f"{shown}"))
+    return rows
+
+
+def run() -> list[dict]:
+    rows: list[dict] = []
+    folder = _folder(rows)
+    load, dataset, located = _load_rows(folder)
+    rows += load
+    regional, snap, flows = _regional_rows(dataset, located)
+    rows += regional
+    rows += _map_rows(dataset, snap, flows)
+    try:
+        rows += _page_rows(folder)
+    except Exception as exc:  # noqa: BLE001 - the page timing must not hide the numbers above
+        rows.append(result("pages with England loaded (AppTest)", float("nan"), "s",
+                           note=f"not measured: {type(exc).__name__}: {str(exc)[:160]}"))
+    return rows
+
+
+if __name__ == "__main__":
+    import sys
+
+    if "--quick" in sys.argv:
+        from bench.common import QUICK_ENV
+
+        os.environ[QUICK_ENV] = "1"
+    start = time.perf_counter()
+    for row in run():
+        print(row)
+    print(f"{time.perf_counter() - start:.0f} s")

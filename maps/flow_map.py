@@ -1,0 +1,285 @@
+"""Where authorities place each other's children: bundled flows between authorities, for a region or England.
+
+Aggregated only, so the page stays small and fast for all of England: one curved line per
+(from, to) pair of authorities between their centroids (never a child, a postcode or a home),
+its width growing with the number of children and its colour the distance band of the pair's
+median miles. Lines bend clockwise, so A -> B and B -> A never overlap, and an arrowhead at
+three quarters of the way points to where the children are placed. Authority polygons are
+coloured by their net flow (children placed in by others minus children placed out).
+
+Disclosure: pairs of 1-5 children are not drawn at all (``min_children`` is never below 6), and
+the polygons' tooltips show counts 1-5 as "c" (:mod:`analysis.disclosure`). A net flow is shown
+only when both of its counts are shown; otherwise the polygon is drawn in the neutral colour.
+"""
+from __future__ import annotations
+
+import math
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, check_no_child_data, is_small, suppress_counts
+from analysis.regional import net_flows
+from data.schemas import DISTANCE_BAND_EDGES, DISTANCE_BANDS
+from maps.common import (
+    BAND_COLOURS,
+    ENGLAND_CENTRE,
+    UNKNOWN_COLOUR,
+    base_map,
+    escape,
+    legend,
+    map_html,
+    to_wgs84,
+)
+
+__all__ = ["flow_map", "flow_map_bytes", "flow_lines", "authority_centroids", "MAX_FLOWS", "SIMPLIFY_METRES", "NET_COLOURS"]
+
+MAX_FLOWS = 3000  # England has about 1,500 pairs of 6+ children; beyond this the smallest are left out
+# Coarser than the one-authority maps: at England's zoom 500 m is under a pixel, and it halves the HTML.
+SIMPLIFY_METRES = 500
+COORD_DECIMALS = 4  # degrees; about 10 m, far below what a national map can show
+CURVE_SEGMENTS = 8
+CURVE_BEND = 0.18  # how far the middle of a line is pushed sideways, as a share of its length
+ARROW_AT = 0.72  # where along the line the arrowhead sits
+# Net flow classes: (lower bound, label, colour) from strong exporter to strong importer (ColorBrewer PuOr).
+NET_COLOURS = [
+    (-math.inf, "net exporter, 50+", "#b35806"),
+    (-49, "net exporter, 6-49", "#f1a340"),
+    (-5, "balanced or small (-5 to 5, or not shown)", "#f7f7f7"),
+    (6, "net importer, 6-49", "#998ec3"),
+    (50, "net importer, 50+", "#542788"),
+]
+# Placements outside England have no polygon here: their arrows end at a point in each nation.
+NATION_POINTS = {"WAL": (52.35, -3.65), "SCO": (56.2, -4.1), "NIR": (54.6, -6.7)}
+
+
+def _band_of(miles: float) -> str | None:
+    if miles is None or not np.isfinite(miles):
+        return None
+    pos = int(np.searchsorted(DISTANCE_BAND_EDGES, miles, side="right")) - 1
+    return DISTANCE_BANDS[max(pos, 0)]
+
+
+MIN_WIDTH, MAX_WIDTH = 1.0, 9.0  # pixels; relative to the biggest pair, so a national map is not a solid mass
+
+
+def _width(children: int, biggest: int) -> float:
+    return round(MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * math.sqrt(children / max(biggest, 1)), 2)
+
+
+def authority_centroids(boundaries: gpd.GeoDataFrame) -> pd.DataFrame:
+    """A point inside each authority (``code``, ``easting``, ``northing`` EPSG:27700 metres) plus the nations.
+
+    ``representative_point`` rather than the centroid: it is always inside the polygon, even for
+    crescent-shaped or coastal authorities.
+    """
+    frame = boundaries.to_crs(27700) if boundaries.crs is not None and boundaries.crs.to_epsg() != 27700 else boundaries
+    points = frame.geometry.representative_point()
+    table = pd.DataFrame({"code": frame["code"].astype(str).to_numpy(), "easting": points.x.to_numpy(),
+                          "northing": points.y.to_numpy()})
+    nations = gpd.GeoSeries(gpd.points_from_xy([p[1] for p in NATION_POINTS.values()],
+                                               [p[0] for p in NATION_POINTS.values()]), crs=4326).to_crs(27700)
+    extra = pd.DataFrame({"code": list(NATION_POINTS), "easting": nations.x.to_numpy(), "northing": nations.y.to_numpy()})
+    return pd.concat([table, extra], ignore_index=True)
+
+
+def _curve(x0, y0, x1, y1) -> tuple[np.ndarray, np.ndarray, float]:
+    """Points of a clockwise quadratic curve from (x0, y0) to (x1, y1) in metres, and its length."""
+    dx, dy = x1 - x0, y1 - y0
+    length = math.hypot(dx, dy)
+    # Control point to the right of the direction of travel (clockwise bend).
+    cx = (x0 + x1) / 2 + CURVE_BEND * dy
+    cy = (y0 + y1) / 2 - CURVE_BEND * dx
+    t = np.linspace(0.0, 1.0, CURVE_SEGMENTS + 1)
+    xs = (1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t ** 2 * x1
+    ys = (1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t ** 2 * y1
+    return xs, ys, length
+
+
+def _arrow(x0, y0, x1, y1, length: float, width: float) -> tuple[np.ndarray, np.ndarray]:
+    """A filled triangle at ARROW_AT along the curve, pointing along it; sized to the line (metres)."""
+    dx, dy = x1 - x0, y1 - y0
+    cx, cy = (x0 + x1) / 2 + CURVE_BEND * dy, (y0 + y1) / 2 - CURVE_BEND * dx
+    t = ARROW_AT
+    px = (1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t ** 2 * x1
+    py = (1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t ** 2 * y1
+    tx = 2 * (1 - t) * (cx - x0) + 2 * t * (x1 - cx)
+    ty = 2 * (1 - t) * (cy - y0) + 2 * t * (y1 - cy)
+    norm = math.hypot(tx, ty) or 1.0
+    tx, ty = tx / norm, ty / norm
+    size = min(max(0.10 * length, 1500.0 + 300.0 * width), 15000.0)
+    tip = (px + tx * size / 2, py + ty * size / 2)
+    back = (px - tx * size / 2, py - ty * size / 2)
+    half = 0.45 * size
+    left = (back[0] - ty * half, back[1] + tx * half)
+    right = (back[0] + ty * half, back[1] - tx * half)
+    xs = np.array([tip[0], left[0], right[0], tip[0]])
+    ys = np.array([tip[1], left[1], right[1], tip[1]])
+    return xs, ys
+
+
+def _lonlat(xs: np.ndarray, ys: np.ndarray, transformer) -> list[list[float]]:
+    lon, lat = transformer.transform(xs, ys)
+    return [[round(float(a), COORD_DECIMALS), round(float(b), COORD_DECIMALS)] for a, b in zip(lon, lat)]
+
+
+def flow_lines(flows: pd.DataFrame, centroids: pd.DataFrame, *, min_children: int = SMALL_NUMBER_MAX + 1,
+               max_flows: int = MAX_FLOWS) -> tuple[dict, dict]:
+    """GeoJSON (WGS84) of the flows to draw, and counts of what was left out.
+
+    Takes :func:`analysis.regional.placement_flows` rows between different authorities with at
+    least ``min_children`` children (never fewer than 6) whose both ends have a centroid; the
+    biggest ``max_flows`` of them. Each flow is a curved LineString and a Polygon arrowhead with
+    the same escaped ``tip`` and style properties. Returns (feature collection, summary with
+    ``pairs``, ``drawn_pairs``, ``drawn_children``, ``small_pairs`` (1-5, not drawn),
+    ``no_location`` and ``over_max`` pairs).
+    """
+    from pyproj import Transformer
+
+    floor = max(int(min_children), SMALL_NUMBER_MAX + 1)
+    flows = flows[flows["from_code"] != flows["to_code"]]
+    where = centroids.set_index("code")
+    located = flows["from_code"].isin(where.index) & flows["to_code"].isin(where.index)
+    small = flows["children"] < floor
+    chosen = flows[located & ~small].sort_values("children", ascending=False, kind="stable")
+    summary = {
+        "pairs": int(len(flows)),
+        "small_pairs": int(small.sum()),
+        "no_location": int((~located & ~small).sum()),
+        "over_max": int(max(len(chosen) - max_flows, 0)),
+    }
+    chosen = chosen.iloc[:max_flows]
+    summary["drawn_pairs"] = int(len(chosen))
+    summary["drawn_children"] = int(chosen["children"].sum()) if len(chosen) else 0
+    transformer = Transformer.from_crs(27700, 4326, always_xy=True)
+    biggest = int(chosen["children"].max()) if len(chosen) else 1
+    features = []
+    for row in chosen.itertuples(index=False):
+        children = int(row.children)
+        if is_small([children])[0]:  # belt and braces: a count of 1-5 must never reach the page
+            continue
+        x0, y0 = where.loc[row.from_code, ["easting", "northing"]]
+        x1, y1 = where.loc[row.to_code, ["easting", "northing"]]
+        xs, ys, length = _curve(x0, y0, x1, y1)
+        width = _width(children, biggest)
+        ax, ay = _arrow(x0, y0, x1, y1, length, width)
+        miles = "unknown" if pd.isna(row.median_miles) else f"{float(row.median_miles):.1f}"
+        tip = (f"{escape(row.from_name)} &rarr; {escape(row.to_name)}<br>children placed: {children}"
+               f"<br>median distance: {miles} miles")
+        colour = BAND_COLOURS.get(_band_of(row.median_miles), UNKNOWN_COLOUR)
+        props = {"tip": tip, "colour": colour, "weight": width}
+        features.append({"type": "Feature", "properties": props,
+                         "geometry": {"type": "LineString", "coordinates": _lonlat(xs, ys, transformer)}})
+        features.append({"type": "Feature", "properties": {**props, "weight": 1},
+                         "geometry": {"type": "Polygon", "coordinates": [_lonlat(ax, ay, transformer)]}})
+    return {"type": "FeatureCollection", "features": features}, summary
+
+
+def _net_class(net: float) -> tuple[str, str]:
+    for lower, label, colour in reversed(NET_COLOURS):
+        if net >= lower:
+            return label, colour
+    return NET_COLOURS[0][1], NET_COLOURS[0][2]
+
+
+def _round_coordinates(node):
+    if isinstance(node, list):
+        if node and isinstance(node[0], float):
+            return [round(v, COORD_DECIMALS) for v in node]
+        return [_round_coordinates(child) for child in node]
+    return node
+
+
+def _polygons(boundaries: gpd.GeoDataFrame, net: pd.DataFrame) -> dict:
+    """Authority polygons with net-flow colour and disclosure-controlled tooltip fields, as WGS84 GeoJSON."""
+    import json
+
+    frame = boundaries[["code", "name", "geometry"]].merge(net.drop(columns=["name"]), on="code", how="left")
+    frame["loaded"] = frame["loaded"].astype("boolean").fillna(False).astype(bool)
+    out_count = frame["placed_out"].fillna(0)
+    in_count = frame["placed_in"].fillna(0)
+    shown = ~is_small(out_count) & ~is_small(in_count)
+    value = (in_count - out_count).where(shown)
+    classes = [_net_class(v) if pd.notna(v) and abs(v) > SMALL_NUMBER_MAX else (NET_COLOURS[2][1], NET_COLOURS[2][2])
+               for v in value]
+    layer = gpd.GeoDataFrame({
+        "name": frame["name"].map(escape),
+        "placed_out": np.where(frame["loaded"], suppress_counts(out_count).to_numpy(), "not loaded"),
+        "placed_in": suppress_counts(in_count).to_numpy(),
+        "net": [("%+d" % int(v)) if pd.notna(v) else SUPPRESSED for v in value],
+        "balance": [escape(c[0]) for c in classes],
+        "fill": [c[1] for c in classes],
+        "opacity": np.where(frame["loaded"], 0.65, 0.3),
+    }, geometry=frame.geometry.to_numpy(), crs=boundaries.crs)
+    check_no_child_data(pd.DataFrame(layer.drop(columns="geometry")), what="the flow map")
+    data = json.loads(to_wgs84(layer, simplify_metres=SIMPLIFY_METRES).to_json(drop_id=True))
+    for feature in data["features"]:
+        feature["geometry"]["coordinates"] = _round_coordinates(feature["geometry"]["coordinates"])
+    return data
+
+
+def flow_map(flows: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None = None, tiles: bool = False,
+             min_children: int = SMALL_NUMBER_MAX + 1, max_flows: int = MAX_FLOWS) -> folium.Map:
+    """Folium map of placements between authorities: bundled flow lines over polygons coloured by net flow.
+
+    Parameters
+    ----------
+    flows : :func:`analysis.regional.placement_flows` (``from_code``, ``from_name``, ``to_code``,
+        ``to_name``, ``children``, ``median_miles`` in miles).
+    boundaries : authority polygons (``code``, ``name``, ``geometry``, EPSG:27700); default
+        :func:`geo.boundaries.authority_boundaries` (all 153).
+    tiles : add the OpenStreetMap basemap (needs internet); default off, works offline.
+    min_children : smallest pair drawn; never below 6, so counts 1-5 are not drawn. For a national
+        overview 20 or more reads better (about 600 pairs instead of 1,300).
+    max_flows : the biggest this many pairs are drawn.
+
+    Polygons are simplified to 500 m and coordinates rounded to 4 decimals, so the page for all
+    of England stays well under 3 MB. The map's ``flow_summary`` attribute holds the counts of
+    :func:`flow_lines` (pairs drawn and left out).
+    """
+    if boundaries is None:
+        from geo.boundaries import authority_boundaries
+
+        boundaries = authority_boundaries()
+    m = base_map(tiles=tiles, location=ENGLAND_CENTRE, zoom_start=6)
+    net = net_flows(flows)
+    polygons = _polygons(boundaries, net)
+    folium.GeoJson(
+        polygons,
+        name="Net flow by authority",
+        style_function=lambda f: {"color": "#666666", "weight": 0.5, "fillColor": f["properties"]["fill"],
+                                  "fillOpacity": f["properties"]["opacity"]},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", "placed_out", "placed_in", "net", "balance"],
+            aliases=["Authority", "Children placed elsewhere", "Children placed here by others", "Net", "Balance"],
+        ),
+    ).add_to(m)
+    lines, summary = flow_lines(flows, authority_centroids(boundaries), min_children=min_children, max_flows=max_flows)
+    floor = max(int(min_children), SMALL_NUMBER_MAX + 1)
+    group = folium.FeatureGroup(name=f"Placements between authorities ({floor}+ children)")
+    if lines["features"]:  # folium refuses a tooltip field on an empty collection
+        folium.GeoJson(
+            lines,
+            style_function=lambda f: {"color": f["properties"]["colour"], "weight": f["properties"]["weight"],
+                                      "opacity": 0.6, "fillColor": f["properties"]["colour"], "fillOpacity": 0.9},
+            highlight_function=lambda _f: {"opacity": 1.0},
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        ).add_to(group)
+    group.add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    items = {f"line: {band} miles": colour for band, colour in BAND_COLOURS.items()}
+    items["line: distance unknown"] = UNKNOWN_COLOUR
+    items.update({f"area: {label}": colour for _lower, label, colour in NET_COLOURS})
+    legend(m, "Lines bend clockwise, arrow to placing area", items)
+    bounds = boundaries.to_crs(4326).total_bounds if len(boundaries) else None
+    if bounds is not None:
+        m.fit_bounds([[float(bounds[1]), float(bounds[0])], [float(bounds[3]), float(bounds[2])]])
+    m.flow_summary = summary
+    return m
+
+
+def flow_map_bytes(flows: pd.DataFrame, **options) -> int:
+    """Size in bytes of the standalone HTML of :func:`flow_map` (what a browser downloads)."""
+    return len(map_html(flow_map(flows, **options)).encode("utf-8"))
