@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8501
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test install bench boundaries demo clean-cache
+.PHONY: run test install bench boundaries demo england clean-cache
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ boundaries: install
 
 demo: install
 	$(PY) -m data.demo --la "$(or $(LA),Kent)" --seed $(or $(SEED),1) --out $(or $(OUT),data/demo_data)
+
+# A synthetic whole-England year (all 153 authorities, pooled files) for the scale benchmarks; not committed.
+england: install
+	$(PY) -m data.england --out england_demo
 
 clean-cache:
 	$(PY) -m geo clear-cache
