@@ -4,31 +4,46 @@ Run with ``streamlit run app.py --server.address localhost``. Opens on the
 Placements page with the synthetic demo loaded; the Data page swaps in the
 council's own files (kept in the session's memory only).
 
-Adding a page is one line in ``PAGES``: (menu section, script, title, icon). The
+Adding a page is one line in ``PAGES``: (menu section, script, title, icon, roles). The
 script starts with ``ui.page.start_page()`` (dataset, shared sidebar filters,
 synthetic-data banner) and ends with ``ui.page.end_page()`` (attribution footer).
+
+Nothing is drawn before ``ui.auth.require_user()``: it refuses to serve beyond this machine
+without sign-in, shows the sign-in form when accounts are configured, and puts the user's
+role in session state. The menu holds only the pages of that role, so a panel member cannot
+open an analyst page even by its address (st.navigation falls back to the default page).
 """
 from __future__ import annotations
 
 import streamlit as st
 
+from access.roles import ANALYST, PANEL
+from ui import auth, state
+
+EVERYONE = frozenset({ANALYST, PANEL})
+ANALYSTS = frozenset({ANALYST})
 PAGES = [
-    ("Corporate parenting panel", "pages/placements.py", "Placements", ":material/route:"),
-    ("Corporate parenting panel", "pages/homes.py", "Children's homes", ":material/home:"),
-    ("Missing team", "pages/missing.py", "Missing & hotspots", ":material/crisis_alert:"),
-    ("Data", "pages/data.py", "Data", ":material/upload_file:"),
+    ("Corporate parenting panel", "pages/placements.py", "Placements", ":material/route:", EVERYONE),
+    ("Corporate parenting panel", "pages/homes.py", "Children's homes", ":material/home:", EVERYONE),
+    ("Corporate parenting panel", "pages/regional.py", "Region", ":material/hub:", EVERYONE),
+    ("Missing team", "pages/missing.py", "Missing & hotspots", ":material/crisis_alert:", ANALYSTS),
+    ("Briefing packs", "pages/briefing.py", "Briefing", ":material/summarize:", EVERYONE),
+    ("Data", "pages/data.py", "Data", ":material/upload_file:", EVERYONE),
 ]
 DEFAULT_PAGE = "pages/placements.py"
 
 
-def navigation() -> dict[str, list]:
-    """The menu: pages grouped by section, in the order of PAGES."""
+def navigation(role: str | None) -> dict[str, list]:
+    """The menu for ``role``: its pages grouped by section, in the order of PAGES."""
     sections: dict[str, list] = {}
-    for section, script, title, icon in PAGES:
+    for section, script, title, icon, roles in PAGES:
+        if role not in roles:
+            continue
         page = st.Page(script, title=title, icon=icon, default=(script == DEFAULT_PAGE))
         sections.setdefault(section, []).append(page)
     return sections
 
 
 st.set_page_config(page_title="Care map", page_icon="🗺️", layout="wide")
-st.navigation(navigation()).run()
+auth.require_user()
+st.navigation(navigation(state.current_role())).run()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from access.roles import sees_row_level
 from data.readers import READ_EXTENSIONS, InputFile
 from geo.authorities import authorities
 from ui import components, page, state
@@ -78,7 +79,10 @@ components.safe_table(summary)
 
 st.subheader("Data-quality report")
 issues = dataset.quality.to_frame()
-if issues.empty:
+row_level = sees_row_level(state.current_role())  # the issue list names files, rows and values: analysts only
+if not row_level:
+    st.info("The row-by-row data-quality report is for analysts; the counts per file are above.")
+elif issues.empty:
     st.success("No problems found.")
 else:
     by = issues.groupby(["severity", "reason"], dropna=False).size().rename("rows").reset_index()
@@ -87,7 +91,8 @@ else:
     components.safe_table(by)
     with st.expander("Every issue (file, row, column, value, reason)"):
         components.safe_table(issues, height=400)
-components.download_csv(issues, "data_quality_report.csv", label="Download the data-quality report (CSV)")
+if row_level:
+    components.download_csv(issues, "data_quality_report.csv", label="Download the data-quality report (CSV)")
 
 st.subheader("Postcodes matched to the ONS Postcode Directory")
 try:
@@ -100,7 +105,7 @@ else:
         shown["match_rate"] = (pd.to_numeric(shown["match_rate"], errors="coerce") * 100).round(1)
         shown = shown.rename(columns={"match_rate": "% matched"})
     components.safe_table(shown)
-    if not unmatched.empty:
+    if row_level and not unmatched.empty:
         with st.expander(f"Postcodes not found ({len(unmatched):,} distinct values)"):
             components.safe_table(unmatched, height=360)
             components.download_csv(unmatched, "unmatched_postcodes.csv")

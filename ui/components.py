@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from reports.export import to_safe_csv, to_safe_xlsx
+from ui import auth
 
 SYNTHETIC_BANNER = "SYNTHETIC DEMO DATA"
 ATTRIBUTION = (
@@ -59,17 +60,26 @@ def safe_table(frame: pd.DataFrame, *, height: int | None = None, column_config:
 
 
 def download_csv(frame: pd.DataFrame, file_name: str, *, label: str = "Download CSV", key: str | None = None) -> None:
-    """A CSV download that is safe to open in Excel (no formula injection)."""
-    st.download_button(
-        label, data=lambda: to_safe_csv(frame if frame is not None else pd.DataFrame()), file_name=file_name,
-        mime="text/csv", on_click="ignore", key=key or f"csv-{file_name}", icon=":material/download:",
-    )
+    """A CSV download that is safe to open in Excel (no formula injection); audited when clicked."""
+    download_file(lambda: to_safe_csv(frame if frame is not None else pd.DataFrame()), file_name,
+                  mime="text/csv", label=label, key=key or f"csv-{file_name}")
 
 
 def download_xlsx(frames: dict[str, pd.DataFrame], file_name: str, *, label: str = "Download spreadsheet",
                   key: str | None = None) -> None:
+    """A spreadsheet (one sheet per frame, formula-injection safe); audited when clicked."""
+    download_file(lambda: to_safe_xlsx(frames), file_name, label=label, key=key or f"xlsx-{file_name}",
+                  mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def download_file(data, file_name: str, *, mime: str, label: str, key: str | None = None,
+                  event: str = "export", **details) -> None:
+    """A download button whose click writes an audit line (``event`` of ``file_name``, filters in use).
+
+    ``data`` is bytes/text or a function returning them (built only when the user clicks).
+    ``details`` are extra short audit fields (audience, period, format); never child data.
+    """
     st.download_button(
-        label, data=lambda: to_safe_xlsx(frames), file_name=file_name, on_click="ignore",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=key or f"xlsx-{file_name}", icon=":material/download:",
+        label, data=data, file_name=file_name, mime=mime, key=key or f"download-{file_name}",
+        on_click=auth.audited(event, file_name, **details), icon=":material/download:",
     )

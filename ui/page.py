@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import components, sidebar, state
+from ui import auth, components, sidebar, state
 
 
 def _leave_old_style_pages() -> bool:
@@ -39,11 +39,14 @@ def start_page():
     """Draw the sidebar and banner; return ``(dataset, fingerprint, filters)`` for the page to use."""
     if _leave_old_style_pages():
         st.rerun()
+    auth.require_user()  # app.py has checked already; this guards a page run without app.py
+    auth.account_box()
     dataset, fingerprint = state.current_dataset()
     with st.sidebar:
         st.caption(dataset.label or ("Synthetic demo" if dataset.synthetic else "Uploaded files"))
         st.caption(f"Responsible authority: {state.authority_name(dataset.la_code)}")
     filters = sidebar.render_sidebar(fingerprint, state.data_period(fingerprint))
+    auth.note_context(dataset, filters)
     components.synthetic_banner(dataset)
     return dataset, fingerprint, filters
 

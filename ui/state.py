@@ -30,6 +30,8 @@ KEY_INPUT_FILES = "input_files"  # list[data.readers.InputFile], uploads in memo
 KEY_LA = "responsible_la"  # GSS code chosen on the Data page, or None to infer
 KEY_DATASET = "dataset"
 KEY_FINGERPRINT = "dataset_fingerprint"
+KEY_USER = "user"  # who is signed in (ui.auth sets it on every run)
+KEY_ROLE = "role"  # "analyst" or "panel" (access.roles); pages/missing.py reads this key too
 SOURCE_DEMO = "demo"
 SOURCE_UPLOAD = "upload"
 
@@ -74,6 +76,30 @@ def _check(dataset: Dataset) -> None:
     from data.validation import check_dataset
 
     check_dataset(dataset, index=postcode_index())
+
+
+# ------------------------------------------------------------------ who is using the app
+def current_user() -> str | None:
+    """The signed-in user's name (the local account name, the e-mail address, or ``local:<login>``)."""
+    return st.session_state.get(KEY_USER)
+
+
+def current_role() -> str | None:
+    """``"analyst"`` or ``"panel"`` for the signed-in user; None before sign-in."""
+    from access.roles import ROLES
+
+    role = st.session_state.get(KEY_ROLE)
+    return role if role in ROLES else None
+
+
+def set_user(name: str, role: str) -> None:
+    st.session_state[KEY_USER] = name
+    st.session_state[KEY_ROLE] = role
+
+
+def clear_user() -> None:
+    st.session_state.pop(KEY_USER, None)
+    st.session_state.pop(KEY_ROLE, None)
 
 
 # ------------------------------------------------------------------ the session's dataset
@@ -273,6 +299,30 @@ def _period(fingerprint: str) -> tuple[date, date]:
     if pd.isna(start):
         start = march - pd.DateOffset(years=1)
     return start.date(), march.date()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def last_full_year(fingerprint: str) -> tuple[date, date]:
+    """The last complete April-March year in the data: 1 April to 31 March, ending on or before the latest date.
+
+    The latest date is the latest episode start or end, or missing episode start, in the loaded
+    files. Data that never reaches a 31 March gives the year ending on the next one.
+    """
+    dataset = _dataset_for(fingerprint)
+    latest = pd.NaT
+    for frame, columns in ((dataset.episodes, ("DECOM", "DEC")), (dataset.missing, ("MIS_START",)),
+                           (dataset.missing_log, ("MIS_START",))):
+        for column in columns:
+            if frame is not None and column in getattr(frame, "columns", ()):
+                seen = pd.to_datetime(frame[column], errors="coerce").max()
+                if pd.notna(seen) and (pd.isna(latest) or seen > latest):
+                    latest = seen
+    if pd.isna(latest):
+        latest = pd.Timestamp(date.today())
+    end_year = latest.year if (latest.month, latest.day) >= (3, 31) else latest.year - 1
+    if date(end_year, 3, 31) < _period(fingerprint)[0]:  # no 31 March in the data: the year that holds it
+        end_year += 1
+    return date(end_year - 1, 4, 1), date(end_year, 3, 31)
 
 
 def authority_name(code: str | None) -> str:
