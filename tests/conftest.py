@@ -1,6 +1,7 @@
 """Shared test set-up: real postcode index, the published fixtures, and no network."""
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
@@ -51,3 +52,20 @@ def fixtures_dir() -> Path:
     if not FIXTURES.exists():
         pytest.fail(f"shared fixtures not found at {FIXTURES}")
     return FIXTURES
+
+
+@pytest.fixture(autouse=True)
+def _private_local_state(tmp_path, monkeypatch):
+    """Keep a developer's real local/ (users, secrets, key, audit log) out of every test, and vice versa.
+
+    A test or module fixture that points one of these somewhere itself keeps its own setting.
+    """
+    defaults = {
+        "CARE_MAP_USERS_FILE": tmp_path / "no-users.json",
+        "CARE_MAP_SECRETS_FILE": tmp_path / "no-secrets.toml",
+        "CARE_MAP_AUDIT_LOG": tmp_path / "audit.log",
+        "CARE_MAP_SECRET_FILE": tmp_path / "secret.key",
+    }
+    for name, path in defaults.items():
+        if name not in os.environ:
+            monkeypatch.setenv(name, str(path))
