@@ -1,0 +1,427 @@
+"""Region: several children's services authorities at once (pooled multi-council 903 files).
+
+Aggregates only, for analysts and the corporate parenting panel alike: figures per
+authority, per region and overall, who places children where (flow map, net importers
+and exporters) and children's homes supply against where the children in them come from.
+Every count of 1-5 children is shown as "c"; anything computed from a hidden count (a
+percentage, a median, a net flow, a ratio) is hidden with it.
+
+Heavy work is cached on the dataset fingerprint and the sidebar choices; the flow map
+draws a few thousand authority pairs at most, whatever the number of children.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, is_small, suppress_table
+from data.schemas import OVER_DISTANCE_MILES
+from ui import components, page, panel, state
+
+ALL = "All authorities loaded"  # analysis.regional.ALL_ENGLAND: the label of the total rows
+FOCUS_ALL = ""  # picker value for "no one authority"
+# A national map with every pair of 6+ is a solid mass; from this many authorities the default floor is higher.
+NATIONAL_FROM = 20
+NATIONAL_MIN_CHILDREN = 20
+FLOOR_CHOICES = [6, 10, 20, 50, 100]  # smallest pair drawn on the flow map; never below 6
+
+FIGURE_COUNTS = ["children", "over_20_miles", "outside", "outside_over_20_miles", "at_a_distance",
+                 "distance_unknown", "location_unknown", "in_childrens_homes"]
+FIGURE_PERCENTS = {f"percent_{c}": f"{c}/children" for c in
+                   ("over_20_miles", "outside", "outside_over_20_miles", "at_a_distance", "distance_unknown")}
+FIGURE_LABELS = {
+    "name": "Authority", "region": "Region", "authorities": "Authorities",
+    "children": "Children looked after",
+    "over_20_miles": f"Over {OVER_DISTANCE_MILES} miles",
+    "percent_over_20_miles": f"% over {OVER_DISTANCE_MILES} miles",
+    "outside": "Outside the authority", "percent_outside": "% outside the authority",
+    "outside_over_20_miles": f"Outside and over {OVER_DISTANCE_MILES} miles",
+    "percent_outside_over_20_miles": f"% outside and over {OVER_DISTANCE_MILES} miles",
+    "at_a_distance": "At a distance", "percent_at_a_distance": "% at a distance",
+    "median_miles": "Median miles",
+    "distance_unknown": "Distance unknown", "percent_distance_unknown": "% distance unknown",
+    "location_unknown": "Location unknown", "in_childrens_homes": "In children's homes",
+}
+
+
+# ------------------------------------------------------------------ cached pieces
+def _dataset(fingerprint: str):
+    dataset, current = state.current_dataset()
+    if current != fingerprint:  # cannot happen within one run; guards against a stale key
+        raise RuntimeError("dataset changed during a run")
+    return dataset
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def responsible_authorities(fingerprint: str) -> list[str]:
+    """GSS codes of the responsible authorities named in the loaded episodes (pooled files' LA_CODE)."""
+    episodes = _dataset(fingerprint).episodes
+    if episodes is None or "LA_CODE" not in getattr(episodes, "columns", ()):
+        return []
+    codes = episodes["LA_CODE"].astype(object).dropna().astype(str).str.strip()
+    return sorted(set(codes) - {""})
+
+
+@st.cache_data(show_spinner="Measuring placement distances for every authority...", max_entries=4)
+def _pooled_located(fingerprint: str) -> pd.DataFrame:
+    """Episodes located from each row's own authority, when one authority was chosen on the Data page."""
+    from analysis.placements import add_placement_location
+
+    return add_placement_location(_dataset(fingerprint).episodes, None, index=state.postcode_index())
+
+
+def _snapshot(fingerprint: str, on, groups: tuple, providers: tuple) -> pd.DataFrame:
+    """Children in placement on ``on``, each measured from their own responsible authority."""
+    from analysis.placements import placements_on
+
+    if _dataset(fingerprint).la_code:
+        # One authority was chosen for the whole upload; the regional view measures from each row's LA_CODE.
+        located = _pooled_located(fingerprint)
+        return state.apply_filters(placements_on(located, pd.Timestamp(on)), groups, providers)
+    return state.snapshot(fingerprint, on, groups, providers)
+
+
+@st.cache_data(show_spinner="Adding up figures per authority and region...", max_entries=32)
+def regional_tables(fingerprint: str, on, groups: tuple = (), providers: tuple = ()) -> dict[str, pd.DataFrame]:
+    """Raw (not disclosure-controlled) ``by_authority``, ``by_region``, ``flows`` and ``net`` tables."""
+    from analysis.regional import figures_by_authority, figures_by_region, net_flows, placement_flows
+
+    snap = _snapshot(fingerprint, on, groups, providers)
+    if snap.empty:
+        return {}
+    flows = placement_flows(snap)
+    return {
+        "by_authority": figures_by_authority(snap),
+        "by_region": figures_by_region(snap),
+        "flows": flows,
+        "net": net_flows(flows, loaded=responsible_authorities(fingerprint)),
+    }
+
+
+@st.cache_data(show_spinner="Matching children's homes to authorities...", max_entries=16)
+def homes_supply_table(fingerprint: str, on) -> tuple[pd.DataFrame, bool]:
+    """(analysis.regional.homes_supply, True when homes come from a loaded register)."""
+    from analysis.homes import infer_homes
+    from analysis.regional import homes_supply
+
+    dataset = _dataset(fingerprint)
+    snap = _snapshot(fingerprint, on, (), ())  # a home's use is not filtered by placement type
+    if snap.empty:
+        return pd.DataFrame(), False
+    register = dataset.homes is not None and not dataset.homes.empty
+    if register:
+        homes = dataset.homes
+    else:
+        located = _pooled_located(fingerprint) if dataset.la_code else state.located_episodes(fingerprint)
+        homes = infer_homes(located)
+    if homes.empty:
+        return pd.DataFrame(), register
+    return homes_supply(homes, snap), register
+
+
+# ------------------------------------------------------------------ disclosure-controlled views
+def _hide_median(safe: pd.DataFrame, raw: pd.DataFrame) -> list:
+    return [SUPPRESSED if shown_children == SUPPRESSED or is_small([n])[0] else ("x" if pd.isna(m) else f"{m:.1f}")
+            for shown_children, n, m in zip(safe["children"], raw["children"], pd.to_numeric(raw["median_miles"],
+                                                                                                   errors="coerce"))]
+
+
+def safe_figures(figures: pd.DataFrame, label: str) -> pd.DataFrame:
+    """figures_by_authority / figures_by_region for a panel: counts 1-5 "c", with secondary suppression.
+
+    The last row (all authorities loaded) is each column's total, so a hidden cell cannot be
+    worked back out from it; percentages and medians of hidden counts are hidden too.
+    """
+    if figures is None or figures.empty:
+        return pd.DataFrame()
+    table = figures.reset_index(drop=True)
+    table.index = [ALL if v == ALL else f"row{i}" for i, v in enumerate(table[label])]
+    safe = suppress_table(table, FIGURE_COUNTS, total_row=ALL if ALL in table.index else None,
+                          percent_columns=FIGURE_PERCENTS)
+    safe["median_miles"] = _hide_median(safe, table)
+    keep = [c for c in ("name", "region", "authorities") if c in safe.columns] + [
+        c for c in FIGURE_LABELS if c in FIGURE_COUNTS or c in FIGURE_PERCENTS or c == "median_miles"]
+    if "authorities" in safe.columns:
+        safe["authorities"] = safe["authorities"].astype(int).astype(str)
+    return safe[keep].reset_index(drop=True).rename(columns=FIGURE_LABELS)
+
+
+def safe_net(net: pd.DataFrame, *, total: bool = True) -> pd.DataFrame:
+    """net_flows for a panel: counts 1-5 "c"; a net (and its balance) only when both counts are shown.
+
+    Rows ordered by the shown net (importers first), hidden ones after by name, so a hidden
+    number does not show through its rank; with ``total`` the all-authorities row is last.
+    """
+    if net is None or net.empty:
+        return pd.DataFrame()
+    table = net.reset_index(drop=True)
+    if total:
+        row = pd.DataFrame([{"code": "", "name": ALL, "region": "", "loaded": True, "net": 0, "balance": "",
+                             "placed_out": int(table["placed_out"].sum()), "placed_in": int(table["placed_in"].sum())}])
+        table = pd.concat([table, row], ignore_index=True)
+    table.index = [ALL if v == ALL else f"row{i}" for i, v in enumerate(table["name"])]
+    safe = suppress_table(table, ["placed_out", "placed_in"], total_row=ALL if total else None)
+    hidden = (safe["placed_out"] == SUPPRESSED) | (safe["placed_in"] == SUPPRESSED)
+    safe["net"] = [SUPPRESSED if h else f"{int(v):+,d}" for h, v in zip(hidden, table["net"])]
+    safe["balance"] = [SUPPRESSED if h else b for h, b in zip(hidden, table["balance"])]
+    safe["loaded"] = np.where(table["loaded"].astype(bool), "Y", "N")
+    if total:
+        safe.loc[ALL, ["net", "balance", "loaded"]] = ["0", "", ""]
+    shown_net = pd.to_numeric(table["net"].where(~hidden), errors="coerce")
+    key = pd.DataFrame({"all": (table["name"] == ALL).astype(int), "hidden": hidden.astype(int),
+                        "net": -shown_net.fillna(0), "name": table["name"].astype(str)}, index=table.index)
+    safe = safe.loc[key.sort_values(["all", "hidden", "net", "name"], kind="stable").index]
+    safe = safe[["name", "region", "loaded", "placed_out", "placed_in", "net", "balance"]].reset_index(drop=True)
+    return safe.rename(columns={
+        "name": "Authority", "region": "Region", "loaded": "Own data loaded",
+        "placed_out": "Children placed in other authorities", "placed_in": "Children placed here by others",
+        "net": "Net (in - out)", "balance": "Balance",
+    })
+
+
+def safe_flows(flows: pd.DataFrame, *, side: str) -> pd.DataFrame:
+    """One authority's flows out (``side="to"``) or in (``side="from"``): counts 1-5 "c", total row last."""
+    if flows is None or flows.empty:
+        return pd.DataFrame()
+    table = pd.DataFrame({
+        "authority": flows[f"{side}_name"].astype(str).to_numpy(),
+        "region": flows[f"{side}_region"].astype(str).to_numpy(),
+        "children": flows["children"].to_numpy(),
+        "median_miles": flows["median_miles"].to_numpy(),
+        "adjoining": flows["adjoining"].astype(str).to_numpy(),
+    })
+    total = pd.DataFrame([{"authority": "All", "region": "", "children": int(table["children"].sum()),
+                           "median_miles": np.nan, "adjoining": ""}])
+    table = pd.concat([table, total], ignore_index=True)
+    table.index = ["All" if v == "All" else f"row{i}" for i, v in enumerate(table["authority"])]
+    safe = suppress_table(table, ["children"], total_row="All")
+    safe["median_miles"] = _hide_median(safe, table)
+    safe.loc["All", "median_miles"] = ""
+    safe = panel.order_safely(safe.reset_index(drop=True), "children", "authority")
+    label = "Placed in" if side == "to" else "Placed by"
+    return safe.rename(columns={"authority": label, "region": "Region", "children": "Children",
+                                "median_miles": "Median miles", "adjoining": "Shares a border"})
+
+
+def safe_supply(supply: pd.DataFrame, *, register: bool) -> pd.DataFrame:
+    """homes_supply for a panel: child counts 1-5 "c" (and the ratio and source names built on them)."""
+    if supply is None or supply.empty:
+        return pd.DataFrame()
+    table = supply.reset_index(drop=True)
+    total = {"code": "", "name": ALL, "region": "", "main_other_sources": "", "places_per_own_child": np.nan}
+    for col in ("homes", "places", "own_children_in_homes", "children_in_homes_here", "from_own",
+                "from_other_authorities"):
+        total[col] = int(table[col].sum())
+    table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+    table.index = [ALL if v == ALL else f"row{i}" for i, v in enumerate(table["name"])]
+    # children in homes here = from own + from other authorities: a row total, protected as one.
+    here = suppress_table(table, ["from_own", "from_other_authorities"], total_row=ALL,
+                          total_columns=["children_in_homes_here"])
+    own = suppress_table(table, ["own_children_in_homes"], total_row=ALL)
+    safe = table[["name", "region"]].astype(object).copy()
+    if register:
+        safe["homes"] = table["homes"].astype(int).map("{:,}".format)
+        safe["places"] = table["places"].astype(int).map("{:,}".format)
+    safe["own_children_in_homes"] = own["own_children_in_homes"]
+    for col in ("children_in_homes_here", "from_own", "from_other_authorities"):
+        safe[col] = here[col]
+    if register:
+        ratio = pd.to_numeric(table["places_per_own_child"], errors="coerce")
+        safe["places_per_own_child"] = [
+            SUPPRESSED if o == SUPPRESSED else ("x" if pd.isna(r) else f"{r:.2f}")
+            for o, r in zip(safe["own_children_in_homes"], ratio)]
+        safe.loc[ALL, "places_per_own_child"] = ""
+    # The names alone say a pair has children in it: not when the number from other authorities is hidden.
+    safe["main_other_sources"] = [
+        "" if h == SUPPRESSED else str(s) for h, s in zip(safe["from_other_authorities"], table["main_other_sources"])]
+    safe = safe.reset_index(drop=True)
+    return safe.rename(columns={
+        "name": "Authority", "region": "Region", "homes": "Homes listed here", "places": "Registered places",
+        "own_children_in_homes": "Own children in homes (anywhere)",
+        "children_in_homes_here": "Children in homes here", "from_own": "of them its own",
+        "from_other_authorities": "of them from other authorities",
+        "places_per_own_child": "Places per own child in a home",
+        "main_other_sources": "Main other authorities placing here",
+    })
+
+
+def _with_unit(value, unit: str) -> str:
+    return str(value) if value in (SUPPRESSED, "x", "") else f"{value}{unit}"
+
+
+def focus_tiles(row: pd.Series) -> pd.DataFrame:
+    """Headline tiles of one authority from its (already disclosure-controlled) row of the authority table."""
+    over = f"Over {OVER_DISTANCE_MILES} miles"
+    return pd.DataFrame([
+        {"measure": "Children looked after", "shown": row["Children looked after"], "detail": "on the snapshot date",
+         "definition": "children of this authority in placement on the snapshot date"},
+        {"measure": f"{over} from home", "shown": _with_unit(row[f"% over {OVER_DISTANCE_MILES} miles"], "%"),
+         "detail": f"{row[over]} children", "definition": "placed more than 20 miles from their home postcode"},
+        {"measure": "Outside the authority", "shown": _with_unit(row["% outside the authority"], "%"),
+         "detail": f"{row['Outside the authority']} children", "definition": "placed outside their own authority"},
+        {"measure": "Median distance", "shown": _with_unit(row["Median miles"], " miles"),
+         "detail": "of children whose distance is known",
+         "definition": "median straight-line miles from home postcode to placement postcode"},
+    ])
+
+
+def map_note(summary: dict | None, floor: int) -> str:
+    """What the flow map drew and left out (pair counts; children only for drawn pairs, all of 6+)."""
+    if not summary:
+        return ""
+    parts = [f"Drawn: {summary.get('drawn_pairs', 0):,} pairs of authorities "
+             f"({summary.get('drawn_children', 0):,} children)"]
+    if summary.get("small_pairs"):
+        parts.append(f"{summary['small_pairs']:,} pairs of fewer than {max(floor, SMALL_NUMBER_MAX + 1)} children "
+                     "not drawn")
+    if summary.get("no_location"):
+        parts.append(f"{summary['no_location']:,} pairs outside the boundaries shown")
+    if summary.get("over_max"):
+        parts.append(f"{summary['over_max']:,} smallest pairs left off to keep the map fast")
+    return "; ".join(parts) + "."
+
+
+# ------------------------------------------------------------------ the map
+def flow_map_for(flows: pd.DataFrame, codes: set, *, tiles: bool, min_children: int):
+    """A new folium flow map of ``flows`` over the polygons of ``codes`` (a map object cannot be drawn twice)."""
+    from maps.flow_map import flow_map
+
+    boundaries = None
+    try:
+        everything = state.boundaries()
+        boundaries = everything[everything["code"].isin(sorted(codes))]
+        if boundaries.empty:
+            boundaries = everything
+    except Exception as exc:  # noqa: BLE001 - the map cannot be drawn without polygons; say so, keep the tables
+        st.warning(f"Authority boundaries are not available ({type(exc).__name__}): no flow map.")
+        return None
+    return flow_map(flows, boundaries=boundaries, tiles=tiles, min_children=min_children)
+
+
+# ------------------------------------------------------------------ the page
+dataset, fingerprint, filters = page.start_page()
+st.title("Placements across authorities")
+codes = responsible_authorities(fingerprint)
+
+if len(codes) < 2:
+    loaded = f"one authority ({state.authority_name(codes[0] if codes else dataset.la_code)})" if (
+        codes or dataset.la_code) else "no responsible authority"
+    st.info(
+        f"This page compares several children's services authorities at once. The data loaded now holds "
+        f"{loaded}, so there is nothing to compare.\n\n"
+        "It needs **pooled multi-council 903 files**: episodes and header files with an `LA` column naming each "
+        "row's responsible authority (as London's boroughs or a regional care co-operative share them). Load "
+        "them on the **Data** page and leave the responsible authority blank: each row's own authority is used.\n\n"
+        "To try it on synthetic data, generate pooled files for neighbouring authorities, e.g. "
+        "`.venv/bin/python -m data.england --out england_demo --authorities 10` (or without `--authorities` "
+        "for all 153), then load the files in `england_demo/` on the Data page.",
+        icon=":material/info:",
+    )
+    page.end_page()
+    st.stop()
+
+tables = regional_tables(fingerprint, filters.snapshot, filters.groups, filters.providers)
+st.caption(f"{len(codes)} responsible authorities loaded: children looked after {filters.describe()}, each "
+           f"measured from their own authority. {components.SUPPRESSION_NOTE}")
+if dataset.la_code:
+    st.caption(f"One responsible authority ({state.authority_name(dataset.la_code)}) was chosen on the Data page; "
+               "this page measures every child from the authority named on their own row instead.")
+if not tables:
+    st.warning("No children in placement on this date with these filters.")
+    page.end_page()
+    st.stop()
+
+names = tables["by_authority"].set_index("code")["name"].to_dict()
+focus = st.selectbox(
+    "Focus on one authority", [FOCUS_ALL, *[c for c in codes if c in names]], key="regional_focus",
+    format_func=lambda c: "All authorities loaded" if c == FOCUS_ALL else names.get(c, c),
+    help="Shows one authority's headline figures and who it places children with, and zooms the map to it.",
+)
+
+# ------------------------------------------------------------------ headline figures
+by_authority = safe_figures(tables["by_authority"], "name")
+by_region = safe_figures(tables["by_region"], "region")
+if focus != FOCUS_ALL:
+    row = by_authority[by_authority["Authority"] == names[focus]].iloc[0]
+    components.headline_tiles(focus_tiles(row))
+
+st.subheader("Headline figures by authority")
+st.caption("Percentages are of all the authority's children looked after (unknown distances included); "
+           "the last row is all authorities loaded.")
+components.safe_table(by_authority, height=min(38 * (len(by_authority) + 1), 560))
+components.download_csv(by_authority, "placements_by_authority.csv")
+
+st.subheader("By region")
+components.safe_table(by_region)
+components.download_csv(by_region, "placements_by_region.csv")
+
+# ------------------------------------------------------------------ flows
+st.subheader("Who places children where")
+flows = tables["flows"]
+if focus != FOCUS_ALL:
+    flows = flows[(flows["from_code"] == focus) | (flows["to_code"] == focus)]
+    map_codes = set(flows["from_code"]) | set(flows["to_code"]) | {focus}
+else:
+    map_codes = set(flows["from_code"]) | set(flows["to_code"]) | set(codes)
+national = len(codes) >= NATIONAL_FROM and focus == FOCUS_ALL
+left, right = st.columns(2)
+with left:
+    min_children = st.select_slider(
+        "Smallest pair drawn (children)", FLOOR_CHOICES, key=f"regional_floor_{focus or 'all'}",
+        value=NATIONAL_MIN_CHILDREN if national else SMALL_NUMBER_MAX + 1,
+        help="Pairs of 1-5 children are never drawn. A higher floor keeps a national map readable.")
+with right:
+    tiles = st.checkbox("Show basemap (needs internet)", value=False, key="regional_tiles",
+                        help="Off: the map works offline and shows boundaries only.")
+m = flow_map_for(flows, map_codes, tiles=tiles, min_children=int(min_children))
+if m is not None:
+    st_folium(m, key="regional_map", height=640, use_container_width=True, returned_objects=[])
+    st.caption(
+        "One curved line per pair of authorities, wider for more children, coloured by the pair's median "
+        "distance; it bends clockwise and its arrow points to where the children are placed. Areas are coloured "
+        "by net flow (children placed there by others minus children placed elsewhere). "
+        + map_note(getattr(m, "flow_summary", None), int(min_children)))
+
+if focus != FOCUS_ALL:
+    out_tab, in_tab = st.tabs([f"{names[focus]} places in", f"Placing in {names[focus]}"])
+    with out_tab:
+        table = safe_flows(flows[flows["from_code"] == focus], side="to")
+        components.safe_table(table, height=420)
+        components.download_csv(table, "placements_out.csv")
+    with in_tab:
+        st.caption("Only authorities whose own data is loaded are counted here.")
+        table = safe_flows(flows[flows["to_code"] == focus], side="from")
+        components.safe_table(table, height=420)
+        components.download_csv(table, "placements_in.csv")
+
+st.subheader("Net importers and exporters")
+st.caption("Net = children placed in an authority by other authorities minus children it places in others. "
+           "Authorities whose own data is not loaded count only what the loaded ones place there. A net is shown "
+           "only when both of its counts are.")
+net = tables["net"]
+if focus != FOCUS_ALL:
+    net = net[net["code"] == focus]
+net_table = safe_net(net, total=focus == FOCUS_ALL)
+components.safe_table(net_table, height=420)
+components.download_csv(net_table, "net_placements_by_authority.csv")
+
+# ------------------------------------------------------------------ children's homes
+st.subheader("Children's homes supply and where the children in them come from")
+supply, register = homes_supply_table(fingerprint, filters.snapshot)
+if supply.empty:
+    st.info("No children's homes found: load a homes register or 903 episodes with K1/K2 placements.")
+else:
+    st.caption(
+        ("Homes from the loaded children's homes register(s), located by postcode. " if register else
+         "No homes register loaded: homes are inferred from 903 episodes in children's homes (K1/K2), so "
+         "registered places are not known. ")
+        + f"Children in children's homes on {filters.snapshot:%d %B %Y}, all placement types.")
+    if focus != FOCUS_ALL:
+        supply = supply[supply["code"] == focus]
+    supply_table = safe_supply(supply, register=register)
+    components.safe_table(supply_table, height=420)
+    components.download_csv(supply_table, "childrens_homes_supply.csv")
+
+page.end_page()

@@ -1,0 +1,174 @@
+"""The Region page end to end with AppTest: the demo (one authority) and pooled multi-council files."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis.disclosure import child_data_columns
+from ui.components import ATTRIBUTION, SYNTHETIC_BANNER
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "pages/regional.py"
+TIMEOUT = 180
+ALL = "All authorities loaded"
+SMALL = {"1", "2", "3", "4", "5"}
+# Columns that hold no count of children (labels, homes, places, miles, ratios, names).
+NOT_CHILD_COUNTS = {"Authority", "Region", "Authorities", "Own data loaded", "Balance", "Homes listed here",
+                    "Registered places", "Places per own child in a home", "Main other authorities placing here",
+                    "Median miles", "Placed in", "Placed by", "Shares a border"}
+
+
+def _run(**state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _texts(at: AppTest) -> str:
+    return "\n".join(str(e.value) for kind in ("error", "warning", "info", "caption", "title", "markdown")
+                     for e in getattr(at, kind))
+
+
+def _table(at: AppTest, first_column: str, marker: str) -> pd.DataFrame:
+    found = [d.value for d in at.dataframe if d.value.columns[0] == first_column and marker in d.value.columns]
+    assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
+    return found[0]
+
+
+def _map_script(at: AppTest) -> str:
+    """The Leaflet script st_folium sends to the browser (the flow map's HTML body)."""
+    maps = [e for e in at.main if getattr(e, "type", "") == "component_instance"]
+    assert len(maps) == 1
+    return json.loads(maps[0].proto.json_args)["script"]
+
+
+def _tips(at: AppTest) -> list[str]:
+    """Tooltips of the drawn flow lines (two features per pair: the line and its arrowhead)."""
+    return [json.loads(t) for t in re.findall(r'"tip": ("(?:[^"\\]|\\.)*")', _map_script(at))]
+
+
+def _uploads(folder: Path):
+    from data.readers import InputFile
+
+    return [InputFile(p.name, p.read_bytes()) for p in sorted(folder.glob("*.csv"))]
+
+
+@pytest.fixture(scope="module")
+def pooled(tmp_path_factory, postcode_index):
+    """Three neighbouring authorities' synthetic data, pooled, and the figures the analysis layer gives directly."""
+    from analysis.placements import add_placement_location, placements_on
+    from analysis.regional import figures_by_authority, placement_flows
+    from data.england import write_england
+    from data.readers import read_folder
+    from ui import state
+
+    folder = tmp_path_factory.mktemp("pooled3")
+    codes = write_england(folder, authorities=3, jobs=1, seed=7)["authorities"]
+    files = _uploads(folder)
+    at = _run(**{state.KEY_INPUT_FILES: files, state.KEY_LA: None, state.KEY_SOURCE: state.SOURCE_UPLOAD})
+    on = pd.Timestamp(at.session_state["snapshot_date"])
+    episodes = add_placement_location(read_folder(folder).episodes, index=postcode_index)
+    snap = placements_on(episodes, on)
+    return {"codes": codes, "files": files, "at": at, "figures": figures_by_authority(snap, total=False),
+            "flows": placement_flows(snap)}
+
+
+def test_demo_single_authority_says_what_the_page_needs():
+    at = _run()
+    text = _texts(at)
+    assert at.title[0].value == "Placements across authorities"
+    assert "pooled multi-council 903 files" in text and "python -m data.england" in text
+    assert "Kent" in text  # names the one authority loaded
+    assert SYNTHETIC_BANNER in text and ATTRIBUTION in text
+    assert not at.dataframe  # nothing to compare, so no tables
+
+
+def test_pooled_table_has_one_row_per_authority_plus_totals(pooled):
+    at, figures = pooled["at"], pooled["figures"]
+    assert SYNTHETIC_BANNER not in _texts(at)
+    table = _table(at, "Authority", "Children looked after")
+    assert list(table["Authority"]) == [*figures["name"], ALL]
+    assert len(figures) == len(pooled["codes"]) == 3
+    expected = [f"{n:,}" if n > 5 else "c" for n in figures["children"]]
+    assert list(table["Children looked after"].iloc[:-1]) == expected
+    assert table["Children looked after"].iloc[-1] == f"{int(figures['children'].sum()):,}"
+    region = _table(at, "Region", "Children looked after")
+    assert list(region["Region"]) == [*sorted(set(figures["region"])), ALL]
+    for frame in at.dataframe:
+        assert not child_data_columns(frame.value.columns)
+    keys = {b.key for b in at.get("download_button")}
+    assert {"csv-placements_by_authority.csv", "csv-placements_by_region.csv",
+            "csv-net_placements_by_authority.csv", "csv-childrens_homes_supply.csv"} <= keys
+
+
+def test_no_count_of_1_to_5_children_is_shown(pooled):
+    at = pooled["at"]
+    hidden = 0
+    for frame in at.dataframe:
+        table = frame.value.astype(str)
+        for column in table.columns:
+            if column in NOT_CHILD_COUNTS:
+                continue
+            assert not table[column].isin(SMALL).any(), (column, table[column].tolist())
+            hidden += int((table[column] == "c").sum())
+    assert hidden > 0  # three small authorities do have pairs of 1-5: they are there, as "c"
+    tips = _tips(at)
+    assert tips and not any(re.search(r"children placed: [1-5]\b", t) for t in tips)
+
+
+def test_flow_map_draws_the_biggest_pairs_between_authorities(pooled):
+    script = _map_script(pooled["at"])
+    assert "Placements between authorities" in script and "Net flow by authority" in script
+    assert "openstreetmap" not in script  # offline by default
+    flows = pooled["flows"]
+    drawn = flows[flows["children"] > 5]
+    assert len(drawn) > 0
+    pairs = {t.split("<br>")[0]: t.split("<br>")[1] for t in _tips(pooled["at"])}
+    assert pairs == {f"{r.from_name} &rarr; {r.to_name}": f"children placed: {r.children}"
+                     for r in drawn.itertuples()}
+    assert f"Drawn: {len(drawn):,} pairs of authorities" in _texts(pooled["at"])
+
+
+def test_picking_one_authority_focuses_tiles_flows_and_net(pooled):
+    from ui import state
+
+    at = _run(**{state.KEY_INPUT_FILES: pooled["files"], state.KEY_LA: None, state.KEY_SOURCE: state.SOURCE_UPLOAD})
+    figures, flows = pooled["figures"], pooled["flows"]
+    busiest = figures.sort_values("children").iloc[-1]
+    at.selectbox(key="regional_focus").set_value(busiest["code"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Children looked after"] == f"{int(busiest['children']):,}"
+    out = _table(at, "Placed in", "Children")
+    mine = flows[flows["from_code"] == busiest["code"]]
+    shown = out[out["Placed in"] != "All"]
+    assert set(shown["Placed in"]) == set(mine["to_name"])
+    big = mine[mine["children"] > 5]
+    assert dict(zip(big["to_name"], big["children"].map("{:,}".format))) == dict(
+        zip(shown.loc[shown["Children"] != "c", "Placed in"], shown.loc[shown["Children"] != "c", "Children"]))
+    net = _table(at, "Authority", "Net (in - out)")
+    assert list(net["Authority"]) == [busiest["name"]]
+    mine_or_in = flows[((flows["from_code"] == busiest["code"]) | (flows["to_code"] == busiest["code"]))
+                       & (flows["children"] > 5)]
+    assert {t.split("<br>")[0] for t in _tips(at)} == {f"{r.from_name} &rarr; {r.to_name}"
+                                                       for r in mine_or_in.itertuples()}
+
+
+def test_one_authority_chosen_on_the_data_page_still_measures_each_row_from_its_own(pooled):
+    from ui import state
+
+    at = _run(**{state.KEY_INPUT_FILES: pooled["files"], state.KEY_LA: pooled["codes"][0],
+                 state.KEY_SOURCE: state.SOURCE_UPLOAD})
+    table = _table(at, "Authority", "Children looked after")
+    first = pooled["at"]
+    assert table.equals(_table(first, "Authority", "Children looked after"))
+    assert "measures every child from the authority named on their own row" in _texts(at)
