@@ -595,7 +595,6 @@ def derive_boundaries(
     """
     import geopandas as gpd
     import shapely
-    from scipy import ndimage
 
     if index is None:
         from geo.postcodes import get_postcode_index

@@ -26,6 +26,7 @@ __all__ = [
     "use_embedded_assets",
     "add_boundaries",
     "add_outline",
+    "add_authority_context",
     "boundaries_geojson",
     "outline_geojson",
     "fit_geojson",
@@ -195,6 +196,20 @@ def add_outline(target, geometry, *, name: str, colour: str = "#333333", dash: s
         ).add_to(group)
     group.add_to(target)
     return group
+
+
+def add_authority_context(m: folium.Map, *, authority=None, neighbours=None, distance_line=None,
+                          distance_miles: float = 20) -> None:
+    """The layers the panel maps share: neighbouring authorities, our authority, and the line
+    ``distance_miles`` from our boundary (GeoDataFrames / geometry in EPSG:27700; any may be None)."""
+    if neighbours is not None and len(neighbours):
+        add_boundaries(m, neighbours, name="Neighbouring authorities", colour="#4a6fa5", weight=1.2,
+                       fill_opacity=0.05)
+    if authority is not None and len(authority):
+        add_boundaries(m, authority, name="Our authority", colour="#1f3a93", weight=2.5, fill_opacity=0.08)
+    if distance_line is not None:
+        add_outline(m, distance_line, name=f"{distance_miles:g} miles from the boundary",
+                    tooltip=f"{distance_miles:g} miles from the authority boundary")
 
 
 def centre_on(m: folium.Map, south: float, west: float, north: float, east: float, *,

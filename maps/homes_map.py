@@ -19,7 +19,7 @@ import pandas as pd
 from analysis.disclosure import suppress_counts
 from data.schemas import OFSTED_RATINGS
 from geo.postcodes import sector_of
-from maps.common import add_boundaries, add_outline, base_map, escape, fit_geojson, fit_to, legend, outline_geojson
+from maps.common import add_authority_context, base_map, escape, fit_geojson, fit_to, legend, outline_geojson
 
 __all__ = ["locate_homes_by_sector", "homes_map", "RATING_COLOURS", "MAX_HOMES", "HOME_POINT_COLUMNS"]
 
@@ -121,14 +121,8 @@ def homes_map(
     (those with most of our children first).
     """
     m = base_map(tiles=tiles)
-    if neighbours is not None and len(neighbours):
-        add_boundaries(m, neighbours, name="Neighbouring authorities", colour="#4a6fa5", weight=1.2,
-                       fill_opacity=0.05)
-    if authority is not None and len(authority):
-        add_boundaries(m, authority, name="Our authority", colour="#1f3a93", weight=2.5, fill_opacity=0.08)
-    if distance_line is not None:
-        add_outline(m, distance_line, name=f"{distance_miles:g} miles from the boundary",
-                    tooltip=f"{distance_miles:g} miles from the authority boundary")
+    add_authority_context(m, authority=authority, neighbours=neighbours, distance_line=distance_line,
+                          distance_miles=distance_miles)
     points = points.copy()
     points["_ours"] = pd.to_numeric(points["OUR_CHILDREN"], errors="coerce").fillna(0)
     points = points.sort_values("_ours", ascending=False, kind="stable").head(MAX_HOMES)

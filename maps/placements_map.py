@@ -26,7 +26,7 @@ from maps.common import (
     BAND_COLOURS,
     UNKNOWN_COLOUR,
     add_boundaries,
-    add_outline,
+    add_authority_context,
     base_map,
     boundaries_geojson,
     escape,
@@ -196,14 +196,8 @@ def placements_map(
         fields = ("name", "children") if with_counts else ("name",)
         add_boundaries(m, receiving, name="Receiving authorities", colour="#8c8c8c", weight=0.6,
                        fill_opacity=0.04, tooltip_fields=fields)
-    if neighbours is not None and len(neighbours):
-        add_boundaries(m, neighbours, name="Neighbouring authorities", colour="#4a6fa5", weight=1.2,
-                       fill_opacity=0.05)
-    if authority is not None and len(authority):
-        add_boundaries(m, authority, name="Our authority", colour="#1f3a93", weight=2.5, fill_opacity=0.08)
-    if distance_line is not None:
-        add_outline(m, distance_line, name=f"{distance_miles:g} miles from the boundary",
-                    tooltip=f"{distance_miles:g} miles from the authority boundary")
+    add_authority_context(m, authority=authority, neighbours=neighbours, distance_line=distance_line,
+                          distance_miles=distance_miles)
     for layer, part in flows.groupby("layer", sort=True):
         group = folium.FeatureGroup(name=escape(layer))
         _flow_layer(part, escape(layer)).add_to(group)

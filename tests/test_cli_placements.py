@@ -1,5 +1,4 @@
 """``python -m analysis placements`` on the published fixtures, and its error contract (exit 2, one line)."""
-import io
 import subprocess
 import sys
 from pathlib import Path
