@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis.cli_errors import CommandError
+from analysis.cli_errors import CommandError, authority_argument
 
 OUTPUT_COLUMNS = [
     "hotspot_id", "lat", "lon", "easting", "northing", "radius_m", "episodes", "children",
@@ -54,15 +54,9 @@ def _read(paths: list[Path], la):
 def run(args: argparse.Namespace) -> int:
     from analysis.hotspots import find_hotspots
     from analysis.missing import missing_episodes
-    from geo.authorities import UnknownAuthorityError, resolve_authority
     from reports.export import to_safe_csv
 
-    la = None
-    if args.la is not None:
-        try:
-            la = resolve_authority(args.la)
-        except UnknownAuthorityError as exc:
-            raise CommandError(str(exc)) from None
+    la = authority_argument(args.la) if args.la is not None else None
     if args.min_cluster_size < 2:
         raise CommandError("--min-cluster-size must be at least 2")
     paths = [args.missing] + ([args.episodes] if args.episodes else [])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.cli_errors import CommandError
+from analysis.cli_errors import CommandError, authority_argument
 
 REQUIRED_COLUMNS = ["CHILD", "LS", "PLACE", "HOME_POST", "PL_POST"]
 
@@ -40,15 +40,9 @@ def _read(path: Path) -> pd.DataFrame:
 
 def run(args: argparse.Namespace) -> int:
     from analysis.placements import add_placement_location
-    from geo.authorities import UnknownAuthorityError, resolve_authority
     from reports.export import to_safe_csv
 
-    la = None
-    if args.la is not None:
-        try:
-            la = resolve_authority(args.la)
-        except UnknownAuthorityError as exc:
-            raise CommandError(str(exc)) from None
+    la = authority_argument(args.la) if args.la is not None else None
     episodes = _read(args.episodes)
     episodes.columns = [str(c).strip().upper() for c in episodes.columns]
     missing = [c for c in REQUIRED_COLUMNS if c not in episodes.columns]

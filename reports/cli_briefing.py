@@ -13,7 +13,7 @@ import getpass
 from datetime import date
 from pathlib import Path
 
-from analysis.cli_errors import CommandError
+from analysis.cli_errors import CommandError, authority_argument
 
 __all__ = ["add_arguments", "run", "parse_period"]
 
@@ -42,8 +42,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.authorities import UnknownAuthorityError, resolve_authority
-
     period = parse_period(args.period)
     out = Path(args.out)
     kind = out.suffix.lower()
@@ -54,10 +52,7 @@ def run(args: argparse.Namespace) -> int:
     folder = Path(args.data)
     if not folder.is_dir():
         raise CommandError(f"--data is not a folder: {folder}")
-    try:
-        authority = resolve_authority(args.la)
-    except UnknownAuthorityError as exc:
-        raise CommandError(str(exc).splitlines()[0]) from None
+    authority = authority_argument(args.la)
 
     from data.readers import read_folder
 
