@@ -315,7 +315,7 @@ def find_hotspots(
     frame["children_at_other_hotspots"] = linked.groupby("hid")["CHILD"].nunique().reindex(frame.index, fill_value=0)
     others = linked.drop_duplicates(["hid", "hid_other"]).sort_values(["hid", "hid_other"])
     frame["linked_hotspots"] = others.groupby("hid")["hid_other"].agg(
-        lambda v: ", ".join(str(int(h)) for h in v)).reindex(frame.index).fillna("")
+        lambda v: ", ".join(str(int(h)) for h in v)).astype(object).reindex(frame.index).fillna("")
 
     # Outlines, leaving out the furthest 5 % of each hotspot's episodes.
     shapes = []
