@@ -10,11 +10,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["QualityIssue", "QualityReport", "SET_ASIDE", "WARNING", "FILE_ERROR"]
+__all__ = ["QualityIssue", "QualityReport", "SET_ASIDE", "WARNING", "FILE_ERROR", "REPEATED_RECORD"]
 
 SET_ASIDE = "set aside"  # the row is not used in any figure
 WARNING = "warning"  # the row is used, but something in it is doubtful
 FILE_ERROR = "file not read"  # the whole file could not be read
+# Rule tag of a row set aside because the same record is in a later year's return: expected, not a
+# problem, whenever several years are loaded together.
+REPEATED_RECORD = "repeat"
 
 ISSUE_COLUMNS = ["file", "table", "row", "column", "value", "reason", "severity", "rule"]
 SUMMARY_COLUMNS = ["file", "table", "rows_read", "rows_used", "rows_set_aside", "warnings"]

@@ -28,7 +28,7 @@ import pandas as pd
 
 from data import schemas as S
 from data.dataset import Dataset
-from data.quality import QualityReport
+from data.quality import REPEATED_RECORD, QualityReport
 from data.read_files import MAX_FILE_BYTES, FileRejected, RawTable, read_raw_tables, too_big_message
 from data.read_tables import TABLE_NAMES, clean_table, not_recognised_message, recognise_table
 
@@ -225,7 +225,7 @@ def _drop_duplicates(table: pd.DataFrame, kind: str, quality: QualityReport) -> 
             quality.set_aside(
                 rec[S.SOURCE_FILE], kind, int(rec[S.SOURCE_ROW]), None,
                 f"row {int(rec[S.SOURCE_ROW + '_KEPT'])} is used",
-                f"{what} also in {rec[S.SOURCE_FILE + '_KEPT']}",
+                f"{what} also in {rec[S.SOURCE_FILE + '_KEPT']}", rule=REPEATED_RECORD,
             )
         table.loc[matched["index"].to_numpy(), "_SET_ASIDE"] = True
     return table.drop(columns=["_LA_KEY"], errors="ignore")

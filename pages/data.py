@@ -10,6 +10,7 @@ import streamlit as st
 
 from access.roles import sees_row_level
 from data.readers import READ_EXTENSIONS, InputFile
+from data.quality import REPEATED_RECORD
 from geo.authorities import authorities
 from ui import components, page, state
 
@@ -85,10 +86,18 @@ if not row_level:
 elif issues.empty:
     st.success("No problems found.")
 else:
-    by = issues.groupby(["severity", "reason"], dropna=False).size().rename("rows").reset_index()
-    by = by.sort_values("rows", ascending=False)
-    st.markdown(f"**{len(issues):,} issues** by reason")
-    components.safe_table(by)
+    repeats = issues["rule"].eq(REPEATED_RECORD)
+    if repeats.any():
+        st.caption(f"{int(repeats.sum()):,} rows are the same record in an earlier year's return: the later year's "
+                   "row is used. That is expected when several years are loaded together.")
+    problems = issues[~repeats]
+    if problems.empty:
+        st.success("No problems found beyond the repeated records.")
+    else:
+        by = problems.groupby(["severity", "reason"], dropna=False).size().rename("rows").reset_index()
+        by = by.sort_values("rows", ascending=False)
+        st.markdown(f"**{len(problems):,} issues** by reason")
+        components.safe_table(by)
     with st.expander("Every issue (file, row, column, value, reason)"):
         components.safe_table(issues, height=400)
 if row_level:
