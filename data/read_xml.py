@@ -13,6 +13,7 @@ record then has its own number, so rows read = used + set aside still holds.
 """
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -38,9 +39,11 @@ def read_xml_tables(name: str, text: str) -> list[RawTable]:
     if "<!DOCTYPE" in head or "<!ENTITY" in text.upper():
         # 903 XML never declares entities; refusing them closes the door on entity-expansion attacks.
         raise FileRejected("this XML declares a DOCTYPE or entities, which a 903 return never does: refused")
+    # The text is decoded already (UTF-16 files included): the declaration's encoding no longer applies.
+    body = re.sub(r"^<\?xml[^>]*\?>", "", text.lstrip("\ufeff").lstrip())
     try:
-        root = ET.fromstring(text.lstrip("\ufeff").lstrip().encode("utf-8"))
-    except ET.ParseError as exc:
+        root = ET.fromstring(body.encode("utf-8"))
+    except (ET.ParseError, LookupError, ValueError) as exc:
         raise FileRejected(f"this XML file is not well formed ({exc})") from None
     if root.tag.upper() != XML_ROOT:
         raise FileRejected(f"this XML is not a 903 return: its root element is <{root.tag[:40]}>, expected <{XML_ROOT}>")
