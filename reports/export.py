@@ -10,6 +10,7 @@ and our own readers strip the mark again.
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 
@@ -47,7 +48,19 @@ def to_safe_xlsx(frames: dict[str, pd.DataFrame]) -> bytes:
     Text cells are written as text, never as formulas.
     """
     buffer = io.BytesIO()
+    used: set[str] = set()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in frames.items():
-            neutralise_formulas(frame).to_excel(writer, sheet_name=str(name)[:31] or "Sheet", index=False)
+            neutralise_formulas(frame).to_excel(writer, sheet_name=_sheet_name(name, used), index=False)
     return buffer.getvalue()
+
+
+def _sheet_name(name, used: set[str]) -> str:
+    """A sheet name Excel accepts: no / \\ ? * [ ] :, at most 31 characters, unique in the workbook."""
+    base = re.sub(r"[\\/?*\[\]:]", "_", str(name)).strip("'")[:31] or "Sheet"
+    candidate, n = base, 2
+    while candidate.lower() in used:
+        suffix = f" ({n})"
+        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(candidate.lower())
+    return candidate

@@ -38,3 +38,9 @@ def test_xlsx_cells_are_text_not_formulas():
     assert sheet["A2"].value == "'=1+1"
     assert sheet["A2"].data_type == "s"
     assert sheet["B3"].value == 2
+
+
+def test_xlsx_sheet_names_are_made_valid_and_unique():
+    data = to_safe_xlsx({"a/b:c*?[x]": pd.DataFrame({"N": [1]}), "a_b_c__x_": pd.DataFrame({"N": [2]}), "": pd.DataFrame()})
+    names = openpyxl.load_workbook(io.BytesIO(data)).sheetnames
+    assert names == ["a_b_c___x_", "a_b_c__x_", "Sheet"]
