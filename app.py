@@ -23,14 +23,14 @@ from ui import auth, state
 EVERYONE = frozenset({ANALYST, PANEL})
 ANALYSTS = frozenset({ANALYST})
 PAGES = [
-    ("Corporate parenting panel", "pages/placements.py", "Placements", ":material/route:", EVERYONE),
-    ("Corporate parenting panel", "pages/homes.py", "Children's homes", ":material/home:", EVERYONE),
-    ("Corporate parenting panel", "pages/regional.py", "Region", ":material/hub:", EVERYONE),
-    ("Missing team", "pages/missing.py", "Missing & hotspots", ":material/crisis_alert:", ANALYSTS),
-    ("Briefing packs", "pages/briefing.py", "Briefing", ":material/summarize:", EVERYONE),
-    ("Data", "pages/data.py", "Data", ":material/upload_file:", EVERYONE),
+    ("Corporate parenting panel", "app_pages/placements.py", "Placements", ":material/route:", EVERYONE),
+    ("Corporate parenting panel", "app_pages/homes.py", "Children's homes", ":material/home:", EVERYONE),
+    ("Corporate parenting panel", "app_pages/regional.py", "Region", ":material/hub:", EVERYONE),
+    ("Missing team", "app_pages/missing.py", "Missing & hotspots", ":material/crisis_alert:", ANALYSTS),
+    ("Briefing packs", "app_pages/briefing.py", "Briefing", ":material/summarize:", EVERYONE),
+    ("Data", "app_pages/data.py", "Data", ":material/upload_file:", EVERYONE),
 ]
-DEFAULT_PAGE = "pages/placements.py"
+DEFAULT_PAGE = "app_pages/placements.py"
 
 
 def navigation(role: str | None) -> dict[str, list]:

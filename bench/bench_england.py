@@ -37,7 +37,7 @@ QUICK_AUTHORITIES = 10
 SNAPSHOT = "2026-03-31"
 MARKER_SAMPLE = 10_000
 ONE_AUTHORITY = "E10000016"  # Kent: the largest county placing children in and out
-PAGES = ["pages/data.py", "pages/placements.py", "pages/homes.py"]
+PAGES = ["app_pages/data.py", "app_pages/placements.py", "app_pages/homes.py"]
 PAGE_TIMEOUT_S = 900
 
 

@@ -21,33 +21,20 @@ and the memory per extra session is a small fraction of the index's size.
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
-from bench.common import ROOT, is_quick, result
+from bench.common import is_quick, result
+from tests.app_server import CHROMIUM, launch_chromium, start_app, stop_app
 
 SESSIONS = 20
 QUICK_SESSIONS = 3
 BROWSER_SESSIONS = 5
 QUICK_BROWSER_SESSIONS = 2
 HARD_TIMEOUT = 180  # seconds for all sessions together
-START_TIMEOUT = 120  # seconds for the server to answer its health check
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-dev-shm-usage"]
 DRAWN = ".leaflet-overlay-pane canvas, .leaflet-overlay-pane path"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _rss_mb(pid: int) -> float:
@@ -68,36 +55,6 @@ def _index_mappings(pid: int, folder: Path) -> tuple[int, int]:
                 lines += 1
                 files.add(parts[5].strip())
     return lines, len(files)
-
-
-def _start_server(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1", "--server.port",
-         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return proc
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            _stop(proc)
-            raise RuntimeError(f"streamlit did not start on port {port} (exit code {proc.poll()})")
-        time.sleep(0.5)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 async def _map_drawn(page, timeout: float) -> bool:
@@ -175,14 +132,13 @@ def measure(sessions: int = SESSIONS, browser_sessions: int = BROWSER_SESSIONS) 
     """Run the load test once; returns the raw numbers (see the module docstring)."""
     from geo.postcodes import _index_dir
 
-    if browser_sessions and not os.path.exists(CHROMIUM):
+    if browser_sessions and not CHROMIUM.exists():
         raise RuntimeError(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     index_dir = _index_dir()
     index_mb = sum(p.stat().st_size for p in index_dir.glob("*.npy")) / 2**20
-    port = _free_port()
-    proc = _start_server(port)
-    url = f"http://127.0.0.1:{port}/"
-    stream = f"ws://127.0.0.1:{port}/_stcore/stream"
+    proc, base = start_app()
+    url = f"{base}/"
+    stream = base.replace("http://", "ws://", 1) + "/_stcore/stream"
     out: dict = {"sessions": sessions, "browser_sessions": browser_sessions, "index_mb": index_mb,
                  "index_files": len(list(index_dir.glob("*.npy")))}
     try:
@@ -209,7 +165,7 @@ def measure(sessions: int = SESSIONS, browser_sessions: int = BROWSER_SESSIONS) 
             from playwright.async_api import async_playwright
 
             async with async_playwright() as pw:
-                browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+                browser = await launch_chromium(pw)
                 try:
                     out["browser_alone"], err = await _session(browser, url, HARD_TIMEOUT)
                     if err:
@@ -225,7 +181,7 @@ def measure(sessions: int = SESSIONS, browser_sessions: int = BROWSER_SESSIONS) 
 
         asyncio.run(run_all())
     finally:
-        _stop(proc)
+        stop_app(proc)
     out["median"], out["max"] = _summary(out["times"])
     out["done_median"], out["done_max"] = _summary(out["done_times"])
     out["browser_median"], out["browser_max"] = _summary(out.get("browser_times", []))

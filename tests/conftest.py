@@ -69,3 +69,39 @@ def _private_local_state(tmp_path, monkeypatch):
     for name, path in defaults.items():
         if name not in os.environ:
             monkeypatch.setenv(name, str(path))
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """The app on a free loopback port, with its own empty local state; stopped after the session."""
+    from tests.app_server import CHROMIUM, start_app, stop_app
+
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    state = tmp_path_factory.mktemp("app-state")
+    env = {
+        "CARE_MAP_USERS_FILE": str(state / "no-users.json"),
+        "CARE_MAP_SECRETS_FILE": str(state / "no-secrets.toml"),
+        "CARE_MAP_AUDIT_LOG": str(state / "audit.log"),
+        "CARE_MAP_SECRET_FILE": str(state / "secret.key"),
+    }
+    proc, url = start_app(env=env)
+    try:
+        yield url
+    finally:
+        stop_app(proc)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Debian Chromium (Playwright), shared by the browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.app_server import launch_chromium
+
+    with sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -13,10 +13,10 @@ from ui.components import ATTRIBUTION, SYNTHETIC_BANNER
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 120
-PAGES = ["pages/placements.py", "pages/homes.py", "pages/data.py"]
+PAGES = ["app_pages/placements.py", "app_pages/homes.py", "app_pages/data.py"]
 
 
-def _run(page: str = "pages/placements.py", **state) -> AppTest:
+def _run(page: str = "app_pages/placements.py", **state) -> AppTest:
     """One fresh run of a page with the given session state.
 
     AppTest (1.67) runs only the page script once st.navigation has chosen it, so each
@@ -134,12 +134,12 @@ def test_group_filter_and_snapshot_date_change_the_numbers(demo_placements):
     assert moved_at.session_state["snapshot_date"] == snapshot
 
 
-@pytest.mark.parametrize("page", ["pages/homes.py", "pages/data.py"])
+@pytest.mark.parametrize("page", ["app_pages/homes.py", "app_pages/data.py"])
 def test_other_pages_render_on_demo(page):
     at = _run(page)
     assert not at.exception, [e.value for e in at.exception]
     assert any(SYNTHETIC_BANNER in e.value for e in at.error)
-    if page == "pages/homes.py":
+    if page == "app_pages/homes.py":
         assert at.title[0].value == "Children's homes"
         assert "Homes shown" in _tiles(at)
         for frame in at.dataframe:
@@ -164,11 +164,11 @@ def test_uploaded_fixture_renders_without_synthetic_banner(uploaded, page):
     at = _run(page, **{state.KEY_INPUT_FILES: uploaded, state.KEY_LA: "E10000016", state.KEY_SOURCE: "upload"})
     assert not at.exception, [e.value for e in at.exception]
     assert SYNTHETIC_BANNER not in _texts(at)
-    if page == "pages/placements.py":
+    if page == "app_pages/placements.py":
         tiles = _tiles(at)
         assert tiles["Children looked after"] not in ("-", "c")
         assert "Distance unknown" in tiles  # the fixture's random postcodes are counted, not hidden
-    if page == "pages/data.py":
+    if page == "app_pages/data.py":
         assert "your uploaded files" in _texts(at)
 
 

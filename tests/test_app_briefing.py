@@ -15,7 +15,7 @@ from ui.components import ATTRIBUTION, SYNTHETIC_BANNER
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-PAGE = "pages/briefing.py"
+PAGE = "app_pages/briefing.py"
 TIMEOUT = 180
 CHILD_ID = re.compile(r"SYN\d{3,}")  # the demo's child ids: SYN000001 ...
 

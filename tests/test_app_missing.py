@@ -19,7 +19,7 @@ from ui.components import ATTRIBUTION, SYNTHETIC_BANNER
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-PAGE = "pages/missing.py"
+PAGE = "app_pages/missing.py"
 TIMEOUT = 180
 WITHIN_M = 400
 TO_BNG = Transformer.from_crs(4326, 27700, always_xy=True)

@@ -13,7 +13,7 @@ from analysis.disclosure import child_data_columns
 from ui.components import ATTRIBUTION, SYNTHETIC_BANNER
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGE = "pages/regional.py"
+PAGE = "app_pages/regional.py"
 TIMEOUT = 180
 ALL = "All authorities loaded"
 SMALL = {"1", "2", "3", "4", "5"}

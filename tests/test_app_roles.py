@@ -141,21 +141,21 @@ def test_panel_member_gets_aggregate_pages_only(env):
     assert any("panel.member" in c.value for c in at.sidebar.caption)
     assert [(r["event"], r["user"], r["role"]) for r in _audit(env)] == [("sign-in", "panel.member", PANEL)]
     with pytest.raises(ValueError):  # not in the panel member's menu at all
-        at.switch_page("pages/missing.py")
-    at.switch_page("pages/data.py").run()
+        at.switch_page("app_pages/missing.py")
+    at.switch_page("app_pages/data.py").run()
     assert not at.exception
     assert at.title[0].value == "Data"
     assert not [e for e in at.expander if "Every issue" in e.label]
     assert not [d for d in at.download_button if "data-quality" in d.label]
     assert "row-by-row data-quality report is for analysts" in _texts(at)
-    at.switch_page("pages/briefing.py")  # registered for the panel (not run here: test_app_briefing does)
+    at.switch_page("app_pages/briefing.py")  # registered for the panel (not run here: test_app_briefing does)
 
 
 def test_analyst_gets_everything_and_exports_are_audited(env):
     at = _sign_in("ana.lyst", PASSWORDS["ana.lyst"][0])
     assert at.session_state["role"] == ANALYST
-    at.switch_page("pages/missing.py")  # in the analyst's menu (the page itself is tested in test_app_missing)
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/missing.py")  # in the analyst's menu (the page itself is tested in test_app_missing)
+    at.switch_page("app_pages/data.py").run()
     assert not at.exception
     assert [e for e in at.expander if "Every issue" in e.label]
     button = [d for d in at.download_button if "data-quality" in d.label]
@@ -202,5 +202,5 @@ def test_openid_connect_roles_and_no_access(env, monkeypatch, listen_on_every_in
     assert not member.exception
     assert member.session_state["role"] == PANEL
     with pytest.raises(ValueError):
-        member.switch_page("pages/missing.py")
+        member.switch_page("app_pages/missing.py")
     assert [(r["event"], r["user"], r["role"]) for r in _audit(env)] == [("sign-in", "someone@council.gov.uk", PANEL)]

@@ -1,4 +1,5 @@
-"""The app in a real browser: Debian's Chromium driven by Playwright against a local server.
+"""The app in a real browser: Debian's Chromium driven by Playwright against a local server
+(fixtures ``app_url`` and ``chromium`` in conftest.py).
 
 Screenshots go to docs/screenshots/ when UPDATE_SCREENSHOTS=1, otherwise to a
 temporary folder.
@@ -6,11 +7,7 @@ temporary folder.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -18,66 +15,8 @@ import pytest
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
-PAGES = [("placements", ""), ("homes", "homes"), ("data", "data")]
-START_TIMEOUT = 90  # seconds for the server to answer
+PAGES = [("placements", ""), ("homes", "homes"), ("briefing", "briefing"), ("data", "data")]
 PAGE_TIMEOUT = 120_000  # ms for a page (first load reads the demo and draws the map)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-    port = _free_port()
-    log = open(os.devnull, "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "localhost", "--server.port",
-         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start on {url} (exit code {proc.poll()})")
-            time.sleep(0.5)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _shots_dir(tmp_path_factory) -> Path:
@@ -114,10 +53,10 @@ def _settle(page) -> None:
 
 
 @pytest.mark.parametrize("name,path", PAGES)
-def test_page_renders_with_banner_and_map(server, browser, tmp_path_factory, name, path):
-    page = browser.new_page(viewport={"width": 1440, "height": 1900})
+def test_page_renders_with_banner_and_map(app_url, chromium, tmp_path_factory, name, path):
+    page = chromium.new_page(viewport={"width": 1440, "height": 1900})
     try:
-        page.goto(f"{server}/{path}", timeout=PAGE_TIMEOUT)
+        page.goto(f"{app_url}/{path}", timeout=PAGE_TIMEOUT)
         _settle(page)
         banner = page.get_by_text("SYNTHETIC DEMO DATA", exact=False).first
         banner.wait_for(state="visible", timeout=PAGE_TIMEOUT)

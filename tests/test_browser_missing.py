@@ -1,21 +1,21 @@
 """The "Missing & hotspots" page in a real browser (Debian's Chromium via Playwright).
 
 The screenshot goes to docs/screenshots/missing.png when UPDATE_SCREENSHOTS=1, otherwise
-to a temporary folder. Reuses the server and browser fixtures of tests/test_browser.py.
+to a temporary folder. Uses the ``app_url`` and ``chromium`` fixtures of conftest.py.
 """
 from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import PAGE_TIMEOUT, _map_frame, _settle, _shots_dir, browser, server  # noqa: F401
+from tests.test_browser import PAGE_TIMEOUT, _map_frame, _settle, _shots_dir
 
 pytestmark = pytest.mark.browser
 
 
-def test_missing_page_renders_map_and_profile(server, browser, tmp_path_factory):  # noqa: F811
-    page = browser.new_page(viewport={"width": 1440, "height": 2000})
+def test_missing_page_renders_map_and_profile(app_url, chromium, tmp_path_factory):
+    page = chromium.new_page(viewport={"width": 1440, "height": 2000})
     try:
-        page.goto(f"{server}/missing", timeout=PAGE_TIMEOUT)
+        page.goto(f"{app_url}/missing", timeout=PAGE_TIMEOUT)
         _settle(page)
         assert page.get_by_text("SYNTHETIC DEMO DATA", exact=False).first.is_visible()
         assert page.locator('[data-testid="stException"]').count() == 0

@@ -4,7 +4,6 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from analysis.__main__ import main
 from analysis.placements import LOCATION_COLUMNS

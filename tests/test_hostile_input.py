@@ -15,13 +15,8 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -248,53 +243,8 @@ def test_pooled_file_with_hostile_authority_names_is_read(postcode_index):
 
 
 # ------------------------------------------------------------------ (b) in a real browser
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
-START_TIMEOUT = 90
 PAGE_TIMEOUT = 120_000  # ms
 MAP_PAGES = ("Placements", "Children's homes")  # menu entries that must draw a map
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def app_server():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium")
-    port = _free_port()
-    log = open(os.devnull, "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1", "--server.port",
-         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start on {url} (exit code {proc.poll()})")
-            time.sleep(0.5)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def _settle(page) -> None:
@@ -330,58 +280,57 @@ def _wait_for_map(page) -> bool:
 
 
 @pytest.mark.browser
-def test_hostile_upload_runs_no_script_in_any_page_or_map(app_server):
-    from playwright.sync_api import sync_playwright
-
+def test_hostile_upload_runs_no_script_in_any_page_or_map(app_url, chromium):
+    app_server = app_url
     uploads = [{"name": f.name.replace("/", "_"), "mimeType": "text/csv", "buffer": f.content} for f in hostile_files()]
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            dialogs, outside = [], []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            # Every request the page or its map frames make must stay on this machine (tiles are off).
-            page.context.on("request", lambda r: None if r.url.startswith((app_server, "data:", "blob:", "about:"))
-                            else outside.append(r.url))
-            page.goto(f"{app_server}/data", timeout=PAGE_TIMEOUT)
+    # A fresh browser context: its own cookies and session, so the upload stays in this test.
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        dialogs, outside = [], []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        # Every request the page or its map frames make must stay on this machine (tiles are off).
+        page.context.on("request", lambda r: None if r.url.startswith((app_server, "data:", "blob:", "about:"))
+                        else outside.append(r.url))
+        page.goto(f"{app_server}/data", timeout=PAGE_TIMEOUT)
+        _settle(page)
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(uploads)
+        page.wait_for_function(
+            "n => document.querySelectorAll('[data-testid=\"stFileChip\"]').length >= n",
+            arg=min(len(uploads), 3), timeout=PAGE_TIMEOUT)  # the uploader lists (the first few of) the files
+        page.get_by_role("button", name="Load these files").click()
+        page.get_by_text("your uploaded files", exact=False).first.wait_for(timeout=PAGE_TIMEOUT)
+        _settle(page)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert _xss_fired(page) == []
+        # The payload text is shown literally (as text, not markup) somewhere on the page.
+        body = page.evaluate("() => document.body.innerText")
+        assert MARKER.lower() in body.lower() or page.get_by_text(MARKER, exact=False).count() > 0
+        menu = page.locator('[data-testid="stSidebarNav"] a')
+        titles = [menu.nth(i).inner_text().strip() for i in range(menu.count())]
+        assert set(MAP_PAGES) <= {t.split("\n")[-1].strip() for t in titles}, titles
+        for title in titles:
+            path = title.split("\n")[-1].strip()  # the link text after its icon's name
+            # Through the menu: the session (and the uploaded files) lives as long as the browser tab.
+            menu.filter(has_text=path).first.click()
             _settle(page)
-            page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(uploads)
-            page.wait_for_function(
-                "n => document.querySelectorAll('[data-testid=\"stFileChip\"]').length >= n",
-                arg=min(len(uploads), 3), timeout=PAGE_TIMEOUT)  # the uploader lists (the first few of) the files
-            page.get_by_role("button", name="Load these files").click()
-            page.get_by_text("your uploaded files", exact=False).first.wait_for(timeout=PAGE_TIMEOUT)
-            _settle(page)
-            assert page.locator('[data-testid="stException"]').count() == 0
-            assert _xss_fired(page) == []
-            # The payload text is shown literally (as text, not markup) somewhere on the page.
-            body = page.evaluate("() => document.body.innerText")
-            assert MARKER.lower() in body.lower() or page.get_by_text(MARKER, exact=False).count() > 0
-            menu = page.locator('[data-testid="stSidebarNav"] a')
-            titles = [menu.nth(i).inner_text().strip() for i in range(menu.count())]
-            assert set(MAP_PAGES) <= {t.split("\n")[-1].strip() for t in titles}, titles
-            for title in titles:
-                path = title.split("\n")[-1].strip()  # the link text after its icon's name
-                # Through the menu: the session (and the uploaded files) lives as long as the browser tab.
-                menu.filter(has_text=path).first.click()
-                _settle(page)
-                if path in MAP_PAGES:
-                    assert _wait_for_map(page), f"no map drawn on /{path}"
-                    page.wait_for_timeout(1000)
-                    # Hover over the drawn shapes so that tooltips (where names go) are rendered.
-                    for frame in page.frames:
-                        try:
-                            shapes = frame.locator(".leaflet-interactive")
-                            for i in range(min(shapes.count(), 15)):
-                                shapes.nth(i).hover(timeout=2000, force=True)
-                        except Exception:  # noqa: BLE001 - canvas maps have no per-shape elements
-                            continue
-                assert page.locator('[data-testid="stException"]').count() == 0, path
-                assert _xss_fired(page) == [], f"a payload ran on /{path}"
-            assert dialogs == []
-            assert outside == [], f"requests left the machine: {outside[:5]}"
-        finally:
-            browser.close()
+            if path in MAP_PAGES:
+                assert _wait_for_map(page), f"no map drawn on /{path}"
+                page.wait_for_timeout(1000)
+                # Hover over the drawn shapes so that tooltips (where names go) are rendered.
+                for frame in page.frames:
+                    try:
+                        shapes = frame.locator(".leaflet-interactive")
+                        for i in range(min(shapes.count(), 15)):
+                            shapes.nth(i).hover(timeout=2000, force=True)
+                    except Exception:  # noqa: BLE001 - canvas maps have no per-shape elements
+                        continue
+            assert page.locator('[data-testid="stException"]').count() == 0, path
+            assert _xss_fired(page) == [], f"a payload ran on /{path}"
+        assert dialogs == []
+        assert outside == [], f"requests left the machine: {outside[:5]}"
+    finally:
+        context.close()
 
 
 # ------------------------------------------------------------------ size limits (docs/limits.md)
@@ -435,7 +384,7 @@ def test_data_page_reports_a_zip_bomb_and_shows_payloads_as_text():
     at.session_state[state.KEY_INPUT_FILES] = hostile_files() + [
         InputFile("bomb.xlsx", _zip_declaring(MAX_UNZIPPED_BYTES + 1))]
     at.session_state[state.KEY_LA] = "E10000016"
-    at.switch_page("pages/data.py")
+    at.switch_page("app_pages/data.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     tables = [d.value for d in at.dataframe]

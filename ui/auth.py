@@ -113,9 +113,8 @@ def require_user() -> tuple[str, str]:
 def show_only(draw, *args, **kwargs) -> None:
     """Run ``draw(*args, **kwargs)`` as the app's only page, with no menu, and end the run.
 
-    Before sign-in the app has a single hidden page: Streamlit would otherwise list every script
-    in pages/ as a menu (its old multipage mode), and widgets drawn outside a page lose their
-    values when a form is submitted.
+    Before sign-in the app has a single hidden page, so no page of the menu can be reached, and
+    the sign-in form keeps its values when submitted (widgets drawn outside a page lose them).
     """
     def care_map():
         draw(*args, **kwargs)

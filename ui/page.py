@@ -16,29 +16,8 @@ import streamlit as st
 from ui import auth, components, sidebar, state
 
 
-def _leave_old_style_pages() -> bool:
-    """True (once) when Streamlit is running a page the pre-st.navigation way.
-
-    Streamlit still treats a folder called ``pages/`` next to app.py as an old-style
-    multipage app until app.py has called ``st.navigation`` once in the process. A
-    first visit straight to a page's address after start-up therefore runs that page
-    without app.py: no menu sections, no wide layout. The flag below is the one
-    ``st.navigation`` itself clears; after it a rerun goes through app.py.
-    """
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # a Streamlit without the old mechanism
-        return False
-    if getattr(PagesManager, "uses_pages_directory", False):
-        PagesManager.uses_pages_directory = False
-        return True
-    return False
-
-
 def start_page():
     """Draw the sidebar and banner; return ``(dataset, fingerprint, filters)`` for the page to use."""
-    if _leave_old_style_pages():
-        st.rerun()
     auth.require_user()  # app.py has checked already; this guards a page run without app.py
     auth.account_box()
     dataset, fingerprint = state.current_dataset()

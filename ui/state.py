@@ -31,7 +31,7 @@ KEY_LA = "responsible_la"  # GSS code chosen on the Data page, or None to infer
 KEY_DATASET = "dataset"
 KEY_FINGERPRINT = "dataset_fingerprint"
 KEY_USER = "user"  # who is signed in (ui.auth sets it on every run)
-KEY_ROLE = "role"  # "analyst" or "panel" (access.roles); pages/missing.py reads this key too
+KEY_ROLE = "role"  # "analyst" or "panel" (access.roles); app_pages/missing.py reads this key too
 SOURCE_DEMO = "demo"
 SOURCE_UPLOAD = "upload"
 
