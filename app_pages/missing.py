@@ -371,11 +371,10 @@ with side_col:
         st.info("No hotspots with these settings: lower the fewest episodes in a hotspot or widen the period.")
         selected = None
     else:
-        def _label(h):
-            row = spots.loc[spots["hotspot_id"] == h].iloc[0]
-            return f"Hotspot {h}: {_shown(row['episodes'], panel_view)} episodes"
-
-        selected = st.selectbox("Hotspot profile", options, format_func=_label, key=KEY_SELECTED,
+        # One dict, not a DataFrame look-up per option: England has over a thousand hotspots.
+        labels_by_id = {h: f"Hotspot {h}: {_shown(n, panel_view)} episodes"
+                        for h, n in zip(spots["hotspot_id"], spots["episodes"])}
+        selected = st.selectbox("Hotspot profile", options, format_func=labels_by_id.get, key=KEY_SELECTED,
                                 help="Sorted by episodes. Clicking a hotspot on the map chooses it here.")
     if selected is not None:
         from analysis.hotspots import HOTSPOT_ID, hotspot_profile

@@ -119,6 +119,23 @@ def _geojson_layer(collection: dict, *, name: str, show: bool = True, weight: fl
     return group
 
 
+def _point_layer(lats, lons, *, tips: list[str], radii: list[float], colour: str, fill_opacity: float) -> folium.GeoJson:
+    """Circles at points as ONE GeoJSON layer: a folium marker per point compiles a template each,
+    which for thousands of context points took seconds on every rerun. ``tips`` are escaped HTML."""
+    features = [
+        {"type": "Feature", "properties": {"tip": tip, "radius": radius},
+         "geometry": {"type": "Point", "coordinates": [round(float(lon), DECIMALS), round(float(lat), DECIMALS)]}}
+        for lat, lon, tip, radius in zip(lats, lons, tips, radii)
+    ]
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        marker=folium.CircleMarker(radius=4, color=colour, weight=1, fill=True, fill_color=colour,
+                                   fill_opacity=fill_opacity),
+        style_function=lambda f: {"radius": f["properties"]["radius"]},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    )
+
+
 def _hotspot_tip(row, colour_flag: str, suppress_small: bool) -> str:
     lines = [f"<b>Hotspot {int(row['hotspot_id'])}</b>",
              f"episodes: {_count(row.get('episodes'), suppress_small)}",
@@ -228,26 +245,25 @@ def hotspot_map(
     if placements is not None and len(placements):
         group = folium.FeatureGroup(name="Children placed (per postcode district)", show=False)
         part = placements.dropna(subset=["lat", "lon"]).sort_values("children", ascending=False).iloc[:MAX_CONTEXT_POINTS]
-        for row in part.itertuples(index=False):
-            folium.CircleMarker(
-                [round(float(row.lat), DECIMALS), round(float(row.lon), DECIMALS)],
-                radius=3 + 1.2 * np.sqrt(max(int(row.children), SMALL_NUMBER_MAX)),
-                color=PLACEMENT_COLOUR, weight=1, fill=True, fill_opacity=0.3,
-                tooltip=f"{escape(row.district)}: {_count(row.children, True)} children placed",
-            ).add_to(group)
+        _point_layer(
+            part["lat"], part["lon"],
+            tips=[f"{escape(d)}: {_count(n, True)} children placed" for d, n in zip(part["district"], part["children"])],
+            radii=[round(3 + 1.2 * np.sqrt(max(int(n), SMALL_NUMBER_MAX)), 1) for n in part["children"]],
+            colour=PLACEMENT_COLOUR, fill_opacity=0.3,
+        ).add_to(group)
         group.add_to(m)
 
     if homes is not None and len(homes):
         group = folium.FeatureGroup(name="Children's homes (at postcode sector)", show=False)
         part = homes.dropna(subset=["MAP_LAT", "MAP_LON"]).iloc[:MAX_CONTEXT_POINTS]
+        tips = []
         for row in part.to_dict("records"):
             tip = f"{escape(row.get('NAME'))}<br>{escape(row.get('HOME_SECTOR'))}"
             if "OUR_CHILDREN" in row and pd.notna(row["OUR_CHILDREN"]):
                 tip += f"<br>our children: {_count(row['OUR_CHILDREN'], True)}"
-            folium.CircleMarker(
-                [round(float(row["MAP_LAT"]), DECIMALS), round(float(row["MAP_LON"]), DECIMALS)],
-                radius=4, color=HOME_COLOUR, weight=1, fill=True, fill_opacity=0.6, tooltip=tip,
-            ).add_to(group)
+            tips.append(tip)
+        _point_layer(part["MAP_LAT"], part["MAP_LON"], tips=tips, radii=[4] * len(part), colour=HOME_COLOUR,
+                     fill_opacity=0.6).add_to(group)
         group.add_to(m)
 
     if hotspots is not None and len(hotspots):
