@@ -92,6 +92,17 @@ def hotspots_for(fingerprint: str, start: date, end: date, flags: tuple, kind: s
     return spots, labels
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def profile_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, location: str,
+                min_cluster_size: int, method: str, eps_m: float, hotspot_id: int) -> dict:
+    """analysis.hotspots.hotspot_profile of one hotspot for these choices (cached: it is redrawn on every rerun)."""
+    from analysis.hotspots import HOTSPOT_ID, hotspot_profile
+
+    spots, labels = hotspots_for(fingerprint, start, end, flags, kind, location, min_cluster_size, method, eps_m)
+    labelled = chosen_episodes(fingerprint, start, end, flags, kind).assign(**{HOTSPOT_ID: labels.to_numpy()})
+    return hotspot_profile(spots, labelled, hotspot_id)
+
+
 def _extent(eps: pd.DataFrame, location: str):
     x = pd.to_numeric(eps[f"{location.upper()}_EASTING"], errors="coerce").dropna()
     y = pd.to_numeric(eps[f"{location.upper()}_NORTHING"], errors="coerce").dropna()
@@ -363,7 +374,7 @@ with map_col:
             st.session_state[KEY_SELECTED] = int(pick.iloc[0]["hotspot_id"])
             st.rerun()  # redraw with the chosen outline highlighted
     st.caption("Gi* cells: red hot spots and blue cold spots at 99 / 95 / 90 % confidence (false discovery rate "
-               "corrected); only significant cells are drawn. Grey circles (off at first): episodes per 500 m square. "
+               "corrected); only significant cells are drawn (at most the 1,500 strongest). Grey circles (off at first): episodes per 500 m square. "
                "Homes are drawn at their postcode sector; placements as children per postcode district.")
 
 with side_col:
@@ -377,10 +388,8 @@ with side_col:
         selected = st.selectbox("Hotspot profile", options, format_func=labels_by_id.get, key=KEY_SELECTED,
                                 help="Sorted by episodes. Clicking a hotspot on the map chooses it here.")
     if selected is not None:
-        from analysis.hotspots import HOTSPOT_ID, hotspot_profile
-
-        labelled = chosen.assign(**{HOTSPOT_ID: labels.to_numpy()})
-        profile = hotspot_profile(spots, labelled, int(selected))
+        profile = profile_for(fingerprint, start, end, flags_key, kind, location, min_cluster_size, method, eps_m,
+                              int(selected))
         spot = spots.loc[spots["hotspot_id"] == selected].iloc[0]
         a, b = st.columns(2)
         a.metric("Episodes at this hotspot", _shown(spot["episodes"], panel_view))

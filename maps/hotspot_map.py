@@ -34,6 +34,7 @@ __all__ = [
     "SHARE_COLOURS",
     "MAX_EPISODE_CELLS",
     "MAX_HOTSPOTS",
+    "MAX_GI_CELLS",
 ]
 
 # ArcGIS Hot Spot Analysis colours: hot 99/95/90 % (reds), cold 99/95/90 % (blues).
@@ -57,9 +58,12 @@ SELECTED_COLOUR = "#1f3a93"
 HOME_COLOUR = "#6a3d9a"
 PLACEMENT_COLOUR = "#33a02c"
 EPISODE_COLOUR = "#444444"
-MAX_EPISODE_CELLS = 3000  # busiest cells drawn; the map stays responsive and small
+MAX_EPISODE_CELLS = 1500  # busiest cells drawn; the map stays responsive and small
 MAX_HOTSPOTS = 500
-MAX_CONTEXT_POINTS = 3000
+MAX_CONTEXT_POINTS = 1500
+# Significant Gi* cells drawn at most: a county has hundreds; all England can have tens of thousands,
+# which made every rerun of the page serialise megabytes of hexagons.
+MAX_GI_CELLS = 1500
 DECIMALS = 5  # ~1 m of latitude: enough for drawing, keeps the HTML small
 
 
@@ -153,11 +157,17 @@ def _hotspot_tip(row, colour_flag: str, suppress_small: bool) -> str:
     return "<br>".join(lines)
 
 
-def gi_layer_cells(gi: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Only the significant cells (``gi_bin`` not 0) of an :func:`analysis.gistar.gi_star` grid."""
+def gi_layer_cells(gi: gpd.GeoDataFrame, *, max_cells: int = None) -> gpd.GeoDataFrame:
+    """The significant cells (``gi_bin`` not 0) of an :func:`analysis.gistar.gi_star` grid, at most
+    ``max_cells`` (default :data:`MAX_GI_CELLS`) of them, the most significant (largest |z|) first."""
     if gi is None or len(gi) == 0 or "gi_bin" not in gi:
         return gpd.GeoDataFrame({"gi_bin": []}, geometry=gpd.GeoSeries([], crs=27700), crs=27700)
-    return gi[gi["gi_bin"] != 0]
+    cells = gi[gi["gi_bin"] != 0]
+    limit = MAX_GI_CELLS if max_cells is None else max_cells
+    if len(cells) > limit:
+        strength = cells["z"].abs() if "z" in cells else cells["gi_bin"].abs()
+        cells = cells.loc[strength.sort_values(ascending=False, kind="stable").index[:limit]]
+    return cells
 
 
 def hotspot_map(

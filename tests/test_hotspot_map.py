@@ -109,3 +109,16 @@ def test_panel_map_and_table_hide_small_counts(spots):
     assert exact.loc[0, "Children"] == 4
     assert exact["Episodes"].is_monotonic_decreasing
     assert json.dumps(list(exact.columns))  # plain column names, ready for a CSV
+
+
+def test_gi_layer_keeps_only_the_strongest_cells_when_there_are_too_many():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from maps.hotspot_map import gi_layer_cells
+
+    z = [4.0, -3.5, 0.1, 2.0, -2.6]
+    grid = gpd.GeoDataFrame({"gi_bin": [3, -3, 0, 2, -2], "z": z},
+                            geometry=[box(i, 0, i + 1, 1) for i in range(5)], crs=27700)
+    assert list(gi_layer_cells(grid)["z"]) == [4.0, -3.5, 2.0, -2.6]  # not significant: dropped
+    assert list(gi_layer_cells(grid, max_cells=2)["z"]) == [4.0, -3.5]
