@@ -92,6 +92,17 @@ def hotspots_for(fingerprint: str, start: date, end: date, flags: tuple, kind: s
     return spots, labels
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def episode_tables(fingerprint: str, start: date, end: date, flags: tuple, kind: str, cla: int) -> dict:
+    """The episode analysis tables for these choices, computed once (the page redraws them on every rerun)."""
+    chosen = chosen_episodes(fingerprint, start, end, flags, kind)
+    tables = {"summary": summarise_missing(chosen, children_looked_after=cla or None, kind=kind),
+              "rhi": return_interviews(chosen) if len(chosen) else pd.DataFrame()}
+    for by in ("duration", "placement type", "area", "time of day", "day of week"):
+        tables[by] = missing_by(chosen, by=by, kind="combined")
+    return tables
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def profile_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, location: str,
                 min_cluster_size: int, method: str, eps_m: float, hotspot_id: int) -> dict:
@@ -288,10 +299,11 @@ chosen = chosen_episodes(fingerprint, start, end, flags_key, kind)
 # ------------------------------------------------------------------ headline tiles
 cla = children_looked_after(fingerprint, start, end)
 
-summary = summarise_missing(chosen, children_looked_after=cla or None, kind=kind)
+tables = episode_tables(fingerprint, start, end, flags_key, kind, cla)
+summary = tables["summary"]
 by_measure = summary.set_index("measure")
 n_eps, n_children = int(len(chosen)), int(chosen["CHILD"].nunique()) if len(chosen) else 0
-rhi = return_interviews(chosen) if len(chosen) else pd.DataFrame()
+rhi = tables["rhi"]
 rhi_all = rhi.set_index("group").loc["all"] if len(rhi) else None
 repeat = int(by_measure.loc[f"children with {REPEAT_EPISODES}+ episodes", "value"]) if n_children else 0
 tiles = pd.DataFrame([
@@ -485,7 +497,7 @@ with t_sum:
     st.caption(f"Children looked after in the period ({cla:,} here) counts every child with a 903 episode open at "
                "any time between the chosen dates. Percentages are 0-100.")
 with t_dur:
-    dur = missing_by(chosen, by="duration", kind="combined")
+    dur = tables["duration"]
     components.safe_table(_counts(dur.assign(share=(100 * dur["share"]).round(1)).rename(
         columns={"DURATION_BAND": "Duration", "share": "% of episodes"}), ["episodes", "children"], panel_view))
     st.caption("A band includes its lower edge (exactly 24 hours is 1-2 days). 903-only episodes have dates only.")
@@ -499,25 +511,25 @@ with t_place:
     left, right = st.columns(2)
     with left:
         st.markdown("**By placement type group** (at the start of the episode)")
-        by_group = missing_by(chosen, by="placement type", kind="combined")
+        by_group = tables["placement type"]
         components.safe_table(_counts(by_group.assign(share=(100 * by_group["share"]).round(1)),
                                       ["episodes", "children"], panel_view))
     with right:
         st.markdown("**Placed in or out of the authority**")
-        by_area = missing_by(chosen, by="area", kind="combined")
+        by_area = tables["area"]
         components.safe_table(_counts(by_area.assign(share=(100 * by_area["share"]).round(1)),
                                       ["episodes", "children"], panel_view))
 with t_when:
     left, right = st.columns(2)
     with left:
-        tod = missing_by(chosen, by="time of day", kind="combined")
+        tod = tables["time of day"]
         st.markdown("**Time of day** (log episodes with a recorded time)")
         components.safe_table(_counts(tod.drop(columns="share"), ["episodes", "children"], panel_view))
         shown_tod = tod[tod["time of day"] != "not known"]
         if not panel_view or not is_small(shown_tod["episodes"]).any():
             st.bar_chart(shown_tod.set_index("time of day")[["episodes"]], height=200)
     with right:
-        dow = missing_by(chosen, by="day of week", kind="combined")
+        dow = tables["day of week"]
         st.markdown("**Day of week**")
         components.safe_table(_counts(dow.drop(columns="share"), ["episodes", "children"], panel_view))
         if not panel_view or not is_small(dow["episodes"]).any():

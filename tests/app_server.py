@@ -65,3 +65,13 @@ def stop_app(proc: subprocess.Popen) -> None:
 def launch_chromium(playwright):
     """Headless Debian Chromium through a Playwright sync or async API object."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+
+
+def wait_until_drawn(page, *, timeout_ms: int = 120_000, settle_ms: int = 1500) -> None:
+    """Wait until a page's script has finished: the attribution footer is drawn and no "Stop" button shows."""
+    page.get_by_text("Contains OS data", exact=False).first.wait_for(state="visible", timeout=timeout_ms)
+    page.wait_for_function(
+        "() => ![...document.querySelectorAll('button')].some(b => b.innerText.trim() === 'Stop')",
+        timeout=timeout_ms,
+    )
+    page.wait_for_timeout(settle_ms)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.app_server import wait_until_drawn
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,13 +45,7 @@ def _map_frame(page):
 
 
 def _settle(page) -> None:
-    """Wait until the script has finished: the footer is drawn and no "Stop" (running) button shows."""
-    page.get_by_text("Contains OS data", exact=False).first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
-    page.wait_for_function(
-        "() => ![...document.querySelectorAll('button')].some(b => b.innerText.trim() === 'Stop')",
-        timeout=PAGE_TIMEOUT,
-    )
-    page.wait_for_timeout(1500)
+    wait_until_drawn(page, timeout_ms=PAGE_TIMEOUT)
 
 
 @pytest.mark.parametrize("name,path", PAGES)

@@ -22,7 +22,8 @@ from data.dataset import Dataset
 ROOT = Path(__file__).resolve().parents[1]
 # The committed demo; CARE_MAP_DEMO_DIR points the app at another synthetic set (e.g. for a benchmark).
 DEMO_DIR = Path(os.environ.get("CARE_MAP_DEMO_DIR") or ROOT / "data" / "demo_data")
-DEMO_LA = "E10000016"  # the committed demo is Kent
+# The committed demo is Kent; another synthetic set names its own (blank: pooled files say per row).
+DEMO_LA = os.environ.get("CARE_MAP_DEMO_LA", "E10000016") if os.environ.get("CARE_MAP_DEMO_DIR") else "E10000016"
 
 # Session-state keys, named once.
 KEY_SOURCE = "data_source"  # "demo" or "upload"
@@ -65,7 +66,7 @@ def demo_dataset() -> Dataset:
     """The committed synthetic demo (read once per process; treated as read-only)."""
     from data.readers import read_folder
 
-    dataset = read_folder(DEMO_DIR, la=DEMO_LA)
+    dataset = read_folder(DEMO_DIR, la=DEMO_LA or None)
     _check(dataset)
     dataset.synthetic = True
     dataset.label = dataset.label or f"Synthetic demo: {authority_name(dataset.la_code)}"
