@@ -19,15 +19,15 @@ CARE_MAP_FUZZ_EXAMPLES=N sets every property's example count to N for a longer l
 """
 from __future__ import annotations
 
-import os
 import re
-from collections import Counter
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+
+from tests.fuzz_support import case_counter, examples
 
 from geo.postcodes import (
     FAILURE_BLANK,
@@ -43,35 +43,7 @@ from geo.postcodes import (
 
 FAILURES = {FAILURE_BLANK, FAILURE_NOT_A_POSTCODE, FAILURE_NOT_FOUND, FAILURE_NO_COORDINATES, FAILURE_NORTHERN_IRELAND}
 
-# A fixed profile: the same cases on every run and machine (CI), no deadline (a shared 2-core box).
-_EXAMPLES = int(os.environ.get("CARE_MAP_FUZZ_EXAMPLES", "0")) or None
-FUZZ = settings(
-    derandomize=True,
-    deadline=None,
-    database=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-
-
-def examples(n: int) -> settings:
-    return settings(FUZZ, max_examples=_EXAMPLES or n)
-
-
-CASES: Counter = Counter()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _print_case_counts(request):
-    yield
-    text = "\n".join([f"hypothesis cases run ({request.module.__name__}):"]
-                     + [f"  {name}: {count}" for name, count in sorted(CASES.items())])
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    if capture is not None:
-        with capture.global_and_fixture_disabled():
-            print("\n" + text, flush=True)
-    else:
-        print(text)
+CASES, _print_case_counts = case_counter()
 
 
 # ------------------------------------------------------------------ real postcodes to start from

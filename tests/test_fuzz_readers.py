@@ -25,16 +25,16 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import warnings
-from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+
+from tests.fuzz_support import case_counter, examples
 
 from data.quality import FILE_ERROR
 from data.readers import InputFile, read_inputs
@@ -45,34 +45,7 @@ TABLES = ["header", "episodes", "missing", "uasc", "missing_log", "homes", "cost
 HEAD_ROWS = 12  # rows kept from each fixture: enough to hit every code path, small enough to be fast
 BIG_CELL = 100 * 1024
 
-_EXAMPLES = int(os.environ.get("CARE_MAP_FUZZ_EXAMPLES", "0")) or None
-FUZZ = settings(
-    derandomize=True,
-    deadline=None,
-    database=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
-)
-
-
-def examples(n: int) -> settings:
-    return settings(FUZZ, max_examples=_EXAMPLES or n)
-
-
-CASES: Counter = Counter()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _print_case_counts(request):
-    yield
-    text = "\n".join([f"hypothesis cases run ({request.module.__name__}):"]
-                     + [f"  {name}: {count}" for name, count in sorted(CASES.items())])
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    if capture is not None:
-        with capture.global_and_fixture_disabled():
-            print("\n" + text, flush=True)
-    else:
-        print(text)
+CASES, _print_case_counts = case_counter()
 
 
 # ------------------------------------------------------------------ base files (real fixtures, cut short)
