@@ -148,25 +148,27 @@ def _home_equals_placement(q, episodes: pd.DataFrame) -> None:
     )
 
 
-def _unknown_postcodes(q, dataset: Dataset, index) -> None:
+def _looked_up_postcodes(dataset: Dataset, index):
+    """(table, column, frame, given, found) for each postcode column present: ``given`` its non-blank
+    values (frame's index, possibly none), ``found`` their :meth:`PostcodeIndex.lookup`."""
     for table, columns in POSTCODE_COLUMNS.items():
         frame = getattr(dataset, table)
         for column in columns:
             if frame.empty or column not in frame.columns:
                 continue
             values = frame[column]
-            given = values.notna() & (values.astype(object).astype(str).str.strip() != "")
-            if not given.any():
-                continue
-            found = index.lookup(values[given])
-            unmatched = found["resolution"].isna()
-            mask = pd.Series(False, index=frame.index)
-            mask[unmatched[unmatched].index] = True
-            reasons = pd.Series(None, index=frame.index, dtype=object)
-            reasons[found.index] = found["failure"].to_numpy(dtype=object)
-            hits = frame[mask]
-            for (file, row), value, reason in zip(zip(hits[S.SOURCE_FILE], hits[S.SOURCE_ROW]), values[mask], reasons[mask]):
-                q.warn(file, table, int(row), column, value, f"{column} {reason}", "392c")
+            given = values[values.notna() & (values.astype(object).astype(str).str.strip() != "")]
+            found = index.lookup(given) if len(given) else pd.DataFrame(columns=["resolution", "failure"])
+            yield table, column, frame, given, found
+
+
+def _unknown_postcodes(q, dataset: Dataset, index) -> None:
+    for table, column, frame, given, found in _looked_up_postcodes(dataset, index):
+        unmatched = found.index[found["resolution"].isna()]
+        hits = frame.loc[unmatched]
+        for (file, row), value, reason in zip(zip(hits[S.SOURCE_FILE], hits[S.SOURCE_ROW]), given[unmatched],
+                                              found.loc[unmatched, "failure"]):
+            q.warn(file, table, int(row), column, value, f"{column} {reason}", "392c")
 
 
 # --------------------------------------------------------------------------- missing episodes
@@ -288,37 +290,29 @@ def postcode_match_summary(dataset: Dataset, *, index=None) -> tuple[pd.DataFram
 
         index = get_postcode_index()
     rows, misses = [], []
-    for table, columns in POSTCODE_COLUMNS.items():
-        frame = getattr(dataset, table)
-        for column in columns:
-            if frame.empty or column not in frame.columns:
-                continue
-            values = frame[column]
-            text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
-            given = values[text != ""]
-            found = index.lookup(given) if len(given) else pd.DataFrame(columns=["resolution", "failure"])
-            res = found["resolution"]
-            counts = res.value_counts()
-            matched = int(res.notna().sum())
-            rows.append(
-                {
-                    "table": table,
-                    "column": column,
-                    "values": len(given),
-                    "matched": matched,
-                    "unit": int(counts.get("unit", 0)),
-                    "sector": int(counts.get("sector", 0)),
-                    "district": int(counts.get("district", 0)),
-                    "match_rate": matched / len(given) if len(given) else np.nan,
-                }
-            )
-            if len(given):
-                bad = pd.DataFrame({"value": given[res.isna()].astype(str).str.strip().to_numpy(), "reason": found.loc[res.isna(), "failure"].to_numpy()})
-                if not bad.empty:
-                    grouped = bad.groupby(["value", "reason"]).size().reset_index(name="count")
-                    grouped.insert(0, "column", column)
-                    grouped.insert(0, "table", table)
-                    misses.append(grouped)
+    for table, column, _frame, given, found in _looked_up_postcodes(dataset, index):
+        res = found["resolution"]
+        counts = res.value_counts()
+        matched = int(res.notna().sum())
+        rows.append(
+            {
+                "table": table,
+                "column": column,
+                "values": len(given),
+                "matched": matched,
+                "unit": int(counts.get("unit", 0)),
+                "sector": int(counts.get("sector", 0)),
+                "district": int(counts.get("district", 0)),
+                "match_rate": matched / len(given) if len(given) else np.nan,
+            }
+        )
+        bad = pd.DataFrame({"value": given[res.isna()].astype(str).str.strip().to_numpy(),
+                            "reason": found.loc[res.isna(), "failure"].to_numpy()})
+        if not bad.empty:
+            grouped = bad.groupby(["value", "reason"]).size().reset_index(name="count")
+            grouped.insert(0, "column", column)
+            grouped.insert(0, "table", table)
+            misses.append(grouped)
     summary = pd.DataFrame(rows, columns=["table", "column", "values", "matched", "unit", "sector", "district", "match_rate"])
     unmatched = (
         pd.concat(misses, ignore_index=True).sort_values(["count", "table", "column", "value"], ascending=[False, True, True, True])
