@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from analysis.disclosure import SMALL_NUMBER_MAX, suppress_table
 from data.schemas import HOME_SECTORS, OFSTED_RATINGS, OVER_DISTANCE_MILES
 from maps.homes_map import NO_RATING
-from ui import components, page, panel, state
+from ui import components, map_view, page, panel, state
 
 dataset, fingerprint, filters = page.start_page()
 
@@ -70,9 +69,9 @@ components.headline_tiles(tiles)
 # ------------------------------------------------------------------ map
 tiles_on = st.checkbox("Show basemap (needs internet)", value=False, key="homes_tiles",
                        help="Off: the map works offline and shows boundaries only.")
-m = panel.homes_map_for(fingerprint, filters.snapshot, tuple(sectors), tuple(ratings), only_ours, tiles_on,
-                        dataset.la_code)
-st_folium(m, key="homes_map", height=600, use_container_width=True, returned_objects=[])
+rendered = panel.homes_map_rendered(fingerprint, filters.snapshot, tuple(sectors), tuple(ratings), only_ours,
+                                    tiles_on, dataset.la_code)
+map_view.show_map(rendered, key="homes_map", height=600)
 not_located = len(listed) - len(points)
 st.caption(
     f"Circle size: registered places; solid circles are homes where our children live. The dashed line is "

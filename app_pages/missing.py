@@ -19,7 +19,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from access.roles import ANALYST, PANEL, sees_row_level
 from analysis.disclosure import SUPPRESSED, is_small, suppress_table
@@ -27,7 +26,7 @@ from analysis.missing import REPEAT_EPISODES, RHI_WITHIN_HOURS, missing_by, retu
 from data.schemas import RISK_FLAG_LABELS, RISK_FLAGS
 from maps.hotspot_map import hotspot_map, hotspot_table
 from reports.export import to_safe_csv
-from ui import auth, components, page, state
+from ui import auth, components, map_view, page, state
 
 LOCATIONS = {"Where found / last located": "found", "Where the child went missing from": "from"}
 KINDS = {"Combined (M and A)": "combined", "Missing (M)": "missing", "Away (A)": "away"}
@@ -183,6 +182,32 @@ def placements_by_district(fingerprint: str, on: date) -> pd.DataFrame:
     counts["lat"] = pd.to_numeric(found["lat"], errors="coerce").to_numpy(dtype=float)
     counts["lon"] = pd.to_numeric(found["lon"], errors="coerce").to_numpy(dtype=float)
     return counts
+
+
+@st.cache_data(show_spinner="Drawing the map...", max_entries=32)
+def hotspot_map_rendered(fingerprint: str, start: date, end: date, flags: tuple, kind: str, location: str,
+                         min_cluster_size: int, method: str, eps_m: float, cell_m: int, emerging_on: bool,
+                         colour_flag: str, selected: int | None, tiles: bool, suppress_small: bool, on: date,
+                         la_code: str | None) -> dict:
+    """The hotspot map for these choices, rendered once (ui.map_view.render_map); every layer is a cached piece."""
+    spots, _labels = hotspots_for(fingerprint, start, end, flags, kind, location, min_cluster_size, method, eps_m)
+    try:
+        from ui.panel import authority_geography
+
+        geography = authority_geography(la_code)
+    except Exception:  # noqa: BLE001 - a map without outlines is still useful
+        geography = {}
+    m = hotspot_map(
+        spots, colour_flag=colour_flag,
+        authority=geography.get("authority"), neighbours=geography.get("neighbours"),
+        gi_cells=gi_for(fingerprint, start, end, flags, kind, location, cell_m),
+        episode_cells=episode_cells(fingerprint, start, end, flags, kind, location),
+        emerging=emerging_for(fingerprint, start, end, flags, kind, location, cell_m, "Q") if emerging_on else None,
+        homes=state.home_points(fingerprint, on),
+        placements=placements_by_district(fingerprint, on),
+        selected=selected, tiles=tiles, suppress_small=suppress_small,
+    )
+    return map_view.render_map(m)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -352,24 +377,10 @@ with map_col:
     layers_on = st.toggle("Emerging hot spots layer (slower)", value=False, key="missing_emerging_layer",
                           help="Gi* per quarter and a Mann-Kendall trend per cell (analysis.emerging).")
     emerging = emerging_for(fingerprint, start, end, flags_key, kind, location, cell_m, "Q") if layers_on else None
-    try:
-        from ui.panel import authority_geography
-
-        geography = authority_geography(dataset.la_code)
-    except Exception:  # noqa: BLE001 - a map without outlines is still useful
-        geography = {}
-    m = hotspot_map(
-        spots, colour_flag=colour_flag,
-        authority=geography.get("authority"), neighbours=geography.get("neighbours"),
-        gi_cells=gi_for(fingerprint, start, end, flags_key, kind, location, cell_m),
-        episode_cells=episode_cells(fingerprint, start, end, flags_key, kind, location),
-        emerging=emerging,
-        homes=state.home_points(fingerprint, filters.snapshot),
-        placements=placements_by_district(fingerprint, filters.snapshot),
-        selected=st.session_state.get(KEY_SELECTED), tiles=tiles_on, suppress_small=panel_view,
-    )
-    clicked = st_folium(m, key="missing_map", height=620, use_container_width=True,
-                        returned_objects=["last_object_clicked"])
+    rendered = hotspot_map_rendered(fingerprint, start, end, flags_key, kind, location, min_cluster_size, method,
+                                    eps_m, cell_m, layers_on, colour_flag, st.session_state.get(KEY_SELECTED),
+                                    tiles_on, panel_view, filters.snapshot, dataset.la_code)
+    clicked = map_view.show_map(rendered, key="missing_map", height=620, returned_objects=["last_object_clicked"])
     point = (clicked or {}).get("last_object_clicked") if isinstance(clicked, dict) else None
     if point and spots is not None and len(spots) and point != st.session_state.get("_missing_last_click"):
         st.session_state["_missing_last_click"] = point

@@ -6,11 +6,10 @@ postcode finer than a sector or date of birth reaches this page.
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from data.schemas import OVER_DISTANCE_MILES
 from maps.placements_map import LAYER_COLUMNS
-from ui import components, page, panel, state
+from ui import components, map_view, page, panel, state
 
 dataset, fingerprint, filters = page.start_page()
 la_name = state.authority_name(dataset.la_code)
@@ -54,9 +53,9 @@ with right:
     tiles = st.checkbox("Show basemap (needs internet)", value=False, key="placements_tiles",
                         help="Off: the map works offline and shows boundaries only.")
 flows, summary = state.flows(fingerprint, filters.snapshot, LAYER_COLUMNS[layer_title], filters.groups, filters.providers)
-m = panel.placements_map_for(fingerprint, filters.snapshot, filters.groups, filters.providers, layer_title,
-                             tiles, dataset.la_code)
-st_folium(m, key="placements_map", height=640, use_container_width=True, returned_objects=[])
+rendered = panel.placements_map_rendered(fingerprint, filters.snapshot, filters.groups, filters.providers,
+                                         layer_title, tiles, dataset.la_code)
+map_view.show_map(rendered, key="placements_map", height=640)
 st.caption(panel.flow_note(summary))
 
 # ------------------------------------------------------------------ breakdowns

@@ -14,11 +14,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, is_small, suppress_table
 from data.schemas import OVER_DISTANCE_MILES
-from ui import components, page, panel, state
+from ui import components, map_view, page, panel, state
 
 ALL = "All authorities loaded"  # analysis.regional.ALL_ENGLAND: the label of the total rows
 FOCUS_ALL = ""  # picker value for "no one authority"
@@ -284,8 +283,9 @@ def map_note(summary: dict | None, floor: int) -> str:
 
 
 # ------------------------------------------------------------------ the map
-def flow_map_for(flows: pd.DataFrame, codes: set, *, tiles: bool, min_children: int):
-    """A new folium flow map of ``flows`` over the polygons of ``codes`` (a map object cannot be drawn twice)."""
+@st.cache_data(show_spinner="Drawing the map...", max_entries=32)
+def flow_map_rendered(flows: pd.DataFrame, codes: tuple, *, tiles: bool, min_children: int) -> tuple | None:
+    """(rendered map for ui.map_view.show_map, its flow summary): ``flows`` over the polygons of ``codes``."""
     from maps.flow_map import flow_map
 
     boundaries = None
@@ -297,7 +297,8 @@ def flow_map_for(flows: pd.DataFrame, codes: set, *, tiles: bool, min_children: 
     except Exception as exc:  # noqa: BLE001 - the map cannot be drawn without polygons; say so, keep the tables
         st.warning(f"Authority boundaries are not available ({type(exc).__name__}): no flow map.")
         return None
-    return flow_map(flows, boundaries=boundaries, tiles=tiles, min_children=min_children)
+    m = flow_map(flows, boundaries=boundaries, tiles=tiles, min_children=min_children)
+    return map_view.render_map(m), getattr(m, "flow_summary", None)
 
 
 # ------------------------------------------------------------------ the page
@@ -375,14 +376,15 @@ with left:
 with right:
     tiles = st.checkbox("Show basemap (needs internet)", value=False, key="regional_tiles",
                         help="Off: the map works offline and shows boundaries only.")
-m = flow_map_for(flows, map_codes, tiles=tiles, min_children=int(min_children))
-if m is not None:
-    st_folium(m, key="regional_map", height=640, use_container_width=True, returned_objects=[])
+drawn = flow_map_rendered(flows, tuple(sorted(map_codes)), tiles=tiles, min_children=int(min_children))
+if drawn is not None:
+    rendered, flow_summary = drawn
+    map_view.show_map(rendered, key="regional_map", height=640)
     st.caption(
         "One curved line per pair of authorities, wider for more children, coloured by the pair's median "
         "distance; it bends clockwise and its arrow points to where the children are placed. Areas are coloured "
         "by net flow (children placed there by others minus children placed elsewhere). "
-        + map_note(getattr(m, "flow_summary", None), int(min_children)))
+        + map_note(flow_summary, int(min_children)))
 
 if focus != FOCUS_ALL:
     out_tab, in_tab = st.tabs([f"{names[focus]} places in", f"Placing in {names[focus]}"])

@@ -11,7 +11,7 @@ import streamlit as st
 
 from analysis.disclosure import SUPPRESSED, is_small, suppress_counts, suppress_table
 from data.schemas import OVER_DISTANCE_MILES
-from ui import components, state
+from ui import components, map_view, state
 
 # Headline measures (analysis.placements.headline_figures) -> the short label on their tile.
 HEADLINE_TILES = {
@@ -194,9 +194,10 @@ def receiving_geojson(fingerprint: str, on, groups: tuple, providers: tuple, la_
     return boundaries_geojson(safe, extra_fields=("children",))
 
 
-def placements_map_for(fingerprint: str, on, groups: tuple, providers: tuple, layer_title: str, tiles: bool,
-                       la_code: str | None):
-    """A new folium map for these choices from cached pieces (a map object cannot be drawn twice)."""
+@st.cache_data(show_spinner="Drawing the map...", max_entries=32)
+def placements_map_rendered(fingerprint: str, on, groups: tuple, providers: tuple, layer_title: str, tiles: bool,
+                            la_code: str | None) -> dict:
+    """The placements map for these choices, rendered once for ui.map_view.show_map."""
     from maps.placements_map import LAYER_COLUMNS, placements_map
 
     flows, _summary = state.flows(fingerprint, on, LAYER_COLUMNS[layer_title], groups, providers)
@@ -204,12 +205,14 @@ def placements_map_for(fingerprint: str, on, groups: tuple, providers: tuple, la
     receiving = None
     if geography:
         receiving = receiving_geojson(fingerprint, on, groups, providers, la_code)
-    return placements_map(flows, tiles=tiles, layer_title=layer_title, receiving=receiving, **geography)
+    return map_view.render_map(
+        placements_map(flows, tiles=tiles, layer_title=layer_title, receiving=receiving, **geography))
 
 
-def homes_map_for(fingerprint: str, on, sectors: tuple, ratings: tuple, only_ours: bool, tiles: bool,
-                  la_code: str | None):
-    """A new folium homes map for these choices from cached pieces."""
+@st.cache_data(show_spinner="Drawing the map...", max_entries=32)
+def homes_map_rendered(fingerprint: str, on, sectors: tuple, ratings: tuple, only_ours: bool, tiles: bool,
+                       la_code: str | None) -> dict:
+    """The children's homes map for these choices, rendered once for ui.map_view.show_map."""
     from maps.homes_map import homes_map
 
     points = state.home_points(fingerprint, on)
@@ -219,7 +222,8 @@ def homes_map_for(fingerprint: str, on, sectors: tuple, ratings: tuple, only_our
         points = points[points["OFSTED_RATING"].isin(ratings)]
     if only_ours:
         points = points[pd.to_numeric(points["OUR_CHILDREN"], errors="coerce").fillna(0) > 0]
-    return homes_map(points, tiles=tiles, distance_miles=OVER_DISTANCE_MILES, **_geography_or_warn(la_code))
+    return map_view.render_map(
+        homes_map(points, tiles=tiles, distance_miles=OVER_DISTANCE_MILES, **_geography_or_warn(la_code)))
 
 
 def flow_note(summary) -> str:

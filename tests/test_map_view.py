@@ -1,0 +1,66 @@
+"""ui.map_view sends the streamlit-folium component what st_folium would, rendering the map only once."""
+from __future__ import annotations
+
+import json
+
+from streamlit.testing.v1 import AppTest
+
+
+def _two_maps():
+    """The same map drawn by st_folium and by ui.map_view, then counts of renders of each."""
+    import folium
+    import streamlit as st
+    from streamlit_folium import st_folium
+
+    from maps.common import base_map, legend
+    from ui import map_view
+
+    renders = {"count": 0}
+
+    class Counted(folium.GeoJson):
+        def render(self, **kwargs):
+            renders["count"] += 1
+            super().render(**kwargs)
+
+    def build():
+        m = base_map(tiles=False, location=(51.5, 0.5), zoom_start=9)
+        Counted({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"name": "A <b>home</b>"},
+             "geometry": {"type": "Point", "coordinates": [0.5, 51.5]}}]},
+            tooltip=folium.GeoJsonTooltip(fields=["name"])).add_to(m)
+        group = folium.FeatureGroup(name="Homes")
+        folium.CircleMarker([51.6, 0.6], radius=4, tooltip="c children").add_to(group)
+        group.add_to(m)
+        folium.LayerControl().add_to(m)
+        legend(m, "Key", {"hot spot": "#d7301f"})
+        m.fit_bounds([[51.4, 0.4], [51.7, 0.7]])
+        return m
+
+    st_folium(build(), key="by_st_folium", height=400, use_container_width=True,
+              returned_objects=["last_object_clicked"])
+    st.session_state["st_folium_renders"] = renders["count"]
+    renders["count"] = 0
+    rendered = map_view.render_map(build())
+    map_view.show_map(rendered, key="by_map_view", height=400, returned_objects=["last_object_clicked"])
+    map_view.show_map(rendered, key="again", height=400)
+    st.session_state["map_view_renders"] = renders["count"]
+
+
+def _component_args(at) -> list[dict]:
+    return [json.loads(e.proto.json_args) for e in at.main if getattr(e, "type", "") == "component_instance"]
+
+
+def test_map_view_sends_what_st_folium_sends():
+    at = AppTest.from_function(_two_maps, default_timeout=60).run()
+    assert not at.exception
+    by_st_folium, by_map_view, again = _component_args(at)
+    for name in ("script", "header", "html", "css_links", "js_links", "height", "returned_objects", "default",
+                 "zoom", "center", "feature_group", "layer_control", "pixelated", "return_on_hover"):
+        assert by_map_view[name] == by_st_folium[name], name
+    assert "A <b>home</b>" not in by_map_view["script"]  # the tooltip text is escaped as st_folium escapes it
+    assert by_map_view["js_links"] and all(not link.startswith("http") for link in by_map_view["js_links"])
+    assert "hot spot" in by_map_view["html"] and "fitBounds" in by_map_view["script"]
+    # Drawn twice from one rendering, each layer rendered once (st_folium renders it on every draw).
+    assert again["script"] == by_map_view["script"]
+    assert at.session_state["map_view_renders"] == 1 < at.session_state["st_folium_renders"]
+    assert again["default"] == {}  # no interactions returned: moving the map does not rerun the page
