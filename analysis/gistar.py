@@ -22,7 +22,7 @@ import pandas as pd
 import shapely
 from scipy import sparse, stats
 
-__all__ = ["grid_counts", "gi_star", "lattice_weights", "gi_star_z", "confidence_bins", "point_coordinates"]
+__all__ = ["grid_counts", "cell_polygons", "gi_star", "lattice_weights", "gi_star_z", "confidence_bins", "point_coordinates"]
 
 BNG = 27700
 CONFIDENCE_LEVELS = {3: 0.01, 2: 0.05, 1: 0.10}  # Gi_Bin -> two-sided p threshold
@@ -106,6 +106,42 @@ class _Lattice:
         ring = np.stack([cx[:, None] + radius * np.cos(angles), cy[:, None] + radius * np.sin(angles)], axis=-1)
         return shapely.polygons(ring)
 
+    def window_sums(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(sum of ``values`` over each cell and its neighbours, number of those cells) for a full lattice.
+
+        The same as the weights of :meth:`neighbour_pairs` plus the cell itself, by shifting the
+        grid as a 2-D array: no sparse matrix of a million cells to build.
+        """
+        v = np.asarray(values, dtype=float).reshape(self.nrows, self.ncols)
+        ones = np.ones_like(v)
+        total, card = v.copy(), ones.copy()
+
+        def add(dr: int, dc: int, parity: int | None = None):
+            r0, r1 = max(0, -dr), self.nrows - max(0, dr)
+            step = 1
+            if parity is not None:  # only rows of this parity (hexagons: odd rows sit half a cell right)
+                r0, step = r0 + (parity - r0) % 2, 2
+            c0, c1 = max(0, -dc), self.ncols - max(0, dc)
+            if r0 >= r1 or c0 >= c1:
+                return
+            total[r0:r1:step, c0:c1] += v[r0 + dr:r1 + dr:step, c0 + dc:c1 + dc]
+            card[r0:r1:step, c0:c1] += ones[r0 + dr:r1 + dr:step, c0 + dc:c1 + dc]
+
+        if self.shape == "square":
+            for dr in (-1, 0, 1):
+                for dc in (-1, 0, 1):
+                    if (dr, dc) != (0, 0):
+                        add(dr, dc)
+        else:
+            add(0, -1)
+            add(0, 1)
+            for dr in (-1, 1):
+                add(dr, 0, parity=1)
+                add(dr, 1, parity=1)
+                add(dr, -1, parity=0)
+                add(dr, 0, parity=0)
+        return total.ravel(), card.ravel()
+
     def neighbour_pairs(self) -> tuple[np.ndarray, np.ndarray]:
         rows, cols = np.divmod(np.arange(self.n), self.ncols)
         src, dst = [], []
@@ -138,7 +174,8 @@ def grid_counts(
     extent: tuple[float, float, float, float] | None = None,
     x: str | None = None,
     y: str | None = None,
-) -> gpd.GeoDataFrame:
+    polygons: bool = True,
+) -> gpd.GeoDataFrame | pd.DataFrame:
     """Count points into a regular lattice of cells covering ``extent``.
 
     Parameters
@@ -149,12 +186,15 @@ def grid_counts(
     shape : "hex" or "square".
     extent : (xmin, ymin, xmax, ymax) in EPSG:27700 metres; the points' bounds by default.
         Every cell of the lattice is returned, empty ones too (Gi* needs the zeros).
+    polygons : False returns a plain DataFrame without cell polygons. An England-wide grid has
+        about a million cells; building their polygons takes seconds, and a map only draws a
+        few thousand of them: add those with :func:`cell_polygons`.
 
     Returns
     -------
     GeoDataFrame (EPSG:27700) with ``cell_id``, ``row``, ``col``, ``easting``, ``northing``
     (cell centre), ``count`` and the cell polygon. ``attrs["lattice"]`` holds the grid
-    parameters for :func:`lattice_weights`.
+    parameters for :func:`lattice_weights` and :func:`cell_polygons`.
     """
     px, py = point_coordinates(points, x=x, y=y)
     ok = np.isfinite(px) & np.isfinite(py)
@@ -168,16 +208,23 @@ def grid_counts(
     counts = np.bincount(cell[cell >= 0], minlength=lattice.n)
     rows, cols = np.divmod(np.arange(lattice.n), lattice.ncols)
     cx, cy = lattice.centres(rows, cols)
-    grid = gpd.GeoDataFrame(
-        {"cell_id": np.arange(lattice.n), "row": rows, "col": cols, "easting": cx, "northing": cy,
-         "count": counts.astype(np.int64)},
-        geometry=lattice.polygons(rows, cols), crs=BNG,
-    )
+    grid = pd.DataFrame({"cell_id": np.arange(lattice.n), "row": rows, "col": cols, "easting": cx, "northing": cy,
+                         "count": counts.astype(np.int64)})
     grid.attrs["lattice"] = {"shape": shape, "cell_size_m": float(cell_size_m), "extent": tuple(map(float, extent))}
-    return grid
+    return cell_polygons(grid) if polygons else grid
 
 
-def _lattice_of(grid: gpd.GeoDataFrame) -> _Lattice:
+def cell_polygons(cells: pd.DataFrame) -> gpd.GeoDataFrame:
+    """``cells`` (any rows of a :func:`grid_counts` grid, with ``row``, ``col`` and
+    ``attrs["lattice"]``) as a GeoDataFrame of their square or hexagon polygons (EPSG:27700)."""
+    lattice = _lattice_of(cells)
+    shapes = lattice.polygons(cells["row"].to_numpy(dtype=np.int64), cells["col"].to_numpy(dtype=np.int64))
+    out = gpd.GeoDataFrame(cells.drop(columns="geometry", errors="ignore"), geometry=shapes, crs=BNG)
+    out.attrs = dict(cells.attrs)
+    return out
+
+
+def _lattice_of(grid: pd.DataFrame) -> _Lattice:
     params = grid.attrs.get("lattice")
     if not params:
         raise ValueError("grid has no lattice parameters: build it with grid_counts()")
@@ -206,14 +253,18 @@ def gi_star_z(y: np.ndarray, w: sparse.csr_matrix) -> np.ndarray:
     Returns NaN where the value has no variance (all cells equal).
     """
     y = np.asarray(y, dtype=float)
+    ws = w + sparse.identity(len(y), format="csr")
+    return _z_from_sums(y, ws @ y, np.asarray(ws.sum(axis=1)).ravel())
+
+
+def _z_from_sums(y: np.ndarray, lag: np.ndarray, card: np.ndarray) -> np.ndarray:
+    """Gi* z from each cell's neighbourhood sum ``lag`` and size ``card`` (both including the cell)."""
     n = len(y)
-    ws = w + sparse.identity(n, format="csr")
     total = y.sum()
     mean = total / n
     var = (y**2).sum() / n - mean**2
-    card = np.asarray(ws.sum(axis=1)).ravel()
     with np.errstate(divide="ignore", invalid="ignore"):
-        g = (ws @ y) / total
+        g = lag / total
         expected = card / n
         variance = card * (n - card) / (n - 1) / n**2 * var / mean**2
         z = (g - expected) / np.sqrt(variance)
@@ -246,7 +297,7 @@ def confidence_bins(z: np.ndarray, p: np.ndarray, *, fdr: bool = True) -> np.nda
 
 
 def gi_star(
-    grid: gpd.GeoDataFrame,
+    grid: gpd.GeoDataFrame | pd.DataFrame,
     *,
     value: str = "count",
     base: str | np.ndarray | pd.Series | None = None,
@@ -276,7 +327,7 @@ def gi_star(
 
     Returns
     -------
-    Copy of ``grid`` with ``gi_value`` (the value analysed), ``z`` (Gi* z-score), ``p_norm``
+    Copy of ``grid`` (a GeoDataFrame or a DataFrame, as given) with ``gi_value`` (the value analysed), ``z`` (Gi* z-score), ``p_norm``
     (two-sided, normal approximation), ``p_sim`` (two-sided pseudo p from the permutations,
     NaN without), ``p`` (the one used, see ``inference``), ``gi_bin`` (-3..3, FDR-corrected
     at each level) and ``significant`` (-1 cold, 0, +1 hot at the ``fdr`` level).
@@ -289,10 +340,15 @@ def gi_star(
         b = pd.to_numeric(pd.Series(np.asarray(b)), errors="coerce").fillna(0).to_numpy(dtype=float)
         use = b > 0
         y = np.where(use, y / np.where(use, b, 1), 0.0)
-    w_all = lattice_weights(out)
     idx = np.flatnonzero(use)
-    w = w_all[idx][:, idx].tocsr() if not use.all() else w_all
     yy = y[idx]
+    lattice = _lattice_of(out)
+    # A whole lattice without permutations needs no weights matrix: neighbourhood sums by shifting.
+    by_shifting = (base is None and not permutations and len(out) == lattice.n
+                   and np.array_equal(out["cell_id"].to_numpy(), np.arange(lattice.n)))
+    if not by_shifting:
+        w_all = lattice_weights(out)
+        w = w_all[idx][:, idx].tocsr() if not use.all() else w_all
     z = np.full(len(out), np.nan)
     p_norm = np.full(len(out), np.nan)
     p_sim = np.full(len(out), np.nan)
@@ -301,9 +357,15 @@ def gi_star(
     if inference == "permutation" and not permutations:
         raise ValueError("inference='permutation' needs permutations > 0")
     if len(idx) > 1 and yy.sum() > 0:
-        zz = gi_star_z(yy, w)
+        if by_shifting:
+            lag, card = lattice.window_sums(yy)
+            zz = _z_from_sums(yy, lag, card)
+            alone = card == 1
+        else:
+            zz = gi_star_z(yy, w)
+            alone = np.asarray(w.sum(axis=1)).ravel() == 0
         # Cells without a neighbour in the analysed set have no neighbourhood to test.
-        zz[np.asarray(w.sum(axis=1)).ravel() == 0] = np.nan
+        zz[alone] = np.nan
         z[idx] = zz
         p_norm[idx] = 2 * stats.norm.sf(np.abs(zz))
         if permutations:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from libpysal.weights import DistanceBand, Queen
 
-from analysis.gistar import confidence_bins, gi_star, grid_counts, lattice_weights
+from analysis.gistar import cell_polygons, confidence_bins, gi_star, gi_star_z, grid_counts, lattice_weights
 
 # Maidstone, Kent, in British National Grid metres.
 X0, Y0 = 575_000, 155_000
@@ -58,6 +58,32 @@ def test_z_scores_equal_esda_g_local_star(shape):
     np.testing.assert_allclose(ours["p_norm"].to_numpy(), 2 * reference.p_norm, rtol=1e-10)
     np.testing.assert_allclose(ours["p_sim"].to_numpy(), np.minimum(1, 2 * reference.p_sim))
     np.testing.assert_array_equal(ours["p"].to_numpy(), ours["p_norm"].to_numpy())
+
+
+@pytest.mark.parametrize("shape", ["square", "hex"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_whole_grid_without_permutations_equals_the_weights_matrix(shape, seed):
+    # gi_star sums neighbourhoods by shifting the grid when it can; it must equal the sparse weights.
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(3_000, 9_000))  # odd and even numbers of rows and columns
+    grid = grid_counts(_uniform(400, size, seed), cell_size_m=500, shape=shape, polygons=False)
+    fast = gi_star(grid, permutations=0)
+    reference = gi_star_z(grid["count"].to_numpy(float), lattice_weights(grid))
+    np.testing.assert_allclose(fast["z"].to_numpy(), reference, rtol=1e-10)
+    assert fast["z"].notna().all() and fast["gi_bin"].abs().max() <= 3
+
+
+def test_grid_without_polygons_then_polygons_for_a_few_cells():
+    points = _with_cluster()
+    with_shapes = grid_counts(points, cell_size_m=500, shape="hex")
+    plain = grid_counts(points, cell_size_m=500, shape="hex", polygons=False)
+    assert not isinstance(plain, gpd.GeoDataFrame) and "geometry" not in plain
+    pd.testing.assert_frame_equal(plain, pd.DataFrame(with_shapes.drop(columns="geometry")))
+    busy = plain[plain["count"] > 0].reset_index(drop=True)
+    shaped = cell_polygons(busy)
+    assert shaped.crs.to_epsg() == 27700 and shaped.attrs["lattice"] == plain.attrs["lattice"]
+    expected = with_shapes.set_index("cell_id").loc[busy["cell_id"], "geometry"]
+    assert all(a.equals(b) for a, b in zip(shaped.geometry, expected))
 
 
 def test_uniform_noise_gives_no_hot_spots_after_fdr():
