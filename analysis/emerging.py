@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.gistar import _lattice_of, _threshold, gi_star_z, grid_counts, lattice_weights, point_coordinates
+from analysis.gistar import (_lattice_of, _threshold, cell_polygons, gi_star_z, grid_counts, lattice_weights,
+                             point_coordinates)
 
 __all__ = ["emerging_hotspots", "classify_series", "HOT_CATEGORIES", "COLD_CATEGORIES", "NO_PATTERN"]
 
@@ -128,7 +129,8 @@ def emerging_hotspots(
     import pymannkendall as mk
 
     when = pd.to_datetime(points_with_dates[date], errors="coerce")
-    grid_all = grid_counts(points_with_dates, cell_size_m=cell_size_m, shape=shape, extent=extent, x=x, y=y)
+    grid_all = grid_counts(points_with_dates, cell_size_m=cell_size_m, shape=shape, extent=extent, x=x, y=y,
+                           polygons=False)
     px, py = point_coordinates(points_with_dates, x=x, y=y)
     lattice = _lattice_of(grid_all)
     ok = np.isfinite(px) & np.isfinite(py) & when.notna().to_numpy()
@@ -186,8 +188,10 @@ def emerging_hotspots(
                      "z_by_slice": [float(v) for v in zc]})
     table = pd.DataFrame(rows, columns=["cell_id", "episodes", "slices", "hot_slices", "cold_slices", "final_z",
                                         "trend", "trend_tau", "trend_p", "category", "z_by_slice"])
-    cells = grid_all.loc[active, ["cell_id", "easting", "northing", "geometry"]].reset_index(drop=True)
-    out = gpd.GeoDataFrame(cells.merge(table, on="cell_id", how="left"), geometry="geometry", crs=grid_all.crs)
+    cells = grid_all.loc[active, ["cell_id", "row", "col", "easting", "northing"]].merge(
+        table, on="cell_id", how="left").reset_index(drop=True)
+    cells.attrs = {"lattice": grid_all.attrs["lattice"]}
+    out = cell_polygons(cells).drop(columns=["row", "col"])
     out.attrs["slices"] = [str(s) for s in slices]
     out.attrs["lattice"] = grid_all.attrs["lattice"]
     return out

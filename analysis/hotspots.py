@@ -137,19 +137,30 @@ def _outline(x: np.ndarray, y: np.ndarray, *, buffer_m: float, outline: str):
     return shapely.buffer(hull, buffer_m)
 
 
-def _trend(dates: pd.Series) -> dict:
-    months = dates.dropna().dt.to_period("M")
-    if months.empty:
-        return {"trend": "not enough data", "trend_per_month": np.nan, "trend_p": np.nan}
-    span = pd.period_range(months.min(), months.max(), freq="M")
-    series = months.value_counts().reindex(span, fill_value=0).to_numpy(dtype=float)
-    if len(series) < MIN_MONTHS_FOR_TREND:
-        return {"trend": "not enough data", "trend_per_month": np.nan, "trend_p": np.nan}
-    import pymannkendall as mk
+def _trends(hid: np.ndarray, start: np.ndarray, ids: pd.Index) -> pd.DataFrame:
+    """``trend``, ``trend_per_month``, ``trend_p`` of each hotspot in ``ids``: Mann-Kendall on its monthly
+    episode counts from its first month with an episode to its last (analysis.trends, all at once)."""
+    from analysis.trends import mann_kendall
 
-    result = mk.original_test(series)
-    return {"trend": {"increasing": "rising", "decreasing": "falling"}.get(result.trend, "no clear trend"),
-            "trend_per_month": float(result.slope), "trend_p": float(result.p)}
+    out = pd.DataFrame({"trend": "not enough data", "trend_per_month": np.nan, "trend_p": np.nan}, index=ids)
+    when = pd.DatetimeIndex(start)
+    ok = ~when.isna()
+    if not ok.any():
+        return out
+    month = (when.year * 12 + when.month).to_numpy()[ok]
+    order = np.lexsort((month, hid[ok]))
+    groups, first = np.unique(hid[ok][order], return_index=True)
+    series = [np.bincount(m - m[0]).astype(float) for m in np.split(month[order], first[1:])]
+    long_enough = np.array([len(v) >= MIN_MONTHS_FOR_TREND for v in series], dtype=bool)
+    if not long_enough.any():
+        return out
+    tested = mann_kendall([v for v, keep in zip(series, long_enough) if keep])
+    where = groups[long_enough]
+    out.loc[where, "trend"] = tested["trend"].map(
+        {"increasing": "rising", "decreasing": "falling"}).fillna("no clear trend").to_numpy()
+    out.loc[where, "trend_per_month"] = tested["slope"].to_numpy()
+    out.loc[where, "trend_p"] = tested["p"].to_numpy()
+    return out
 
 
 def _authority_names(codes: pd.Series) -> pd.Series:
@@ -190,7 +201,8 @@ def _top_by(values: pd.Series, by: pd.Series, k: int = 3) -> pd.Series:
         return pd.Series(dtype=object)
     counts = frame.groupby(["by", "v"]).size().reset_index(name="n")
     counts = counts.sort_values(["by", "n", "v"], ascending=[True, False, True]).groupby("by").head(k)
-    return counts.groupby("by").apply(lambda g: "; ".join(f"{v} ({n})" for v, n in zip(g["v"], g["n"])))
+    labels = (counts["v"].astype(str) + " (" + counts["n"].astype(str) + ")").to_numpy(dtype=object)
+    return pd.Series(labels, dtype=object).groupby(counts["by"].to_numpy()).agg("; ".join)
 
 
 def find_hotspots(
@@ -274,8 +286,7 @@ def find_hotspots(
     members["start"] = start
     frame["first_date"] = members.groupby("hid")["start"].min()
     frame["last_date"] = members.groupby("hid")["start"].max()
-    trends = pd.DataFrame([_trend(g) for _, g in members.groupby("hid")["start"]], index=frame.index)
-    frame = frame.join(trends)
+    frame = frame.join(_trends(members["hid"].to_numpy(), start, frame.index))
     if "START_HOUR" in src:
         hour = pd.to_numeric(src["START_HOUR"], errors="coerce").to_numpy(dtype=float)
         night = np.where(np.isnan(hour), np.nan, ((hour >= 22) | (hour < 6)).astype(float))
@@ -314,8 +325,10 @@ def find_hotspots(
     linked = linked[linked["hid"] != linked["hid_other"]]
     frame["children_at_other_hotspots"] = linked.groupby("hid")["CHILD"].nunique().reindex(frame.index, fill_value=0)
     others = linked.drop_duplicates(["hid", "hid_other"]).sort_values(["hid", "hid_other"])
-    frame["linked_hotspots"] = others.groupby("hid")["hid_other"].agg(
-        lambda v: ", ".join(str(int(h)) for h in v)).astype(object).reindex(frame.index).fillna("")
+    # object, not pandas' arrow strings: joining those goes through a slow per-item iterator
+    ids = pd.Series(others["hid_other"].astype(int).astype(str).to_numpy(dtype=object), index=others.index,
+                    dtype=object)
+    frame["linked_hotspots"] = ids.groupby(others["hid"]).agg(", ".join).reindex(frame.index).fillna("")
 
     # Outlines, leaving out the furthest 5 % of each hotspot's episodes.
     shapes = []

@@ -125,8 +125,8 @@ def _extent(eps: pd.DataFrame, location: str):
 
 @st.cache_data(show_spinner="Computing Gi* hot spots...", max_entries=32)
 def gi_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, location: str, cell_m: int):
-    """(significant Gi* cells, all cells of the grid with counts > 0) on a hexagonal grid of ``cell_m`` metres."""
-    from analysis.gistar import gi_star, grid_counts
+    """The significant Gi* cells (``gi_bin`` not 0, with polygons) of a hexagonal grid of ``cell_m`` metres."""
+    from analysis.gistar import cell_polygons, gi_star, grid_counts
 
     eps = chosen_episodes(fingerprint, start, end, flags, kind)
     extent = _extent(eps, location) if not eps.empty else None
@@ -134,14 +134,14 @@ def gi_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, lo
         return None
     prefix = location.upper()
     grid = grid_counts(eps, x=f"{prefix}_EASTING", y=f"{prefix}_NORTHING", cell_size_m=cell_m, shape="hex",
-                       extent=extent)
+                       extent=extent, polygons=False)
     gi = gi_star(grid, permutations=0)
-    return gi[gi["gi_bin"] != 0].reset_index(drop=True)
+    return cell_polygons(gi[gi["gi_bin"] != 0].reset_index(drop=True))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def episode_cells(fingerprint: str, start: date, end: date, flags: tuple, kind: str, location: str):
-    """Episodes counted per square cell of EPISODE_CELL_M metres (cells with episodes only)."""
+    """Episodes counted per square cell of EPISODE_CELL_M metres (cells with episodes only; centres, no polygons)."""
     from analysis.gistar import grid_counts
 
     eps = chosen_episodes(fingerprint, start, end, flags, kind)
@@ -150,7 +150,7 @@ def episode_cells(fingerprint: str, start: date, end: date, flags: tuple, kind: 
         return None
     prefix = location.upper()
     grid = grid_counts(eps, x=f"{prefix}_EASTING", y=f"{prefix}_NORTHING", cell_size_m=EPISODE_CELL_M,
-                       shape="square", extent=extent)
+                       shape="square", extent=extent, polygons=False)
     return grid[grid["count"] > 0].reset_index(drop=True)
 
 
