@@ -51,8 +51,14 @@ SIMPLIFY_METRES = 150
 ENGLAND_CENTRE = (52.8, -1.5)
 
 
+# branca compiles every rendered layer as a Jinja template once more, so "{%" in a home's name
+# would stop the map and "{{ }}" would be evaluated: braces become HTML entities, shown the same.
+_JINJA_SAFE = str.maketrans({"{": "&#123;", "}": "&#125;"})
+
+
 def escape(value) -> str:
-    """Text safe to put inside a folium tooltip or popup (HTML-escaped; blanks and NaN become "")."""
+    """Text safe to put inside a folium tooltip, popup or layer name: HTML-escaped, with the braces
+    of Jinja syntax as entities (they look the same); blanks and NaN become ""."""
     if value is None:
         return ""
     try:
@@ -60,7 +66,7 @@ def escape(value) -> str:
             return ""
     except (TypeError, ValueError):
         pass
-    return html.escape(str(value), quote=True)
+    return html.escape(str(value), quote=True).translate(_JINJA_SAFE)
 
 
 def to_wgs84(frame: gpd.GeoDataFrame, *, simplify_metres: float = SIMPLIFY_METRES) -> gpd.GeoDataFrame:

@@ -148,6 +148,34 @@ def test_homes_map_shows_home_names_only_escaped(hostile_dataset, postcode_index
     assert_only_escaped(html_text, what="homes map")
 
 
+# Jinja syntax: folium renders layers through Jinja twice, so this once stopped a map ("{%") or was evaluated.
+TEMPLATE = "{% if %}{{ 'x' * 3 ~ 'JINJA' }}{# unclosed"
+
+
+def test_maps_show_template_syntax_as_text(hostile_dataset, postcode_index):
+    from analysis.homes import home_usage, homes_from_register
+    from maps.common import map_html
+    from maps.homes_map import homes_map, locate_homes_by_sector
+    from maps.placements_map import aggregate_flows, placements_map
+    from ui.map_view import render_map
+
+    snap = _snapshot(hostile_dataset, postcode_index)
+    flows, _ = aggregate_flows(snap, layer_by="PROVIDER_GROUP", index=postcode_index)
+    flows = flows.copy()
+    flows.loc[flows.index[:2], "layer"] = TEMPLATE
+    flows.loc[flows.index[:1], "HOME_SECTOR"] = TEMPLATE
+    homes = homes_from_register(hostile_dataset.homes, la=hostile_dataset.la_code, index=postcode_index)
+    points = locate_homes_by_sector(home_usage(homes, snap), index=postcode_index)
+    points.loc[points.index[:3], ["NAME", "TYPE", "LA_NAME"]] = TEMPLATE
+    builders = {"placements map": lambda: placements_map(flows, layer_title=TEMPLATE, **_geography("E10000016")),
+                "homes map": lambda: homes_map(points, **_geography("E10000016"))}
+    for what, build in builders.items():
+        for text in (map_html(build()), *render_map(build()).values()):
+            text = js_unescape(str(text))
+            assert "xxxJINJA" not in text, f"{what}: the template in the data was evaluated"
+        assert "&#123;% if %&#125;" in js_unescape(render_map(build())["script"]), f"{what}: the text never got through"
+
+
 @pytest.mark.parametrize("audience", ["panel", "mase"])
 def test_briefing_pack_shows_payloads_only_escaped(hostile_dataset, postcode_index, audience):
     from reports.briefing import build_briefing
