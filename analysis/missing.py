@@ -204,7 +204,9 @@ def missing_episodes(
     AGE (whole years at the start), UNDER_16, DURATION_HOURS, DURATION_BAND, START_HOUR
     (0-23, only where the log records times), START_WEEKDAY (Monday...), FROM_POST and
     FROM_SOURCE, FROM_EASTING/FROM_NORTHING (EPSG:27700 metres) and FROM_LAT/FROM_LON
-    (EPSG:4326), and the same FOUND_ columns. Sorted by CHILD and MIS_START.
+    (EPSG:4326), and the same FOUND_ columns. Sorted by CHILD and MIS_START. With several
+    authorities' files pooled, CHILD is prefixed by the responsible authority ("E10000016/123"):
+    ids are unique only within an authority.
     """
     m903, log, eps, head = (_prepare(f) for f in _tables(dataset, missing, missing_log, episodes, header))
     has_log_times = "MIS_START" in log and bool(
@@ -241,8 +243,9 @@ def missing_episodes(
 
     # Age: the Missing table's DOB first, else the Header's.
     if len(head) and "DOB" in head:
-        dob = head.drop_duplicates("CHILD").set_index("CHILD")["DOB"]
-        out["DOB"] = out["DOB"].where(out["DOB"].notna(), out["CHILD"].map(dob))
+        key = ["LA", "CHILD"] if "LA" in head and "LA" in out else ["CHILD"]  # pooled: ids repeat across authorities
+        dob = out[key].merge(head.drop_duplicates(key)[key + ["DOB"]], on=key, how="left")["DOB"].to_numpy()
+        out["DOB"] = out["DOB"].where(out["DOB"].notna(), pd.Series(dob, index=out.index))
     start, dob = out["MIS_START"], out["DOB"]
     had_birthday = (start.dt.month > dob.dt.month) | ((start.dt.month == dob.dt.month) & (start.dt.day >= dob.dt.day))
     age = start.dt.year - dob.dt.year - (~had_birthday).astype(int)
@@ -283,7 +286,22 @@ def missing_episodes(
         pc = out[f"_FOUNDPC_{col}"].to_numpy(dtype=float)
         out[f"FOUND_{col}"] = np.where(has_xy, values, pc)
     out = out.drop(columns=[c for c in out.columns if c.startswith("_FOUNDPC_")])
-    return out
+    return _qualify_pooled_children(out)
+
+
+def _qualify_pooled_children(out: pd.DataFrame) -> pd.DataFrame:
+    """In pooled files a child's id is unique only within its authority (as in
+    analysis.placements.placements_on): prefix it with the authority, "E10000016/123", so that
+    each child is counted, linked between hotspots and pseudonymised as one child."""
+    column = "LA_CODE" if "LA_CODE" in out else ("LA" if "LA" in out else None)
+    if column is None or out.empty:
+        return out
+    authority = out[column].astype(object).fillna("").astype(str).str.strip()
+    if authority[authority != ""].nunique() < 2:
+        return out
+    child = out["CHILD"].astype(str)
+    out["CHILD"] = child.where(authority == "", authority + "/" + child)
+    return out.sort_values(["CHILD", "MIS_START"], kind="stable").reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- summaries
@@ -394,6 +412,15 @@ def missing_by(episodes: pd.DataFrame, *, by: str = "PLACEMENT_GROUP", kind: str
     return out.reset_index()
 
 
+def offered_in_time(episodes: pd.DataFrame, *, within_hours: float = RHI_WITHIN_HOURS) -> pd.Series:
+    """True where a return home interview was offered no more than ``within_hours`` after the
+    episode ended (MIS_END), and not before the day it ended (a date without a time is midnight)."""
+    offered = episodes["RHI_OFFERED"]
+    ended = episodes["MIS_END"]
+    return (offered.notna() & ended.notna() & ((offered - ended) <= pd.Timedelta(hours=within_hours))
+            & (offered >= ended.dt.normalize())).fillna(False).astype(bool)
+
+
 def return_interviews(episodes: pd.DataFrame, *, within_hours: float = RHI_WITHIN_HOURS) -> pd.DataFrame:
     """Return home interviews offered, completed and accepted, for children placed in and out of the authority.
 
@@ -409,8 +436,7 @@ def return_interviews(episodes: pd.DataFrame, *, within_hours: float = RHI_WITHI
     ended = episodes[episodes["MIS_END"].notna()]
     limit = pd.Timedelta(hours=within_hours)
     offered = ended["RHI_OFFERED"].notna()
-    offered_within = offered & ((ended["RHI_OFFERED"] - ended["MIS_END"]) <= limit) & (
-        ended["RHI_OFFERED"] >= ended["MIS_END"].dt.normalize())
+    offered_within = offered_in_time(ended, within_hours=within_hours)
     done = ended["RHI_DONE"].notna()
     done_within = done & ((ended["RHI_DONE"] - ended["MIS_END"]) <= limit)
     accepted = ended["RHI_ACCEPTED"].astype("boolean")

@@ -25,6 +25,9 @@ from geo import authorities as _authorities
 __all__ = [
     "figures_by_authority",
     "figures_by_region",
+    "children_looked_after_by_authority",
+    "missing_figures",
+    "MISSING_COLUMNS",
     "placement_flows",
     "net_flows",
     "homes_supply",
@@ -180,6 +183,113 @@ def figures_by_region(snapshot: pd.DataFrame, *, total: bool = True) -> pd.DataF
         all_row.insert(1, "authorities", int(code.nunique()))
         table = pd.concat([table, all_row], ignore_index=True)
     return table
+
+
+# ---------------------------------------------------------------- missing from care
+MISSING_COLUMNS = ["children_looked_after", "children_missing", "percent_missing", "missing_episodes",
+                   "episodes_per_missing_child", "children_away", "away_episodes", "repeat_children",
+                   "returned", "rhi_offered_within", "percent_rhi_offered_within"]
+
+
+def children_looked_after_by_authority(episodes: pd.DataFrame, start, end) -> pd.Series:
+    """Distinct children with a 903 episode open at any time from ``start`` to ``end`` (dates, both
+    included), per responsible authority (``LA_CODE``, GSS): the denominator of the missing rates."""
+    decom = pd.to_datetime(episodes["DECOM"], errors="coerce")
+    dec = pd.to_datetime(episodes["DEC"], errors="coerce") if "DEC" in episodes else pd.Series(pd.NaT, index=episodes.index)
+    open_ = ((decom <= pd.Timestamp(end)) & (dec.isna() | (dec >= pd.Timestamp(start)))).to_numpy()
+    frame = pd.DataFrame({"code": _codes(episodes, "LA_CODE").to_numpy()[open_],
+                          "child": episodes["CHILD"].astype(str).to_numpy()[open_]})
+    return frame.groupby("code")["child"].nunique().astype(np.int64)
+
+
+def missing_figures(episodes: pd.DataFrame, children_looked_after: pd.Series, *, by: str = "authority",
+                    total: bool = True) -> pd.DataFrame:
+    """Missing and away episodes per responsible authority or region, with the national measures.
+
+    Parameters
+    ----------
+    episodes : missing and away episodes of the period (:func:`analysis.missing.missing_episodes`),
+        with ``LA_CODE`` (responsible authority, GSS), ``CHILD``, ``MISSING`` (M / A), ``MIS_END``
+        and ``RHI_OFFERED``.
+    children_looked_after : children looked after in the same period per GSS code
+        (:func:`children_looked_after_by_authority`).
+    by : "authority" or "region".
+    total : add a last row for all authorities loaded.
+
+    Returns
+    -------
+    ``code``, ``name``, ``region`` (by authority) or ``region``, ``authorities`` (by region), then
+    :data:`MISSING_COLUMNS`: ``children_missing`` (distinct children with a missing (M) episode),
+    ``percent_missing`` (of children looked after, 1 dp), ``missing_episodes``,
+    ``episodes_per_missing_child``, ``children_away``, ``away_episodes``, ``repeat_children``
+    (children with 3 or more episodes, M and A), ``returned`` (episodes that have ended),
+    ``rhi_offered_within`` (return home interview offered within 72 hours of the return, see
+    :func:`analysis.missing.offered_in_time`) and ``percent_rhi_offered_within`` (of ``returned``).
+    Every authority with children looked after or an episode has a row.
+    """
+    from analysis.missing import REPEAT_EPISODES, offered_in_time
+
+    if by not in ("authority", "region"):
+        raise ValueError(f"by must be 'authority' or 'region', not {by!r}")
+    codes = _codes(episodes, "LA_CODE")
+    frame = pd.DataFrame({
+        "code": codes.to_numpy(),
+        "child": episodes["CHILD"].astype(str).to_numpy(),
+        "m": (episodes["MISSING"] == "M").to_numpy(dtype=bool),
+        "a": (episodes["MISSING"] == "A").to_numpy(dtype=bool),
+        "returned": episodes["MIS_END"].notna().to_numpy(dtype=bool),
+        "within": offered_in_time(episodes).to_numpy(dtype=bool),
+    })
+    looked_after = children_looked_after.astype(np.int64)
+    all_codes = sorted((set(frame["code"]) | set(looked_after.index)) - {""}) + (
+        [""] if (frame["code"] == "").any() else [])
+    table = pd.DataFrame({"code": all_codes})
+    table = pd.concat([table, _names(table["code"])], axis=1)
+    table["children_looked_after"] = table["code"].map(looked_after).fillna(0).astype(np.int64)
+
+    def per(keys: pd.Series, rows: pd.DataFrame) -> pd.DataFrame:
+        rows = rows.assign(key=keys.to_numpy())
+        g = rows.groupby("key")
+        out = pd.DataFrame(index=pd.Index(sorted(set(rows["key"])), name="key"))
+        out["children_missing"] = rows[rows["m"]].groupby("key")["child"].nunique()
+        out["missing_episodes"] = g["m"].sum()
+        out["children_away"] = rows[rows["a"]].groupby("key")["child"].nunique()
+        out["away_episodes"] = g["a"].sum()
+        out["repeat_children"] = (rows.groupby(["key", "child"]).size() >= REPEAT_EPISODES).groupby(level="key").sum()
+        out["returned"] = g["returned"].sum()
+        out["rhi_offered_within"] = g["within"].sum()
+        return out.fillna(0).astype(np.int64)
+
+    key_of = {"authority": lambda c: c, "region": lambda c: _names(c)["region"]}[by]
+    measures = per(key_of(frame["code"]), frame)
+    if by == "region":
+        table = (table.groupby("region", sort=True)
+                 .agg(authorities=("code", "size"), children_looked_after=("children_looked_after", "sum"))
+                 .reset_index())
+        keys = table["region"]
+    else:
+        keys = table["code"]
+    for col in measures.columns:
+        table[col] = keys.map(measures[col]).fillna(0).astype(np.int64).to_numpy()
+    if total:
+        row = per(pd.Series("", index=frame.index), frame) if len(frame) else None
+        total_row = {"region": ALL_ENGLAND} if by == "region" else {"code": "", "name": ALL_ENGLAND, "region": ""}
+        total_row["children_looked_after"] = int(looked_after.sum())
+        if by == "region":
+            total_row["authorities"] = int(table["authorities"].sum())
+        for col in measures.columns:
+            total_row[col] = int(row[col].iloc[0]) if row is not None else 0
+        table = pd.concat([table, pd.DataFrame([total_row])], ignore_index=True)
+    table["percent_missing"] = _percent(table["children_missing"], table["children_looked_after"])
+    table["episodes_per_missing_child"] = (table["missing_episodes"]
+                                           / table["children_missing"].where(table["children_missing"] > 0)).round(1)
+    table["percent_rhi_offered_within"] = _percent(table["rhi_offered_within"], table["returned"])
+    head = ["code", "name", "region"] if by == "authority" else ["region", "authorities"]
+    out = table[head + MISSING_COLUMNS]
+    if by == "authority":
+        body, last = (out.iloc[:-1], out.iloc[-1:]) if total else (out, out.iloc[:0])
+        out = pd.concat([body.sort_values(["region", "name"], kind="stable"), last], ignore_index=True)
+    return out.reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- flows

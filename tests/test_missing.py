@@ -222,3 +222,17 @@ def test_pooled_files_match_children_within_their_council():
     eps = missing_episodes(missing=m903, missing_log=log, episodes=episodes).set_index("LA")
     assert eps.loc["887", "SOURCE"] == SOURCE_BOTH and eps.loc["886", "SOURCE"] == SOURCE_903
     assert eps.loc["887", "PLACE"] == "K2" and eps.loc["886", "PLACE"] == "U4"
+
+
+def test_pooled_children_with_the_same_id_are_different_children():
+    # Ids are unique only within an authority: "1" in Kent and "1" in Medway are two children.
+    m903 = pd.DataFrame({"LA": ["Kent", "Medway", "Kent"], "LA_CODE": ["E10000016", "E06000035", "E10000016"],
+                         "CHILD": ["1", "1", "1"], "MISSING": ["M", "M", "M"],
+                         "MIS_START": pd.to_datetime(["2024-03-01", "2024-03-01", "2024-04-01"]),
+                         "MIS_END": pd.to_datetime(["2024-03-02", "2024-03-05", "2024-04-02"])})
+    eps = missing_episodes(missing=m903)
+    assert sorted(eps["CHILD"]) == ["E06000035/1", "E10000016/1", "E10000016/1"]
+    summary = summarise_missing(eps).set_index("measure")["value"]
+    assert summary["children with an episode"] == 2 and summary["episodes"] == 3
+    # One authority alone keeps its ids as they are.
+    assert set(missing_episodes(missing=m903[m903["LA"] == "Kent"])["CHILD"]) == {"1"}

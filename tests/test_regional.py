@@ -122,3 +122,50 @@ def test_london_pooled_fixture_gives_one_row_per_borough(fixtures_dir, postcode_
 def test_missing_columns_are_a_clear_error(pooled):
     with pytest.raises(ValueError, match="LA_CODE"):
         R.figures_by_authority(pooled["snapshot"].drop(columns=["LA_CODE"]))
+
+
+def test_missing_figures_per_authority_match_the_missing_page_measures(pooled, postcode_index):
+    from analysis.missing import missing_episodes, return_interviews, summarise_missing
+
+    dataset = pooled["dataset"]
+    located = add_placement_location(dataset.episodes, index=postcode_index)
+    episodes = missing_episodes(dataset, episodes=located, index=postcode_index)
+    start, end = pd.Timestamp("2025-04-01"), pd.Timestamp("2026-03-31")
+    looked_after = R.children_looked_after_by_authority(located, start, end)
+    assert set(looked_after.index) == set(pooled["codes"])
+    table = R.missing_figures(episodes, looked_after)
+    assert list(table.columns) == ["code", "name", "region", *R.MISSING_COLUMNS]
+    assert table.iloc[-1]["name"] == R.ALL_ENGLAND
+    for row in table.itertuples(index=False):
+        part = episodes if row.code == "" else episodes[episodes["LA_CODE"] == row.code]
+        summary = summarise_missing(part, children_looked_after=row.children_looked_after,
+                                    kind="missing").set_index("measure")["value"]
+        assert row.children_missing == summary["children with an episode"]
+        assert row.missing_episodes == summary["episodes"]
+        assert row.percent_missing == pytest.approx(summary["% of children looked after with an episode"])
+        rhi = return_interviews(part).set_index("group").loc["all"]
+        assert (row.returned, row.rhi_offered_within) == (rhi["returned"], rhi["offered_within"])
+        away = part[part["MISSING"] == "A"]
+        assert (row.children_away, row.away_episodes) == (away["CHILD"].nunique(), len(away))
+    body, total = table.iloc[:-1], table.iloc[-1]
+    # Child ids repeat across the pooled authorities: the total still counts every child once per authority.
+    for column in ("children_looked_after", "children_missing", "missing_episodes", "repeat_children"):
+        assert total[column] == body[column].sum() > 0, column
+    regions = R.missing_figures(episodes, looked_after, by="region")
+    assert list(regions["region"]) == ["North East", R.ALL_ENGLAND]
+    assert regions.iloc[0]["authorities"] == 3
+    assert regions.iloc[0][R.MISSING_COLUMNS].equals(regions.iloc[1][R.MISSING_COLUMNS])
+
+
+def test_areas_choose_all_a_region_or_one_authority():
+    from analysis.areas import AREA_ALL, area_choices, area_label, in_area
+
+    codes = pd.Series(["E10000016", "E06000035", "E09000033", "E10000016", "", None])
+    choices = area_choices(codes)
+    assert choices == [AREA_ALL, "region:London", "region:South East", "E10000016", "E06000035", "E09000033"]
+    assert [area_label(c) for c in choices[:4]] == ["All authorities loaded", "London (region)",
+                                                    "South East (region)", "Kent"]
+    assert in_area(codes, "region:South East").tolist() == [True, True, False, True, False, False]
+    assert in_area(codes, "E09000033").tolist() == [False, False, True, False, False, False]
+    assert in_area(codes, AREA_ALL).all()
+    assert area_choices(["E10000016", "E10000016"]) == []  # one authority: nothing to choose
