@@ -21,6 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from access.roles import ANALYST, PANEL, sees_row_level
+from analysis.areas import AREA_ALL, REGION_PREFIX, area_choices, area_label, in_area
 from analysis.disclosure import SUPPRESSED, is_small, suppress_table
 from analysis.missing import REPEAT_EPISODES, RHI_WITHIN_HOURS, missing_by, return_interviews, summarise_missing
 from data.schemas import RISK_FLAG_LABELS, RISK_FLAGS
@@ -43,23 +44,18 @@ REPEAT_BANDS = [(1, 1, "1 episode"), (2, 2, "2 episodes"), (3, 4, "3-4 episodes"
 
 
 # ------------------------------------------------------------------ cached work (keyed on the fingerprint)
-@st.cache_data(show_spinner="Joining missing episodes...", max_entries=8)
-def missing_table(fingerprint: str) -> pd.DataFrame:
-    """All missing and away episodes (analysis.missing.missing_episodes), placement at the start included."""
-    from analysis.missing import missing_episodes
-
-    dataset, current = state.current_dataset()
-    if current != fingerprint:
-        raise RuntimeError("dataset changed during a run")
-    located = state.located_episodes(fingerprint)
-    return missing_episodes(dataset, episodes=located if not located.empty else None,
-                            la=dataset.la_code if located.empty else None, index=state.postcode_index())
+@st.cache_data(show_spinner=False, max_entries=8)
+def area_options(fingerprint: str) -> list[str]:
+    """Areas to choose from (analysis.areas.area_choices): empty unless several authorities are loaded."""
+    eps = state.missing_episodes(fingerprint)
+    return area_choices(eps["LA_CODE"].unique()) if "LA_CODE" in eps and len(eps) else []
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def chosen_episodes(fingerprint: str, start: date, end: date, flags: tuple, kind: str) -> pd.DataFrame:
-    """Episodes starting in [start, end], of the kind, with any of the selected risk flags (none = all)."""
-    eps = missing_table(fingerprint)
+def chosen_episodes(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str) -> pd.DataFrame:
+    """Episodes starting in [start, end], of the kind, of children of the area's authorities
+    (analysis.areas; "" = all), with any of the selected risk flags (none = all)."""
+    eps = state.missing_episodes(fingerprint)
     if eps.empty:
         return eps
     when = pd.to_datetime(eps["MIS_START"])
@@ -68,6 +64,8 @@ def chosen_episodes(fingerprint: str, start: date, end: date, flags: tuple, kind
         keep &= eps["MISSING"] == "M"
     elif kind == "away":
         keep &= eps["MISSING"] == "A"
+    if area and "LA_CODE" in eps:
+        keep &= in_area(eps["LA_CODE"], area)
     if flags:
         any_flag = pd.Series(False, index=eps.index)
         for flag in flags:
@@ -77,12 +75,12 @@ def chosen_episodes(fingerprint: str, start: date, end: date, flags: tuple, kind
 
 
 @st.cache_data(show_spinner="Finding hotspots...", max_entries=32)
-def hotspots_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, location: str,
+def hotspots_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, location: str,
                  min_cluster_size: int, method: str, eps_m: float):
     """(hotspots GeoDataFrame, each chosen episode's HOTSPOT_ID) for these choices."""
     from analysis.hotspots import find_hotspots, label_hotspots
 
-    eps = chosen_episodes(fingerprint, start, end, flags, kind)
+    eps = chosen_episodes(fingerprint, start, end, flags, kind, area)
     if eps.empty or eps[f"{location.upper()}_EASTING"].notna().sum() < max(min_cluster_size, 2):
         return None, pd.Series(-1, index=eps.index, dtype=np.int64)
     labels = label_hotspots(eps, location=location, min_cluster_size=min_cluster_size, method=method, eps_m=eps_m)
@@ -92,9 +90,9 @@ def hotspots_for(fingerprint: str, start: date, end: date, flags: tuple, kind: s
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def episode_tables(fingerprint: str, start: date, end: date, flags: tuple, kind: str, cla: int) -> dict:
+def episode_tables(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, cla: int) -> dict:
     """The episode analysis tables for these choices, computed once (the page redraws them on every rerun)."""
-    chosen = chosen_episodes(fingerprint, start, end, flags, kind)
+    chosen = chosen_episodes(fingerprint, start, end, flags, kind, area)
     tables = {"summary": summarise_missing(chosen, children_looked_after=cla or None, kind=kind),
               "rhi": return_interviews(chosen) if len(chosen) else pd.DataFrame()}
     for by in ("duration", "placement type", "area", "time of day", "day of week"):
@@ -103,13 +101,13 @@ def episode_tables(fingerprint: str, start: date, end: date, flags: tuple, kind:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def profile_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, location: str,
+def profile_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, location: str,
                 min_cluster_size: int, method: str, eps_m: float, hotspot_id: int) -> dict:
     """analysis.hotspots.hotspot_profile of one hotspot for these choices (cached: it is redrawn on every rerun)."""
     from analysis.hotspots import HOTSPOT_ID, hotspot_profile
 
-    spots, labels = hotspots_for(fingerprint, start, end, flags, kind, location, min_cluster_size, method, eps_m)
-    labelled = chosen_episodes(fingerprint, start, end, flags, kind).assign(**{HOTSPOT_ID: labels.to_numpy()})
+    spots, labels = hotspots_for(fingerprint, start, end, flags, kind, area, location, min_cluster_size, method, eps_m)
+    labelled = chosen_episodes(fingerprint, start, end, flags, kind, area).assign(**{HOTSPOT_ID: labels.to_numpy()})
     return hotspot_profile(spots, labelled, hotspot_id)
 
 
@@ -124,11 +122,11 @@ def _extent(eps: pd.DataFrame, location: str):
 
 
 @st.cache_data(show_spinner="Computing Gi* hot spots...", max_entries=32)
-def gi_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, location: str, cell_m: int):
+def gi_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, location: str, cell_m: int):
     """The significant Gi* cells (``gi_bin`` not 0, with polygons) of a hexagonal grid of ``cell_m`` metres."""
     from analysis.gistar import cell_polygons, gi_star, grid_counts
 
-    eps = chosen_episodes(fingerprint, start, end, flags, kind)
+    eps = chosen_episodes(fingerprint, start, end, flags, kind, area)
     extent = _extent(eps, location) if not eps.empty else None
     if extent is None:
         return None
@@ -140,11 +138,11 @@ def gi_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, lo
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def episode_cells(fingerprint: str, start: date, end: date, flags: tuple, kind: str, location: str):
+def episode_cells(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, location: str):
     """Episodes counted per square cell of EPISODE_CELL_M metres (cells with episodes only; centres, no polygons)."""
     from analysis.gistar import grid_counts
 
-    eps = chosen_episodes(fingerprint, start, end, flags, kind)
+    eps = chosen_episodes(fingerprint, start, end, flags, kind, area)
     extent = _extent(eps, location) if not eps.empty else None
     if extent is None:
         return None
@@ -155,11 +153,11 @@ def episode_cells(fingerprint: str, start: date, end: date, flags: tuple, kind: 
 
 
 @st.cache_data(show_spinner="Looking for emerging hot spots...", max_entries=16)
-def emerging_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, location: str, cell_m: int,
+def emerging_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, location: str, cell_m: int,
                  period: str):
     from analysis.emerging import emerging_hotspots
 
-    eps = chosen_episodes(fingerprint, start, end, flags, kind)
+    eps = chosen_episodes(fingerprint, start, end, flags, kind, area)
     extent = _extent(eps, location) if not eps.empty else None
     if extent is None:
         return None
@@ -185,12 +183,12 @@ def placements_by_district(fingerprint: str, on: date) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner="Drawing the map...", max_entries=32)
-def hotspot_map_rendered(fingerprint: str, start: date, end: date, flags: tuple, kind: str, location: str,
+def hotspot_map_rendered(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, location: str,
                          min_cluster_size: int, method: str, eps_m: float, cell_m: int, emerging_on: bool,
                          colour_flag: str, selected: int | None, tiles: bool, suppress_small: bool, on: date,
                          la_code: str | None) -> dict:
     """The hotspot map for these choices, rendered once (ui.map_view.render_map); every layer is a cached piece."""
-    spots, _labels = hotspots_for(fingerprint, start, end, flags, kind, location, min_cluster_size, method, eps_m)
+    spots, _labels = hotspots_for(fingerprint, start, end, flags, kind, area, location, min_cluster_size, method, eps_m)
     try:
         from ui.panel import authority_geography
 
@@ -200,9 +198,9 @@ def hotspot_map_rendered(fingerprint: str, start: date, end: date, flags: tuple,
     m = hotspot_map(
         spots, colour_flag=colour_flag,
         authority=geography.get("authority"), neighbours=geography.get("neighbours"),
-        gi_cells=gi_for(fingerprint, start, end, flags, kind, location, cell_m),
-        episode_cells=episode_cells(fingerprint, start, end, flags, kind, location),
-        emerging=emerging_for(fingerprint, start, end, flags, kind, location, cell_m, "Q") if emerging_on else None,
+        gi_cells=gi_for(fingerprint, start, end, flags, kind, area, location, cell_m),
+        episode_cells=episode_cells(fingerprint, start, end, flags, kind, area, location),
+        emerging=emerging_for(fingerprint, start, end, flags, kind, area, location, cell_m, "Q") if emerging_on else None,
         homes=state.home_points(fingerprint, on),
         placements=placements_by_district(fingerprint, on),
         selected=selected, tiles=tiles, suppress_small=suppress_small,
@@ -211,11 +209,17 @@ def hotspot_map_rendered(fingerprint: str, start: date, end: date, flags: tuple,
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def children_looked_after(fingerprint: str, start: date, end: date) -> int:
-    """Distinct children with a 903 episode open at any time in [start, end] (the % denominator)."""
+def children_looked_after(fingerprint: str, start: date, end: date, area: str) -> int:
+    """Children with a 903 episode open at any time in [start, end], of the area's authorities (the % denominator)."""
+    from analysis.regional import children_looked_after_by_authority
+
     eps = state.located_episodes(fingerprint)
     if eps.empty:
         return 0
+    codes = eps["LA_CODE"].astype(object).fillna("").astype(str) if "LA_CODE" in eps else None
+    if codes is not None and codes.nunique() > 1:  # pooled: a child's id is unique only within its authority
+        per_authority = children_looked_after_by_authority(eps, start, end)
+        return int(per_authority[in_area(per_authority.index, area)].sum())
     decom = pd.to_datetime(eps["DECOM"], errors="coerce")
     dec = pd.to_datetime(eps["DEC"], errors="coerce") if "DEC" in eps else pd.Series(pd.NaT, index=eps.index)
     open_ = (decom <= pd.Timestamp(end)) & (dec.isna() | (dec >= pd.Timestamp(start)))
@@ -260,12 +264,19 @@ role = current_role()
 panel_view = not sees_row_level(role)
 
 st.title("Missing episodes and exploitation hotspots")
-st.caption(f"{state.authority_name(dataset.la_code)}: missing (M) and away (A) episodes from the 903 and the "
+areas = area_options(fingerprint)
+area = AREA_ALL
+if areas:
+    area = st.selectbox("Area", areas, format_func=area_label, key="missing_area",
+                        help="Several authorities are loaded: all of them, one region or one authority. Episodes "
+                             "count for the authority responsible for the child; hotspots and the map follow.")
+st.caption(f"{area_label(area) if areas else state.authority_name(dataset.la_code)}: missing (M) and away (A) "
+           "episodes from the 903 and the "
            "missing team's log, where children went missing from and where they were found, mapped against "
            "child sexual and criminal exploitation, gangs, county lines, trafficking and substance misuse. "
            + ("Analyst view: counts are exact." if not panel_view else components.SUPPRESSION_NOTE))
 
-episodes_all = missing_table(fingerprint)
+episodes_all = state.missing_episodes(fingerprint)
 if episodes_all.empty:
     st.info("No missing episodes are loaded. Add the 903 Missing table or the missing team's log on the Data page.")
     page.end_page()
@@ -319,12 +330,12 @@ location = LOCATIONS[location_label]
 kind = KINDS[kind_label]
 method = METHODS[method_label]
 flags_key = tuple(sorted(flags))
-chosen = chosen_episodes(fingerprint, start, end, flags_key, kind)
+chosen = chosen_episodes(fingerprint, start, end, flags_key, kind, area)
 
 # ------------------------------------------------------------------ headline tiles
-cla = children_looked_after(fingerprint, start, end)
+cla = children_looked_after(fingerprint, start, end, area)
 
-tables = episode_tables(fingerprint, start, end, flags_key, kind, cla)
+tables = episode_tables(fingerprint, start, end, flags_key, kind, area, cla)
 summary = tables["summary"]
 by_measure = summary.set_index("measure")
 n_eps, n_children = int(len(chosen)), int(chosen["CHILD"].nunique()) if len(chosen) else 0
@@ -357,7 +368,7 @@ if chosen.empty:
 
 # ------------------------------------------------------------------ map and hotspot profile
 st.subheader("Hotspot map")
-spots, labels = hotspots_for(fingerprint, start, end, flags_key, kind, location, min_cluster_size, method, eps_m)
+spots, labels = hotspots_for(fingerprint, start, end, flags_key, kind, area, location, min_cluster_size, method, eps_m)
 n_spots = 0 if spots is None else len(spots)
 located = int(chosen[f"{location.upper()}_EASTING"].notna().sum())
 st.caption(f"{n_spots} hotspots from {_shown(located, panel_view)} of {_shown(n_eps, panel_view)} episodes with "
@@ -372,14 +383,16 @@ if st.session_state.get(KEY_SELECTED) not in options:
 
 tiles_on = st.checkbox("Show basemap (needs internet)", value=False, key="missing_tiles",
                        help="Off: the map works offline and shows only what is drawn on it.")
+# The outline drawn: the authority chosen as the area, else the one chosen on the Data page.
+outlined = area if area and not area.startswith(REGION_PREFIX) else dataset.la_code
 map_col, side_col = st.columns([3, 2])
 with map_col:
     layers_on = st.toggle("Emerging hot spots layer (slower)", value=False, key="missing_emerging_layer",
                           help="Gi* per quarter and a Mann-Kendall trend per cell (analysis.emerging).")
-    emerging = emerging_for(fingerprint, start, end, flags_key, kind, location, cell_m, "Q") if layers_on else None
-    rendered = hotspot_map_rendered(fingerprint, start, end, flags_key, kind, location, min_cluster_size, method,
+    emerging = emerging_for(fingerprint, start, end, flags_key, kind, area, location, cell_m, "Q") if layers_on else None
+    rendered = hotspot_map_rendered(fingerprint, start, end, flags_key, kind, area, location, min_cluster_size, method,
                                     eps_m, cell_m, layers_on, colour_flag, st.session_state.get(KEY_SELECTED),
-                                    tiles_on, panel_view, filters.snapshot, dataset.la_code)
+                                    tiles_on, panel_view, filters.snapshot, outlined)
     clicked = map_view.show_map(rendered, key="missing_map", height=620, returned_objects=["last_object_clicked"])
     point = (clicked or {}).get("last_object_clicked") if isinstance(clicked, dict) else None
     if point and spots is not None and len(spots) and point != st.session_state.get("_missing_last_click"):
@@ -411,7 +424,7 @@ with side_col:
         selected = st.selectbox("Hotspot profile", options, format_func=labels_by_id.get, key=KEY_SELECTED,
                                 help="Sorted by episodes. Clicking a hotspot on the map chooses it here.")
     if selected is not None:
-        profile = profile_for(fingerprint, start, end, flags_key, kind, location, min_cluster_size, method, eps_m,
+        profile = profile_for(fingerprint, start, end, flags_key, kind, area, location, min_cluster_size, method, eps_m,
                               int(selected))
         spot = spots.loc[spots["hotspot_id"] == selected].iloc[0]
         a, b = st.columns(2)
@@ -487,7 +500,8 @@ export = to_safe_csv(table)
 st.session_state["_missing_hotspots_csv"] = export  # what the button below downloads (kept for checking)
 st.download_button("Download hotspots (CSV)", data=export, file_name="missing_hotspots.csv", mime="text/csv",
                    key="missing_hotspots_csv", icon=":material/download:",
-                   on_click=auth.audited("export", "missing_hotspots.csv", location=location, episodes=kind,
+                   on_click=auth.audited("export", "missing_hotspots.csv", area=area_label(area),
+                                         location=location, episodes=kind,
                                          risk_flags=list(flags_key) or "all",
                                          period=f"{start.isoformat()} to {end.isoformat()}"))
 

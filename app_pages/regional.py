@@ -44,6 +44,20 @@ FIGURE_LABELS = {
     "location_unknown": "Location unknown", "in_childrens_homes": "In children's homes",
 }
 
+MISSING_COUNTS = ["children_looked_after", "children_missing", "missing_episodes", "children_away", "away_episodes",
+                  "repeat_children", "returned", "rhi_offered_within"]
+MISSING_PERCENTS = {"percent_missing": "children_missing/children_looked_after",
+                    "percent_rhi_offered_within": "rhi_offered_within/returned"}
+MISSING_LABELS = {
+    "name": "Authority", "region": "Region", "authorities": "Authorities",
+    "children_looked_after": "Children looked after in the period",
+    "children_missing": "Children who went missing", "percent_missing": "% who went missing",
+    "missing_episodes": "Missing episodes", "episodes_per_missing_child": "Episodes per missing child",
+    "children_away": "Children away", "away_episodes": "Away episodes",
+    "repeat_children": "Children with 3+ episodes", "returned": "Episodes ended",
+    "rhi_offered_within": "RHI offered within 72 h", "percent_rhi_offered_within": "% RHI offered within 72 h",
+}
+
 
 # ------------------------------------------------------------------ cached pieces
 def _dataset(fingerprint: str):
@@ -120,7 +134,43 @@ def homes_supply_table(fingerprint: str, on) -> tuple[pd.DataFrame, bool]:
     return homes_supply(homes, snap), register
 
 
+@st.cache_data(show_spinner="Counting missing episodes per authority...", max_entries=16)
+def missing_tables(fingerprint: str, start, end) -> dict[str, pd.DataFrame]:
+    """Raw analysis.regional.missing_figures ``by_authority`` and ``by_region`` for episodes starting
+    from ``start`` to ``end`` (dates, both included); empty when no missing episodes are loaded."""
+    from analysis.regional import children_looked_after_by_authority, missing_figures
+
+    episodes = state.missing_episodes(fingerprint)
+    located = _pooled_located(fingerprint) if _dataset(fingerprint).la_code else state.located_episodes(fingerprint)
+    if episodes.empty or "LA_CODE" not in episodes or located.empty:
+        return {}
+    when = pd.to_datetime(episodes["MIS_START"])
+    chosen = episodes[(when >= pd.Timestamp(start)) & (when < pd.Timestamp(end) + pd.Timedelta(days=1))]
+    looked_after = children_looked_after_by_authority(located, start, end)
+    return {"by_authority": missing_figures(chosen, looked_after),
+            "by_region": missing_figures(chosen, looked_after, by="region")}
+
+
 # ------------------------------------------------------------------ disclosure-controlled views
+def safe_missing(figures: pd.DataFrame, label: str) -> pd.DataFrame:
+    """missing_figures for a panel: counts 1-5 "c" with secondary suppression against the last
+    (all authorities) row; rates of hidden counts hidden too."""
+    if figures is None or figures.empty:
+        return pd.DataFrame()
+    table = figures.reset_index(drop=True)
+    table.index = [ALL if v == ALL else f"row{i}" for i, v in enumerate(table[label])]
+    safe = suppress_table(table, MISSING_COUNTS, total_row=ALL, percent_columns=MISSING_PERCENTS)
+    per_child = pd.to_numeric(table["episodes_per_missing_child"], errors="coerce")
+    safe["episodes_per_missing_child"] = [
+        SUPPRESSED if SUPPRESSED in (a, b) else ("-" if pd.isna(v) else f"{v:.1f}")
+        for a, b, v in zip(safe["missing_episodes"], safe["children_missing"], per_child)]
+    if "authorities" in safe.columns:
+        safe["authorities"] = safe["authorities"].astype(int).astype(str)
+    keep = [c for c in MISSING_LABELS if c in safe.columns and c != "code"]
+    return safe[keep].reset_index(drop=True).rename(columns=MISSING_LABELS)
+
+
+
 def _hide_median(safe: pd.DataFrame, raw: pd.DataFrame) -> list:
     return [SUPPRESSED if shown_children == SUPPRESSED or is_small([n])[0] else ("x" if pd.isna(m) else f"{m:.1f}")
             for shown_children, n, m in zip(safe["children"], raw["children"], pd.to_numeric(raw["median_miles"],
@@ -408,6 +458,24 @@ if focus != FOCUS_ALL:
 net_table = safe_net(net, total=focus == FOCUS_ALL)
 components.safe_table(net_table, height=420)
 components.download_csv(net_table, "net_placements_by_authority.csv")
+
+# ------------------------------------------------------------------ missing from care
+st.subheader("Missing from care by authority")
+missing = missing_tables(fingerprint, filters.start, filters.end)
+if not missing:
+    st.info("No missing episodes are loaded: add the 903 Missing tables or the missing teams' logs on the Data page.")
+else:
+    st.caption(f"Missing (M) and away (A) episodes starting from {filters.start:%d %B %Y} to {filters.end:%d %B %Y} "
+               "(the trend period in the sidebar), counted for the authority responsible for the child. % who went "
+               "missing is of children looked after at any time in the period; return home interviews are of "
+               "episodes that have ended. The Missing & hotspots page maps them, for all authorities, a region "
+               "or one authority.")
+    missing_by_authority = safe_missing(missing["by_authority"], "name")
+    components.safe_table(missing_by_authority, height=min(38 * (len(missing_by_authority) + 1), 560))
+    components.download_csv(missing_by_authority, "missing_by_authority.csv")
+    missing_by_region = safe_missing(missing["by_region"], "region")
+    components.safe_table(missing_by_region)
+    components.download_csv(missing_by_region, "missing_by_region.csv")
 
 # ------------------------------------------------------------------ children's homes
 st.subheader("Children's homes supply and where the children in them come from")

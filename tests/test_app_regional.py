@@ -172,3 +172,43 @@ def test_one_authority_chosen_on_the_data_page_still_measures_each_row_from_its_
     first = pooled["at"]
     assert table.equals(_table(first, "Authority", "Children looked after"))
     assert "measures every child from the authority named on their own row" in _texts(at)
+
+
+def test_missing_figures_per_authority_and_region_are_disclosure_controlled(pooled):
+    at = pooled["at"]
+    table = _table(at, "Authority", "Children who went missing")
+    names = list(pooled["figures"]["name"])
+    assert list(table["Authority"]) == [*names, ALL]
+    region = _table(at, "Region", "Children who went missing")
+    assert list(region["Region"]) == ["North East", ALL]
+    for column in ("Children who went missing", "Missing episodes", "RHI offered within 72 h"):
+        assert not table[column].astype(str).isin(SMALL).any()
+    # Child ids repeat across the three authorities: the total row is still the sum of the rows.
+    shown = table["Missing episodes"].iloc[:-1]
+    if not shown.eq("c").any():
+        assert int(table["Missing episodes"].iloc[-1].replace(",", "")) == sum(int(v.replace(",", "")) for v in shown)
+    keys = {b.key for b in at.get("download_button")}
+    assert {"csv-missing_by_authority.csv", "csv-missing_by_region.csv"} <= keys
+
+
+def test_missing_page_area_choice_narrows_to_one_authority(pooled):
+    from analysis.areas import area_label
+
+    at = pooled["at"]
+    at.switch_page("app_pages/missing.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    area = at.selectbox(key="missing_area")
+    assert area.options[0] == ALL and "North East (region)" in area.options
+    everyone = {m.label: m.value for m in at.metric}
+    counts = []
+    for code in pooled["codes"]:
+        area.set_value(code)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        tiles = {m.label: m.value for m in at.metric}
+        assert area_label(code) in " ".join(c.value for c in at.caption)
+        counts.append(int(tiles["Episodes"].replace(",", "")))
+        area = at.selectbox(key="missing_area")
+    # Each authority's episodes are its own: together they are all the episodes loaded.
+    assert all(n > 0 for n in counts) and sum(counts) == int(everyone["Episodes"].replace(",", ""))

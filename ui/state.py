@@ -174,6 +174,17 @@ def located_episodes(fingerprint: str) -> pd.DataFrame:
     return add_placement_location(dataset.episodes, dataset.la_code, index=postcode_index())
 
 
+@st.cache_data(show_spinner="Joining missing episodes...", max_entries=8)
+def missing_episodes(fingerprint: str) -> pd.DataFrame:
+    """All missing and away episodes (analysis.missing.missing_episodes), placement at the start included."""
+    from analysis.missing import missing_episodes as join_missing_episodes
+
+    dataset = _dataset_for(fingerprint)
+    located = located_episodes(fingerprint)
+    return join_missing_episodes(dataset, episodes=located if not located.empty else None,
+                                 la=dataset.la_code if located.empty else None, index=postcode_index())
+
+
 def has_authority(dataset: Dataset) -> bool:
     """Distances need the responsible authority (or an LA_CODE column in pooled files)."""
     return bool(dataset.la_code) or "LA_CODE" in getattr(dataset.episodes, "columns", [])
