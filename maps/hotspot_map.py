@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import folium
+import shapely
 
 from analysis.disclosure import SUPPRESSED, SMALL_NUMBER_MAX
 from data.schemas import RISK_FLAG_LABELS, RISK_FLAGS
@@ -87,24 +88,15 @@ def share_colour(share) -> str:
     return SHARE_COLOURS[int(np.searchsorted(SHARE_EDGES, float(share), side="right"))]
 
 
-def _round_coords(node):
-    if isinstance(node, (list, tuple)):
-        if node and isinstance(node[0], (int, float)):
-            return [round(float(v), DECIMALS) for v in node]
-        return [_round_coords(child) for child in node]
-    return node
-
-
 def _features(gdf: gpd.GeoDataFrame, properties: list[dict]) -> dict:
     """A FeatureCollection (WGS84, rounded) of the geometries of ``gdf`` with the given properties."""
     wgs = gdf.geometry.set_crs(27700, allow_override=gdf.crs is None).to_crs(4326)
+    rounded = shapely.transform(wgs.to_numpy(), lambda xy: np.round(xy, DECIMALS))  # all at once, not per vertex
     features = []
-    for geom, props in zip(wgs, properties):
+    for geom, props in zip(rounded, properties):
         if geom is None or geom.is_empty:
             continue
-        shape = geom.__geo_interface__
-        features.append({"type": "Feature", "properties": props,
-                         "geometry": {"type": shape["type"], "coordinates": _round_coords(shape["coordinates"])}})
+        features.append({"type": "Feature", "properties": props, "geometry": geom.__geo_interface__})
     return {"type": "FeatureCollection", "features": features}
 
 
