@@ -1,4 +1,6 @@
 """Placement distance and location on real postcodes, snapshots, headline figures, breakdowns, costs."""
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -211,6 +213,24 @@ def test_monthly_trend(postcode_index):
     assert trend.loc[3, "percent_distance_unknown"] == 33.3
     with pytest.raises(ValueError, match="add_placement_location"):
         pl.monthly_trend(_episodes([{}]), "2024-01-01", "2024-02-01")
+
+
+def test_monthly_trend_is_the_headline_figures_of_each_month_end(postcode_index):
+    from data.readers import read_folder
+
+    demo = read_folder(Path(__file__).resolve().parents[1] / "data" / "demo_data", la="Kent")
+    episodes = pl.add_placement_location(demo.episodes, demo.la_code, index=postcode_index)
+    trend = pl.monthly_trend(episodes, "2024-04-01", "2026-03-31")
+    assert len(trend) == 24 and trend["children"].min() > 1000
+    for row in trend.itertuples(index=False):
+        head = pl.headline_figures(pl.placements_on(episodes, row.date)).set_index("measure")
+        assert row.children == head.loc["children looked after", "count"]
+        assert row.percent_over_20_miles == head.loc["placed over 20 miles from home", "percent"]
+        assert row.percent_outside == head.loc["placed outside the authority", "percent"]
+        assert row.percent_outside_over_20_miles == head.loc["outside the authority and over 20 miles", "percent"]
+        assert row.percent_at_a_distance == head.loc["placed at a distance", "percent"]
+        assert row.median_miles == pytest.approx(head.loc["median miles from home", "value"])
+        assert row.percent_distance_unknown == head.loc["distance unknown", "percent"]
 
 
 def test_costs_show_secure_care_separately(postcode_index):
