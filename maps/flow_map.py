@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, check_no_child_data, is_small, suppress_counts
+from analysis.placements import distance_bands
 from analysis.regional import net_flows
-from data.schemas import DISTANCE_BAND_EDGES, DISTANCE_BANDS
 from maps.common import (
     BAND_COLOURS,
     ENGLAND_CENTRE,
@@ -53,13 +53,6 @@ NET_COLOURS = [
 ]
 # Placements outside England have no polygon here: their arrows end at a point in each nation.
 NATION_POINTS = {"WAL": (52.35, -3.65), "SCO": (56.2, -4.1), "NIR": (54.6, -6.7)}
-
-
-def _band_of(miles: float) -> str | None:
-    if miles is None or not np.isfinite(miles):
-        return None
-    pos = int(np.searchsorted(DISTANCE_BAND_EDGES, miles, side="right")) - 1
-    return DISTANCE_BANDS[max(pos, 0)]
 
 
 MIN_WIDTH, MAX_WIDTH = 1.0, 9.0  # pixels; relative to the biggest pair, so a national map is not a solid mass
@@ -170,7 +163,7 @@ def flow_lines(flows: pd.DataFrame, centroids: pd.DataFrame, *, min_children: in
         miles = "unknown" if pd.isna(row.median_miles) else f"{float(row.median_miles):.1f}"
         tip = (f"{escape(row.from_name)} &rarr; {escape(row.to_name)}<br>children placed: {children}"
                f"<br>median distance: {miles} miles")
-        colour = BAND_COLOURS.get(_band_of(row.median_miles), UNKNOWN_COLOUR)
+        colour = BAND_COLOURS.get(distance_bands([row.median_miles])[0], UNKNOWN_COLOUR)
         props = {"tip": tip, "colour": colour, "weight": width}
         features.append({"type": "Feature", "properties": props,
                          "geometry": {"type": "LineString", "coordinates": _lonlat(xs, ys, transformer)}})

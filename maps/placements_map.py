@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.disclosure import SUPPRESSED
-from data.schemas import DISTANCE_BAND_EDGES, DISTANCE_BANDS, OVER_DISTANCE_MILES
+from analysis.placements import distance_bands
+from data.schemas import OVER_DISTANCE_MILES
 from geo.postcodes import normalise_postcodes
 from maps.common import (
     BAND_COLOURS,
@@ -58,13 +59,6 @@ class FlowSummary:
     no_placement_district: int = 0
     flows: int = 0
     flows_dropped: int = 0  # pairs beyond MAX_FLOWS (the smallest), not drawn
-
-
-def _band_of(miles: float) -> str | None:
-    if miles is None or not np.isfinite(miles):
-        return None
-    pos = int(np.searchsorted(DISTANCE_BAND_EDGES, miles, side="right")) - 1
-    return DISTANCE_BANDS[max(pos, 0)]
 
 
 def postcode_district_of(values) -> pd.Series:
@@ -117,7 +111,7 @@ def aggregate_flows(snapshot: pd.DataFrame, *, layer_by: str = "PLACEMENT_GROUP"
     unlocated = flows.loc[~located, "children"].sum()
     summary.no_placement_district += int(unlocated)
     flows = flows[located]
-    flows["band"] = flows["median_miles"].map(_band_of)
+    flows["band"] = distance_bands(flows["median_miles"])  # "unknown" draws in UNKNOWN_COLOUR
     flows = flows.sort_values("children", ascending=False, kind="stable").reset_index(drop=True)
     summary.flows = len(flows)
     if len(flows) > max_flows:
