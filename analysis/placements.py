@@ -486,10 +486,12 @@ def _month_ends(start, end) -> pd.DatetimeIndex:
     return pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="ME")
 
 
-def monthly_trend(episodes: pd.DataFrame, start, end) -> pd.DataFrame:
+def monthly_trend(episodes: pd.DataFrame, start, end, *, keep=None) -> pd.DataFrame:
     """Headline percentages at each month end from ``start`` to ``end`` (inclusive).
 
-    ``episodes`` must already have :func:`add_placement_location` columns. Returns one row per
+    ``episodes`` must already have :func:`add_placement_location` columns. ``keep`` (booleans, one
+    per episode) counts only some children, chosen by the episode each child has on the day, as a
+    filter on :func:`placements_on` would (a placement type, say). Returns one row per
     month end: ``date``, ``children``, ``percent_over_20_miles``, ``percent_outside``,
     ``percent_outside_over_20_miles``, ``percent_at_a_distance``, ``median_miles``,
     ``percent_distance_unknown`` (all of all children looked after that day).
@@ -501,6 +503,8 @@ def monthly_trend(episodes: pd.DataFrame, start, end) -> pd.DataFrame:
     for day in _month_ends(start, end):
         # The measures of headline_figures, on arrays: a DataFrame per month costs more than the sums.
         on = index.rows_on(day)
+        if keep is not None:
+            on = on[np.asarray(keep, dtype=bool)[on]]
         n = len(on)
         measured = known[on]
         rows.append(

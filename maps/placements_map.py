@@ -63,9 +63,13 @@ class FlowSummary:
 
 def postcode_district_of(values) -> pd.Series:
     """Postcode district (outward code, "TN23") of unit postcodes, sectors or districts; '' otherwise."""
-    norm = normalise_postcodes(values)
+    # Placement postcodes repeat (homes, carers): work on each distinct value once.
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object).fillna(""))
+    norm = normalise_postcodes(pd.Series(uniques, dtype=object))
     outward = norm.str.extract(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)(?: [0-9](?:[A-Z]{2})?)?$")[0]
-    return outward.fillna("").astype(object)
+    district = outward.fillna("").astype(object).to_numpy()
+    index = values.index if isinstance(values, pd.Series) else None
+    return pd.Series(district[codes] if len(codes) else np.array([], dtype=object), index=index, dtype=object)
 
 
 def aggregate_flows(snapshot: pd.DataFrame, *, layer_by: str = "PLACEMENT_GROUP", index=None,

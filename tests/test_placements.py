@@ -231,6 +231,14 @@ def test_monthly_trend_is_the_headline_figures_of_each_month_end(postcode_index)
         assert row.percent_at_a_distance == head.loc["placed at a distance", "percent"]
         assert row.median_miles == pytest.approx(head.loc["median miles from home", "value"])
         assert row.percent_distance_unknown == head.loc["distance unknown", "percent"]
+    # A filter counts the children whose episode that day is of the group, as the snapshot filter does.
+    foster = (episodes["PLACEMENT_GROUP"] == schemas.GROUP_FOSTER_OTHER).to_numpy()
+    filtered = pl.monthly_trend(episodes, "2025-04-01", "2026-03-31", keep=foster)
+    for row in filtered.itertuples(index=False):
+        snap = pl.placements_on(episodes, row.date)
+        head = pl.headline_figures(snap[snap["PLACEMENT_GROUP"] == schemas.GROUP_FOSTER_OTHER]).set_index("measure")
+        assert 0 < row.children == head.loc["children looked after", "count"]
+        assert row.percent_outside == head.loc["placed outside the authority", "percent"]
 
 
 def test_costs_show_secure_care_separately(postcode_index):

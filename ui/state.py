@@ -14,6 +14,7 @@ import os
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -190,27 +191,36 @@ def has_authority(dataset: Dataset) -> bool:
     return bool(dataset.la_code) or "LA_CODE" in getattr(dataset.episodes, "columns", [])
 
 
+def filter_mask(frame: pd.DataFrame, groups: tuple = (), providers: tuple = ()) -> np.ndarray:
+    """True for rows in the chosen placement type groups and provider groups (empty choice = all)."""
+    keep = np.ones(len(frame), dtype=bool)
+    if groups and "PLACEMENT_GROUP" in frame:
+        keep &= frame["PLACEMENT_GROUP"].isin(list(groups)).to_numpy(dtype=bool)
+    if providers and "PROVIDER_GROUP" in frame:
+        keep &= frame["PROVIDER_GROUP"].isin(list(providers)).to_numpy(dtype=bool)
+    return keep
+
+
 def apply_filters(frame: pd.DataFrame, groups: tuple = (), providers: tuple = ()) -> pd.DataFrame:
     """Rows in the chosen placement type groups and provider groups (empty choice = all)."""
     if frame.empty:
         return frame
-    keep = pd.Series(True, index=frame.index)
-    if groups and "PLACEMENT_GROUP" in frame:
-        keep &= frame["PLACEMENT_GROUP"].isin(list(groups))
-    if providers and "PROVIDER_GROUP" in frame:
-        keep &= frame["PROVIDER_GROUP"].isin(list(providers))
-    return frame[keep]
+    return frame[filter_mask(frame, groups, providers)]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _everyone_on(fingerprint: str, on: date) -> pd.DataFrame:
+    """Children in placement on ``on`` (one row each), before the sidebar's filters: shared by every filter."""
+    from analysis.placements import placements_on
+
+    located = located_episodes(fingerprint)
+    return located if located.empty else placements_on(located, pd.Timestamp(on))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def snapshot(fingerprint: str, on: date, groups: tuple = (), providers: tuple = ()) -> pd.DataFrame:
-    """Children in placement on ``on`` (one row each), filtered."""
-    from analysis.placements import placements_on
-
-    located = located_episodes(fingerprint)
-    if located.empty:
-        return located
-    return apply_filters(placements_on(located, pd.Timestamp(on)), groups, providers)
+    """Children in placement on ``on`` (one row each), filtered by the episode each child has that day."""
+    return apply_filters(_everyone_on(fingerprint, on), groups, providers)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -231,10 +241,11 @@ def breakdown(fingerprint: str, on: date, by: str, groups: tuple = (), providers
 def trend(fingerprint: str, start: date, end: date, groups: tuple = (), providers: tuple = ()) -> pd.DataFrame:
     from analysis.placements import monthly_trend
 
-    located = apply_filters(located_episodes(fingerprint), groups, providers)
-    if located.empty:
+    located = located_episodes(fingerprint)
+    keep = filter_mask(located, groups, providers)
+    if located.empty or not keep.any():
         return pd.DataFrame()
-    return monthly_trend(located, pd.Timestamp(start), pd.Timestamp(end))
+    return monthly_trend(located, pd.Timestamp(start), pd.Timestamp(end), keep=keep)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
