@@ -25,6 +25,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -335,11 +336,192 @@ def _page_rows(folder: Path) -> list:
     return rows
 
 
+# ---------------------------------------------------------------- pages in Chromium
+CHROMIUM_PAGES = ("", "homes", "regional", "missing", "briefing", "data")
+MAP_PAGES = ("", "homes", "regional", "missing")  # pages drawing a Leaflet map (streamlit-folium)
+# A filter the map does not depend on keeps the map's iframe: give a new map this long (ms) to appear.
+MAP_REPLACED_GRACE_MS = 1000
+WIDGET_TIMEOUT_MS = 15_000  # the page is drawn already: a missing widget is missing, not slow
+WIDGET_TESTIDS = {"multiselect": "stMultiSelect", "selectbox": "stSelectbox", "radio": "stRadio"}
+
+
+class BrowserChange(NamedTuple):
+    """A widget a user changes: its kind, label, the fresh values picked in turn, and where it is."""
+    name: str
+    kind: str
+    label: str
+    values: tuple
+    sidebar: bool = False
+
+
+def _browser_changes(path: str) -> list[BrowserChange]:
+    """The filter changes timed on a page, each with two fresh values where the widget offers them."""
+    from data.schemas import GROUP_FOSTER_OTHER, GROUP_RESIDENTIAL, RISK_FLAG_LABELS
+
+    changes = [BrowserChange("placement group filter", "multiselect", "Placement type group",
+                             (GROUP_FOSTER_OTHER, GROUP_RESIDENTIAL), sidebar=True)]
+    if path == "missing":
+        changes += [BrowserChange("risk flag filter", "multiselect", "Risk flags (any of the selected)",
+                                  (RISK_FLAG_LABELS["CSE"], RISK_FLAG_LABELS["CCE"])),
+                    # The label of app_pages/missing.py's KINDS["Missing (M)"]; not imported: that runs the page.
+                    BrowserChange("episode kind", "radio", "Episodes", ("Missing (M)",)),
+                    # Detail for one authority or one region (analysis.areas), after the flags and kind above.
+                    BrowserChange("area", "selectbox", "Area", ("Kent", "South East (region)"))]
+    if path == "regional":
+        changes.append(BrowserChange("focus authority", "selectbox", "Focus on one authority", ("Kent",)))
+    return changes
+
+
+def _page_errors(page) -> str:
+    """The text of any exception boxes Streamlit shows on the page, or 'none'."""
+    boxes = page.locator('[data-testid="stException"]')
+    texts = [" ".join(boxes.nth(i).inner_text().split())[:160] for i in range(boxes.count())]
+    return "; ".join(texts) or "none"
+
+
+# The footer is drawn, or the script stopped on an exception (it then never draws the footer). textContent,
+# not innerText: it needs no layout, so polling it does not slow the page being timed.
+_DRAWN_OR_FAILED = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const stopped = app && app.getAttribute('data-test-script-state') === 'notRunning';
+    return document.body.textContent.includes('Contains OS data')
+        || !!(stopped && document.querySelector('[data-testid="stException"]'));
+}"""
+
+
+def _page_state(page) -> str:
+    """What the page shows, for an error message: script and connection state, errors, the start of its text."""
+    try:
+        states = page.evaluate("() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
+                               " return a ? [a.getAttribute('data-test-script-state'),"
+                               " a.getAttribute('data-test-connection-state')] : [null, null]; }")
+        main = page.locator('[data-testid="stMain"]')
+        text = " ".join(main.inner_text().split())[:160] if main.count() else "(no main area)"
+        return f"script {states[0]}, connection {states[1]}, errors: {_page_errors(page)}; text: {text}"
+    except Exception as exc:  # noqa: BLE001 - a diagnosis must not raise
+        return f"(page state unavailable: {type(exc).__name__})"
+
+
+def _visit(page, url: str, path: str) -> float:
+    """Seconds from navigating to a page until its script has finished and (map pages) its map is drawn."""
+    from tests.app_server import wait_for_map, wait_until_drawn
+
+    start = time.perf_counter()
+    page.goto(f"{url}/{path}", timeout=PAGE_TIMEOUT_S * 1000)
+    try:
+        # Stop at once on an exception rather than wait PAGE_TIMEOUT_S for a footer that never comes.
+        page.wait_for_function(_DRAWN_OR_FAILED, timeout=PAGE_TIMEOUT_S * 1000, polling=250)
+        if _page_errors(page) != "none" and not page.get_by_text("Contains OS data", exact=False).count():
+            raise RuntimeError("the script stopped on an exception")
+        wait_until_drawn(page, timeout_ms=PAGE_TIMEOUT_S * 1000, settle_ms=0)
+        if path in MAP_PAGES and wait_for_map(page, timeout_ms=PAGE_TIMEOUT_S * 1000) is None:
+            raise RuntimeError(f"the map was not drawn within {PAGE_TIMEOUT_S} s")
+    except Exception as exc:  # noqa: BLE001 - Playwright's TimeoutError too: say what the page showed
+        raise RuntimeError(f"/{path}: {str(exc).splitlines()[0][:120]}; {_page_state(page)}") from exc
+    return time.perf_counter() - start
+
+
+def _widget(page, change: BrowserChange):
+    """The widget's element, found by its kind and its exact label (in the sidebar for sidebar filters)."""
+    scope = page.locator('[data-testid="stSidebar"]') if change.sidebar else page.locator('[data-testid="stMain"]')
+    label = page.locator('[data-testid="stWidgetLabel"]').get_by_text(change.label, exact=True)
+    return scope.locator(f'[data-testid="{WIDGET_TESTIDS[change.kind]}"]').filter(has=label).first
+
+
+def _open(page, widget, change: BrowserChange, value: str):
+    """Get the widget ready so that the timed action is the one click that changes it; returns that click."""
+    if change.kind == "radio":
+        return widget.get_by_text(value, exact=True).click
+    widget.locator("input").click()
+    if change.kind == "selectbox":
+        # A long list (every authority) is virtualised: type to bring the option into view.
+        page.keyboard.type(value)
+    option = page.get_by_role("option", name=value, exact=True)
+    option.wait_for(state="visible", timeout=WIDGET_TIMEOUT_MS)
+    return option.click
+
+
+def _wait_quiet(page) -> None:
+    """Wait (untimed) until no script runs, so a timed change does not inherit a rerun still under way."""
+    page.wait_for_function("() => document.querySelector('[data-testid=\"stApp\"]')"
+                           "?.getAttribute('data-test-script-state') === 'notRunning'",
+                           timeout=PAGE_TIMEOUT_S * 1000)
+
+
+def _time_change(page, click, has_map: bool) -> tuple[float, str]:
+    """Seconds from a widget click until the rerun finished and (map pages) the new map is drawn; and what the map did.
+
+    streamlit-folium mounts a new iframe when the map changes, so the frames present before the click
+    are excluded when waiting for the map. If the old map's frame is still attached when the script has
+    finished, the map may not depend on this filter: a new map then gets MAP_REPLACED_GRACE_MS only.
+    """
+    from tests.app_server import rerun_and_wait, wait_for_map
+
+    before = list(page.frames)
+    old_map = wait_for_map(page, timeout_ms=0) if has_map else None
+    start = time.perf_counter()  # includes installing rerun_and_wait's observer: one round trip, a few ms
+    rerun_and_wait(page, click, timeout_ms=PAGE_TIMEOUT_S * 1000)
+    script_s = time.perf_counter() - start
+    if not has_map:
+        return script_s, "no map"
+    replaced = old_map is not None and old_map.is_detached()
+    new_map = wait_for_map(page, exclude=before,
+                           timeout_ms=PAGE_TIMEOUT_S * 1000 if replaced else MAP_REPLACED_GRACE_MS)
+    if new_map is not None:
+        return time.perf_counter() - start, f"map redrawn, script {script_s:.2f} s"
+    if replaced:
+        raise RuntimeError(f"the map's frame was removed but no new map was drawn within {PAGE_TIMEOUT_S} s")
+    return script_s, "map kept (same frame)"
+
+
+def _change_row(page, path: str, change: BrowserChange) -> dict:
+    """One row: the slowest fresh value of one widget on the open page (NaN with a note if it cannot be timed)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    name = f"page /{path or 'placements'} in Chromium with England loaded: {change.name} changed"
+    widget = _widget(page, change)
+    try:
+        widget.wait_for(state="visible", timeout=WIDGET_TIMEOUT_MS)
+    except PlaywrightTimeout:
+        return result(name, float("nan"), "s",
+                      note=f"not measured: no {change.kind} labelled {change.label!r} on the page")
+    timings, seconds_each = [], []
+    try:
+        for value in change.values:
+            _wait_quiet(page)
+            click = _open(page, widget, change, value)
+            seconds, what = _time_change(page, click, path in MAP_PAGES)
+            page.keyboard.press("Escape")  # close a multiselect's dropdown, which stays open after a pick
+            timings.append(f"{value!r} {seconds:.2f} s ({what})")
+            seconds_each.append(seconds)
+    except Exception as exc:  # noqa: BLE001 - one widget must not stop the other rows
+        return result(name, float("nan"), "s", note=f"not measured: {type(exc).__name__}: {str(exc)[:200]}; "
+                                                    f"timed before the failure: {'; '.join(timings) or 'none'}")
+    where = "sidebar" if change.sidebar else "page"
+    return result(name, max(seconds_each), "s", target=None if is_quick() else INTERACTIVE_S,
+                  note=f"{where} {change.kind} {change.label!r}, slowest of {len(timings)} fresh value(s), each "
+                       f"timed from the click on it until the script finished and the new map (if any) was drawn: "
+                       f"{'; '.join(timings)}; errors on the page: {_page_errors(page)}")
+
+
+def _chromium_page_rows(page, url: str, path: str) -> list:
+    """A page's visit row (second visit, first as baseline) and its filter-change rows, on the page left open."""
+    first, second = _visit(page, url, path), _visit(page, url, path)  # the first visit fills the caches
+    rows = [result(f"page /{path or 'placements'} in Chromium with England loaded (second visit)",
+                   second, "s", baseline="first visit", baseline_value=first,
+                   target=None if is_quick() else INTERACTIVE_S,
+                   note="a new browser session each visit: page load, websocket, script run"
+                        + (", map drawn" if path in MAP_PAGES else "")
+                        + f"; caches are the server's; errors on the page: {_page_errors(page)}")]
+    return rows + [_change_row(page, path, change) for change in _browser_changes(path)]
+
+
 def _chromium_rows(folder: Path) -> list:
-    """Each page drawn in Debian's Chromium with England loaded as the app's data (CARE_MAP_DEMO_DIR)."""
+    """Each page drawn in Debian's Chromium with England loaded as the app's data (CARE_MAP_DEMO_DIR),
+    then its filters changed in the browser."""
     from playwright.sync_api import sync_playwright
 
-    from tests.app_server import CHROMIUM, launch_chromium, start_app, stop_app, wait_until_drawn
+    from tests.app_server import CHROMIUM, launch_chromium, start_app, stop_app
 
     if not CHROMIUM.exists():
         return [result("pages in Chromium with England loaded", float("nan"), "s",
@@ -350,18 +532,13 @@ def _chromium_rows(folder: Path) -> list:
         with sync_playwright() as pw:
             browser = launch_chromium(pw)
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            for path in ("", "homes", "regional", "missing", "briefing", "data"):
-                timings = []
-                for _ in range(2):  # the first visit fills the caches; the second is what a user then sees
-                    start = time.perf_counter()
-                    page.goto(f"{url}/{path}", timeout=PAGE_TIMEOUT_S * 1000)
-                    wait_until_drawn(page, timeout_ms=PAGE_TIMEOUT_S * 1000, settle_ms=0)
-                    timings.append(time.perf_counter() - start)
-                rows.append(result(f"page /{path or 'placements'} in Chromium with England loaded (second visit)",
-                                   timings[1], "s", baseline="first visit", baseline_value=timings[0],
-                                   target=None if is_quick() else INTERACTIVE_S,
-                                   note="a new browser session each visit (page load, websocket, script run, "
-                                        "map drawn); caches are the server's"))
+            for path in CHROMIUM_PAGES:
+                try:
+                    rows += _chromium_page_rows(page, url, path)
+                except Exception as exc:  # noqa: BLE001 - one page must not hide the others
+                    server = "" if proc.poll() is None else f"; the app server had exited (code {proc.returncode})"
+                    rows.append(result(f"page /{path or 'placements'} in Chromium with England loaded", float("nan"),
+                                       "s", note=f"not measured: {type(exc).__name__}: {str(exc)[:400]}{server}"))
             browser.close()
     finally:
         stop_app(proc)

@@ -75,3 +75,74 @@ def wait_until_drawn(page, *, timeout_ms: int = 120_000, settle_ms: int = 1500) 
         timeout=timeout_ms,
     )
     page.wait_for_timeout(settle_ms)
+
+
+# Drawn vector layers: folium draws on a canvas (prefer_canvas) or as interactive SVG paths.
+MAP_DRAWN = ".leaflet-overlay-pane canvas, .leaflet-overlay-pane path.leaflet-interactive"
+SCRIPT_STATE = "data-test-script-state"  # on [data-testid="stApp"]: "running" while the script runs, else "notRunning"
+
+
+def wait_for_map(page, *, timeout_ms: int = 120_000, exclude=()):
+    """The frame holding a Leaflet map with drawn vector layers, waiting up to ``timeout_ms`` (ms); None on timeout.
+
+    Frames in ``exclude`` are skipped: streamlit-folium mounts a new iframe whenever the map changes (its
+    component key is a hash of the map's script), so passing the frames present before a rerun waits for
+    the new map rather than finding the old one.
+    """
+    skip = set(exclude)
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        for frame in page.frames:
+            if frame in skip:
+                continue
+            try:
+                if frame.locator(".leaflet-container").count() > 0 and frame.locator(MAP_DRAWN).count() > 0:
+                    return frame
+            except Exception:  # noqa: BLE001 - frames come and go while the page loads
+                continue
+        if time.monotonic() >= deadline:
+            return None
+        page.wait_for_timeout(min(100, max(1, int((deadline - time.monotonic()) * 1000))))
+
+
+_WATCH_SCRIPT_STATE = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app) return false;
+    if (window.__rerunWatch) window.__rerunWatch.observer.disconnect();
+    const watch = {seen: [], observer: null};
+    // Record every state the attribute takes, so a rerun that starts and ends between two polls still counts.
+    watch.observer = new MutationObserver(() => watch.seen.push(app.getAttribute('%(attr)s')));
+    watch.observer.observe(app, {attributes: true, attributeFilter: ['%(attr)s']});
+    window.__rerunWatch = watch;
+    return true;
+}""" % {"attr": SCRIPT_STATE}
+_RERUN_DONE = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const watch = window.__rerunWatch;
+    return !!(app && watch && watch.seen.includes('running') && app.getAttribute('%(attr)s') === 'notRunning');
+}""" % {"attr": SCRIPT_STATE}
+
+
+def rerun_and_wait(page, action, *, timeout_ms: int = 120_000) -> None:
+    """Run ``action()`` (a widget change) and wait until the script rerun it caused has finished.
+
+    A MutationObserver on the app root is installed first and records each value of its script-state
+    attribute, so "running" is seen even when the rerun is over before the next poll. Waits at most
+    ``timeout_ms`` (ms) for "running" to have been seen and the state to be "notRunning" again; raises
+    RuntimeError if that does not happen (e.g. the action did not change the widget's value).
+    """
+    if not page.evaluate(_WATCH_SCRIPT_STATE):
+        raise RuntimeError('rerun_and_wait: no [data-testid="stApp"] on the page')
+    action()
+    try:
+        page.wait_for_function(_RERUN_DONE, timeout=timeout_ms)
+    except Exception as exc:  # noqa: BLE001 - Playwright's TimeoutError; say what was seen instead
+        seen = page.evaluate("() => window.__rerunWatch ? window.__rerunWatch.seen : null")
+        state = page.evaluate(f"() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('{SCRIPT_STATE}')")
+        raise RuntimeError(f"rerun_and_wait: the script did not run and finish within {timeout_ms / 1000:.0f} s "
+                           f"(states seen: {seen}, now: {state})") from exc
+    finally:
+        try:
+            page.evaluate("() => window.__rerunWatch && window.__rerunWatch.observer.disconnect()")
+        except Exception:  # noqa: BLE001 - the page may be gone; do not hide the error above
+            pass

@@ -7,12 +7,11 @@ temporary folder.
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.app_server import wait_until_drawn
+from tests.app_server import wait_for_map, wait_until_drawn
 
 pytestmark = pytest.mark.browser
 
@@ -31,17 +30,7 @@ def _shots_dir(tmp_path_factory) -> Path:
 
 def _map_frame(page):
     """The frame holding a Leaflet map with drawn vector layers, waiting for it to appear."""
-    deadline = time.monotonic() + PAGE_TIMEOUT / 1000
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            try:
-                drawn = ".leaflet-overlay-pane canvas, .leaflet-overlay-pane path.leaflet-interactive"
-                if frame.locator(".leaflet-container").count() > 0 and frame.locator(drawn).count() > 0:
-                    return frame
-            except Exception:  # noqa: BLE001 - frames come and go while the page loads
-                continue
-        page.wait_for_timeout(500)
-    return None
+    return wait_for_map(page, timeout_ms=PAGE_TIMEOUT)
 
 
 def _settle(page) -> None:
