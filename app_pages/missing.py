@@ -410,7 +410,7 @@ with map_col:
             st.session_state[KEY_SELECTED] = int(pick.iloc[0]["hotspot_id"])
             st.rerun()  # redraw with the chosen outline highlighted
     st.caption("Gi* cells: red hot spots and blue cold spots at 99 / 95 / 90 % confidence (false discovery rate "
-               "corrected); only significant cells are drawn (at most the 1,500 strongest). Grey circles (off at first): episodes per 500 m square. "
+               "corrected); only significant cells are drawn (at most the 1,500 strongest). Grey circles (off at first): episodes per 500 m square (the 1,000 busiest). "
                "Homes are drawn at their postcode sector; placements as children per postcode district.")
 
 with side_col:

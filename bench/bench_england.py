@@ -269,13 +269,38 @@ def _hotspot_rows(dataset) -> list:
     lon = pd.to_numeric(episodes.get("FOUND_LON"), errors="coerce").to_numpy(float)
     base, sample = _markers_bytes(lat, lon)
     n_points = int((np.isfinite(lat) & np.isfinite(lon)).sum())
-    return [result(
+    rows = [result(
         f"hotspot map payload, {len(episodes):,} missing episodes", size / 2**20, "MB",
         baseline=f"one CircleMarker per located incident ({n_points:,})", baseline_value=base / 2**20,
         target=None if is_quick() else 3.0,
         note=f"{len(layer):,} hotspot outlines (safe_map_layer: 1-5 dropped); missing_episodes {prep_s:.1f} s, "
              f"find_hotspots {find_s:.1f} s; baseline from a {sample:,}-marker map, extrapolated",
     )]
+    return rows + [_missing_page_map_row(episodes, spots, base)]
+
+
+def _missing_page_map_row(episodes: pd.DataFrame, spots, markers_bytes: float) -> dict:
+    """The Missing page's map for all of England as the browser gets it: outlines, Gi* cells, episode cells."""
+    from analysis.gistar import cell_polygons, gi_star, grid_counts
+    from maps.hotspot_map import hotspot_map
+    from ui.map_view import render_map
+
+    x = pd.to_numeric(episodes["FOUND_EASTING"], errors="coerce").dropna()
+    y = pd.to_numeric(episodes["FOUND_NORTHING"], errors="coerce").dropna()
+    extent = (x.quantile(0.01) - 5000, y.quantile(0.01) - 5000, x.quantile(0.99) + 5000, y.quantile(0.99) + 5000)
+    grid = dict(x="FOUND_EASTING", y="FOUND_NORTHING", extent=extent, polygons=False)
+    gi = gi_star(grid_counts(episodes, cell_size_m=500, shape="hex", **grid), permutations=0)
+    cells = grid_counts(episodes, cell_size_m=500, shape="square", **grid)
+    seconds, rendered = time_once(lambda: render_map(hotspot_map(
+        spots, gi_cells=cell_polygons(gi[gi["gi_bin"] != 0]), episode_cells=cells[cells["count"] > 0],
+        suppress_small=True)))
+    size = sum(len(str(value).encode("utf-8")) for value in rendered.values())
+    return result(
+        "Missing page map payload, all England (outlines + Gi* cells + episode cells)", size / 2**20, "MB",
+        baseline="one CircleMarker per located incident", baseline_value=markers_bytes / 2**20,
+        target=None if is_quick() else 3.0,
+        note=f"what ui.map_view sends to streamlit-folium; built and rendered in {seconds:.1f} s; at most 1,500 Gi* "
+             "and 1,500 episode cells; the page's hidden homes and placements layers add at most 1,500 points each")
 
 
 # ---------------------------------------------------------------- pages
@@ -319,6 +344,13 @@ def _page_rows(folder: Path) -> list:
         first_wall, first_cpu, shown = timed_run()
         again = [timed_run() for _ in range(2)]
         wall, cpu, _ = min(again)
+        payloads = [len(e.proto.json_args.encode("utf-8")) for e in at.main
+                    if getattr(e, "type", "") == "component_instance"]
+        if payloads:
+            rows.append(result(f"page {script} with England loaded: map sent to the browser", max(payloads) / 2**20,
+                               "MB", target=None if is_quick() else 3.0,
+                               note="the streamlit-folium component's arguments (script, header, html) as "
+                                    "AppTest receives them, every layer included (hidden ones too)"))
         rows.append(result(f"page {script} with England loaded (rerun, warm caches)", wall, "s",
                            baseline="first visit to the page", baseline_value=first_wall,
                            target=None if is_quick() else INTERACTIVE_S,

@@ -59,9 +59,9 @@ SELECTED_COLOUR = "#1f3a93"
 HOME_COLOUR = "#6a3d9a"
 PLACEMENT_COLOUR = "#33a02c"
 EPISODE_COLOUR = "#444444"
-MAX_EPISODE_CELLS = 1500  # busiest cells drawn; the map stays responsive and small
+MAX_EPISODE_CELLS = 1000  # busiest cells drawn; with England's 1,500 Gi* cells the map stays under 3 MB
 MAX_HOTSPOTS = 500
-MAX_CONTEXT_POINTS = 1500
+MAX_CONTEXT_POINTS = 1000
 # Significant Gi* cells drawn at most: a county has hundreds; all England can have tens of thousands,
 # which made every rerun of the page serialise megabytes of hexagons.
 MAX_GI_CELLS = 1500
@@ -98,6 +98,11 @@ def _features(gdf: gpd.GeoDataFrame, properties: list[dict]) -> dict:
             continue
         features.append({"type": "Feature", "properties": props, "geometry": geom.__geo_interface__})
     return {"type": "FeatureCollection", "features": features}
+
+
+def _shown_of(part: pd.DataFrame, everything: pd.DataFrame, which: str) -> str:
+    """"; 1,000 of 7,039 shown, ..." for a layer name when a cap left some out, else ""."""
+    return "" if len(part) == len(everything) else f"; {len(part):,} of {len(everything):,} shown, {which}"
 
 
 def _geojson_layer(collection: dict, *, name: str, show: bool = True, weight: float = 1.0,
@@ -245,8 +250,10 @@ def hotspot_map(
         group.add_to(m)
 
     if placements is not None and len(placements):
-        group = folium.FeatureGroup(name="Children placed (per postcode district)", show=False)
-        part = placements.dropna(subset=["lat", "lon"]).sort_values("children", ascending=False).iloc[:MAX_CONTEXT_POINTS]
+        located = placements.dropna(subset=["lat", "lon"]).sort_values("children", ascending=False, kind="stable")
+        part = located.iloc[:MAX_CONTEXT_POINTS]
+        group = folium.FeatureGroup(name="Children placed (per postcode district" + _shown_of(part, located, "busiest")
+                                    + ")", show=False)
         _point_layer(
             part["lat"], part["lon"],
             tips=[f"{escape(d)}: {_count(n, True)} children placed" for d, n in zip(part["district"], part["children"])],
@@ -256,8 +263,13 @@ def hotspot_map(
         group.add_to(m)
 
     if homes is not None and len(homes):
-        group = folium.FeatureGroup(name="Children's homes (at postcode sector)", show=False)
-        part = homes.dropna(subset=["MAP_LAT", "MAP_LON"]).iloc[:MAX_CONTEXT_POINTS]
+        located = homes.dropna(subset=["MAP_LAT", "MAP_LON"])
+        if "OUR_CHILDREN" in located:  # homes with most of our children first, when not all can be drawn
+            ours = pd.to_numeric(located["OUR_CHILDREN"], errors="coerce").fillna(0)
+            located = located.iloc[np.argsort(-ours.to_numpy(), kind="stable")]
+        part = located.iloc[:MAX_CONTEXT_POINTS]
+        group = folium.FeatureGroup(name="Children's homes (at postcode sector" + _shown_of(
+            part, located, "with most of our children") + ")", show=False)
         tips = []
         for row in part.to_dict("records"):
             tip = f"{escape(row.get('NAME'))}<br>{escape(row.get('HOME_SECTOR'))}"

@@ -122,3 +122,20 @@ def test_gi_layer_keeps_only_the_strongest_cells_when_there_are_too_many():
                             geometry=[box(i, 0, i + 1, 1) for i in range(5)], crs=27700)
     assert list(gi_layer_cells(grid)["z"]) == [4.0, -3.5, 2.0, -2.6]  # not significant: dropped
     assert list(gi_layer_cells(grid, max_cells=2)["z"]) == [4.0, -3.5]
+
+
+def test_capped_context_layers_say_so_and_keep_the_homes_with_most_of_our_children():
+    from maps.common import map_html
+    from maps.hotspot_map import MAX_CONTEXT_POINTS
+
+    n = MAX_CONTEXT_POINTS + 200
+    rng = np.random.default_rng(0)
+    homes = pd.DataFrame({"NAME": [f"Home {i}" for i in range(n)], "HOME_SECTOR": "ME14 1",
+                          "MAP_LAT": 51.2 + rng.uniform(0, 0.2, n), "MAP_LON": 0.5 + rng.uniform(0, 0.2, n),
+                          "OUR_CHILDREN": [0] * (n - 1) + [9]})
+    text = map_html(hotspot_map(None, homes=homes))
+    assert f"{MAX_CONTEXT_POINTS:,} of {n:,} shown, with most of our children" in text
+    assert f"Home {n - 1}\\u003cbr\\u003e" in text or f"Home {n - 1}<br>" in text  # the only home with our children
+    assert f"Home {n - 2}<br>" not in text and f"Home {n - 2}\\u003cbr" not in text  # beyond the cap
+    small = map_html(hotspot_map(None, homes=homes.iloc[:10]))
+    assert "shown, with most" not in small
