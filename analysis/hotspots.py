@@ -408,7 +408,9 @@ def hotspot_profile(hotspots: gpd.GeoDataFrame, episodes: pd.DataFrame, hotspot_
     if "PL_LOCATION" in here:
         tables["areas"] = missing_by(here, by="area")
     members = all_eps[all_eps[HOTSPOT_ID] >= 0]
-    elsewhere = members[members[HOTSPOT_ID] != hotspot_id].groupby("CHILD")[HOTSPOT_ID].unique()
+    # Only this hotspot's children matter: England has tens of thousands of children in hotspots.
+    others = members[(members[HOTSPOT_ID] != hotspot_id) & members["CHILD"].isin(here["CHILD"].unique())]
+    elsewhere = others.groupby("CHILD")[HOTSPOT_ID].unique()
     children = (here.groupby("CHILD").agg(episodes=("MIS_START", "size"), first_date=("MIS_START", "min"),
                                           last_date=("MIS_START", "max")).reset_index())
     children["other_hotspots"] = children["CHILD"].map(
