@@ -273,12 +273,30 @@ def _z_from_sums(y: np.ndarray, lag: np.ndarray, card: np.ndarray) -> np.ndarray
 
 
 def _threshold(p: np.ndarray, alpha: float, fdr: bool) -> float:
-    """p-value cut-off at level ``alpha``: Benjamini-Hochberg via ``esda.fdr`` or plain ``alpha``."""
-    import esda
+    """p-value cut-off at level ``alpha``: Benjamini-Hochberg (as ``esda.fdr``) or plain ``alpha``."""
+    return _thresholds(p, [alpha], fdr)[alpha]
 
+
+def _thresholds(p: np.ndarray, alphas, fdr: bool) -> dict:
+    """The cut-offs of :func:`_threshold` for several levels from one sort of ``p``.
+
+    ``esda.fdr``'s rule (tests/test_gistar.py checks they agree): over the p-values sorted in
+    descending order, the first whose rank * alpha / n exceeds it gives the cut-off; none gives
+    the Bonferroni bound alpha / n. England's grid has a million cells: one sort, not one a level.
+    """
     if not fdr:
-        return alpha
-    return float(esda.fdr(p, alpha)) if len(p) else -1.0
+        return {alpha: alpha for alpha in alphas}
+    p = np.asarray(p, dtype=float)
+    if len(p) == 0:
+        return {alpha: -1.0 for alpha in alphas}
+    descending = np.sort(p)[::-1]
+    rank = np.arange(len(p), 0, -1)
+    cuts = {}
+    for alpha in alphas:
+        p_fdr = rank * alpha / len(p)
+        first = np.flatnonzero(descending < p_fdr)
+        cuts[alpha] = float(p_fdr[first[0]]) if len(first) else alpha / len(p)
+    return cuts
 
 
 def confidence_bins(z: np.ndarray, p: np.ndarray, *, fdr: bool = True) -> np.ndarray:
@@ -291,8 +309,9 @@ def confidence_bins(z: np.ndarray, p: np.ndarray, *, fdr: bool = True) -> np.nda
     p = np.asarray(p, dtype=float)
     finite = np.isfinite(p) & np.isfinite(z)
     level = np.zeros(len(p), dtype=np.int64)
+    cuts = _thresholds(p[finite], CONFIDENCE_LEVELS.values(), fdr)
     for bin_, alpha in sorted(CONFIDENCE_LEVELS.items()):
-        level = np.where(finite & (p <= _threshold(p[finite], alpha, fdr)), bin_, level)
+        level = np.where(finite & (p <= cuts[alpha]), bin_, level)
     return (np.sign(np.nan_to_num(z)) * level).astype(np.int64)
 
 

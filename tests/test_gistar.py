@@ -128,3 +128,14 @@ def test_confidence_bins_follow_arcgis_levels():
     # Benjamini-Hochberg per level: at 99 % the second smallest p (0.005) needs p <= 0.01 * 2 / 6,
     # so it falls to 95 %; at 90 % the 0.08 (rank 5) passes as 0.08 <= 0.1 * 5 / 6.
     np.testing.assert_array_equal(confidence_bins(z, p, fdr=True), [2, 2, 1, 0, -2, -3])
+
+
+def test_fdr_cut_offs_from_one_sort_equal_esda():
+    from analysis.gistar import _thresholds
+
+    rng = np.random.default_rng(3)
+    for p in (rng.uniform(0, 1, 5000), np.r_[rng.uniform(0, 1e-4, 50), rng.uniform(0, 1, 2000)],
+              np.full(10, 0.5), rng.uniform(0, 1e-6, 20)):
+        cuts = _thresholds(p, [0.01, 0.05, 0.10], True)
+        for alpha, cut in cuts.items():
+            assert cut == pytest.approx(float(esda.fdr(p, alpha)), rel=1e-12, abs=0)
