@@ -374,6 +374,7 @@ MAP_PAGES = ("", "homes", "regional", "missing")  # pages drawing a Leaflet map 
 # A filter the map does not depend on keeps the map's iframe: give a new map this long (ms) to appear.
 MAP_REPLACED_GRACE_MS = 1000
 WIDGET_TIMEOUT_MS = 15_000  # the page is drawn already: a missing widget is missing, not slow
+CHANGE_TIMEOUT_S = 120  # a filter change with warm caches takes seconds; minutes means it is stuck
 WIDGET_TESTIDS = {"multiselect": "stMultiSelect", "selectbox": "stSelectbox", "radio": "stRadio"}
 
 
@@ -492,13 +493,13 @@ def _time_change(page, click, has_map: bool) -> tuple[float, str]:
     before = list(page.frames)
     old_map = wait_for_map(page, timeout_ms=0) if has_map else None
     start = time.perf_counter()  # includes installing rerun_and_wait's observer: one round trip, a few ms
-    rerun_and_wait(page, click, timeout_ms=PAGE_TIMEOUT_S * 1000)
+    rerun_and_wait(page, click, timeout_ms=CHANGE_TIMEOUT_S * 1000)
     script_s = time.perf_counter() - start
     if not has_map:
         return script_s, "no map"
     replaced = old_map is not None and old_map.is_detached()
     new_map = wait_for_map(page, exclude=before,
-                           timeout_ms=PAGE_TIMEOUT_S * 1000 if replaced else MAP_REPLACED_GRACE_MS)
+                           timeout_ms=CHANGE_TIMEOUT_S * 1000 if replaced else MAP_REPLACED_GRACE_MS)
     if new_map is not None:
         return time.perf_counter() - start, f"map redrawn, script {script_s:.2f} s"
     if replaced:
