@@ -364,7 +364,7 @@ def _page_rows(folder: Path) -> list:
         rows.append(result(f"page {script} with England loaded: placement group filter changed", fresh[0], "s",
                            baseline="the same filter value again (cached)", baseline_value=repeat[0],
                            target=None if is_quick() else INTERACTIVE_S,
-                           note=f"AppTest; slowest of two first-time filter values; CPU {fresh[1]:.1f} s; {fresh[2]}"))
+                           note=f"AppTest; slowest of two values new to this page (caches shared with the pages visited before may already hold parts of it); CPU {fresh[1]:.1f} s; {fresh[2]}"))
     return rows
 
 
