@@ -22,7 +22,7 @@ import pandas as pd
 import shapely
 from scipy import sparse, stats
 
-__all__ = ["grid_counts", "cell_polygons", "gi_star", "lattice_weights", "gi_star_z", "confidence_bins", "point_coordinates"]
+__all__ = ["grid_counts", "cell_polygons", "core_extent", "gi_star", "lattice_weights", "gi_star_z", "confidence_bins", "point_coordinates"]
 
 BNG = 27700
 CONFIDENCE_LEVELS = {3: 0.01, 2: 0.05, 1: 0.10}  # Gi_Bin -> two-sided p threshold
@@ -46,6 +46,25 @@ def point_coordinates(points, *, x: str | None = None, y: str | None = None) -> 
             raise KeyError("points need easting and northing columns (EPSG:27700 metres) or x=, y=")
     return (pd.to_numeric(points[x], errors="coerce").to_numpy(dtype=float),
             pd.to_numeric(points[y], errors="coerce").to_numpy(dtype=float))
+
+
+# The grid covers where most points are (1st-99th percentile of positions, plus a margin), so one
+# far-off episode (a child found in Manchester) does not stretch a county's grid over half of England.
+EXTENT_QUANTILE = 0.01
+EXTENT_MARGIN_M = 5000
+
+
+def core_extent(points, *, x: str | None = None, y: str | None = None, quantile: float = EXTENT_QUANTILE,
+                margin_m: float = EXTENT_MARGIN_M) -> tuple[float, float, float, float] | None:
+    """(xmin, ymin, xmax, ymax) in EPSG:27700 metres of the ``quantile`` to 1 - ``quantile`` positions
+    of ``points`` (as :func:`point_coordinates`), widened by ``margin_m`` metres; None under 3 points."""
+    px, py = point_coordinates(points, x=x, y=y)
+    ok = np.isfinite(px) & np.isfinite(py)
+    if ok.sum() < 3:
+        return None
+    px, py = pd.Series(px[ok]), pd.Series(py[ok])
+    return (float(px.quantile(quantile)) - margin_m, float(py.quantile(quantile)) - margin_m,
+            float(px.quantile(1 - quantile)) + margin_m, float(py.quantile(1 - quantile)) + margin_m)
 
 
 # ---------------------------------------------------------------- the grid

@@ -193,11 +193,13 @@ MISSING_COLUMNS = ["children_looked_after", "children_missing", "percent_missing
 
 def children_looked_after_by_authority(episodes: pd.DataFrame, start, end) -> pd.Series:
     """Distinct children with a 903 episode open at any time from ``start`` to ``end`` (dates, both
-    included), per responsible authority (``LA_CODE``, GSS): the denominator of the missing rates."""
+    included), per responsible authority (``LA_CODE``, GSS): the denominator of the missing rates.
+    One authority's episodes without ``LA_CODE`` are counted under code ''."""
     decom = pd.to_datetime(episodes["DECOM"], errors="coerce")
     dec = pd.to_datetime(episodes["DEC"], errors="coerce") if "DEC" in episodes else pd.Series(pd.NaT, index=episodes.index)
     open_ = ((decom <= pd.Timestamp(end)) & (dec.isna() | (dec >= pd.Timestamp(start)))).to_numpy()
-    frame = pd.DataFrame({"code": _codes(episodes, "LA_CODE").to_numpy()[open_],
+    codes = _codes(episodes, "LA_CODE") if "LA_CODE" in episodes else pd.Series("", index=episodes.index)
+    frame = pd.DataFrame({"code": codes.to_numpy()[open_],
                           "child": episodes["CHILD"].astype(str).to_numpy()[open_]})
     return frame.groupby("code")["child"].nunique().astype(np.int64)
 

@@ -34,10 +34,6 @@ KINDS = {"Combined (M and A)": "combined", "Missing (M)": "missing", "Away (A)":
 METHODS = {"HDBSCAN (adapts to density)": "hdbscan", "DBSCAN (fixed radius)": "dbscan"}
 CELL_SIZES = [250, 500, 750, 1000]
 FLAG_NAMES = {flag: RISK_FLAG_LABELS[flag] for flag in RISK_FLAGS}
-# The Gi* grid covers where most episodes are (1st-99th percentile of positions, plus a margin), so one
-# far-off episode (a child found in Manchester) does not stretch the grid over half of England.
-EXTENT_QUANTILE = 0.01
-EXTENT_MARGIN_M = 5000
 EPISODE_CELL_M = 500  # episodes drawn as counts per cell of this size
 REPEAT_BANDS = [(1, 1, "1 episode"), (2, 2, "2 episodes"), (3, 4, "3-4 episodes"), (5, 9, "5-9 episodes"),
                 (10, np.inf, "10 or more episodes")]
@@ -112,13 +108,11 @@ def profile_for(fingerprint: str, start: date, end: date, flags: tuple, kind: st
 
 
 def _extent(eps: pd.DataFrame, location: str):
-    x = pd.to_numeric(eps[f"{location.upper()}_EASTING"], errors="coerce").dropna()
-    y = pd.to_numeric(eps[f"{location.upper()}_NORTHING"], errors="coerce").dropna()
-    if len(x) < 3:
-        return None
-    q = EXTENT_QUANTILE
-    return (float(x.quantile(q)) - EXTENT_MARGIN_M, float(y.quantile(q)) - EXTENT_MARGIN_M,
-            float(x.quantile(1 - q)) + EXTENT_MARGIN_M, float(y.quantile(1 - q)) + EXTENT_MARGIN_M)
+    """The grid's extent (analysis.gistar.core_extent) of the episodes placed by ``location``; None if too few."""
+    from analysis.gistar import core_extent
+
+    prefix = location.upper()
+    return None if eps.empty else core_extent(eps, x=f"{prefix}_EASTING", y=f"{prefix}_NORTHING")
 
 
 @st.cache_data(show_spinner="Computing Gi* hot spots...", max_entries=32)
@@ -127,7 +121,7 @@ def gi_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, ar
     from analysis.gistar import cell_polygons, gi_star, grid_counts
 
     eps = chosen_episodes(fingerprint, start, end, flags, kind, area)
-    extent = _extent(eps, location) if not eps.empty else None
+    extent = _extent(eps, location)
     if extent is None:
         return None
     prefix = location.upper()
@@ -143,7 +137,7 @@ def episode_cells(fingerprint: str, start: date, end: date, flags: tuple, kind: 
     from analysis.gistar import grid_counts
 
     eps = chosen_episodes(fingerprint, start, end, flags, kind, area)
-    extent = _extent(eps, location) if not eps.empty else None
+    extent = _extent(eps, location)
     if extent is None:
         return None
     prefix = location.upper()
@@ -158,7 +152,7 @@ def emerging_for(fingerprint: str, start: date, end: date, flags: tuple, kind: s
     from analysis.emerging import emerging_hotspots
 
     eps = chosen_episodes(fingerprint, start, end, flags, kind, area)
-    extent = _extent(eps, location) if not eps.empty else None
+    extent = _extent(eps, location)
     if extent is None:
         return None
     prefix = location.upper()
@@ -216,14 +210,9 @@ def children_looked_after(fingerprint: str, start: date, end: date, area: str) -
     eps = state.located_episodes(fingerprint)
     if eps.empty:
         return 0
-    codes = eps["LA_CODE"].astype(object).fillna("").astype(str) if "LA_CODE" in eps else None
-    if codes is not None and codes.nunique() > 1:  # pooled: a child's id is unique only within its authority
-        per_authority = children_looked_after_by_authority(eps, start, end)
-        return int(per_authority[in_area(per_authority.index, area)].sum())
-    decom = pd.to_datetime(eps["DECOM"], errors="coerce")
-    dec = pd.to_datetime(eps["DEC"], errors="coerce") if "DEC" in eps else pd.Series(pd.NaT, index=eps.index)
-    open_ = (decom <= pd.Timestamp(end)) & (dec.isna() | (dec >= pd.Timestamp(start)))
-    return int(eps.loc[open_, "CHILD"].nunique())
+    # Per authority first: in pooled files a child's id is unique only within its authority.
+    per_authority = children_looked_after_by_authority(eps, start, end)
+    return int(per_authority[in_area(per_authority.index, area)].sum())
 
 
 @st.cache_resource(show_spinner=False)

@@ -67,6 +67,11 @@ def _dataset(fingerprint: str):
     return dataset
 
 
+def _located(fingerprint: str) -> pd.DataFrame:
+    """Episodes located from each row's own authority (a Data-page choice of one authority set aside)."""
+    return _pooled_located(fingerprint) if _dataset(fingerprint).la_code else state.located_episodes(fingerprint)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def responsible_authorities(fingerprint: str) -> list[str]:
     """GSS codes of the responsible authorities named in the loaded episodes (pooled files' LA_CODE)."""
@@ -127,8 +132,7 @@ def homes_supply_table(fingerprint: str, on) -> tuple[pd.DataFrame, bool]:
     if register:
         homes = dataset.homes
     else:
-        located = _pooled_located(fingerprint) if dataset.la_code else state.located_episodes(fingerprint)
-        homes = infer_homes(located)
+        homes = infer_homes(_located(fingerprint))
     if homes.empty:
         return pd.DataFrame(), register
     return homes_supply(homes, snap), register
@@ -141,7 +145,7 @@ def missing_tables(fingerprint: str, start, end) -> dict[str, pd.DataFrame]:
     from analysis.regional import children_looked_after_by_authority, missing_figures
 
     episodes = state.missing_episodes(fingerprint)
-    located = _pooled_located(fingerprint) if _dataset(fingerprint).la_code else state.located_episodes(fingerprint)
+    located = _located(fingerprint)
     if episodes.empty or "LA_CODE" not in episodes or located.empty:
         return {}
     when = pd.to_datetime(episodes["MIS_START"])

@@ -281,13 +281,11 @@ def _hotspot_rows(dataset) -> list:
 
 def _missing_page_map_row(episodes: pd.DataFrame, spots, markers_bytes: float) -> dict:
     """The Missing page's map for all of England as the browser gets it: outlines, Gi* cells, episode cells."""
-    from analysis.gistar import cell_polygons, gi_star, grid_counts
+    from analysis.gistar import cell_polygons, core_extent, gi_star, grid_counts
     from maps.hotspot_map import hotspot_map
     from ui.map_view import render_map
 
-    x = pd.to_numeric(episodes["FOUND_EASTING"], errors="coerce").dropna()
-    y = pd.to_numeric(episodes["FOUND_NORTHING"], errors="coerce").dropna()
-    extent = (x.quantile(0.01) - 5000, y.quantile(0.01) - 5000, x.quantile(0.99) + 5000, y.quantile(0.99) + 5000)
+    extent = core_extent(episodes, x="FOUND_EASTING", y="FOUND_NORTHING")  # as app_pages/missing.py
     grid = dict(x="FOUND_EASTING", y="FOUND_NORTHING", extent=extent, polygons=False)
     gi = gi_star(grid_counts(episodes, cell_size_m=500, shape="hex", **grid), permutations=0)
     cells = grid_counts(episodes, cell_size_m=500, shape="square", **grid)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from libpysal.weights import DistanceBand, Queen
 
-from analysis.gistar import cell_polygons, confidence_bins, gi_star, gi_star_z, grid_counts, lattice_weights
+from analysis.gistar import cell_polygons, confidence_bins, core_extent, gi_star, gi_star_z, grid_counts, lattice_weights
 
 # Maidstone, Kent, in British National Grid metres.
 X0, Y0 = 575_000, 155_000
@@ -139,3 +139,12 @@ def test_fdr_cut_offs_from_one_sort_equal_esda():
         cuts = _thresholds(p, [0.01, 0.05, 0.10], True)
         for alpha, cut in cuts.items():
             assert cut == pytest.approx(float(esda.fdr(p, alpha)), rel=1e-12, abs=0)
+
+
+def test_core_extent_ignores_a_far_off_point():
+    points = pd.concat([_uniform(500, 10_000, 4), pd.DataFrame({"easting": [383_000.0], "northing": [398_000.0]})],
+                       ignore_index=True)  # one child found in Manchester
+    xmin, ymin, xmax, ymax = core_extent(points, margin_m=5000)
+    assert X0 - 5000 <= xmin < X0 - 4000 and xmax <= X0 + 10_000 + 5000
+    assert Y0 - 5000 <= ymin and ymax <= Y0 + 10_000 + 5000
+    assert core_extent(points.iloc[:2]) is None
