@@ -212,3 +212,8 @@ def test_missing_page_area_choice_narrows_to_one_authority(pooled):
         area = at.selectbox(key="missing_area")
     # Each authority's episodes are its own: together they are all the episodes loaded.
     assert all(n > 0 for n in counts) and sum(counts) == int(everyone["Episodes"].replace(",", ""))
+
+
+def test_sidebar_says_figures_are_measured_from_each_childs_own_authority(pooled):
+    captions = [c.value for c in pooled["at"].sidebar.caption]
+    assert "Responsible authority: each child's own (3 authorities loaded)" in captions

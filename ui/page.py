@@ -23,7 +23,7 @@ def start_page():
     dataset, fingerprint = state.current_dataset()
     with st.sidebar:
         st.caption(dataset.label or ("Synthetic demo" if dataset.synthetic else "Uploaded files"))
-        st.caption(f"Responsible authority: {state.authority_name(dataset.la_code)}")
+        st.caption(f"Responsible authority: {state.responsible_label(fingerprint)}")
     filters = sidebar.render_sidebar(fingerprint, state.data_period(fingerprint))
     auth.note_context(dataset, filters)
     components.synthetic_banner(dataset)

@@ -70,7 +70,8 @@ def demo_dataset() -> Dataset:
     dataset = read_folder(DEMO_DIR, la=DEMO_LA or None)
     _check(dataset)
     dataset.synthetic = True
-    dataset.label = dataset.label or f"Synthetic demo: {authority_name(dataset.la_code)}"
+    dataset.label = dataset.label or ("Synthetic demo: " + authority_name(dataset.la_code) if dataset.la_code
+                                      else "Synthetic demo: several authorities")
     return dataset
 
 
@@ -346,6 +347,23 @@ def last_full_year(fingerprint: str) -> tuple[date, date]:
     if date(end_year, 3, 31) < _period(fingerprint)[0]:  # no 31 March in the data: the year that holds it
         end_year += 1
     return date(end_year - 1, 4, 1), date(end_year, 3, 31)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def responsible_label(fingerprint: str) -> str:
+    """Who the figures are measured from: the chosen authority, or each child's own in pooled files."""
+    dataset = _dataset_for(fingerprint)
+    if dataset.la_code:
+        return authority_name(dataset.la_code)
+    episodes = dataset.episodes
+    if episodes is not None and "LA_CODE" in getattr(episodes, "columns", ()):
+        loaded = episodes["LA_CODE"].astype(object).dropna().astype(str).str.strip()
+        n = loaded[loaded != ""].nunique()
+        if n > 1:
+            return f"each child's own ({n} authorities loaded)"
+        if n == 1:
+            return authority_name(loaded[loaded != ""].iloc[0])
+    return authority_name(None)
 
 
 def authority_name(code: str | None) -> str:
