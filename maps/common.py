@@ -18,6 +18,7 @@ from pathlib import Path
 import folium
 import geopandas as gpd
 import pandas as pd
+from branca.element import Element, Figure, MacroElement
 
 from data.schemas import DISTANCE_BANDS
 
@@ -31,6 +32,7 @@ __all__ = [
     "outline_geojson",
     "fit_geojson",
     "escape",
+    "GeoJson",
     "fit_to",
     "map_html",
     "to_wgs84",
@@ -67,6 +69,39 @@ def escape(value) -> str:
     except (TypeError, ValueError):
         pass
     return html.escape(str(value), quote=True).translate(_JINJA_SAFE)
+
+
+class _Verbatim(Element):
+    """Text put into the page as it is."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs) -> str:
+        return self._text
+
+
+class _VerbatimMacroElement(MacroElement):
+    """branca's ``MacroElement.render``, except that the rendered header, html and script are added to
+    the page as they are. branca wraps each in ``Element(text)``, which compiles the text as a Jinja
+    template once more: for a GeoJSON layer that is lexing megabytes of coordinates, about half of a
+    map's render time with England loaded (docs/scale.md)."""
+
+    def render(self, **kwargs):
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "You cannot render this Element if it is not in a Figure."
+        for part, target in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
+            macro = self._template.module.__dict__.get(part)
+            if macro is not None:
+                target.add_child(_Verbatim(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class GeoJson(folium.GeoJson, _VerbatimMacroElement):
+    """``folium.GeoJson``, rendered without compiling its data as a template (see
+    :class:`_VerbatimMacroElement`); same arguments, same page. Use it for every GeoJSON layer."""
 
 
 def to_wgs84(frame: gpd.GeoDataFrame, *, simplify_metres: float = SIMPLIFY_METRES) -> gpd.GeoDataFrame:
@@ -172,7 +207,7 @@ def add_boundaries(
         return group
     extra = tuple(f for f in tooltip_fields if f != "name")
     data = boundaries if isinstance(boundaries, str) else boundaries_geojson(boundaries, extra_fields=extra)
-    folium.GeoJson(
+    GeoJson(
         data,
         style_function=lambda _f: {
             "color": colour,
@@ -195,7 +230,7 @@ def add_outline(target, geometry, *, name: str, colour: str = "#333333", dash: s
     group = folium.FeatureGroup(name=name, show=show)
     data = geometry if isinstance(geometry, str) else outline_geojson(geometry)
     if data is not None:
-        folium.GeoJson(
+        GeoJson(
             data,
             style_function=lambda _f: {"color": colour, "weight": weight, "dashArray": dash, "fill": False},
             tooltip=escape(tooltip) if tooltip else None,

@@ -27,6 +27,7 @@ from maps.common import (
     BAND_COLOURS,
     ENGLAND_CENTRE,
     UNKNOWN_COLOUR,
+    GeoJson,
     base_map,
     escape,
     legend,
@@ -241,7 +242,7 @@ def flow_map(flows: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None = None,
     m = base_map(tiles=tiles, location=ENGLAND_CENTRE, zoom_start=6)
     net = net_flows(flows)
     polygons = _polygons(boundaries, net)
-    folium.GeoJson(
+    GeoJson(
         polygons,
         name="Net flow by authority",
         style_function=lambda f: {"color": "#666666", "weight": 0.5, "fillColor": f["properties"]["fill"],
@@ -255,7 +256,7 @@ def flow_map(flows: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None = None,
     floor = max(int(min_children), SMALL_NUMBER_MAX + 1)
     group = folium.FeatureGroup(name=f"Placements between authorities ({floor}+ children)")
     if lines["features"]:  # folium refuses a tooltip field on an empty collection
-        folium.GeoJson(
+        GeoJson(
             lines,
             style_function=lambda f: {"color": f["properties"]["colour"], "weight": f["properties"]["weight"],
                                       "opacity": 0.6, "fillColor": f["properties"]["colour"], "fillOpacity": 0.9},

@@ -19,7 +19,8 @@ import pandas as pd
 from analysis.disclosure import suppress_counts
 from data.schemas import OFSTED_RATINGS
 from geo.postcodes import sector_of
-from maps.common import add_authority_context, base_map, escape, fit_geojson, fit_to, legend, outline_geojson
+from maps.common import (GeoJson, add_authority_context, base_map, escape, fit_geojson, fit_to, legend,
+                         outline_geojson)
 
 __all__ = ["locate_homes_by_sector", "homes_map", "RATING_COLOURS", "MAX_HOMES", "HOME_POINT_COLUMNS"]
 
@@ -152,7 +153,7 @@ def homes_map(
                 "properties": {"tip": tip, "radius": round(_radius(row["PLACES"]), 1),
                                "fill_opacity": 0.85 if row["_ours"] > 0 else 0.35},
             })
-        folium.GeoJson(
+        GeoJson(
             {"type": "FeatureCollection", "features": features},
             marker=folium.CircleMarker(),
             style_function=lambda f, colour=colour: {

@@ -22,7 +22,7 @@ import shapely
 
 from analysis.disclosure import SUPPRESSED, SMALL_NUMBER_MAX
 from data.schemas import RISK_FLAG_LABELS, RISK_FLAGS
-from maps.common import add_boundaries, base_map, escape, fit_to, legend
+from maps.common import GeoJson, add_boundaries, base_map, escape, fit_to, legend
 
 __all__ = [
     "hotspot_map",
@@ -109,7 +109,7 @@ def _geojson_layer(collection: dict, *, name: str, show: bool = True, weight: fl
                    fill_opacity: float = 0.5) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=name, show=show)
     if collection["features"]:
-        folium.GeoJson(
+        GeoJson(
             collection,
             style_function=lambda f: {"color": f["properties"].get("line", f["properties"]["colour"]),
                                       "weight": f["properties"].get("weight", weight),
@@ -120,7 +120,7 @@ def _geojson_layer(collection: dict, *, name: str, show: bool = True, weight: fl
     return group
 
 
-def _point_layer(lats, lons, *, tips: list[str], radii: list[float], colour: str, fill_opacity: float) -> folium.GeoJson:
+def _point_layer(lats, lons, *, tips: list[str], radii: list[float], colour: str, fill_opacity: float) -> GeoJson:
     """Circles at points as ONE GeoJSON layer: a folium marker per point compiles a template each,
     which for thousands of context points took seconds on every rerun. ``tips`` are escaped HTML."""
     features = [
@@ -128,7 +128,7 @@ def _point_layer(lats, lons, *, tips: list[str], radii: list[float], colour: str
          "geometry": {"type": "Point", "coordinates": [round(float(lon), DECIMALS), round(float(lat), DECIMALS)]}}
         for lat, lon, tip, radius in zip(lats, lons, tips, radii)
     ]
-    return folium.GeoJson(
+    return GeoJson(
         {"type": "FeatureCollection", "features": features},
         marker=folium.CircleMarker(radius=4, color=colour, weight=1, fill=True, fill_color=colour,
                                    fill_opacity=fill_opacity),
@@ -239,7 +239,7 @@ def hotspot_map(
                                                                                round(point.y, DECIMALS)]},
                                  "properties": {"tip": f"episodes here: {_count(n, suppress_small)}",
                                                 "radius": round(min(2 + np.sqrt(max(n, SMALL_NUMBER_MAX if suppress_small else 1)), 12), 1)}})
-            folium.GeoJson(
+            GeoJson(
                 {"type": "FeatureCollection", "features": features},
                 marker=folium.CircleMarker(radius=3, color=EPISODE_COLOUR, weight=0.5, fill=True,
                                            fill_color=EPISODE_COLOUR, fill_opacity=0.2),
@@ -296,7 +296,7 @@ def hotspot_map(
             {"type": "Feature", "properties": {**p, "radius": round(min(5 + np.sqrt(float(n)) / 2, 18), 1)},
              "geometry": {"type": "Point", "coordinates": [round(float(lon), DECIMALS), round(float(lat), DECIMALS)]}}
             for p, n, lat, lon in zip(props, spots["episodes"], spots["lat"], spots["lon"])]}
-        folium.GeoJson(
+        GeoJson(
             centres,
             marker=folium.CircleMarker(radius=6, weight=1.5, fill=True, fill_opacity=0.85),
             style_function=lambda f: {"radius": f["properties"]["radius"], "fillColor": f["properties"]["colour"],

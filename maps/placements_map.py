@@ -26,6 +26,7 @@ from geo.postcodes import normalise_postcodes
 from maps.common import (
     BAND_COLOURS,
     UNKNOWN_COLOUR,
+    GeoJson,
     add_boundaries,
     add_authority_context,
     base_map,
@@ -135,7 +136,7 @@ def _shown_count(children: int) -> str:
     return SUPPRESSED if 1 <= children <= SMALL_MAX else str(children)
 
 
-def _flow_layer(part: pd.DataFrame, layer_label: str) -> folium.GeoJson:
+def _flow_layer(part: pd.DataFrame, layer_label: str) -> GeoJson:
     """All flows of one layer as a single GeoJSON layer (one element: fast to render, small HTML)."""
     features = []
     for row in part.itertuples(index=False):
@@ -158,7 +159,7 @@ def _flow_layer(part: pd.DataFrame, layer_label: str) -> folium.GeoJson:
                 "weight": round(_width(children), 2),
             },
         })
-    return folium.GeoJson(
+    return GeoJson(
         {"type": "FeatureCollection", "features": features},
         style_function=lambda f: {"color": f["properties"]["colour"], "weight": f["properties"]["weight"],
                                   "opacity": 0.7},

@@ -138,3 +138,40 @@ def test_escape_handles_blanks_and_markup():
     assert escape(None) == "" and escape(np.nan) == ""
     assert escape("<b>&\"'") == "&lt;b&gt;&amp;&quot;&#x27;"
     assert "leaflet-container" in map_html(base_map())
+
+
+def _layer_page(layer_class, collection) -> str:
+    """The whole page of a map with one GeoJSON layer of ``layer_class``, element ids made comparable."""
+    import re
+
+    import folium
+
+    m = base_map()
+    layer_class(collection, style_function=lambda f: {"color": f["properties"]["colour"]},
+                tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False)).add_to(m)
+    return re.sub(r"_[0-9a-f]{32}", "_ID", map_html(m))
+
+
+def test_our_geojson_layer_draws_the_page_folium_draws():
+    import folium
+
+    from maps.common import GeoJson
+
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"colour": c, "tip": f"place {i}"},
+         "geometry": {"type": "Point", "coordinates": [0.5 + i / 100, 51.2]}}
+        for i, c in enumerate(["#d62f27", "#4575b5", "#d62f27"])]}
+    ours = _layer_page(GeoJson, collection)
+    assert ours == _layer_page(folium.GeoJson, collection)
+    assert "place 2" in ours and "#4575b5" in ours
+
+
+def test_our_geojson_layer_keeps_template_syntax_in_its_data_as_text():
+    """folium would compile the layer's data as a Jinja template: '{%' stopped the map, '{{ }}' ran."""
+    from maps.common import GeoJson
+
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"colour": "#333333", "tip": "{{ 7 * 7 }} {% raw %}"},
+         "geometry": {"type": "Point", "coordinates": [0.5, 51.2]}}]}
+    page = _layer_page(GeoJson, collection)
+    assert '"{{ 7 * 7 }} {% raw %}"' in page
