@@ -345,10 +345,9 @@ def find_hotspots(
     shapes = _outlines(members["hid"].to_numpy(), members["x"].to_numpy(), members["y"].to_numpy(), dist,
                        buffer_m=buffer_m, outline=outline)
 
-    from pyproj import Transformer
+    from geo.projection import transform_points
 
-    lon, lat = Transformer.from_crs(BNG, 4326, always_xy=True).transform(frame["easting"].to_numpy(),
-                                                                       frame["northing"].to_numpy())
+    lon, lat = transform_points(frame["easting"].to_numpy(), frame["northing"].to_numpy())
     frame.insert(2, "lat", lat)
     frame.insert(3, "lon", lon)
     frame = frame.reset_index().rename(columns={"hid": "hotspot_id"})

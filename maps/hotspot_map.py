@@ -22,6 +22,7 @@ import shapely
 
 from analysis.disclosure import SUPPRESSED, SMALL_NUMBER_MAX
 from data.schemas import RISK_FLAG_LABELS, RISK_FLAGS
+from geo.projection import transform_geometries, transform_points
 from maps.common import GeoJson, add_boundaries, base_map, escape, fit_to, legend
 
 __all__ = [
@@ -90,8 +91,13 @@ def share_colour(share) -> str:
 
 def _features(gdf: gpd.GeoDataFrame, properties: list[dict]) -> dict:
     """A FeatureCollection (WGS84, rounded) of the geometries of ``gdf`` with the given properties."""
-    wgs = gdf.geometry.set_crs(27700, allow_override=gdf.crs is None).to_crs(4326)
-    rounded = shapely.transform(wgs.to_numpy(), lambda xy: np.round(xy, DECIMALS))  # all at once, not per vertex
+    geoms = gdf.geometry.set_crs(27700, allow_override=gdf.crs is None)
+    epsg = geoms.crs.to_epsg()
+    if epsg == 4326:
+        wgs = geoms.to_numpy()
+    else:
+        wgs = transform_geometries((geoms if epsg == 27700 else geoms.to_crs(27700)).to_numpy())
+    rounded = shapely.transform(wgs, lambda xy: np.round(xy, DECIMALS))  # all at once, not per vertex
     features = []
     for geom, props in zip(rounded, properties):
         if geom is None or geom.is_empty:
@@ -182,6 +188,7 @@ def hotspot_map(
     max_episode_cells: int = MAX_EPISODE_CELLS,
     authority=None,
     neighbours=None,
+    show_episode_cells: bool = False,
 ) -> folium.Map:
     """Folium map of missing-episode hotspots with switchable layers and a LayerControl.
 
@@ -197,6 +204,8 @@ def hotspot_map(
     homes : ``maps.homes_map.locate_homes_by_sector`` rows (``NAME``, ``MAP_LAT``, ``MAP_LON``...).
     placements : children placed per postcode district: ``district``, ``children``, ``lat``, ``lon``.
     suppress_small : show counts of 1-5 as "c" (a panel audience).
+    show_episode_cells : the episode cells layer is switched on when the map opens (off by default:
+        with hotspots drawn it is clutter; without them it is the detail there is).
     authority, neighbours : boundary GeoDataFrames (EPSG:27700) or their
         ``maps.common.boundaries_geojson`` text, drawn as outlines for orientation offline.
     """
@@ -228,15 +237,15 @@ def hotspot_map(
     if episode_cells is not None and len(episode_cells):
         busy = episode_cells[episode_cells["count"] > 0].sort_values("count", ascending=False, kind="stable")
         busy = busy.iloc[:max_episode_cells]
-        group = folium.FeatureGroup(name="Episodes (count per grid cell)", show=False)
+        group = folium.FeatureGroup(name="Episodes (count per grid cell)", show=show_episode_cells)
         if len(busy):
-            centres = gpd.GeoSeries(gpd.points_from_xy(busy["easting"], busy["northing"]), crs=27700).to_crs(4326)
+            lon, lat = transform_points(busy["easting"], busy["northing"])
             features = []
-            for point, count in zip(centres, busy["count"]):
+            for x, y, count in zip(lon, lat, busy["count"]):
                 n = int(count)
                 features.append({"type": "Feature",
-                                 "geometry": {"type": "Point", "coordinates": [round(point.x, DECIMALS),
-                                                                               round(point.y, DECIMALS)]},
+                                 "geometry": {"type": "Point", "coordinates": [round(float(x), DECIMALS),
+                                                                               round(float(y), DECIMALS)]},
                                  "properties": {"tip": f"episodes here: {_count(n, suppress_small)}",
                                                 "radius": round(min(2 + np.sqrt(max(n, SMALL_NUMBER_MAX if suppress_small else 1)), 12), 1)}})
             GeoJson(
@@ -246,7 +255,7 @@ def hotspot_map(
                 style_function=lambda f: {"radius": f["properties"]["radius"]},
                 tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
             ).add_to(group)
-            cell_lats, cell_lons = list(centres.y), list(centres.x)
+            cell_lats, cell_lons = list(lat), list(lon)
         group.add_to(m)
 
     if placements is not None and len(placements):
