@@ -6,6 +6,8 @@ authority (``"E10000016"``). Rows are placed in an area by their responsible aut
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -18,7 +20,9 @@ REGION_PREFIX = "region:"
 ALL_LABEL = "All authorities loaded"
 
 
+@lru_cache(maxsize=1)
 def _directory() -> pd.DataFrame:
+    """Authorities by GSS code (name, region); built once: a menu labels every authority on each rerun."""
     return _authorities.authorities().set_index("code")[["name", "region"]]
 
 

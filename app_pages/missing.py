@@ -14,6 +14,7 @@ with the panel role.
 from __future__ import annotations
 
 import html
+import os
 from datetime import date
 
 import numpy as np
@@ -35,6 +36,12 @@ METHODS = {"HDBSCAN (adapts to density)": "hdbscan", "DBSCAN (fixed radius)": "d
 CELL_SIZES = [250, 500, 750, 1000]
 FLAG_NAMES = {flag: RISK_FLAG_LABELS[flag] for flag in RISK_FLAGS}
 EPISODE_CELL_M = 500  # episodes drawn as counts per cell of this size
+# Hotspots are found at once for up to this many located episodes: clustering and profiling them takes
+# about a second on 2 cores (a region, or all of England with one risk flag); all of England's 78,000
+# take 3-4 s. Above it the map shows the Gi* grid and episode counts, and the analyst asks for hotspots,
+# so that every filter change stays under 2 s (docs/scale.md).
+CLUSTER_AT_ONCE = int(os.environ.get("CARE_MAP_CLUSTER_AT_ONCE") or 20_000)  # a faster machine may raise it
+KEY_CLUSTER_LARGE = "missing_cluster_large"
 REPEAT_BANDS = [(1, 1, "1 episode"), (2, 2, "2 episodes"), (3, 4, "3-4 episodes"), (5, 9, "5-9 episodes"),
                 (10, np.inf, "10 or more episodes")]
 
@@ -47,10 +54,22 @@ def area_options(fingerprint: str) -> list[str]:
     return area_choices(eps["LA_CODE"].unique()) if "LA_CODE" in eps and len(eps) else []
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=8)
+def episode_dates(fingerprint: str) -> tuple[date, date] | None:
+    """The first and last day a missing or away episode started; None without episodes."""
+    eps = state.missing_episodes(fingerprint)
+    if eps.empty:
+        return None
+    when = pd.to_datetime(eps["MIS_START"])
+    return when.min().date(), when.max().date()
+
+
+# A resource, not data: every piece of the page reads these episodes, and st.cache_data would hand
+# each one its own unpickled copy of up to 80,000 rows. Shared and read-only: never modify it.
+@st.cache_resource(show_spinner=False, max_entries=64)
 def chosen_episodes(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str) -> pd.DataFrame:
     """Episodes starting in [start, end], of the kind, of children of the area's authorities
-    (analysis.areas; "" = all), with any of the selected risk flags (none = all)."""
+    (analysis.areas; "" = all), with any of the selected risk flags (none = all). Shared: do not modify."""
     eps = state.missing_episodes(fingerprint)
     if eps.empty:
         return eps
@@ -180,9 +199,13 @@ def placements_by_district(fingerprint: str, on: date) -> pd.DataFrame:
 def hotspot_map_rendered(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, location: str,
                          min_cluster_size: int, method: str, eps_m: float, cell_m: int, emerging_on: bool,
                          colour_flag: str, selected: int | None, tiles: bool, suppress_small: bool, on: date,
-                         la_code: str | None) -> dict:
-    """The hotspot map for these choices, rendered once (ui.map_view.render_map); every layer is a cached piece."""
-    spots, _labels = hotspots_for(fingerprint, start, end, flags, kind, area, location, min_cluster_size, method, eps_m)
+                         la_code: str | None, clustered: bool = True) -> dict:
+    """The hotspot map for these choices, rendered once (ui.map_view.render_map); every layer is a cached piece.
+    Not ``clustered``: no hotspot outlines, and the episode counts per cell are shown from the start."""
+    spots = None
+    if clustered:
+        spots, _labels = hotspots_for(fingerprint, start, end, flags, kind, area, location, min_cluster_size, method,
+                                      eps_m)
     try:
         from ui.panel import authority_geography
 
@@ -197,21 +220,26 @@ def hotspot_map_rendered(fingerprint: str, start: date, end: date, flags: tuple,
         emerging=emerging_for(fingerprint, start, end, flags, kind, area, location, cell_m, "Q") if emerging_on else None,
         homes=state.home_points(fingerprint, on),
         placements=placements_by_district(fingerprint, on),
-        selected=selected, tiles=tiles, suppress_small=suppress_small,
+        selected=selected, tiles=tiles, suppress_small=suppress_small, show_episode_cells=not clustered,
     )
     return map_view.render_map(m)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def children_looked_after(fingerprint: str, start: date, end: date, area: str) -> int:
-    """Children with a 903 episode open at any time in [start, end], of the area's authorities (the % denominator)."""
+def children_looked_after_per_authority(fingerprint: str, start: date, end: date) -> pd.Series:
+    """Children with a 903 episode open at any time in [start, end], per responsible authority (GSS code)."""
     from analysis.regional import children_looked_after_by_authority
 
     eps = state.located_episodes(fingerprint)
     if eps.empty:
-        return 0
-    # Per authority first: in pooled files a child's id is unique only within its authority.
-    per_authority = children_looked_after_by_authority(eps, start, end)
+        return pd.Series(dtype=np.int64)
+    # Per authority: in pooled files a child's id is unique only within its authority.
+    return children_looked_after_by_authority(eps, start, end)
+
+
+def children_looked_after(fingerprint: str, start: date, end: date, area: str) -> int:
+    """Children looked after in [start, end] of the area's authorities (the % denominator)."""
+    per_authority = children_looked_after_per_authority(fingerprint, start, end)
     return int(per_authority[in_area(per_authority.index, area)].sum())
 
 
@@ -265,14 +293,13 @@ st.caption(f"{area_label(area) if areas else state.authority_name(dataset.la_cod
            "child sexual and criminal exploitation, gangs, county lines, trafficking and substance misuse. "
            + ("Analyst view: counts are exact." if not panel_view else components.SUPPRESSION_NOTE))
 
-episodes_all = state.missing_episodes(fingerprint)
-if episodes_all.empty:
+dates = episode_dates(fingerprint)
+if dates is None:
     st.info("No missing episodes are loaded. Add the 903 Missing table or the missing team's log on the Data page.")
     page.end_page()
     st.stop()
 
-first_day = pd.to_datetime(episodes_all["MIS_START"]).min().date()
-last_day = pd.to_datetime(episodes_all["MIS_START"]).max().date()
+first_day, last_day = dates
 if first_day == last_day:
     last_day = (pd.Timestamp(first_day) + pd.Timedelta(days=1)).date()
 period = st.session_state.get("missing_period")
@@ -357,13 +384,27 @@ if chosen.empty:
 
 # ------------------------------------------------------------------ map and hotspot profile
 st.subheader("Hotspot map")
-spots, labels = hotspots_for(fingerprint, start, end, flags_key, kind, area, location, min_cluster_size, method, eps_m)
-n_spots = 0 if spots is None else len(spots)
 located = int(chosen[f"{location.upper()}_EASTING"].notna().sum())
-st.caption(f"{n_spots} hotspots from {_shown(located, panel_view)} of {_shown(n_eps, panel_view)} episodes with "
-           f"a {'found' if location == 'found' else 'missing-from'} location. Outlines are coloured by the share "
-           f"of the hotspot's episodes with {FLAG_NAMES[colour_flag]} recorded (of episodes where that flag was "
-           "recorded). Switch layers at the top right; click a hotspot to open its profile.")
+clustered = located <= CLUSTER_AT_ONCE
+if not clustered:
+    clustered = st.toggle(f"Find hotspots in all {_shown(located, panel_view)} located episodes (slower)",
+                          value=False, key=KEY_CLUSTER_LARGE,
+                          help=f"Hotspots are found at once for up to {CLUSTER_AT_ONCE:,} located episodes. "
+                               "Above that, clustering takes a few seconds on every change of filter.")
+spots = None
+if clustered:
+    spots, _labels = hotspots_for(fingerprint, start, end, flags_key, kind, area, location, min_cluster_size, method,
+                                  eps_m)
+    n_spots = 0 if spots is None else len(spots)
+    st.caption(f"{n_spots} hotspots from {_shown(located, panel_view)} of {_shown(n_eps, panel_view)} episodes with "
+               f"a {'found' if location == 'found' else 'missing-from'} location. Outlines are coloured by the share "
+               f"of the hotspot's episodes with {FLAG_NAMES[colour_flag]} recorded (of episodes where that flag was "
+               "recorded). Switch layers at the top right; click a hotspot to open its profile.")
+else:
+    st.info(f"{_shown(located, panel_view)} episodes have a {'found' if location == 'found' else 'missing-from'} "
+            f"location: more than the {CLUSTER_AT_ONCE:,} for which hotspots are found at once. The map shows the "
+            "Gi* hot and cold spots and the episodes per 500 m square. For hotspots, choose a region or an "
+            "authority as the Area, a risk flag or a shorter period, or turn on finding them in all episodes.")
 
 options = [] if spots is None else [int(h) for h in spots["hotspot_id"]]  # already sorted by episodes
 KEY_SELECTED = "missing_hotspot"
@@ -381,15 +422,16 @@ with map_col:
     emerging = emerging_for(fingerprint, start, end, flags_key, kind, area, location, cell_m, "Q") if layers_on else None
     rendered = hotspot_map_rendered(fingerprint, start, end, flags_key, kind, area, location, min_cluster_size, method,
                                     eps_m, cell_m, layers_on, colour_flag, st.session_state.get(KEY_SELECTED),
-                                    tiles_on, panel_view, filters.snapshot, outlined)
+                                    tiles_on, panel_view, filters.snapshot, outlined, clustered)
     clicked = map_view.show_map(rendered, key="missing_map", height=620, returned_objects=["last_object_clicked"])
     point = (clicked or {}).get("last_object_clicked") if isinstance(clicked, dict) else None
     if point and spots is not None and len(spots) and point != st.session_state.get("_missing_last_click"):
         st.session_state["_missing_last_click"] = point
         import shapely
-        from pyproj import Transformer
 
-        x, y = Transformer.from_crs(4326, 27700, always_xy=True).transform(point["lng"], point["lat"])
+        from geo.projection import BNG, WGS84, transform_points
+
+        (x,), (y,) = transform_points(point["lng"], point["lat"], source=WGS84, target=BNG)
         here = shapely.Point(x, y)
         inside = spots[spots.geometry.contains(here)]
         pick = inside if len(inside) else spots.assign(_d=np.hypot(spots["easting"] - x, spots["northing"] - y))
@@ -399,11 +441,15 @@ with map_col:
             st.session_state[KEY_SELECTED] = int(pick.iloc[0]["hotspot_id"])
             st.rerun()  # redraw with the chosen outline highlighted
     st.caption("Gi* cells: red hot spots and blue cold spots at 99 / 95 / 90 % confidence (false discovery rate "
-               "corrected); only significant cells are drawn (at most the 1,500 strongest). Grey circles (off at first): episodes per 500 m square (the 1,000 busiest). "
+               "corrected); only significant cells are drawn (at most the 1,500 strongest). Grey circles (off at first when "
+               "hotspots are drawn): episodes per 500 m square (the 1,000 busiest). "
                "Homes are drawn at their postcode sector; placements as children per postcode district.")
 
 with side_col:
-    if not options:
+    if not clustered:
+        st.caption("Hotspot profiles appear here once hotspots are found.")
+        selected = None
+    elif not options:
         st.info("No hotspots with these settings: lower the fewest episodes in a hotspot or widen the period.")
         selected = None
     else:
@@ -483,7 +529,8 @@ if selected is not None:
 # ------------------------------------------------------------------ hotspot table
 st.subheader("All hotspots")
 table = hotspot_table(spots, suppress_small=panel_view) if spots is not None else hotspot_table(None)
-st.caption("Click a column heading to sort by it. Shares are % of the episodes where that risk was recorded.")
+st.caption("Click a column heading to sort by it. Shares are % of the episodes where that risk was recorded."
+           if clustered else "Hotspots have not been found for these choices: see the note above the map.")
 components.safe_table(table, height=360)
 export = to_safe_csv(table)
 st.session_state["_missing_hotspots_csv"] = export  # what the button below downloads (kept for checking)
