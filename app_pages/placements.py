@@ -60,31 +60,39 @@ st.caption(panel.flow_note(summary))
 
 # ------------------------------------------------------------------ breakdowns
 st.subheader("Breakdowns")
+# Only the open tab is computed (a rerun on opening another): with England loaded the monthly trend
+# alone took a second on every change of filter, for a tab most visits never open.
 tab_group, tab_provider, tab_receiving, tab_trend, tab_costs = st.tabs(
-    ["By placement type", "By provider", "By receiving authority", "Monthly trend", "Costs"]
+    ["By placement type", "By provider", "By receiving authority", "Monthly trend", "Costs"],
+    key="placements_tab", on_change="rerun",
 )
 with tab_group:
-    table = panel.breakdown_table(state.breakdown(fingerprint, filters.snapshot, "PLACEMENT_GROUP",
-                                                  filters.groups, filters.providers))
-    components.safe_table(table)
-    components.download_csv(table, "placements_by_type.csv")
+    if tab_group.open:
+        table = panel.breakdown_table(state.breakdown(fingerprint, filters.snapshot, "PLACEMENT_GROUP",
+                                                      filters.groups, filters.providers))
+        components.safe_table(table)
+        components.download_csv(table, "placements_by_type.csv")
 with tab_provider:
-    table = panel.breakdown_table(state.breakdown(fingerprint, filters.snapshot, "PROVIDER_GROUP",
-                                                  filters.groups, filters.providers))
-    components.safe_table(table)
-    components.download_csv(table, "placements_by_provider.csv")
+    if tab_provider.open:
+        table = panel.breakdown_table(state.breakdown(fingerprint, filters.snapshot, "PROVIDER_GROUP",
+                                                      filters.groups, filters.providers))
+        components.safe_table(table)
+        components.download_csv(table, "placements_by_provider.csv")
 with tab_receiving:
-    table = panel.breakdown_table(state.breakdown(fingerprint, filters.snapshot, "PL_LA_NAME",
-                                                  filters.groups, filters.providers))
-    st.caption("The authority each child is placed in (Wales, Scotland and Northern Ireland as nations).")
-    components.safe_table(table, height=420)
-    components.download_csv(table, "placements_by_receiving_authority.csv")
+    if tab_receiving.open:
+        table = panel.breakdown_table(state.breakdown(fingerprint, filters.snapshot, "PL_LA_NAME",
+                                                      filters.groups, filters.providers))
+        st.caption("The authority each child is placed in (Wales, Scotland and Northern Ireland as nations).")
+        components.safe_table(table, height=420)
+        components.download_csv(table, "placements_by_receiving_authority.csv")
 with tab_trend:
-    monthly = state.trend(fingerprint, filters.start, filters.end, filters.groups, filters.providers)
-    panel.trend_charts(monthly)
-    if not monthly.empty:
-        components.download_csv(panel.safe_trend(monthly), "placements_monthly_trend.csv")
+    if tab_trend.open:
+        monthly = state.trend(fingerprint, filters.start, filters.end, filters.groups, filters.providers)
+        panel.trend_charts(monthly)
+        if not monthly.empty:
+            components.download_csv(panel.safe_trend(monthly), "placements_monthly_trend.csv")
 with tab_costs:
-    panel.costs_section(dataset, snap, fingerprint)
+    if tab_costs.open:
+        panel.costs_section(dataset, snap, fingerprint)
 
 page.end_page()

@@ -101,10 +101,32 @@ def test_tiles_equal_headline_figures(demo_placements):
     _check_tiles_match(_tiles(at), _expected_tiles(snapshot))
 
 
-def test_panel_tables_show_no_child_data(demo_placements):
-    for frame in demo_placements.dataframe:
-        assert not child_data_columns(frame.value.columns)
-    counts = pd.concat([f.value for f in demo_placements.dataframe], ignore_index=True).astype(str)
+PLACEMENT_TABS = ["By placement type", "By provider", "By receiving authority", "Monthly trend", "Costs"]
+
+
+def _tab_tables(tab: str) -> tuple[AppTest, list[pd.DataFrame]]:
+    """The Placements page with one breakdown tab open (the others are not computed), and its tables."""
+    at = _run(placements_tab=tab)
+    assert not at.exception, [e.value for e in at.exception]
+    return at, [f.value for f in at.dataframe]
+
+
+def test_only_the_open_breakdown_tab_is_computed_and_each_opens():
+    first, _ = _tab_tables(PLACEMENT_TABS[0])
+    keys = {b.key for b in first.get("download_button")}
+    assert "csv-placements_by_type.csv" in keys and "csv-placements_monthly_trend.csv" not in keys, keys
+    trend, _ = _tab_tables("Monthly trend")
+    keys = {b.key for b in trend.get("download_button")}
+    assert "csv-placements_monthly_trend.csv" in keys and "csv-placements_by_type.csv" not in keys, keys
+    _, tables = _tab_tables("By receiving authority")
+    assert any("Children" in t.columns and len(t) > 1 for t in tables)
+
+
+def test_panel_tables_show_no_child_data():
+    frames = [frame for tab in PLACEMENT_TABS for frame in _tab_tables(tab)[1]]
+    for frame in frames:
+        assert not child_data_columns(frame.columns)
+    counts = pd.concat(frames, ignore_index=True).astype(str)
     for small in ("1", "2", "3", "4", "5"):
         for col in ("Children", "Outside the authority", "Over 20 miles", "Distance unknown"):
             if col in counts:
