@@ -182,12 +182,10 @@ def emerging_for(fingerprint: str, start: date, end: date, flags: tuple, kind: s
 @st.cache_data(show_spinner=False, max_entries=16)
 def placements_by_district(fingerprint: str, on: date) -> pd.DataFrame:
     """Children in placement on ``on`` per postcode district of the placement (district, children, lat, lon)."""
-    from maps.placements_map import postcode_district_of
-
     snap = state.snapshot(fingerprint, on)
-    if snap.empty or "PL_POST" not in snap:
+    if snap.empty or "PL_DISTRICT" not in snap:
         return pd.DataFrame(columns=["district", "children", "lat", "lon"])
-    district = postcode_district_of(snap["PL_POST"].astype(object).fillna("").astype(str))
+    district = snap["PL_DISTRICT"].astype(object).fillna("")
     counts = district[district != ""].value_counts().rename_axis("district").reset_index(name="children")
     found = state.postcode_index().lookup(counts["district"])
     counts["lat"] = pd.to_numeric(found["lat"], errors="coerce").to_numpy(dtype=float)

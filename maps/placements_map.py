@@ -38,7 +38,7 @@ from maps.common import (
     outline_geojson,
 )
 
-__all__ = ["aggregate_flows", "placements_map", "FlowSummary", "LAYER_COLUMNS", "MAX_FLOWS"]
+__all__ = ["add_placement_district", "aggregate_flows", "placements_map", "FlowSummary", "LAYER_COLUMNS", "MAX_FLOWS"]
 
 # What the map's switchable layers can be split by, in the users' words.
 LAYER_COLUMNS = {"Placement type group": "PLACEMENT_GROUP", "Provider": "PROVIDER_GROUP"}
@@ -73,11 +73,21 @@ def postcode_district_of(values) -> pd.Series:
     return pd.Series(district[codes] if len(codes) else np.array([], dtype=object), index=index, dtype=object)
 
 
+def add_placement_district(snapshot: pd.DataFrame) -> pd.DataFrame:
+    """``snapshot`` with ``PL_DISTRICT``, the postcode district of ``PL_POST`` ('' when none): worked out
+    once for a date, so that every filter of the same snapshot reuses it (England: 0.4 s each time)."""
+    if "PL_POST" not in snapshot:
+        return snapshot
+    return snapshot.assign(PL_DISTRICT=postcode_district_of(
+        snapshot["PL_POST"].astype(object).fillna("").astype(str)).to_numpy())
+
+
 def aggregate_flows(snapshot: pd.DataFrame, *, layer_by: str = "PLACEMENT_GROUP", index=None,
                     max_flows: int = MAX_FLOWS) -> tuple[pd.DataFrame, FlowSummary]:
     """Count children per (layer, home sector, placement district) and locate both ends.
 
-    Takes ``HOME_SECTOR``, ``PL_POST`` (only its postcode district is kept),
+    Takes ``HOME_SECTOR``, ``PL_POST`` (only its postcode district is kept; ``PL_DISTRICT`` from
+    :func:`add_placement_district` when present),
     ``PL_DISTANCE`` (miles, NaN when unknown) and the ``layer_by`` column of
     placed children on one date.
     Returns one row per pair with ``children``, ``median_miles``, ``band`` and
@@ -92,8 +102,11 @@ def aggregate_flows(snapshot: pd.DataFrame, *, layer_by: str = "PLACEMENT_GROUP"
     if snapshot.empty:
         return pd.DataFrame(columns=FLOW_COLUMNS), summary
     sector = snapshot["HOME_SECTOR"].astype(object).where(snapshot["HOME_SECTOR"].notna(), "").astype(str).str.strip()
-    district = postcode_district_of(snapshot["PL_POST"].astype(object).fillna("").astype(str))
-    district.index = snapshot.index
+    if "PL_DISTRICT" in snapshot:
+        district = snapshot["PL_DISTRICT"].astype(object).fillna("")
+    else:
+        district = postcode_district_of(snapshot["PL_POST"].astype(object).fillna("").astype(str))
+        district.index = snapshot.index
     summary.no_home_sector = int((sector == "").sum())
     summary.no_placement_district = int(((district == "") & (sector != "")).sum())
     frame = pd.DataFrame({

@@ -47,6 +47,18 @@ def test_flows_count_children_per_sector_district_pair(snapshot, postcode_index)
     assert set(by_provider["layer"]) == {"Private", "Own provision"}
 
 
+def test_flows_from_a_snapshot_with_its_districts_worked_out_are_the_same(snapshot, postcode_index):
+    from maps.placements_map import add_placement_district
+
+    with_districts = add_placement_district(snapshot)
+    assert with_districts["PL_DISTRICT"].tolist()[:8] == ["TN23"] * 7 + ["ME15"]
+    assert with_districts.loc[snapshot["PL_POST"] == "", "PL_DISTRICT"].tolist() == [""]
+    flows, summary = aggregate_flows(snapshot, index=postcode_index)
+    again, summary_again = aggregate_flows(with_districts, index=postcode_index)
+    pd.testing.assert_frame_equal(flows, again)
+    assert summary == summary_again
+
+
 def test_flow_map_suppresses_small_pairs_and_never_carries_child_ids(snapshot, postcode_index):
     flows, _ = aggregate_flows(snapshot, index=postcode_index)
     html = map_html(placements_map(flows))

@@ -213,9 +213,10 @@ def apply_filters(frame: pd.DataFrame, groups: tuple = (), providers: tuple = ()
 def _everyone_on(fingerprint: str, on: date) -> pd.DataFrame:
     """Children in placement on ``on`` (one row each), before the sidebar's filters: shared by every filter."""
     from analysis.placements import placements_on
+    from maps.placements_map import add_placement_district
 
     located = located_episodes(fingerprint)
-    return located if located.empty else placements_on(located, pd.Timestamp(on))
+    return located if located.empty else add_placement_district(placements_on(located, pd.Timestamp(on)))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
