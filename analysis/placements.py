@@ -462,24 +462,23 @@ def summarise_placements(snapshot: pd.DataFrame, by: str = "PLACEMENT_GROUP") ->
         }
     )
 
-    def _row(group: pd.DataFrame) -> dict:
-        count = len(group)
-        return {
-            "children": count,
-            "outside": int(group["outside"].sum()),
-            "percent_outside": _percent(group["outside"].sum(), count),
-            "over_20_miles": int(group["over"].sum()),
-            "percent_over_20_miles": _percent(group["over"].sum(), count),
-            "median_miles": float(group["miles"].median()) if group["miles"].notna().any() else np.nan,
-            "distance_unknown": int(group["unknown"].sum()),
-        }
-
-    rows = [{by: key, **_row(group)} for key, group in frame.groupby(by, sort=False)]
-    table = pd.DataFrame(rows, columns=[by, "children", "outside", "percent_outside", "over_20_miles",
-                                        "percent_over_20_miles", "median_miles", "distance_unknown"])
+    # One grouped pass, not a DataFrame per group: by receiving authority there are hundreds.
+    grouped = frame.groupby(by, sort=False)
+    table = pd.DataFrame({"children": grouped.size(), "outside": grouped["outside"].sum(),
+                          "over_20_miles": grouped["over"].sum(), "median_miles": grouped["miles"].median(),
+                          "distance_unknown": grouped["unknown"].sum()}).reset_index()
+    total = pd.DataFrame({by: ["All"], "children": [len(frame)], "outside": [frame["outside"].sum()],
+                          "over_20_miles": [frame["over"].sum()], "median_miles": [frame["miles"].median()],
+                          "distance_unknown": [frame["unknown"].sum()]})
     table = table.sort_values(["children", by], ascending=[False, True], kind="stable")
-    total = pd.DataFrame([{by: "All", **_row(frame)}])
-    return pd.concat([table, total], ignore_index=True)
+    table = pd.concat([table, total], ignore_index=True) if len(table) else total
+    for col in ("children", "outside", "over_20_miles", "distance_unknown"):
+        table[col] = table[col].astype(np.int64)
+    table["median_miles"] = table["median_miles"].astype(float)
+    table["percent_outside"] = [_percent(c, n) for c, n in zip(table["outside"], table["children"])]
+    table["percent_over_20_miles"] = [_percent(c, n) for c, n in zip(table["over_20_miles"], table["children"])]
+    return table[[by, "children", "outside", "percent_outside", "over_20_miles", "percent_over_20_miles",
+                  "median_miles", "distance_unknown"]]
 
 
 def _month_ends(start, end) -> pd.DatetimeIndex:
