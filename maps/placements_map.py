@@ -38,7 +38,7 @@ from maps.common import (
     outline_geojson,
 )
 
-__all__ = ["add_placement_district", "aggregate_flows", "placements_map", "FlowSummary", "LAYER_COLUMNS", "MAX_FLOWS"]
+__all__ = ["add_flow_ends", "aggregate_flows", "placements_map", "FlowSummary", "LAYER_COLUMNS", "MAX_FLOWS"]
 
 # What the map's switchable layers can be split by, in the users' words.
 LAYER_COLUMNS = {"Placement type group": "PLACEMENT_GROUP", "Provider": "PROVIDER_GROUP"}
@@ -73,21 +73,39 @@ def postcode_district_of(values) -> pd.Series:
     return pd.Series(district[codes] if len(codes) else np.array([], dtype=object), index=index, dtype=object)
 
 
-def add_placement_district(snapshot: pd.DataFrame) -> pd.DataFrame:
-    """``snapshot`` with ``PL_DISTRICT``, the postcode district of ``PL_POST`` ('' when none): worked out
-    once for a date, so that every filter of the same snapshot reuses it (England: 0.4 s each time)."""
-    if "PL_POST" not in snapshot:
+def add_flow_ends(snapshot: pd.DataFrame, *, index=None) -> pd.DataFrame:
+    """``snapshot`` with where its flows are drawn from and to, worked out once for a date so that every
+    filter of the same snapshot reuses them (England: about a second on each filter change otherwise):
+    ``PL_DISTRICT`` (postcode district of ``PL_POST``, '' when none), ``HOME_SECTOR_LAT``/``_LON`` and
+    ``PL_DISTRICT_LAT``/``_LON`` (EPSG:4326 centroids from the ONS postcode index, NaN when unknown)."""
+    if "PL_POST" not in snapshot or "HOME_SECTOR" not in snapshot:
         return snapshot
-    return snapshot.assign(PL_DISTRICT=postcode_district_of(
-        snapshot["PL_POST"].astype(object).fillna("").astype(str)).to_numpy())
+    if index is None:
+        from geo.postcodes import get_postcode_index
+
+        index = get_postcode_index()
+    district = postcode_district_of(snapshot["PL_POST"].astype(object).fillna("").astype(str)).to_numpy()
+    sector = snapshot["HOME_SECTOR"].astype(object).where(snapshot["HOME_SECTOR"].notna(), "").astype(str).str.strip()
+    home, place = index.lookup(sector), index.lookup(pd.Series(district, dtype=object))
+    return snapshot.assign(
+        PL_DISTRICT=district,
+        HOME_SECTOR_LAT=pd.to_numeric(home["lat"], errors="coerce").to_numpy(dtype=float),
+        HOME_SECTOR_LON=pd.to_numeric(home["lon"], errors="coerce").to_numpy(dtype=float),
+        PL_DISTRICT_LAT=pd.to_numeric(place["lat"], errors="coerce").to_numpy(dtype=float),
+        PL_DISTRICT_LON=pd.to_numeric(place["lon"], errors="coerce").to_numpy(dtype=float),
+    )
+
+
+_FLOW_ENDS = {"home_lat": "HOME_SECTOR_LAT", "home_lon": "HOME_SECTOR_LON", "pl_lat": "PL_DISTRICT_LAT",
+              "pl_lon": "PL_DISTRICT_LON"}
 
 
 def aggregate_flows(snapshot: pd.DataFrame, *, layer_by: str = "PLACEMENT_GROUP", index=None,
                     max_flows: int = MAX_FLOWS) -> tuple[pd.DataFrame, FlowSummary]:
     """Count children per (layer, home sector, placement district) and locate both ends.
 
-    Takes ``HOME_SECTOR``, ``PL_POST`` (only its postcode district is kept; ``PL_DISTRICT`` from
-    :func:`add_placement_district` when present),
+    Takes ``HOME_SECTOR``, ``PL_POST`` (only its postcode district is kept; the columns of
+    :func:`add_flow_ends` are used when present, instead of working them out again),
     ``PL_DISTANCE`` (miles, NaN when unknown) and the ``layer_by`` column of
     placed children on one date.
     Returns one row per pair with ``children``, ``median_miles``, ``band`` and
@@ -109,22 +127,27 @@ def aggregate_flows(snapshot: pd.DataFrame, *, layer_by: str = "PLACEMENT_GROUP"
         district.index = snapshot.index
     summary.no_home_sector = int((sector == "").sum())
     summary.no_placement_district = int(((district == "") & (sector != "")).sum())
+    ends_known = all(column in snapshot for column in _FLOW_ENDS.values())
     frame = pd.DataFrame({
         "layer": snapshot[layer_by].astype(object).fillna("Unknown").astype(str).to_numpy(),
         "HOME_SECTOR": sector.to_numpy(),
         "PLACEMENT_DISTRICT": district.to_numpy(),
         "miles": pd.to_numeric(snapshot["PL_DISTANCE"], errors="coerce").to_numpy(dtype=float),
+        **({end: snapshot[column].to_numpy(dtype=float) for end, column in _FLOW_ENDS.items()} if ends_known else {}),
     })
     frame = frame[(frame["HOME_SECTOR"] != "") & (frame["PLACEMENT_DISTRICT"] != "")]
     flows = (
         frame.groupby(["layer", "HOME_SECTOR", "PLACEMENT_DISTRICT"], sort=False)
-        .agg(children=("miles", "size"), median_miles=("miles", "median"))
+        .agg(children=("miles", "size"), median_miles=("miles", "median"),
+             # every row of a pair has the same two ends
+             **({end: (end, "first") for end in _FLOW_ENDS} if ends_known else {}))
         .reset_index()
     )
-    home = index.lookup(flows["HOME_SECTOR"])
-    place = index.lookup(flows["PLACEMENT_DISTRICT"])
-    flows["home_lat"], flows["home_lon"] = home["lat"].to_numpy(), home["lon"].to_numpy()
-    flows["pl_lat"], flows["pl_lon"] = place["lat"].to_numpy(), place["lon"].to_numpy()
+    if not ends_known:
+        home = index.lookup(flows["HOME_SECTOR"])
+        place = index.lookup(flows["PLACEMENT_DISTRICT"])
+        flows["home_lat"], flows["home_lon"] = home["lat"].to_numpy(), home["lon"].to_numpy()
+        flows["pl_lat"], flows["pl_lon"] = place["lat"].to_numpy(), place["lon"].to_numpy()
     located = flows[["home_lat", "home_lon", "pl_lat", "pl_lon"]].notna().all(axis=1)
     unlocated = flows.loc[~located, "children"].sum()
     summary.no_placement_district += int(unlocated)

@@ -136,6 +136,23 @@ def test_risk_flag_filter_and_time_range_change_the_numbers(demo):
     assert half["Episodes"] == f"{expected:,}" != before["Episodes"]
 
 
+def test_above_the_limit_hotspots_wait_to_be_asked_for_then_match(demo, monkeypatch):
+    """Over CARE_MAP_CLUSTER_AT_ONCE located episodes the page maps the Gi* grid and episode counts
+    and finds hotspots only once the analyst asks; then they are the ones found below the limit."""
+    monkeypatch.setenv("CARE_MAP_CLUSTER_AT_ONCE", "100")
+    at = _run()
+    assert any("more than the 100 for which hotspots are found at once" in i.value for i in at.info)
+    assert not [d for d in at.dataframe if "Centre latitude" in d.value.columns and len(d.value)]  # no hotspots
+    assert not [s for s in at.selectbox if s.key == "missing_hotspot"]  # no profile to choose
+    headline = {k: v for k, v in _tiles(demo).items() if "hotspot" not in k}
+    assert _tiles(at) == headline  # the figures do not wait
+    assert any(getattr(e, "type", "") == "component_instance" for e in at.main)  # the map is drawn
+
+    at.toggle(key="missing_cluster_large").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    pd.testing.assert_frame_equal(_hotspot_table(at), _hotspot_table(demo))
+
+
 def test_missing_from_location_changes_the_hotspots(demo):
     found = _hotspot_table(demo)
     at = _run(missing_location="Where the child went missing from")

@@ -47,10 +47,10 @@ def test_flows_count_children_per_sector_district_pair(snapshot, postcode_index)
     assert set(by_provider["layer"]) == {"Private", "Own provision"}
 
 
-def test_flows_from_a_snapshot_with_its_districts_worked_out_are_the_same(snapshot, postcode_index):
-    from maps.placements_map import add_placement_district
+def test_flows_from_a_snapshot_with_its_ends_worked_out_are_the_same(snapshot, postcode_index):
+    from maps.placements_map import add_flow_ends
 
-    with_districts = add_placement_district(snapshot)
+    with_districts = add_flow_ends(snapshot, index=postcode_index)
     assert with_districts["PL_DISTRICT"].tolist()[:8] == ["TN23"] * 7 + ["ME15"]
     assert with_districts.loc[snapshot["PL_POST"] == "", "PL_DISTRICT"].tolist() == [""]
     flows, summary = aggregate_flows(snapshot, index=postcode_index)

@@ -165,9 +165,12 @@ def _dataset_for(fingerprint: str) -> Dataset:
     return dataset
 
 
-@st.cache_data(show_spinner="Measuring placement distances...", max_entries=8)
+# The derived tables below are resources, not data: st.cache_data would unpickle a copy of up to
+# 217,000 rows for every reader on every rerun (0.1-0.4 s each with England loaded). Each is shared
+# between sessions and read-only: never modify one; analysis functions copy before they change anything.
+@st.cache_resource(show_spinner="Measuring placement distances...", max_entries=8)
 def located_episodes(fingerprint: str) -> pd.DataFrame:
-    """All episodes with placement location columns (analysis.placements.add_placement_location)."""
+    """All episodes with placement location columns (analysis.placements.add_placement_location). Shared."""
     from analysis.placements import add_placement_location
 
     dataset = _dataset_for(fingerprint)
@@ -176,9 +179,9 @@ def located_episodes(fingerprint: str) -> pd.DataFrame:
     return add_placement_location(dataset.episodes, dataset.la_code, index=postcode_index())
 
 
-@st.cache_data(show_spinner="Joining missing episodes...", max_entries=8)
+@st.cache_resource(show_spinner="Joining missing episodes...", max_entries=8)
 def missing_episodes(fingerprint: str) -> pd.DataFrame:
-    """All missing and away episodes (analysis.missing.missing_episodes), placement at the start included."""
+    """All missing and away episodes (analysis.missing.missing_episodes), placement at the start included. Shared."""
     from analysis.missing import missing_episodes as join_missing_episodes
 
     dataset = _dataset_for(fingerprint)
@@ -209,19 +212,23 @@ def apply_filters(frame: pd.DataFrame, groups: tuple = (), providers: tuple = ()
     return frame[filter_mask(frame, groups, providers)]
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+# Snapshots too (see located_episodes): every figure, table and map of a page reads them, 0.4 s of copies
+# on each filter change with England loaded. Shared and read-only.
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _everyone_on(fingerprint: str, on: date) -> pd.DataFrame:
     """Children in placement on ``on`` (one row each), before the sidebar's filters: shared by every filter."""
     from analysis.placements import placements_on
-    from maps.placements_map import add_placement_district
+    from maps.placements_map import add_flow_ends
 
     located = located_episodes(fingerprint)
-    return located if located.empty else add_placement_district(placements_on(located, pd.Timestamp(on)))
+    return located if located.empty else add_flow_ends(placements_on(located, pd.Timestamp(on)),
+                                                        index=postcode_index())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def snapshot(fingerprint: str, on: date, groups: tuple = (), providers: tuple = ()) -> pd.DataFrame:
-    """Children in placement on ``on`` (one row each), filtered by the episode each child has that day."""
+    """Children in placement on ``on`` (one row each), filtered by the episode each child has that day.
+    Shared (see _everyone_on): do not modify."""
     return apply_filters(_everyone_on(fingerprint, on), groups, providers)
 
 
