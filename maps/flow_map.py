@@ -19,6 +19,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, check_no_child_data, is_small, suppress_counts
 from analysis.placements import distance_bands
@@ -114,9 +115,19 @@ def _arrow(x0, y0, x1, y1, length: float, width: float) -> tuple[np.ndarray, np.
     return xs, ys
 
 
-def _lonlat(xs: np.ndarray, ys: np.ndarray, transformer) -> list[list[float]]:
-    lon, lat = transformer.transform(xs, ys)
-    return [[round(float(a), COORD_DECIMALS), round(float(b), COORD_DECIMALS)] for a, b in zip(lon, lat)]
+def _lonlat(parts: list[tuple[np.ndarray, np.ndarray]]) -> list[list[list[float]]]:
+    """Each part's grid coordinates (x and y arrays, EPSG:27700) as rounded [lon, lat] lists: one transform."""
+    from geo.projection import transform_points
+
+    if not parts:
+        return []
+    lon, lat = transform_points(np.concatenate([x for x, _ in parts]), np.concatenate([y for _, y in parts]))
+    lon, lat = np.round(lon, COORD_DECIMALS).tolist(), np.round(lat, COORD_DECIMALS).tolist()
+    out, start = [], 0
+    for x, _ in parts:
+        out.append([[a, b] for a, b in zip(lon[start:start + len(x)], lat[start:start + len(x)])])
+        start += len(x)
+    return out
 
 
 def flow_lines(flows: pd.DataFrame, centroids: pd.DataFrame, *, min_children: int = SMALL_NUMBER_MAX + 1,
@@ -130,8 +141,6 @@ def flow_lines(flows: pd.DataFrame, centroids: pd.DataFrame, *, min_children: in
     ``pairs``, ``drawn_pairs``, ``drawn_children``, ``small_pairs`` (1-5, not drawn),
     ``no_location`` and ``over_max`` pairs).
     """
-    from pyproj import Transformer
-
     floor = max(int(min_children), SMALL_NUMBER_MAX + 1)
     flows = flows[flows["from_code"] != flows["to_code"]]
     where = centroids.set_index("code")
@@ -147,11 +156,10 @@ def flow_lines(flows: pd.DataFrame, centroids: pd.DataFrame, *, min_children: in
     chosen = chosen.iloc[:max_flows]
     summary["drawn_pairs"] = int(len(chosen))
     summary["drawn_children"] = int(chosen["children"].sum()) if len(chosen) else 0
-    transformer = Transformer.from_crs(27700, 4326, always_xy=True)
     # A plain dict: a DataFrame .loc per row was most of the map's build time for England.
     position = dict(zip(where.index, zip(where["easting"].astype(float), where["northing"].astype(float))))
     biggest = int(chosen["children"].max()) if len(chosen) else 1
-    features = []
+    features, parts = [], []
     for row in chosen.itertuples(index=False):
         children = int(row.children)
         if is_small([children])[0]:  # belt and braces: a count of 1-5 must never reach the page
@@ -166,10 +174,14 @@ def flow_lines(flows: pd.DataFrame, centroids: pd.DataFrame, *, min_children: in
                f"<br>median distance: {miles} miles")
         colour = BAND_COLOURS.get(distance_bands([row.median_miles])[0], UNKNOWN_COLOUR)
         props = {"tip": tip, "colour": colour, "weight": width}
-        features.append({"type": "Feature", "properties": props,
-                         "geometry": {"type": "LineString", "coordinates": _lonlat(xs, ys, transformer)}})
-        features.append({"type": "Feature", "properties": {**props, "weight": 1},
-                         "geometry": {"type": "Polygon", "coordinates": [_lonlat(ax, ay, transformer)]}})
+        features.append({"type": "Feature", "properties": props, "geometry": {"type": "LineString"}})
+        features.append({"type": "Feature", "properties": {**props, "weight": 1}, "geometry": {"type": "Polygon"}})
+        parts += [(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)),
+                  (np.asarray(ax, dtype=float), np.asarray(ay, dtype=float))]
+    # Every line and arrow moved to WGS84 in one transform, not two per pair.
+    for feature, coordinates in zip(features, _lonlat(parts)):
+        geometry = feature["geometry"]
+        geometry["coordinates"] = coordinates if geometry["type"] == "LineString" else [coordinates]
     return {"type": "FeatureCollection", "features": features}, summary
 
 
@@ -188,6 +200,32 @@ def _round_coordinates(node):
     return node
 
 
+_OUTLINES: dict[str, tuple[list, np.ndarray]] = {}
+
+
+def _outlines(boundaries: gpd.GeoDataFrame) -> tuple[list, np.ndarray]:
+    """Each authority's outline simplified to SIMPLIFY_METRES, in WGS84 and rounded, as GeoJSON geometries in
+    the order of ``boundaries``, and their bounds (west, south, east, north; degrees). Kept per set of
+    boundaries: only the colours change with the filters, and simplifying and reprojecting England's
+    outlines took most of a second on every filter change of the Region page."""
+    import hashlib
+    import json
+
+    geoms = boundaries.geometry.to_numpy()
+    key = hashlib.sha1(b"".join(shapely.to_wkb(geoms, include_srid=False)) + str(boundaries.crs).encode()).hexdigest()
+    if key not in _OUTLINES:
+        wgs = to_wgs84(gpd.GeoDataFrame(geometry=geoms, crs=boundaries.crs), simplify_metres=SIMPLIFY_METRES)
+        shapes = [feature["geometry"] for feature in json.loads(wgs.to_json(drop_id=True))["features"]]
+        for shape in shapes:
+            if shape is not None:
+                shape["coordinates"] = _round_coordinates(shape["coordinates"])
+        if len(_OUTLINES) >= 8:  # a few sets of boundaries at most (all, a region, an official file)
+            _OUTLINES.clear()
+        bounds = gpd.GeoSeries(geoms, crs=boundaries.crs or 27700).to_crs(4326).total_bounds  # unsimplified
+        _OUTLINES[key] = (shapes, bounds)
+    return _OUTLINES[key]
+
+
 def _polygons(boundaries: gpd.GeoDataFrame, net: pd.DataFrame) -> dict:
     """Authority polygons with net-flow colour and disclosure-controlled tooltip fields, as WGS84 GeoJSON."""
     import json
@@ -200,7 +238,7 @@ def _polygons(boundaries: gpd.GeoDataFrame, net: pd.DataFrame) -> dict:
     value = (in_count - out_count).where(shown)
     classes = [_net_class(v) if pd.notna(v) and abs(v) > SMALL_NUMBER_MAX else (NET_COLOURS[2][1], NET_COLOURS[2][2])
                for v in value]
-    layer = gpd.GeoDataFrame({
+    layer = pd.DataFrame({
         "name": frame["name"].map(escape),
         "placed_out": np.where(frame["loaded"], suppress_counts(out_count).to_numpy(), "not loaded"),
         "placed_in": suppress_counts(in_count).to_numpy(),
@@ -208,12 +246,13 @@ def _polygons(boundaries: gpd.GeoDataFrame, net: pd.DataFrame) -> dict:
         "balance": [escape(c[0]) for c in classes],
         "fill": [c[1] for c in classes],
         "opacity": np.where(frame["loaded"], 0.65, 0.3),
-    }, geometry=frame.geometry.to_numpy(), crs=boundaries.crs)
-    check_no_child_data(pd.DataFrame(layer.drop(columns="geometry")), what="the flow map")
-    data = json.loads(to_wgs84(layer, simplify_metres=SIMPLIFY_METRES).to_json(drop_id=True))
-    for feature in data["features"]:
-        feature["geometry"]["coordinates"] = _round_coordinates(feature["geometry"]["coordinates"])
-    return data
+    })
+    check_no_child_data(layer, what="the flow map")
+    # The left merge keeps the boundaries' rows in order, so the outlines line up with the rows.
+    shapes, _bounds = _outlines(boundaries)
+    properties = json.loads(layer.to_json(orient="records"))
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": props, "geometry": shape} for props, shape in zip(properties, shapes)]}
 
 
 def flow_map(flows: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None = None, tiles: bool = False,
@@ -269,8 +308,8 @@ def flow_map(flows: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None = None,
     items["line: distance unknown"] = UNKNOWN_COLOUR
     items.update({f"area: {label}": colour for _lower, label, colour in NET_COLOURS})
     legend(m, "Lines bend clockwise, arrow to placing area", items)
-    bounds = boundaries.to_crs(4326).total_bounds if len(boundaries) else None
-    if bounds is not None:
+    bounds = _outlines(boundaries)[1] if len(boundaries) else None
+    if bounds is not None and np.isfinite(bounds).all():
         m.fit_bounds([[float(bounds[1]), float(bounds[0])], [float(bounds[3]), float(bounds[2])]])
     m.flow_summary = summary
     return m
