@@ -160,10 +160,11 @@ def flow_lines(flows: pd.DataFrame, centroids: pd.DataFrame, *, min_children: in
     position = dict(zip(where.index, zip(where["easting"].astype(float), where["northing"].astype(float))))
     biggest = int(chosen["children"].max()) if len(chosen) else 1
     features, parts = [], []
-    for row in chosen.itertuples(index=False):
+    chosen = chosen[~is_small(chosen["children"])]  # belt and braces: a count of 1-5 must never reach the page
+    # Colours for all pairs at once: distance_bands is vectorised, one call per pair was a tenth of the map.
+    colours = [BAND_COLOURS.get(band, UNKNOWN_COLOUR) for band in distance_bands(chosen["median_miles"])]
+    for row, colour in zip(chosen.itertuples(index=False), colours):
         children = int(row.children)
-        if is_small([children])[0]:  # belt and braces: a count of 1-5 must never reach the page
-            continue
         x0, y0 = position[row.from_code]
         x1, y1 = position[row.to_code]
         xs, ys, length = _curve(x0, y0, x1, y1)
@@ -172,7 +173,6 @@ def flow_lines(flows: pd.DataFrame, centroids: pd.DataFrame, *, min_children: in
         miles = "unknown" if pd.isna(row.median_miles) else f"{float(row.median_miles):.1f}"
         tip = (f"{escape(row.from_name)} &rarr; {escape(row.to_name)}<br>children placed: {children}"
                f"<br>median distance: {miles} miles")
-        colour = BAND_COLOURS.get(distance_bands([row.median_miles])[0], UNKNOWN_COLOUR)
         props = {"tip": tip, "colour": colour, "weight": width}
         features.append({"type": "Feature", "properties": props, "geometry": {"type": "LineString"}})
         features.append({"type": "Feature", "properties": {**props, "weight": 1}, "geometry": {"type": "Polygon"}})
