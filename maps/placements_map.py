@@ -76,8 +76,8 @@ def postcode_district_of(values) -> pd.Series:
 def add_flow_ends(snapshot: pd.DataFrame, *, index=None) -> pd.DataFrame:
     """``snapshot`` with where its flows are drawn from and to, worked out once for a date so that every
     filter of the same snapshot reuses them (England: about a second on each filter change otherwise):
-    ``PL_DISTRICT`` (postcode district of ``PL_POST``, '' when none), ``HOME_SECTOR_LAT``/``_LON`` and
-    ``PL_DISTRICT_LAT``/``_LON`` (EPSG:4326 centroids from the ONS postcode index, NaN when unknown)."""
+    ``PL_POSTCODE_DISTRICT`` (postcode district of ``PL_POST``, '' when none), ``HOME_SECTOR_LAT``/``_LON`` and
+    ``PL_POSTCODE_DISTRICT_LAT``/``_LON`` (EPSG:4326 centroids from the ONS postcode index, NaN when unknown)."""
     if "PL_POST" not in snapshot or "HOME_SECTOR" not in snapshot:
         return snapshot
     if index is None:
@@ -88,16 +88,16 @@ def add_flow_ends(snapshot: pd.DataFrame, *, index=None) -> pd.DataFrame:
     sector = snapshot["HOME_SECTOR"].astype(object).where(snapshot["HOME_SECTOR"].notna(), "").astype(str).str.strip()
     home, place = index.lookup(sector), index.lookup(pd.Series(district, dtype=object))
     return snapshot.assign(
-        PL_DISTRICT=district,
+        PL_POSTCODE_DISTRICT=district,
         HOME_SECTOR_LAT=pd.to_numeric(home["lat"], errors="coerce").to_numpy(dtype=float),
         HOME_SECTOR_LON=pd.to_numeric(home["lon"], errors="coerce").to_numpy(dtype=float),
-        PL_DISTRICT_LAT=pd.to_numeric(place["lat"], errors="coerce").to_numpy(dtype=float),
-        PL_DISTRICT_LON=pd.to_numeric(place["lon"], errors="coerce").to_numpy(dtype=float),
+        PL_POSTCODE_DISTRICT_LAT=pd.to_numeric(place["lat"], errors="coerce").to_numpy(dtype=float),
+        PL_POSTCODE_DISTRICT_LON=pd.to_numeric(place["lon"], errors="coerce").to_numpy(dtype=float),
     )
 
 
-_FLOW_ENDS = {"home_lat": "HOME_SECTOR_LAT", "home_lon": "HOME_SECTOR_LON", "pl_lat": "PL_DISTRICT_LAT",
-              "pl_lon": "PL_DISTRICT_LON"}
+_FLOW_ENDS = {"home_lat": "HOME_SECTOR_LAT", "home_lon": "HOME_SECTOR_LON",
+              "pl_lat": "PL_POSTCODE_DISTRICT_LAT", "pl_lon": "PL_POSTCODE_DISTRICT_LON"}
 
 
 def aggregate_flows(snapshot: pd.DataFrame, *, layer_by: str = "PLACEMENT_GROUP", index=None,
@@ -120,8 +120,8 @@ def aggregate_flows(snapshot: pd.DataFrame, *, layer_by: str = "PLACEMENT_GROUP"
     if snapshot.empty:
         return pd.DataFrame(columns=FLOW_COLUMNS), summary
     sector = snapshot["HOME_SECTOR"].astype(object).where(snapshot["HOME_SECTOR"].notna(), "").astype(str).str.strip()
-    if "PL_DISTRICT" in snapshot:
-        district = snapshot["PL_DISTRICT"].astype(object).fillna("")
+    if "PL_POSTCODE_DISTRICT" in snapshot:
+        district = snapshot["PL_POSTCODE_DISTRICT"].astype(object).fillna("")
     else:
         district = postcode_district_of(snapshot["PL_POST"].astype(object).fillna("").astype(str))
         district.index = snapshot.index

@@ -50,9 +50,11 @@ def test_flows_count_children_per_sector_district_pair(snapshot, postcode_index)
 def test_flows_from_a_snapshot_with_its_ends_worked_out_are_the_same(snapshot, postcode_index):
     from maps.placements_map import add_flow_ends
 
-    with_districts = add_flow_ends(snapshot, index=postcode_index)
-    assert with_districts["PL_DISTRICT"].tolist()[:8] == ["TN23"] * 7 + ["ME15"]
-    assert with_districts.loc[snapshot["PL_POST"] == "", "PL_DISTRICT"].tolist() == [""]
+    # PL_DISTRICT is the placement's local authority district (analysis.placements): it must survive.
+    with_districts = add_flow_ends(snapshot.assign(PL_DISTRICT="E07000110"), index=postcode_index)
+    assert (with_districts["PL_DISTRICT"] == "E07000110").all()
+    assert with_districts["PL_POSTCODE_DISTRICT"].tolist()[:8] == ["TN23"] * 7 + ["ME15"]
+    assert with_districts.loc[snapshot["PL_POST"] == "", "PL_POSTCODE_DISTRICT"].tolist() == [""]
     flows, summary = aggregate_flows(snapshot, index=postcode_index)
     again, summary_again = aggregate_flows(with_districts, index=postcode_index)
     pd.testing.assert_frame_equal(flows, again)
