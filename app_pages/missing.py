@@ -106,13 +106,16 @@ def hotspots_for(fingerprint: str, start: date, end: date, flags: tuple, kind: s
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def episode_tables(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, cla: int) -> dict:
-    """The episode analysis tables for these choices, computed once (the page redraws them on every rerun)."""
+    """The summary and return home interview tables for these choices (the tiles need them on every rerun)."""
     chosen = chosen_episodes(fingerprint, start, end, flags, kind, area)
-    tables = {"summary": summarise_missing(chosen, children_looked_after=cla or None, kind=kind),
-              "rhi": return_interviews(chosen) if len(chosen) else pd.DataFrame()}
-    for by in ("duration", "placement type", "area", "time of day", "day of week"):
-        tables[by] = missing_by(chosen, by=by, kind="combined")
-    return tables
+    return {"summary": summarise_missing(chosen, children_looked_after=cla or None, kind=kind),
+            "rhi": return_interviews(chosen) if len(chosen) else pd.DataFrame()}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def episodes_by(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, by: str) -> pd.DataFrame:
+    """analysis.missing.missing_by of these choices' episodes (the tab that shows it computes it)."""
+    return missing_by(chosen_episodes(fingerprint, start, end, flags, kind, area), by=by, kind="combined")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -183,9 +186,9 @@ def emerging_for(fingerprint: str, start: date, end: date, flags: tuple, kind: s
 def placements_by_district(fingerprint: str, on: date) -> pd.DataFrame:
     """Children in placement on ``on`` per postcode district of the placement (district, children, lat, lon)."""
     snap = state.snapshot(fingerprint, on)
-    if snap.empty or "PL_DISTRICT" not in snap:
+    if snap.empty or "PL_POSTCODE_DISTRICT" not in snap:
         return pd.DataFrame(columns=["district", "children", "lat", "lon"])
-    district = snap["PL_DISTRICT"].astype(object).fillna("")
+    district = snap["PL_POSTCODE_DISTRICT"].astype(object).fillna("")
     counts = district[district != ""].value_counts().rename_axis("district").reset_index(name="children")
     found = state.postcode_index().lookup(counts["district"])
     counts["lat"] = pd.to_numeric(found["lat"], errors="coerce").to_numpy(dtype=float)
@@ -541,97 +544,111 @@ st.download_button("Download hotspots (CSV)", data=export, file_name="missing_ho
 
 # ------------------------------------------------------------------ episode analysis
 st.subheader("Episodes")
+# Only the open tab is computed and drawn (a rerun on opening another), so a change of filter does not
+# redo six tables and two charts nobody is looking at.
 t_sum, t_dur, t_rep, t_place, t_when, t_rhi, t_emerging = st.tabs(
     ["Summary", "Duration", "Repeat children", "Placement", "Time of day and week", "Return home interviews",
-     "Emerging hot spots"])
+     "Emerging hot spots"], key="missing_tab", on_change="rerun")
 with t_sum:
-    table = summary.copy()
-    if panel_view:
-        table["value"] = [(_shown(v, True) if not m.startswith("%") and "per child" not in m else
-                           (SUPPRESSED if is_small([d])[0] else ("-" if pd.isna(v) else f"{v:g}")))
-                          for m, v, d in zip(table["measure"], table["value"], table["denominator"])]
-        table["denominator"] = [_shown(d, True) for d in table["denominator"]]
-    components.safe_table(table.rename(columns={"measure": "Measure", "value": "Value", "denominator": "Out of",
-                                                "definition": "Definition"}))
-    st.caption(f"Children looked after in the period ({cla:,} here) counts every child with a 903 episode open at "
-               "any time between the chosen dates. Percentages are 0-100.")
-with t_dur:
-    dur = tables["duration"]
-    components.safe_table(_counts(dur.assign(share=(100 * dur["share"]).round(1)).rename(
-        columns={"DURATION_BAND": "Duration", "share": "% of episodes"}), ["episodes", "children"], panel_view))
-    st.caption("A band includes its lower edge (exactly 24 hours is 1-2 days). 903-only episodes have dates only.")
-with t_rep:
-    per_child = chosen.groupby("CHILD").size()
-    rows = [{"Episodes in the period": label, "Children": int(((per_child >= lo) & (per_child <= hi)).sum()),
-             "Episodes": int(per_child[(per_child >= lo) & (per_child <= hi)].sum())} for lo, hi, label in REPEAT_BANDS]
-    components.safe_table(_counts(pd.DataFrame(rows), ["Children", "Episodes"], panel_view))
-    st.caption(f"Repeat missing children: {REPEAT_EPISODES} or more episodes in the period.")
-with t_place:
-    left, right = st.columns(2)
-    with left:
-        st.markdown("**By placement type group** (at the start of the episode)")
-        by_group = tables["placement type"]
-        components.safe_table(_counts(by_group.assign(share=(100 * by_group["share"]).round(1)),
-                                      ["episodes", "children"], panel_view))
-    with right:
-        st.markdown("**Placed in or out of the authority**")
-        by_area = tables["area"]
-        components.safe_table(_counts(by_area.assign(share=(100 * by_area["share"]).round(1)),
-                                      ["episodes", "children"], panel_view))
-with t_when:
-    left, right = st.columns(2)
-    with left:
-        tod = tables["time of day"]
-        st.markdown("**Time of day** (log episodes with a recorded time)")
-        components.safe_table(_counts(tod.drop(columns="share"), ["episodes", "children"], panel_view))
-        shown_tod = tod[tod["time of day"] != "not known"]
-        if not panel_view or not is_small(shown_tod["episodes"]).any():
-            st.bar_chart(shown_tod.set_index("time of day")[["episodes"]], height=200)
-    with right:
-        dow = tables["day of week"]
-        st.markdown("**Day of week**")
-        components.safe_table(_counts(dow.drop(columns="share"), ["episodes", "children"], panel_view))
-        if not panel_view or not is_small(dow["episodes"]).any():
-            st.bar_chart(dow.set_index("START_WEEKDAY")[["episodes"]], height=200)
-with t_rhi:
-    if rhi.empty:
-        st.caption("No episode has ended in the period.")
-    else:
-        table = rhi.rename(columns={
-            "group": "Children", "returned": "Episodes ended", "offered": "RHI offered",
-            "offered_within": f"Offered within {RHI_WITHIN_HOURS} h", "offered_within_pct": f"% offered within {RHI_WITHIN_HOURS} h",
-            "completed": "RHI completed", "completed_within": f"Completed within {RHI_WITHIN_HOURS} h",
-            "completed_pct": "% completed", "accepted": "Accepted", "accepted_recorded": "Acceptance recorded",
-            "accepted_pct": "% accepted (of recorded)"})
+    if t_sum.open:
+        table = summary.copy()
         if panel_view:
-            counts = ["Episodes ended", "RHI offered", f"Offered within {RHI_WITHIN_HOURS} h", "RHI completed",
-                      f"Completed within {RHI_WITHIN_HOURS} h", "Accepted", "Acceptance recorded"]
-            table = suppress_table(table, counts, percent_columns={
-                f"% offered within {RHI_WITHIN_HOURS} h": f"Offered within {RHI_WITHIN_HOURS} h/Episodes ended",
-                "% completed": "RHI completed/Episodes ended", "% accepted (of recorded)": "Accepted/Acceptance recorded"})
-        components.safe_table(table)
-        st.caption(f"Statutory guidance: a return home interview should be offered within {RHI_WITHIN_HOURS} hours "
-                   "of the child's return. Counts are of episodes that have ended; % accepted is of episodes where "
-                   "acceptance was recorded. Children placed out of the authority are usually interviewed by the "
-                   "host authority, which is why the split matters.")
+            table["value"] = [(_shown(v, True) if not m.startswith("%") and "per child" not in m else
+                               (SUPPRESSED if is_small([d])[0] else ("-" if pd.isna(v) else f"{v:g}")))
+                              for m, v, d in zip(table["measure"], table["value"], table["denominator"])]
+            table["denominator"] = [_shown(d, True) for d in table["denominator"]]
+        components.safe_table(table.rename(columns={"measure": "Measure", "value": "Value", "denominator": "Out of",
+                                                    "definition": "Definition"}))
+        st.caption(f"Children looked after in the period ({cla:,} here) counts every child with a 903 episode open at "
+                   "any time between the chosen dates. Percentages are 0-100.")
+with t_dur:
+    if t_dur.open:
+        dur = episodes_by(fingerprint, start, end, flags_key, kind, area, "duration")
+        components.safe_table(_counts(dur.assign(share=(100 * dur["share"]).round(1)).rename(
+            columns={"DURATION_BAND": "Duration", "share": "% of episodes"}), ["episodes", "children"], panel_view))
+        st.caption("A band includes its lower edge (exactly 24 hours is 1-2 days). 903-only episodes have dates only.")
+with t_rep:
+    if t_rep.open:
+        per_child = chosen.groupby("CHILD").size()
+        rows = [{"Episodes in the period": label, "Children": int(((per_child >= lo) & (per_child <= hi)).sum()),
+                 "Episodes": int(per_child[(per_child >= lo) & (per_child <= hi)].sum())}
+                for lo, hi, label in REPEAT_BANDS]
+        components.safe_table(_counts(pd.DataFrame(rows), ["Children", "Episodes"], panel_view))
+        st.caption(f"Repeat missing children: {REPEAT_EPISODES} or more episodes in the period.")
+with t_place:
+    if t_place.open:
+        left, right = st.columns(2)
+        with left:
+            st.markdown("**By placement type group** (at the start of the episode)")
+            by_group = episodes_by(fingerprint, start, end, flags_key, kind, area, "placement type")
+            components.safe_table(_counts(by_group.assign(share=(100 * by_group["share"]).round(1)),
+                                          ["episodes", "children"], panel_view))
+        with right:
+            st.markdown("**Placed in or out of the authority**")
+            by_area = episodes_by(fingerprint, start, end, flags_key, kind, area, "area")
+            components.safe_table(_counts(by_area.assign(share=(100 * by_area["share"]).round(1)),
+                                          ["episodes", "children"], panel_view))
+with t_when:
+    if t_when.open:
+        left, right = st.columns(2)
+        with left:
+            tod = episodes_by(fingerprint, start, end, flags_key, kind, area, "time of day")
+            st.markdown("**Time of day** (log episodes with a recorded time)")
+            components.safe_table(_counts(tod.drop(columns="share"), ["episodes", "children"], panel_view))
+            shown_tod = tod[tod["time of day"] != "not known"]
+            if not panel_view or not is_small(shown_tod["episodes"]).any():
+                st.bar_chart(shown_tod.set_index("time of day")[["episodes"]], height=200)
+        with right:
+            dow = episodes_by(fingerprint, start, end, flags_key, kind, area, "day of week")
+            st.markdown("**Day of week**")
+            components.safe_table(_counts(dow.drop(columns="share"), ["episodes", "children"], panel_view))
+            if not panel_view or not is_small(dow["episodes"]).any():
+                st.bar_chart(dow.set_index("START_WEEKDAY")[["episodes"]], height=200)
+with t_rhi:
+    if t_rhi.open:
+        if rhi.empty:
+            st.caption("No episode has ended in the period.")
+        else:
+            table = rhi.rename(columns={
+                "group": "Children", "returned": "Episodes ended", "offered": "RHI offered",
+                "offered_within": f"Offered within {RHI_WITHIN_HOURS} h",
+                "offered_within_pct": f"% offered within {RHI_WITHIN_HOURS} h",
+                "completed": "RHI completed", "completed_within": f"Completed within {RHI_WITHIN_HOURS} h",
+                "completed_pct": "% completed", "accepted": "Accepted", "accepted_recorded": "Acceptance recorded",
+                "accepted_pct": "% accepted (of recorded)"})
+            if panel_view:
+                counts = ["Episodes ended", "RHI offered", f"Offered within {RHI_WITHIN_HOURS} h", "RHI completed",
+                          f"Completed within {RHI_WITHIN_HOURS} h", "Accepted", "Acceptance recorded"]
+                table = suppress_table(table, counts, percent_columns={
+                    f"% offered within {RHI_WITHIN_HOURS} h": f"Offered within {RHI_WITHIN_HOURS} h/Episodes ended",
+                    "% completed": "RHI completed/Episodes ended",
+                    "% accepted (of recorded)": "Accepted/Acceptance recorded"})
+            components.safe_table(table)
+            st.caption(f"Statutory guidance: a return home interview should be offered within {RHI_WITHIN_HOURS} hours "
+                       "of the child's return. Counts are of episodes that have ended; % accepted is of episodes where "
+                       "acceptance was recorded. Children placed out of the authority are usually interviewed by the "
+                       "host authority, which is why the split matters.")
 with t_emerging:
-    if emerging is None:
-        st.button("Find emerging hot spots", key="missing_emerging_run",
-                  on_click=lambda: st.session_state.update(missing_emerging_layer=True))
-        st.caption("Turn on the emerging hot spots layer above the map (or press the button) to compute them.")
-    elif len(emerging) == 0:
-        st.caption("No cells with episodes.")
-    else:
-        cats = emerging["category"].value_counts().rename_axis("Category").reset_index(name="Cells")
-        components.safe_table(cats)
-        patterned = emerging[emerging["category"] != "no pattern detected"]
-        shown_cells = pd.DataFrame(patterned.drop(columns=["geometry", "z_by_slice"]))
-        shown_cells = shown_cells[["cell_id", "category", "episodes", "hot_slices", "cold_slices", "slices",
-                                   "final_z", "trend", "trend_p"]].sort_values(["category", "episodes"],
-                                                                                ascending=[True, False])
-        components.safe_table(_counts(shown_cells.round({"final_z": 2, "trend_p": 3}), ["episodes"], panel_view),
-                              height=300)
-        st.caption(f"Quarterly Gi* on {cell_m} m hexagons from {_month_label(start)} to {_month_label(end)}, with a "
-                   "Mann-Kendall trend on each cell's z-scores (ArcGIS categories; see docs/hotspots.md).")
+    if t_emerging.open:
+        if emerging is None:
+            st.button("Find emerging hot spots", key="missing_emerging_run",
+                      on_click=lambda: st.session_state.update(missing_emerging_layer=True))
+            st.caption("Turn on the emerging hot spots layer above the map (or press the button) to compute them.")
+        elif len(emerging) == 0:
+            st.caption("No cells with episodes.")
+        else:
+            cats = emerging["category"].value_counts().rename_axis("Category").reset_index(name="Cells")
+            components.safe_table(cats)
+            patterned = emerging[emerging["category"] != "no pattern detected"]
+            shown_cells = pd.DataFrame(patterned.drop(columns=["geometry", "z_by_slice"]))
+            shown_cells = shown_cells[["cell_id", "category", "episodes", "hot_slices", "cold_slices", "slices",
+                                       "final_z", "trend", "trend_p"]].sort_values(["category", "episodes"],
+                                                                                    ascending=[True, False])
+            components.safe_table(_counts(shown_cells.round({"final_z": 2, "trend_p": 3}), ["episodes"], panel_view),
+                                  height=300)
+            st.caption(f"Quarterly Gi* on {cell_m} m hexagons from {_month_label(start)} to {_month_label(end)}, "
+                       "with a "
+                       "Mann-Kendall trend on each cell's z-scores (ArcGIS categories; see docs/hotspots.md).")
+
 
 page.end_page()
