@@ -18,7 +18,7 @@ from __future__ import annotations
 import streamlit as st
 
 from access.roles import ANALYST, PANEL
-from ui import auth, state
+from ui import auth, state, warmup
 
 EVERYONE = frozenset({ANALYST, PANEL})
 ANALYSTS = frozenset({ANALYST})
@@ -45,5 +45,6 @@ def navigation(role: str | None) -> dict[str, list]:
 
 
 st.set_page_config(page_title="Care map", page_icon="🗺️", layout="wide")
+warmup.start_warmup()
 auth.require_user()
 st.navigation(navigation(state.current_role())).run()
