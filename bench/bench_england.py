@@ -363,7 +363,32 @@ def _page_rows(folder: Path) -> list:
                            baseline="the same filter value again (cached)", baseline_value=repeat[0],
                            target=None if is_quick() else INTERACTIVE_S,
                            note=f"AppTest; slowest of two values new to this page (caches shared with the pages visited before may already hold parts of it); CPU {fresh[1]:.1f} s; {fresh[2]}"))
+        if script == "app_pages/missing.py":
+            rows += _all_hotspots_rows(at, timed_run)
     return rows
+
+
+# Session-state keys and labels of app_pages/missing.py (not imported: importing a page runs it).
+KEY_CLUSTER_LARGE, KEY_KIND = "missing_cluster_large", "missing_kind"
+KIND_COMBINED, KIND_MISSING = "Combined (M and A)", "Missing (M)"
+
+
+def _all_hotspots_rows(at, timed_run) -> list:
+    """The Missing page's toggle that finds hotspots in all located episodes (above its CLUSTER_AT_ONCE):
+    the wait when the analyst asks for hotspots over all of England, then for a change with it on."""
+    at.session_state[KEY_CLUSTER_LARGE] = True
+    asked = timed_run()
+    at.session_state[KEY_KIND] = KIND_MISSING
+    changed = timed_run()
+    at.session_state[KEY_CLUSTER_LARGE] = False
+    at.session_state[KEY_KIND] = KIND_COMBINED
+    timed_run()
+    name = "page app_pages/missing.py with England loaded"
+    return [result(f"{name}: hotspots asked for in all located episodes", asked[0], "s",
+                   note=f"AppTest; the toggle above CLUSTER_AT_ONCE: HDBSCAN, profiles and the map for every "
+                        f"located episode; an explicit request, not a filter change; CPU {asked[1]:.1f} s; {asked[2]}"),
+            result(f"{name}: missing/away changed with hotspots in all episodes on", changed[0], "s",
+                   note=f"AppTest; CPU {changed[1]:.1f} s; {changed[2]}")]
 
 
 # ---------------------------------------------------------------- pages in Chromium
@@ -394,8 +419,7 @@ def _browser_changes(path: str) -> list[BrowserChange]:
     if path == "missing":
         changes += [BrowserChange("risk flag filter", "multiselect", "Risk flags (any of the selected)",
                                   (RISK_FLAG_LABELS["CSE"], RISK_FLAG_LABELS["CCE"])),
-                    # The label of app_pages/missing.py's KINDS["Missing (M)"]; not imported: that runs the page.
-                    BrowserChange("episode kind", "radio", "Episodes", ("Missing (M)",)),
+                    BrowserChange("episode kind", "radio", "Episodes", (KIND_MISSING,)),
                     # Detail for one authority or one region (analysis.areas), after the flags and kind above.
                     BrowserChange("area", "selectbox", "Area", ("Kent", "South East (region)"))]
     if path == "regional":
