@@ -82,9 +82,10 @@ def responsible_authorities(fingerprint: str) -> list[str]:
     return sorted(set(codes) - {""})
 
 
-@st.cache_data(show_spinner="Measuring placement distances for every authority...", max_entries=4)
+@st.cache_resource(show_spinner="Measuring placement distances for every authority...", max_entries=4)
 def _pooled_located(fingerprint: str) -> pd.DataFrame:
-    """Episodes located from each row's own authority, when one authority was chosen on the Data page."""
+    """Episodes located from each row's own authority, when one authority was chosen on the Data page.
+    Shared and read-only, as ui.state.located_episodes."""
     from analysis.placements import add_placement_location
 
     return add_placement_location(_dataset(fingerprint).episodes, None, index=state.postcode_index())
@@ -337,6 +338,27 @@ def map_note(summary: dict | None, floor: int) -> str:
 
 
 # ------------------------------------------------------------------ the map
+# The panel's versions of the tables, cached too: the page draws them on every rerun.
+@st.cache_data(show_spinner=False, max_entries=32)
+def panel_tables(fingerprint: str, on, groups: tuple = (), providers: tuple = ()) -> dict[str, pd.DataFrame]:
+    """safe_figures of ``by_authority`` and ``by_region`` and safe_net of ``net`` (all authorities)."""
+    tables = regional_tables(fingerprint, on, groups, providers)
+    if not tables:
+        return {}
+    return {"by_authority": safe_figures(tables["by_authority"], "name"),
+            "by_region": safe_figures(tables["by_region"], "region"), "net": safe_net(tables["net"])}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def panel_missing_tables(fingerprint: str, start, end) -> dict[str, pd.DataFrame]:
+    """safe_missing of missing_tables' ``by_authority`` and ``by_region``; empty without missing episodes."""
+    missing = missing_tables(fingerprint, start, end)
+    if not missing:
+        return {}
+    return {"by_authority": safe_missing(missing["by_authority"], "name"),
+            "by_region": safe_missing(missing["by_region"], "region")}
+
+
 @st.cache_data(show_spinner="Drawing the map...", max_entries=32)
 def flow_map_rendered(flows: pd.DataFrame, codes: tuple, *, tiles: bool, min_children: int) -> tuple | None:
     """(rendered map for ui.map_view.show_map, its flow summary): ``flows`` over the polygons of ``codes``."""
@@ -396,8 +418,8 @@ focus = st.selectbox(
 )
 
 # ------------------------------------------------------------------ headline figures
-by_authority = safe_figures(tables["by_authority"], "name")
-by_region = safe_figures(tables["by_region"], "region")
+shown = panel_tables(fingerprint, filters.snapshot, filters.groups, filters.providers)
+by_authority, by_region = shown["by_authority"], shown["by_region"]
 if focus != FOCUS_ALL:
     row = by_authority[by_authority["Authority"] == names[focus]].iloc[0]
     components.headline_tiles(focus_tiles(row))
@@ -456,16 +478,14 @@ st.subheader("Net importers and exporters")
 st.caption("Net = children placed in an authority by other authorities minus children it places in others. "
            "Authorities whose own data is not loaded count only what the loaded ones place there. A net is shown "
            "only when both of its counts are.")
-net = tables["net"]
-if focus != FOCUS_ALL:
-    net = net[net["code"] == focus]
-net_table = safe_net(net, total=focus == FOCUS_ALL)
+net_table = shown["net"] if focus == FOCUS_ALL else safe_net(tables["net"][tables["net"]["code"] == focus],
+                                                              total=False)
 components.safe_table(net_table, height=420)
 components.download_csv(net_table, "net_placements_by_authority.csv")
 
 # ------------------------------------------------------------------ missing from care
 st.subheader("Missing from care by authority")
-missing = missing_tables(fingerprint, filters.start, filters.end)
+missing = panel_missing_tables(fingerprint, filters.start, filters.end)
 if not missing:
     st.info("No missing episodes are loaded: add the 903 Missing tables or the missing teams' logs on the Data page.")
 else:
@@ -474,10 +494,10 @@ else:
                "missing is of children looked after at any time in the period; return home interviews are of "
                "episodes that have ended. The Missing & hotspots page maps them, for all authorities, a region "
                "or one authority.")
-    missing_by_authority = safe_missing(missing["by_authority"], "name")
+    missing_by_authority = missing["by_authority"]
     components.safe_table(missing_by_authority, height=min(38 * (len(missing_by_authority) + 1), 560))
     components.download_csv(missing_by_authority, "missing_by_authority.csv")
-    missing_by_region = safe_missing(missing["by_region"], "region")
+    missing_by_region = missing["by_region"]
     components.safe_table(missing_by_region)
     components.download_csv(missing_by_region, "missing_by_region.csv")
 
