@@ -387,6 +387,7 @@ if chosen.empty:
 st.subheader("Hotspot map")
 located = int(chosen[f"{location.upper()}_EASTING"].notna().sum())
 clustered = located <= CLUSTER_AT_ONCE
+note = st.empty()  # above the toggle: the reason comes before the choice
 if not clustered:
     clustered = st.toggle(f"Find hotspots in all {_shown(located, panel_view)} located episodes (slower)",
                           value=False, key=KEY_CLUSTER_LARGE,
@@ -402,7 +403,7 @@ if clustered:
                f"of the hotspot's episodes with {FLAG_NAMES[colour_flag]} recorded (of episodes where that flag was "
                "recorded). Switch layers at the top right; click a hotspot to open its profile.")
 else:
-    st.info(f"{_shown(located, panel_view)} episodes have a {'found' if location == 'found' else 'missing-from'} "
+    note.info(f"{_shown(located, panel_view)} episodes have a {'found' if location == 'found' else 'missing-from'} "
             f"location: more than the {CLUSTER_AT_ONCE:,} for which hotspots are found at once. The map shows the "
             "Gi* hot and cold spots and the episodes per 500 m square. For hotspots, choose a region or an "
             "authority as the Area, a risk flag or a shorter period, or turn on finding them in all episodes.")

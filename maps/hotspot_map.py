@@ -160,6 +160,13 @@ def _hotspot_tip(row, colour_flag: str, suppress_small: bool) -> str:
     return "<br>".join(lines)
 
 
+def _cell_radius(n: int, suppress_small: bool, alone: bool) -> float:
+    """Pixels of an episode cell's circle. ``alone`` (no hotspots drawn, the cells are the picture of
+    density): half as wide and at most 6 px, so that all of England does not merge into one grey shape."""
+    root = np.sqrt(max(n, SMALL_NUMBER_MAX if suppress_small else 1))
+    return round(min(1 + root / 2, 6), 1) if alone else round(min(2 + root, 12), 1)
+
+
 def gi_layer_cells(gi: gpd.GeoDataFrame, *, max_cells: int = None) -> gpd.GeoDataFrame:
     """The significant cells (``gi_bin`` not 0) of an :func:`analysis.gistar.gi_star` grid, at most
     ``max_cells`` (default :data:`MAX_GI_CELLS`) of them, the most significant (largest |z|) first."""
@@ -247,7 +254,7 @@ def hotspot_map(
                                  "geometry": {"type": "Point", "coordinates": [round(float(x), DECIMALS),
                                                                                round(float(y), DECIMALS)]},
                                  "properties": {"tip": f"episodes here: {_count(n, suppress_small)}",
-                                                "radius": round(min(2 + np.sqrt(max(n, SMALL_NUMBER_MAX if suppress_small else 1)), 12), 1)}})
+                                                "radius": _cell_radius(n, suppress_small, show_episode_cells)}})
             GeoJson(
                 {"type": "FeatureCollection", "features": features},
                 marker=folium.CircleMarker(radius=3, color=EPISODE_COLOUR, weight=0.5, fill=True,
@@ -324,8 +331,9 @@ def hotspot_map(
     folium.LayerControl(collapsed=False).add_to(m)
     if lats or cell_lats:
         fit_to(m, lats or cell_lats, lons or cell_lons)
-        # The map sits in a column narrower than fit_to assumes: one level out keeps every hotspot in view.
-        m.options["zoom"] = max(1, int(m.options.get("zoom", 8)) - 1)
+        if lats:
+            # The map sits in a column narrower than fit_to assumes: one level out keeps every hotspot in view.
+            m.options["zoom"] = max(1, int(m.options.get("zoom", 8)) - 1)
     return m
 
 

@@ -139,3 +139,28 @@ def test_capped_context_layers_say_so_and_keep_the_homes_with_most_of_our_childr
     assert f"Home {n - 2}<br>" not in text and f"Home {n - 2}\\u003cbr" not in text  # beyond the cap
     small = map_html(hotspot_map(None, homes=homes.iloc[:10]))
     assert "shown, with most" not in small
+
+
+def test_without_hotspots_the_episode_cells_are_the_picture_shown_small_and_at_full_zoom(spots):
+    eps = _episodes(n_spread=5_000, seed=2)
+    cells = grid_counts(eps, x="FOUND_EASTING", y="FOUND_NORTHING", cell_size_m=500, shape="square")
+
+    def radii(m) -> list[float]:
+        found = re.findall(r'"radius": ?([0-9.]+)', map_html(m))
+        return [float(r) for r in found]
+
+    alone = hotspot_map(None, episode_cells=cells, show_episode_cells=True)
+    with_spots = hotspot_map(spots, episode_cells=cells)
+    # No outlines to keep in view: the zoom that shows every drawn cell, not one level out.
+    from geo.projection import transform_points
+    from maps.common import base_map, fit_to
+
+    drawn = cells[cells["count"] > 0].sort_values("count", ascending=False, kind="stable").iloc[:MAX_EPISODE_CELLS]
+    lon, lat = transform_points(drawn["easting"], drawn["northing"])
+    expected = base_map()
+    fit_to(expected, lat, lon)
+    assert alone.options["zoom"] == expected.options["zoom"]
+    assert max(radii(alone)) <= 6 < max(radii(with_spots))  # the busiest Maidstone cell
+    layer = re.compile(r"feature_group_\w+\.addTo\(map_\w+\)")
+    shown = lambda m: len(set(layer.findall(map_html(m))))  # noqa: E731 - layers switched on when the map opens
+    assert shown(alone) == shown(hotspot_map(None, episode_cells=cells)) + 1
