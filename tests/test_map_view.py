@@ -64,3 +64,25 @@ def test_map_view_sends_what_st_folium_sends():
     assert again["script"] == by_map_view["script"]
     assert at.session_state["map_view_renders"] == 1 < at.session_state["st_folium_renders"]
     assert again["default"] == {}  # no interactions returned: moving the map does not rerun the page
+
+
+def _bounds_map(returned: list[str], with_bounds: bool):
+    from maps.common import base_map
+    from ui import map_view
+
+    m = base_map(tiles=False, location=(51.5, 0.5), zoom_start=9)
+    m.fit_bounds([[51.4, 0.4], [51.7, 0.7]])
+    map_view.show_map(map_view.render_map(m, bounds=with_bounds), key="bounded", returned_objects=returned)
+
+
+def test_bounds_are_worked_out_only_for_a_page_that_asks_for_them():
+    from maps.common import base_map
+    from ui.map_view import render_map
+
+    assert render_map(base_map())["bounds"] is None
+    asked = AppTest.from_function(_bounds_map, args=(["bounds"], True), default_timeout=60).run()
+    assert not asked.exception
+    (args,) = _component_args(asked)
+    assert set(args["default"]["bounds"]) == {"_southWest", "_northEast"}
+    missing = AppTest.from_function(_bounds_map, args=(["bounds"], False), default_timeout=60).run()
+    assert "render_map(m, bounds=True)" in missing.exception[0].value

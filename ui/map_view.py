@@ -16,12 +16,16 @@ import streamlit as st
 import streamlit_folium as stf
 
 
-def render_map(m: folium.Map) -> dict:
+def render_map(m: folium.Map, *, bounds: bool = False) -> dict:
     """What the streamlit-folium component needs to draw ``m``: plain text and numbers, safe to cache.
 
     Keys: ``script`` (the Leaflet JavaScript), ``header``, ``html``, ``id``, ``css_links``,
-    ``js_links``, ``bounds`` (``[[south, west], [north, east]]`` in degrees, EPSG:4326) and ``zoom``.
-    The map object is used up: render a new map for new choices.
+    ``js_links``, ``bounds`` (``[[south, west], [north, east]]`` in degrees, EPSG:4326; None unless
+    ``bounds=True``) and ``zoom``. The map object is used up: render a new map for new choices.
+
+    ``bounds`` only matters to a page that asks for the map's bounds back (``show_map(...,
+    returned_objects=["bounds"])``): folium finds them by walking every coordinate in Python, a
+    fifth of a map's render time with England loaded, so they are left out by default.
     """
     # st_folium also renders the whole figure first; the component's arguments come out the same
     # without it (tests/test_map_view.py), so a new map costs one pass, not two.
@@ -34,13 +38,15 @@ def render_map(m: folium.Map) -> dict:
     for element in _walk(m):
         css_links.extend(href for _, href in getattr(element, "default_css", []))
         js_links.extend(src for _, src in getattr(element, "default_js", []))
-    try:
-        bounds = m.get_bounds()
-    except AttributeError:
-        bounds = [[None, None], [None, None]]
+    box = None
+    if bounds:
+        try:
+            box = m.get_bounds()
+        except AttributeError:
+            box = [[None, None], [None, None]]
     return {"script": script, "header": header, "html": html, "id": stf.get_full_id(m),
             "css_links": list(dict.fromkeys(css_links)), "js_links": list(dict.fromkeys(js_links)),
-            "bounds": bounds, "zoom": m.options.get("zoom")}
+            "bounds": box, "zoom": m.options.get("zoom")}
 
 
 def _walk(element):
@@ -56,10 +62,13 @@ def show_map(rendered: dict, *, key: str, height: int = 600, returned_objects: l
     default, none, means moving the map never reruns the page.
     """
     returned_objects = [] if returned_objects is None else list(returned_objects)
-    south_west, north_east = rendered["bounds"]
-    defaults = {"last_object_clicked": None, "last_clicked": None, "zoom": rendered["zoom"],
-                "bounds": {"_southWest": {"lat": south_west[0], "lng": south_west[1]},
-                           "_northEast": {"lat": north_east[0], "lng": north_east[1]}}}
+    defaults = {"last_object_clicked": None, "last_clicked": None, "zoom": rendered["zoom"]}
+    if "bounds" in returned_objects:
+        if rendered["bounds"] is None:
+            raise ValueError("returning the map's bounds needs a map rendered with render_map(m, bounds=True)")
+        south_west, north_east = rendered["bounds"]
+        defaults["bounds"] = {"_southWest": {"lat": south_west[0], "lng": south_west[1]},
+                              "_northEast": {"lat": north_east[0], "lng": north_east[1]}}
     hash_key = stf.generate_js_hash(rendered["script"], key, False)
 
     def on_change():
