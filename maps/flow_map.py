@@ -249,6 +249,8 @@ def _polygons(boundaries: gpd.GeoDataFrame, net: pd.DataFrame) -> dict:
     })
     check_no_child_data(layer, what="the flow map")
     # The left merge keeps the boundaries' rows in order, so the outlines line up with the rows.
+    if len(frame) != len(boundaries):
+        raise ValueError("net flows must have one row per authority code")
     shapes, _bounds = _outlines(boundaries)
     properties = json.loads(layer.to_json(orient="records"))
     return {"type": "FeatureCollection", "features": [
