@@ -337,7 +337,6 @@ def map_note(summary: dict | None, floor: int) -> str:
     return "; ".join(parts) + "."
 
 
-# ------------------------------------------------------------------ the map
 # The panel's versions of the tables, cached too: the page draws them on every rerun.
 @st.cache_data(show_spinner=False, max_entries=32)
 def panel_tables(fingerprint: str, on, groups: tuple = (), providers: tuple = ()) -> dict[str, pd.DataFrame]:
@@ -359,6 +358,7 @@ def panel_missing_tables(fingerprint: str, start, end) -> dict[str, pd.DataFrame
             "by_region": safe_missing(missing["by_region"], "region")}
 
 
+# ------------------------------------------------------------------ the map
 @st.cache_data(show_spinner="Drawing the map...", max_entries=32)
 def flow_map_rendered(flows: pd.DataFrame, codes: tuple, *, tiles: bool, min_children: int) -> tuple | None:
     """(rendered map for ui.map_view.show_map, its flow summary): ``flows`` over the polygons of ``codes``."""
