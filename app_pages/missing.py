@@ -140,17 +140,15 @@ def _extent(eps: pd.DataFrame, location: str):
 @st.cache_data(show_spinner="Computing Gi* hot spots...", max_entries=32)
 def gi_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, location: str, cell_m: int):
     """The significant Gi* cells (``gi_bin`` not 0, with polygons) of a hexagonal grid of ``cell_m`` metres."""
-    from analysis.gistar import cell_polygons, gi_star, grid_counts
+    from analysis.gistar import significant_cells
 
     eps = chosen_episodes(fingerprint, start, end, flags, kind, area)
     extent = _extent(eps, location)
     if extent is None:
         return None
     prefix = location.upper()
-    grid = grid_counts(eps, x=f"{prefix}_EASTING", y=f"{prefix}_NORTHING", cell_size_m=cell_m, shape="hex",
-                       extent=extent, polygons=False)
-    gi = gi_star(grid, permutations=0)
-    return cell_polygons(gi[gi["gi_bin"] != 0].reset_index(drop=True))
+    return significant_cells(eps, x=f"{prefix}_EASTING", y=f"{prefix}_NORTHING", cell_size_m=cell_m, shape="hex",
+                             extent=extent)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -148,3 +148,19 @@ def test_core_extent_ignores_a_far_off_point():
     assert X0 - 5000 <= xmin < X0 - 4000 and xmax <= X0 + 10_000 + 5000
     assert Y0 - 5000 <= ymin and ymax <= Y0 + 10_000 + 5000
     assert core_extent(points.iloc[:2]) is None
+
+
+@pytest.mark.parametrize("shape", ["square", "hex"])
+@pytest.mark.parametrize("fdr", [0.05, None])
+def test_significant_cells_are_the_significant_rows_of_the_whole_grid(shape, fdr):
+    from analysis.gistar import significant_cells
+
+    points = _with_cluster(3)
+    extent = (X0 - 2_000, Y0 - 2_000, X0 + 12_000, Y0 + 12_000)  # a margin of empty cells, as core_extent gives
+    whole = gi_star(grid_counts(points, cell_size_m=250, shape=shape, extent=extent, polygons=False),
+                    permutations=0, fdr=fdr)
+    expected = cell_polygons(whole[whole["gi_bin"] != 0].reset_index(drop=True))
+    found = significant_cells(points, cell_size_m=250, shape=shape, extent=extent, fdr=fdr)
+    assert len(found) > 5 and (found["gi_bin"] == 3).any()  # the planted cluster
+    pd.testing.assert_frame_equal(pd.DataFrame(found), pd.DataFrame(expected))
+    assert found.crs == expected.crs and found.attrs == expected.attrs
