@@ -22,8 +22,8 @@ import pandas as pd
 import shapely
 from scipy import sparse, stats
 
-__all__ = ["grid_counts", "cell_polygons", "core_extent", "gi_star", "significant_cells", "lattice_weights", "gi_star_z",
-           "confidence_bins", "point_coordinates"]
+__all__ = ["grid_counts", "cell_polygons", "core_extent", "gi_star", "significant_cells", "lattice_weights",
+           "gi_star_z", "confidence_bins", "point_coordinates"]
 
 BNG = 27700
 CONFIDENCE_LEVELS = {3: 0.01, 2: 0.05, 1: 0.10}  # Gi_Bin -> two-sided p threshold
@@ -186,6 +186,22 @@ class _Lattice:
         return np.concatenate(src), np.concatenate(dst)
 
 
+def _count_into_lattice(points, *, cell_size_m: float, shape: str, extent, x, y) -> tuple["_Lattice", np.ndarray, dict]:
+    """The lattice over ``extent`` (the points' bounds when None), points counted per cell (int64, one per
+    cell), and the lattice parameters kept in a grid's ``attrs["lattice"]``."""
+    px, py = point_coordinates(points, x=x, y=y)
+    ok = np.isfinite(px) & np.isfinite(py)
+    px, py = px[ok], py[ok]
+    if extent is None:
+        if len(px) == 0:
+            raise ValueError("no points with a position and no extent: cannot place a grid")
+        extent = (px.min(), py.min(), px.max(), py.max())
+    lattice = _Lattice(shape, cell_size_m, extent)
+    cell = lattice.locate(px, py)
+    counts = np.bincount(cell[cell >= 0], minlength=lattice.n).astype(np.int64)
+    return lattice, counts, {"shape": shape, "cell_size_m": float(cell_size_m), "extent": tuple(map(float, extent))}
+
+
 def grid_counts(
     points,
     *,
@@ -216,21 +232,13 @@ def grid_counts(
     (cell centre), ``count`` and the cell polygon. ``attrs["lattice"]`` holds the grid
     parameters for :func:`lattice_weights` and :func:`cell_polygons`.
     """
-    px, py = point_coordinates(points, x=x, y=y)
-    ok = np.isfinite(px) & np.isfinite(py)
-    px, py = px[ok], py[ok]
-    if extent is None:
-        if len(px) == 0:
-            raise ValueError("no points with a position and no extent: cannot place a grid")
-        extent = (px.min(), py.min(), px.max(), py.max())
-    lattice = _Lattice(shape, cell_size_m, extent)
-    cell = lattice.locate(px, py)
-    counts = np.bincount(cell[cell >= 0], minlength=lattice.n)
+    lattice, counts, params = _count_into_lattice(points, cell_size_m=cell_size_m, shape=shape, extent=extent,
+                                                  x=x, y=y)
     rows, cols = np.divmod(np.arange(lattice.n), lattice.ncols)
     cx, cy = lattice.centres(rows, cols)
     grid = pd.DataFrame({"cell_id": np.arange(lattice.n), "row": rows, "col": cols, "easting": cx, "northing": cy,
-                         "count": counts.astype(np.int64)})
-    grid.attrs["lattice"] = {"shape": shape, "cell_size_m": float(cell_size_m), "extent": tuple(map(float, extent))}
+                         "count": counts})
+    grid.attrs["lattice"] = params
     return cell_polygons(grid) if polygons else grid
 
 
@@ -456,16 +464,8 @@ def significant_cells(
     England's 500 m lattice has 1.7 million cells, of which a few thousand are significant: building,
     copying and filtering the whole table was most of the time of a map's Gi* layer.
     """
-    px, py = point_coordinates(points, x=x, y=y)
-    ok = np.isfinite(px) & np.isfinite(py)
-    px, py = px[ok], py[ok]
-    if extent is None:
-        if len(px) == 0:
-            raise ValueError("no points with a position and no extent: cannot place a grid")
-        extent = (px.min(), py.min(), px.max(), py.max())
-    lattice = _Lattice(shape, cell_size_m, extent)
-    cell = lattice.locate(px, py)
-    counts = np.bincount(cell[cell >= 0], minlength=lattice.n).astype(np.int64)
+    lattice, counts, params = _count_into_lattice(points, cell_size_m=cell_size_m, shape=shape, extent=extent,
+                                                  x=x, y=y)
     values = counts.astype(float)
     z = np.full(lattice.n, np.nan)
     p = np.full(lattice.n, np.nan)
@@ -488,5 +488,5 @@ def significant_cells(
         "significant": np.where(finite[keep] & (p[keep] <= cuts[alpha]), np.sign(np.nan_to_num(z[keep])), 0)
         .astype(np.int64),
     })
-    cells.attrs["lattice"] = {"shape": shape, "cell_size_m": float(cell_size_m), "extent": tuple(map(float, extent))}
+    cells.attrs["lattice"] = params
     return cell_polygons(cells)
