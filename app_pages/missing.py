@@ -65,8 +65,9 @@ def episode_dates(fingerprint: str) -> tuple[date, date] | None:
 
 
 # A resource, not data: every piece of the page reads these episodes, and st.cache_data would hand
-# each one its own unpickled copy of up to 80,000 rows. Shared and read-only: never modify it.
-@st.cache_resource(show_spinner=False, max_entries=64)
+# each one its own unpickled copy of up to 80,000 rows. Shared and read-only: never modify it. Kept in
+# memory as they are (tens of MB each with England loaded), so fewer of them; one takes 0.1 s to redo.
+@st.cache_resource(show_spinner=False, max_entries=16)
 def chosen_episodes(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str) -> pd.DataFrame:
     """Episodes starting in [start, end], of the kind, of children of the area's authorities
     (analysis.areas; "" = all), with any of the selected risk flags (none = all). Shared: do not modify."""

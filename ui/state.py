@@ -225,7 +225,7 @@ def _everyone_on(fingerprint: str, on: date) -> pd.DataFrame:
                                                         index=postcode_index())
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=32)  # kept as objects, tens of MB each for England
 def snapshot(fingerprint: str, on: date, groups: tuple = (), providers: tuple = ()) -> pd.DataFrame:
     """Children in placement on ``on`` (one row each), filtered by the episode each child has that day.
     Shared (see _everyone_on): do not modify."""
