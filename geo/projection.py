@@ -8,6 +8,8 @@ the same ``Transformer.from_crs`` results, made once per process.
 """
 from __future__ import annotations
 
+import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
@@ -19,12 +21,24 @@ __all__ = ["BNG", "WGS84", "transform_points", "transform_geometries"]
 BNG = 27700
 WGS84 = 4326
 
-_PROJ_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="proj")
+_LOCK = threading.Lock()
+_THREAD: tuple[int, ThreadPoolExecutor] | None = None  # (process id, the executor made in that process)
+
+
+def _proj_thread() -> ThreadPoolExecutor:
+    """The process's one transform thread. A process forked from this one (a ProcessPoolExecutor worker)
+    inherits the executor but not its thread, so it makes its own rather than wait on a thread that is gone."""
+    global _THREAD
+    with _LOCK:
+        if _THREAD is None or _THREAD[0] != os.getpid():
+            _transformer.cache_clear()
+            _THREAD = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="proj"))
+        return _THREAD[1]
 
 
 @lru_cache(maxsize=None)
 def _transformer(source: int, target: int):
-    # Only ever called in _PROJ_THREAD, so each transformer is made once and used by its maker.
+    # Only ever called in the transform thread, so each transformer is made once and used by its maker.
     from pyproj import Transformer
 
     return Transformer.from_crs(source, target, always_xy=True)
@@ -44,7 +58,7 @@ def transform_points(x, y, *, source: int = BNG, target: int = WGS84) -> tuple[n
     EPSG:27700, longitude/latitude in degrees for EPSG:4326. Arrays of floats; NaN in, NaN out."""
     x = np.atleast_1d(np.asarray(x, dtype=float))
     y = np.atleast_1d(np.asarray(y, dtype=float))
-    return _PROJ_THREAD.submit(_transform, source, target, x, y).result()
+    return _proj_thread().submit(_transform, source, target, x, y).result()
 
 
 def transform_geometries(geometries, *, source: int = BNG, target: int = WGS84) -> np.ndarray:

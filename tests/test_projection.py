@@ -37,3 +37,18 @@ def test_geometries_move_together_and_calls_from_other_threads_agree():
     for t in threads:
         t.join()
     assert len(seen) == 4 and all(np.allclose(np.ravel(s), here) for s in seen)
+
+
+def _in_child(_):
+    return np.ravel(transform_points([530_000.0], [180_000.0])).tolist()
+
+
+def test_a_forked_worker_process_transforms_too():
+    """A ProcessPoolExecutor worker forked after the parent used its transform thread must not wait on it."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    here = np.ravel(transform_points([530_000.0], [180_000.0]))  # the parent's thread now exists
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+        there = pool.submit(_in_child, None).result(timeout=60)
+    np.testing.assert_allclose(there, here)
