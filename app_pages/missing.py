@@ -403,9 +403,9 @@ if clustered:
                "recorded). Switch layers at the top right; click a hotspot to open its profile.")
 else:
     note.info(f"{_shown(located, panel_view)} episodes have a {'found' if location == 'found' else 'missing-from'} "
-            f"location: more than the {CLUSTER_AT_ONCE:,} for which hotspots are found at once. The map shows the "
-            "Gi* hot and cold spots and the episodes per 500 m square. For hotspots, choose a region or an "
-            "authority as the Area, a risk flag or a shorter period, or turn on finding them in all episodes.")
+              f"location: more than the {CLUSTER_AT_ONCE:,} for which hotspots are found at once. The map shows "
+              "the Gi* hot and cold spots and the episodes per 500 m square. For hotspots, choose a region or an "
+              "authority as the Area, a risk flag or a shorter period, or turn on finding them in all episodes.")
 
 options = [] if spots is None else [int(h) for h in spots["hotspot_id"]]  # already sorted by episodes
 KEY_SELECTED = "missing_hotspot"
@@ -442,8 +442,8 @@ with map_col:
             st.session_state[KEY_SELECTED] = int(pick.iloc[0]["hotspot_id"])
             st.rerun()  # redraw with the chosen outline highlighted
     st.caption("Gi* cells: red hot spots and blue cold spots at 99 / 95 / 90 % confidence (false discovery rate "
-               "corrected); only significant cells are drawn (at most the 1,500 strongest). Grey circles (off at first when "
-               "hotspots are drawn): episodes per 500 m square (the 1,000 busiest). "
+               "corrected); only significant cells are drawn (at most the 1,500 strongest). Grey circles (off at "
+               "first when hotspots are drawn): episodes per 500 m square (the 1,000 busiest). "
                "Homes are drawn at their postcode sector; placements as children per postcode district.")
 
 with side_col:
