@@ -483,49 +483,60 @@ with side_col:
         st.bar_chart(by_month.set_index("month")[["episodes"]], height=180)
 
 if selected is not None:
-    with st.expander(f"More about hotspot {selected}: when, and where the children were placed", expanded=False):
-        p1, p2, p3 = st.columns(3)
-        with p1:
-            st.markdown("**Time of day** (episodes with a recorded time)")
-            if "by_time_of_day" in profile:
-                components.safe_table(_counts(profile["by_time_of_day"].drop(columns="share"),
-                                              ["episodes", "children"], panel_view))
-        with p2:
-            st.markdown("**Day of week**")
-            if "by_weekday" in profile:
-                components.safe_table(_counts(profile["by_weekday"].drop(columns="share"),
-                                              ["episodes", "children"], panel_view))
-        with p3:
-            st.markdown("**Placement the children went missing from**")
-            if "placements" in profile:
-                components.safe_table(_counts(profile["placements"].drop(columns="share"),
-                                              ["episodes", "children"], panel_view))
-            if "areas" in profile:
-                components.safe_table(_counts(profile["areas"].drop(columns="share"),
-                                              ["episodes", "children"], panel_view))
-        dist, away = spot["median_distance_miles"], spot["out_of_area_share"]
-        dist_text = "-" if pd.isna(dist) else f"{dist:.1f} miles"
-        away_text = "-" if pd.isna(away) else f"{100 * away:.0f}%"
-        st.caption(f"Median placement distance from home: {dist_text}; placed out of area: {away_text}; "
-                   f"placed in: {spot['top_placement_areas'] or '-'}.")
+    # Opened on demand: each closed expander is computed and drawn on no rerun (st.expander's .open),
+    # which with a national hotspot was a tenth of a filter change on the server and more in the browser.
+    # Labels that do not name the hotspot: a new label is a new expander, closed again.
+    more = st.expander("More about the chosen hotspot: when, and where the children were placed",
+                       key="missing_more", on_change="rerun")
+    with more:
+        if more.open:
+            st.caption(f"Hotspot {selected}.")
+            p1, p2, p3 = st.columns(3)
+            with p1:
+                st.markdown("**Time of day** (episodes with a recorded time)")
+                if "by_time_of_day" in profile:
+                    components.safe_table(_counts(profile["by_time_of_day"].drop(columns="share"),
+                                                  ["episodes", "children"], panel_view))
+            with p2:
+                st.markdown("**Day of week**")
+                if "by_weekday" in profile:
+                    components.safe_table(_counts(profile["by_weekday"].drop(columns="share"),
+                                                  ["episodes", "children"], panel_view))
+            with p3:
+                st.markdown("**Placement the children went missing from**")
+                if "placements" in profile:
+                    components.safe_table(_counts(profile["placements"].drop(columns="share"),
+                                                  ["episodes", "children"], panel_view))
+                if "areas" in profile:
+                    components.safe_table(_counts(profile["areas"].drop(columns="share"),
+                                                  ["episodes", "children"], panel_view))
+            dist, away = spot["median_distance_miles"], spot["out_of_area_share"]
+            dist_text = "-" if pd.isna(dist) else f"{dist:.1f} miles"
+            away_text = "-" if pd.isna(away) else f"{100 * away:.0f}%"
+            st.caption(f"Median placement distance from home: {dist_text}; placed out of area: {away_text}; "
+                       f"placed in: {spot['top_placement_areas'] or '-'}.")
     if not panel_view:
-        with st.expander(f"Analyst only: children and episodes at hotspot {selected} (pseudonymous ids, notes)"):
-            from analysis.disclosure import pseudonymise
+        detail_box = st.expander("Analyst only: children and episodes at the chosen hotspot (pseudonymous ids, notes)",
+                                 key="missing_detail", on_change="rerun")
+        with detail_box:
+            if detail_box.open:
+                from analysis.disclosure import pseudonymise
 
-            key = _pseudonym_key()
-            kids = profile["children"].copy()
-            kids.insert(0, "Child (pseudonym)", pseudonymise(kids.pop("CHILD"), key=key))
-            components.safe_table(kids)
-            here = profile["episodes"]
-            cols = ["MISSING", "MIS_START", "MIS_END", "DURATION_BAND", *RISK_FLAGS, "PLACEMENT_GROUP", "PL_LOCATION",
-                    "FOUND_POST", "NOTES"]
-            detail = here[[c for c in cols if c in here]].copy()
-            detail.insert(0, "Child (pseudonym)", pseudonymise(here["CHILD"], key=key))
-            if "NOTES" in detail:
-                detail["NOTES"] = detail["NOTES"].map(lambda v: "" if pd.isna(v) else html.escape(str(v)))
-            components.safe_table(detail, height=300)
-            st.caption("Never share this table outside the missing team: pseudonyms can be linked back to "
-                       "children with this installation's key.")
+                key = _pseudonym_key()
+                kids = profile["children"].copy()
+                kids.insert(0, "Child (pseudonym)", pseudonymise(kids.pop("CHILD"), key=key))
+                st.caption(f"Hotspot {selected}: its children, then its episodes.")
+                components.safe_table(kids)
+                here = profile["episodes"]
+                cols = ["MISSING", "MIS_START", "MIS_END", "DURATION_BAND", *RISK_FLAGS, "PLACEMENT_GROUP",
+                        "PL_LOCATION", "FOUND_POST", "NOTES"]
+                detail = here[[c for c in cols if c in here]].copy()
+                detail.insert(0, "Child (pseudonym)", pseudonymise(here["CHILD"], key=key))
+                if "NOTES" in detail:
+                    detail["NOTES"] = detail["NOTES"].map(lambda v: "" if pd.isna(v) else html.escape(str(v)))
+                components.safe_table(detail, height=300)
+                st.caption("Never share this table outside the missing team: pseudonyms can be linked back to "
+                           "children with this installation's key.")
 
 # ------------------------------------------------------------------ hotspot table
 st.subheader("All hotspots")

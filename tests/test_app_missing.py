@@ -113,6 +113,33 @@ def test_hotspot_csv_export_is_formula_safe(demo):
     assert not child_data_columns(exported.columns)
 
 
+KEY_MORE, KEY_DETAIL = "missing_more", "missing_detail"  # the profile's expanders (app_pages/missing.py)
+
+
+def test_profile_expanders_draw_their_tables_only_when_open_and_stay_open(demo):
+    def pseudonym_tables(at):
+        return [d.value for d in at.dataframe if "Child (pseudonym)" in d.value.columns]
+
+    def day_tables(at):
+        return [d.value for d in at.dataframe if "START_WEEKDAY" in d.value.columns]
+
+    assert not pseudonym_tables(demo) and not day_tables(demo)  # closed: nothing computed or sent
+    at = _run(**{KEY_MORE: True, KEY_DETAIL: True})
+    children, episodes = pseudonym_tables(at)
+    assert len(day_tables(at)) == 1
+    first = at.selectbox(key="missing_hotspot").value
+    assert any(c.value == f"Hotspot {first}: its children, then its episodes." for c in at.caption)
+    assert children["episodes"].sum() == len(episodes) == int(_hotspot_table(at).loc[0, "Episodes"])
+    # Another hotspot: the expanders stay open and show it.
+    second = at.selectbox(key="missing_hotspot").options[1]
+    at.selectbox(key="missing_hotspot").set_value(int(second.split(":")[0].removeprefix("Hotspot "))).run()
+    assert not at.exception, [e.value for e in at.exception]
+    chosen = at.selectbox(key="missing_hotspot").value
+    assert chosen != first and at.session_state[KEY_MORE] and at.session_state[KEY_DETAIL]
+    assert any(c.value == f"Hotspot {chosen}: its children, then its episodes." for c in at.caption)
+    assert len(pseudonym_tables(at)) == 2 and len(day_tables(at)) == 1
+
+
 def test_risk_flag_filter_and_time_range_change_the_numbers(demo):
     before = _tiles(demo)
     episodes = _demo_episodes()
@@ -203,7 +230,8 @@ def test_hostile_upload_is_escaped_pseudonymised_and_formula_safe():
     from ui import state
 
     files = [InputFile(p.name, p.read_bytes()) for p in sorted((ROOT / "tests" / "hostile").glob("hostile_*.csv"))]
-    at = _run(**{state.KEY_INPUT_FILES: files, state.KEY_LA: "E10000016", state.KEY_SOURCE: "upload"})
+    at = _run(**{state.KEY_INPUT_FILES: files, state.KEY_LA: "E10000016", state.KEY_SOURCE: "upload",
+                 KEY_DETAIL: True})
     assert SYNTHETIC_BANNER not in " ".join(e.value for e in at.error)
     frames = [d.value for d in at.dataframe]
     detail = [f for f in frames if "NOTES" in f.columns]
