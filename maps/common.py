@@ -11,6 +11,8 @@ it reaches a tooltip or popup: folium renders them as HTML.
 from __future__ import annotations
 
 import base64
+import contextlib
+import contextvars
 import html
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +35,7 @@ __all__ = [
     "fit_geojson",
     "escape",
     "GeoJson",
+    "scripts_left_out",
     "fit_to",
     "map_html",
     "to_wgs84",
@@ -82,6 +85,25 @@ class _Verbatim(Element):
         return self._text
 
 
+# Per thread (each Streamlit session renders in its own): see scripts_left_out.
+_LEAVE_OUT_SCRIPTS = contextvars.ContextVar("care_map_leave_out_scripts", default=False)
+
+
+@contextlib.contextmanager
+def scripts_left_out():
+    """Within it, rendering a :class:`GeoJson` adds its header and html to the figure but not its script.
+
+    For a caller that renders the figure only for its header and html and takes the map's script from
+    the elements' templates afterwards, as streamlit-folium does (ui.map_view.render_map): the script
+    part of a GeoJSON layer is its data encoded as JSON, which would otherwise be encoded twice.
+    """
+    token = _LEAVE_OUT_SCRIPTS.set(True)
+    try:
+        yield
+    finally:
+        _LEAVE_OUT_SCRIPTS.reset(token)
+
+
 class _VerbatimMacroElement(MacroElement):
     """branca's ``MacroElement.render``, except that the rendered header, html and script are added to
     the page as they are. branca wraps each in ``Element(text)``, which compiles the text as a Jinja
@@ -91,7 +113,10 @@ class _VerbatimMacroElement(MacroElement):
     def render(self, **kwargs):
         figure = self.get_root()
         assert isinstance(figure, Figure), "You cannot render this Element if it is not in a Figure."
-        for part, target in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
+        parts = [("header", figure.header), ("html", figure.html)]
+        if not _LEAVE_OUT_SCRIPTS.get():
+            parts.append(("script", figure.script))
+        for part, target in parts:
             macro = self._template.module.__dict__.get(part)
             if macro is not None:
                 target.add_child(_Verbatim(macro(self, kwargs)), name=self.get_name())

@@ -3,21 +3,23 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 
-def _two_maps():
-    """The same map drawn by st_folium and by ui.map_view, then counts of renders of each."""
+def _two_maps(ours: bool = False):
+    """The same map drawn by st_folium and by ui.map_view, then counts of renders of each.
+    ``ours``: the GeoJSON layer is maps.common.GeoJson (rendered verbatim) rather than folium's."""
     import folium
     import streamlit as st
     from streamlit_folium import st_folium
 
-    from maps.common import base_map, legend
+    from maps.common import GeoJson, base_map, legend
     from ui import map_view
 
     renders = {"count": 0}
 
-    class Counted(folium.GeoJson):
+    class Counted(GeoJson if ours else folium.GeoJson):
         def render(self, **kwargs):
             renders["count"] += 1
             super().render(**kwargs)
@@ -50,8 +52,9 @@ def _component_args(at) -> list[dict]:
     return [json.loads(e.proto.json_args) for e in at.main if getattr(e, "type", "") == "component_instance"]
 
 
-def test_map_view_sends_what_st_folium_sends():
-    at = AppTest.from_function(_two_maps, default_timeout=60).run()
+@pytest.mark.parametrize("ours", [False, True], ids=["folium GeoJson", "maps.common.GeoJson"])
+def test_map_view_sends_what_st_folium_sends(ours):
+    at = AppTest.from_function(_two_maps, args=(ours,), default_timeout=60).run()
     assert not at.exception
     by_st_folium, by_map_view, again = _component_args(at)
     for name in ("script", "header", "html", "css_links", "js_links", "height", "returned_objects", "default",
@@ -86,3 +89,24 @@ def test_bounds_are_worked_out_only_for_a_page_that_asks_for_them():
     assert set(args["default"]["bounds"]) == {"_southWest", "_northEast"}
     missing = AppTest.from_function(_bounds_map, args=(["bounds"], False), default_timeout=60).run()
     assert "render_map(m, bounds=True)" in missing.exception[0].value
+
+
+def test_a_geojson_layer_leaves_its_data_out_of_a_render_for_header_and_html():
+    """render_map renders the figure for its header and html only: the layer's data is encoded once, later."""
+    from maps.common import GeoJson, base_map, scripts_left_out
+
+    def rendered_script(leave_out: bool) -> str:
+        m = base_map(tiles=False)
+        GeoJson({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [0.123456, 51.654321]}}]},
+        ).add_to(m)
+        if leave_out:
+            with scripts_left_out():
+                m.render()
+        else:
+            m.render()
+        return m.get_root().script.render()
+
+    assert "51.654321" in rendered_script(False)
+    assert "51.654321" not in rendered_script(True)
+    assert "51.654321" in rendered_script(False)  # only within the context

@@ -15,6 +15,8 @@ import folium
 import streamlit as st
 import streamlit_folium as stf
 
+from maps.common import scripts_left_out
+
 
 def render_map(m: folium.Map, *, bounds: bool = False) -> dict:
     """What the streamlit-folium component needs to draw ``m``: plain text and numbers, safe to cache.
@@ -28,8 +30,10 @@ def render_map(m: folium.Map, *, bounds: bool = False) -> dict:
     fifth of a map's render time with England loaded, so they are left out by default.
     """
     # st_folium also renders the whole figure first; the component's arguments come out the same
-    # without it (tests/test_map_view.py), so a new map costs one pass, not two.
-    m.render()
+    # without it (tests/test_map_view.py), so a new map costs one pass, not two. That pass is for the
+    # header and html: the script comes from _get_map_string, so GeoJSON data is not encoded here.
+    with scripts_left_out():
+        m.render()
     html = stf._get_html(m)  # before _get_map_string, which renames the map's elements
     header = stf._get_header(m)
     script = stf._get_map_string(m)
