@@ -412,11 +412,12 @@ def hotspot_profile(hotspots: gpd.GeoDataFrame, episodes: pd.DataFrame, hotspot_
     members = all_eps[all_eps[HOTSPOT_ID] >= 0]
     # Only this hotspot's children matter: England has tens of thousands of children in hotspots.
     others = members[(members[HOTSPOT_ID] != hotspot_id) & members["CHILD"].isin(here["CHILD"].unique())]
-    elsewhere = others.groupby("CHILD")[HOTSPOT_ID].unique()
+    # Each child's other hotspots, ascending: one sort, not a Python call per child (groupby.unique).
+    pairs = others[["CHILD", HOTSPOT_ID]].drop_duplicates().sort_values(["CHILD", HOTSPOT_ID], kind="stable")
+    elsewhere = pairs[HOTSPOT_ID].astype(np.int64).astype(str).groupby(pairs["CHILD"].to_numpy()).agg(", ".join)
     children = (here.groupby("CHILD").agg(episodes=("MIS_START", "size"), first_date=("MIS_START", "min"),
                                           last_date=("MIS_START", "max")).reset_index())
-    children["other_hotspots"] = children["CHILD"].map(
-        lambda c: ", ".join(str(int(h)) for h in sorted(elsewhere.get(c, []))))
+    children["other_hotspots"] = children["CHILD"].map(elsewhere).fillna("").astype(str)
     tables["children"] = children.sort_values("episodes", ascending=False, kind="stable").reset_index(drop=True)
     tables["episodes"] = here.drop(columns=[HOTSPOT_ID]).reset_index(drop=True)
     return tables

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.hotspots import NOISE, find_hotspots, hotspot_profile, label_hotspots
+from analysis.hotspots import HOTSPOT_ID, NOISE, find_hotspots, hotspot_profile, label_hotspots
 from analysis.missing import missing_episodes
 from data.schemas import RISK_FLAGS
 
@@ -97,6 +97,21 @@ def test_labels_noise_and_peer_links(planted):
     assert first["children_at_other_hotspots"] >= 1
     assert str(int(second["hotspot_id"])) in first["linked_hotspots"].split(", ")
     assert hotspots.attrs["peer_children"] >= 1
+
+
+def test_profile_lists_each_childs_other_hotspots_in_order(planted):
+    episodes, centres = planted
+    labels = label_hotspots(episodes)
+    hotspots = find_hotspots(episodes, labels=labels)
+    labelled = episodes.assign(**{HOTSPOT_ID: labels.to_numpy()})
+    first = int(hotspots.loc[np.hypot(hotspots["easting"] - centres[0][0],
+                                      hotspots["northing"] - centres[0][1]).idxmin(), "hotspot_id"])
+    children = hotspot_profile(hotspots, labelled, first)["children"]
+    for child, listed in zip(children["CHILD"], children["other_hotspots"]):
+        elsewhere = labelled.loc[(labelled["CHILD"] == child) & (labelled[HOTSPOT_ID] >= 0)
+                                 & (labelled[HOTSPOT_ID] != first), HOTSPOT_ID]
+        assert listed == ", ".join(str(h) for h in sorted(set(elsewhere))), child
+    assert (children["other_hotspots"] != "").any() and (children["other_hotspots"] == "").any()
 
 
 def test_stable_ids_and_no_location():
