@@ -14,6 +14,7 @@ import base64
 import contextlib
 import contextvars
 import html
+import types
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 from branca.element import Element, Figure, MacroElement
+from folium.template import Template
 
 from data.schemas import DISTANCE_BANDS
 
@@ -126,7 +128,55 @@ class _VerbatimMacroElement(MacroElement):
 
 class GeoJson(folium.GeoJson, _VerbatimMacroElement):
     """``folium.GeoJson``, rendered without compiling its data as a template (see
-    :class:`_VerbatimMacroElement`); same arguments, same page. Use it for every GeoJSON layer."""
+    :class:`_VerbatimMacroElement`); same arguments, same page. Use it for every GeoJSON layer.
+
+    ``lazy=True`` is for a layer in a group that starts hidden: the browser adds its features the
+    first time the layer is put on the map (ticked in the layer control), not while the page loads.
+    With England loaded the Missing page's hidden layers were 4,500 circles built on every redraw.
+    """
+
+    def __init__(self, data, *args, lazy: bool = False, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        if lazy:
+            self._template = _WithoutData(type(self)._template)
+            _AddDataOnShow().add_to(self)
+
+
+_NO_FEATURES = {"type": "FeatureCollection", "features": []}
+
+
+class _WithoutData:
+    """A GeoJson template whose script creates the layer empty (its data is added by _AddDataOnShow).
+    Only the script macro changes; the data stays on the element for folium's style maps."""
+
+    def __init__(self, template):
+        self._template = template
+        real = template.module
+
+        def script(this, *args):
+            data, this.data = this.data, _NO_FEATURES
+            try:
+                return real.script(this, *args)
+            finally:
+                this.data = data
+
+        self.module = types.SimpleNamespace(**{k: v for k, v in real.__dict__.items() if k in ("header", "html")},
+                                            script=script)
+
+    def render(self, *args, **kwargs):
+        return self._template.render(*args, **kwargs)
+
+
+class _AddDataOnShow(_VerbatimMacroElement):
+    """The script adding its parent GeoJson's data once, when the layer is first added to the map."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.once("add", function () {
+            {{ this._parent.get_name() }}_add({{ this._parent.data|tojson }});
+        });
+        {% endmacro %}
+    """)
 
 
 def to_wgs84(frame: gpd.GeoDataFrame, *, simplify_metres: float = SIMPLIFY_METRES) -> gpd.GeoDataFrame:

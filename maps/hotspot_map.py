@@ -126,9 +126,11 @@ def _geojson_layer(collection: dict, *, name: str, show: bool = True, weight: fl
     return group
 
 
-def _point_layer(lats, lons, *, tips: list[str], radii: list[float], colour: str, fill_opacity: float) -> GeoJson:
+def _point_layer(lats, lons, *, tips: list[str], radii: list[float], colour: str, fill_opacity: float,
+                 lazy: bool = False) -> GeoJson:
     """Circles at points as ONE GeoJSON layer: a folium marker per point compiles a template each,
-    which for thousands of context points took seconds on every rerun. ``tips`` are escaped HTML."""
+    which for thousands of context points took seconds on every rerun. ``tips`` are escaped HTML.
+    ``lazy``: the layer starts hidden, so the browser builds its circles only when it is shown."""
     features = [
         {"type": "Feature", "properties": {"tip": tip, "radius": radius},
          "geometry": {"type": "Point", "coordinates": [round(float(lon), DECIMALS), round(float(lat), DECIMALS)]}}
@@ -140,6 +142,7 @@ def _point_layer(lats, lons, *, tips: list[str], radii: list[float], colour: str
                                    fill_opacity=fill_opacity),
         style_function=lambda f: {"radius": f["properties"]["radius"]},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        lazy=lazy,
     )
 
 
@@ -261,6 +264,7 @@ def hotspot_map(
                                            fill_color=EPISODE_COLOUR, fill_opacity=0.2),
                 style_function=lambda f: {"radius": f["properties"]["radius"]},
                 tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+                lazy=not show_episode_cells,
             ).add_to(group)
             cell_lats, cell_lons = list(lat), list(lon)
         group.add_to(m)
@@ -274,7 +278,7 @@ def hotspot_map(
             part["lat"], part["lon"],
             tips=[f"{escape(d)}: {_count(n, True)} children placed" for d, n in zip(part["district"], part["children"])],
             radii=[round(3 + 1.2 * np.sqrt(max(int(n), SMALL_NUMBER_MAX)), 1) for n in part["children"]],
-            colour=PLACEMENT_COLOUR, fill_opacity=0.3,
+            colour=PLACEMENT_COLOUR, fill_opacity=0.3, lazy=True,
         ).add_to(group)
         group.add_to(m)
 
@@ -293,7 +297,7 @@ def hotspot_map(
                 tip += f"<br>our children: {_count(row['OUR_CHILDREN'], True)}"
             tips.append(tip)
         _point_layer(part["MAP_LAT"], part["MAP_LON"], tips=tips, radii=[4] * len(part), colour=HOME_COLOUR,
-                     fill_opacity=0.6).add_to(group)
+                     fill_opacity=0.6, lazy=True).add_to(group)
         group.add_to(m)
 
     if hotspots is not None and len(hotspots):

@@ -26,6 +26,14 @@ def test_missing_page_renders_map_and_profile(app_url, chromium, tmp_path_factor
         assert frame.locator(".leaflet-overlay-pane canvas").count() >= 1
         layers = frame.locator(".leaflet-control-layers").inner_text()
         assert "Hotspots" in layers and "Gi* hot and cold spots" in layers
+        # The hidden layers' circles are built when a layer is first ticked (maps.common.GeoJson lazy).
+        count_layers = "() => { let n = 0; window.map_div.eachLayer(() => { n += 1; }); return n; }"
+        before = frame.evaluate(count_layers)
+        frame.locator(".leaflet-control-layers").hover()
+        frame.locator(".leaflet-control-layers-overlays label").filter(has_text="Children's homes").locator(
+            "input").check()
+        after = frame.evaluate(count_layers)
+        assert after > before + 10, (before, after)  # each home is a circle on the map now
         assert page.get_by_text("All hotspots", exact=True).first.is_visible()
         page.wait_for_timeout(1000)
         page.screenshot(path=str(_shots_dir(tmp_path_factory) / "missing.png"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -110,3 +111,32 @@ def test_a_geojson_layer_leaves_its_data_out_of_a_render_for_header_and_html():
     assert "51.654321" in rendered_script(False)
     assert "51.654321" not in rendered_script(True)
     assert "51.654321" in rendered_script(False)  # only within the context
+
+
+def test_a_lazy_geojson_layer_gets_its_data_when_first_shown_and_encodes_it_once():
+    import folium
+
+    from maps.common import GeoJson, base_map
+    from ui.map_view import render_map
+
+    def build(lazy: bool):
+        m = base_map(tiles=False)
+        group = folium.FeatureGroup(name="Homes", show=False)
+        GeoJson({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"tip": "a <b>home</b>", "radius": 4},
+             "geometry": {"type": "Point", "coordinates": [0.123456, 51.654321]}}]},
+            marker=folium.CircleMarker(radius=4), style_function=lambda f: {"radius": f["properties"]["radius"]},
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False), lazy=lazy).add_to(group)
+        group.add_to(m)
+        folium.LayerControl().add_to(m)
+        return render_map(m)["script"]
+
+    eager, lazy = build(False), build(True)
+    assert eager.count("51.654321") == 1 and "once(" not in eager
+    assert lazy.count("51.654321") == 1
+    # The layer is created empty, then filled once, on its first "add" (when the group is ticked).
+    name = re.search(r"var (geo_json_\w+) = L\.geoJson\(null", lazy).group(1)
+    assert f'{name}_add({{"features": [], "type": "FeatureCollection"}});' in lazy
+    once = lazy.index(f'{name}.once("add", function () {{\n            {name}_add({{"features": [{{')
+    assert lazy.index(f"function {name}_add") < once < lazy.index("51.654321") < lazy.index(f"{name}.addTo(")
+    assert "_styler" in lazy and "bindTooltip" in lazy  # styles and tooltips as for an eager layer
