@@ -99,11 +99,33 @@ def _features(gdf: gpd.GeoDataFrame, properties: list[dict]) -> dict:
         wgs = transform_geometries((geoms if epsg == 27700 else geoms.to_crs(27700)).to_numpy())
     rounded = shapely.transform(wgs, lambda xy: np.round(xy, DECIMALS))  # all at once, not per vertex
     features = []
-    for geom, props in zip(rounded, properties):
-        if geom is None or geom.is_empty:
-            continue
-        features.append({"type": "Feature", "properties": props, "geometry": geom.__geo_interface__})
+    for geometry, props in zip(_geometry_dicts(np.asarray(rounded, dtype=object)), properties):
+        if geometry is not None:
+            features.append({"type": "Feature", "properties": props, "geometry": geometry})
     return {"type": "FeatureCollection", "features": features}
+
+
+def _geometry_dicts(geoms: np.ndarray) -> list[dict | None]:
+    """GeoJSON geometry mappings of ``geoms`` (as ``__geo_interface__`` gives them); None where missing or empty.
+
+    Polygons, the cells and outlines drawn here, are taken apart in one call (shapely.to_ragged_array):
+    shapely's ``Polygon.__geo_interface__`` parses an empty ring from WKT for every polygon.
+    """
+    out: list[dict | None] = [None] * len(geoms)
+    present = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
+    if not len(present):
+        return out
+    is_polygon = shapely.get_type_id(geoms[present]) == shapely.GeometryType.POLYGON
+    polygons = present[is_polygon]
+    if len(polygons):
+        _, coords, (ring_ends, polygon_ends) = shapely.to_ragged_array(geoms[polygons])
+        points = coords.tolist()
+        rings = [points[a:b] for a, b in zip(ring_ends[:-1], ring_ends[1:])]
+        for i, a, b in zip(polygons, polygon_ends[:-1], polygon_ends[1:]):
+            out[i] = {"type": "Polygon", "coordinates": rings[a:b]}
+    for i in present[~is_polygon]:
+        out[i] = geoms[i].__geo_interface__
+    return out
 
 
 def _shown_of(part: pd.DataFrame, everything: pd.DataFrame, which: str) -> str:

@@ -164,3 +164,24 @@ def test_without_hotspots_the_episode_cells_are_the_picture_shown_small_and_at_f
     layer = re.compile(r"feature_group_\w+\.addTo\(map_\w+\)")
     shown = lambda m: len(set(layer.findall(map_html(m))))  # noqa: E731 - layers switched on when the map opens
     assert shown(alone) == shown(hotspot_map(None, episode_cells=cells)) + 1
+
+
+def test_geometry_mappings_match_shapely_geo_interface():
+    """maps.hotspot_map takes polygons apart in one call; the JSON is what __geo_interface__ gives."""
+    import json
+
+    import numpy as np
+    import shapely
+
+    from maps.hotspot_map import _geometry_dicts
+
+    holed = shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (2, 1), (2, 2)]])
+    geoms = np.array([shapely.Point(0.5, 51.25).buffer(0.01, 2), None, shapely.Polygon(), holed,
+                      shapely.MultiPolygon([holed, shapely.box(5, 5, 6, 6)]), shapely.Point(1.123456, 52.5),
+                      shapely.box(-0.12345, 51.5, 0.5, 51.6)], dtype=object)
+    got = _geometry_dicts(geoms)
+    assert got[1] is None and got[2] is None
+    for geom, mapping in zip(geoms, got):
+        if geom is not None and not geom.is_empty:
+            assert json.dumps(mapping) == json.dumps(geom.__geo_interface__)
+    assert _geometry_dicts(np.array([], dtype=object)) == []

@@ -17,6 +17,7 @@ def test_warmup_imports_the_heavy_modules_once_in_a_fresh_process():
         "first.join(120)\n"
         "assert first is second and not first.is_alive()\n"
         "assert all(m in sys.modules for m in warmup.MODULES), [m for m in warmup.MODULES if m not in sys.modules]\n"
+        "assert warmup._first_chart()['mark']['type'] == 'bar'\n"
         "print('ok')\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
