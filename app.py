@@ -44,7 +44,14 @@ def navigation(role: str | None) -> dict[str, list]:
     return sections
 
 
-st.set_page_config(page_title="Care map", page_icon="🗺️", layout="wide")
-warmup.start_warmup()
-auth.require_user()
-st.navigation(navigation(state.current_role())).run()
+def main() -> None:
+    st.set_page_config(page_title="Care map", page_icon="🗺️", layout="wide")
+    warmup.start_warmup()
+    auth.require_user()
+    st.navigation(navigation(state.current_role())).run()
+
+
+# Streamlit runs this file as "__main__". The analysis worker process (analysis.workers) imports it
+# again under another name, as multiprocessing does with a main module: there it must not run the app.
+if __name__ == "__main__":
+    main()

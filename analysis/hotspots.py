@@ -17,7 +17,7 @@ import shapely
 
 from data.schemas import RISK_FLAGS
 
-__all__ = ["find_hotspots", "label_hotspots", "hotspot_profile", "NOISE", "HOTSPOT_ID"]
+__all__ = ["find_hotspots", "label_hotspots", "label_and_find_hotspots", "hotspot_profile", "NOISE", "HOTSPOT_ID"]
 
 BNG = 27700
 NOISE = -1
@@ -357,6 +357,15 @@ def find_hotspots(
     out.attrs["params"] = params
     out.attrs["peer_children"] = int((per_child > 1).sum())
     return out
+
+
+def label_and_find_hotspots(episodes: pd.DataFrame, **params) -> tuple[gpd.GeoDataFrame, pd.Series]:
+    """:func:`label_hotspots` then :func:`find_hotspots` with those labels, in one call (one job for
+    analysis.workers). ``params`` are the keyword arguments both take (location, min_cluster_size,
+    method, eps_m, ...). Returns (hotspots, each episode's HOTSPOT_ID)."""
+    label_params = {k: v for k, v in params.items() if k not in ("buffer_m", "outline")}
+    labels = label_hotspots(episodes, **label_params)
+    return find_hotspots(episodes, labels=labels, **params), labels
 
 
 def hotspot_profile(hotspots: gpd.GeoDataFrame, episodes: pd.DataFrame, hotspot_id: int) -> dict[str, pd.DataFrame]:
