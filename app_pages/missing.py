@@ -90,19 +90,33 @@ def chosen_episodes(fingerprint: str, start: date, end: date, flags: tuple, kind
     return eps[keep.to_numpy()].reset_index(drop=True)
 
 
+# A resource: the job itself, shared by every session that asks for the same hotspots, so that a page can
+# start it early and collect it later (hotspots_for). Done jobs hold only their result.
+@st.cache_resource(show_spinner=False, max_entries=16)
+def hotspots_job(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, location: str,
+                 min_cluster_size: int, method: str, eps_m: float):
+    """The hotspots for these choices being found in the analysis worker (analysis.workers.submit):
+    HDBSCAN holds the GIL, so in the page's thread it would not overlap the Gi* grid and the tables.
+    None when there are too few located episodes."""
+    from analysis import workers
+    from analysis.hotspots import label_and_find_hotspots
+
+    eps = chosen_episodes(fingerprint, start, end, flags, kind, area)
+    if eps.empty or eps[f"{location.upper()}_EASTING"].notna().sum() < max(min_cluster_size, 2):
+        return None
+    return workers.submit(label_and_find_hotspots, eps, location=location, min_cluster_size=min_cluster_size,
+                          method=method, eps_m=eps_m)
+
+
 @st.cache_data(show_spinner="Finding hotspots...", max_entries=32)
 def hotspots_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, location: str,
                  min_cluster_size: int, method: str, eps_m: float):
     """(hotspots GeoDataFrame, each chosen episode's HOTSPOT_ID) for these choices."""
-    from analysis.hotspots import find_hotspots, label_hotspots
-
-    eps = chosen_episodes(fingerprint, start, end, flags, kind, area)
-    if eps.empty or eps[f"{location.upper()}_EASTING"].notna().sum() < max(min_cluster_size, 2):
+    job = hotspots_job(fingerprint, start, end, flags, kind, area, location, min_cluster_size, method, eps_m)
+    if job is None:
+        eps = chosen_episodes(fingerprint, start, end, flags, kind, area)
         return None, pd.Series(-1, index=eps.index, dtype=np.int64)
-    labels = label_hotspots(eps, location=location, min_cluster_size=min_cluster_size, method=method, eps_m=eps_m)
-    spots = find_hotspots(eps, location=location, min_cluster_size=min_cluster_size, method=method, eps_m=eps_m,
-                          labels=labels)
-    return spots, labels
+    return job.result()
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -347,6 +361,10 @@ kind = KINDS[kind_label]
 method = METHODS[method_label]
 flags_key = tuple(sorted(flags))
 chosen = chosen_episodes(fingerprint, start, end, flags_key, kind, area)
+located = int(chosen[f"{location.upper()}_EASTING"].notna().sum())
+if located <= CLUSTER_AT_ONCE or st.session_state.get(KEY_CLUSTER_LARGE):
+    # Started now, collected when the map needs it: the worker clusters while this thread does the rest.
+    hotspots_job(fingerprint, start, end, flags_key, kind, area, location, min_cluster_size, method, eps_m)
 
 # ------------------------------------------------------------------ headline tiles
 cla = children_looked_after(fingerprint, start, end, area)
@@ -384,7 +402,6 @@ if chosen.empty:
 
 # ------------------------------------------------------------------ map and hotspot profile
 st.subheader("Hotspot map")
-located = int(chosen[f"{location.upper()}_EASTING"].notna().sum())
 clustered = located <= CLUSTER_AT_ONCE
 note = st.empty()  # above the toggle: the reason comes before the choice
 if not clustered:
@@ -394,6 +411,9 @@ if not clustered:
                                "Above that, clustering takes a few seconds on every change of filter.")
 spots = None
 if clustered:
+    # The map's grid layers first (cached for it): computed here while the worker finds the hotspots.
+    gi_for(fingerprint, start, end, flags_key, kind, area, location, cell_m)
+    episode_cells(fingerprint, start, end, flags_key, kind, area, location)
     spots, _labels = hotspots_for(fingerprint, start, end, flags_key, kind, area, location, min_cluster_size, method,
                                   eps_m)
     n_spots = 0 if spots is None else len(spots)

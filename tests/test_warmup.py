@@ -18,6 +18,8 @@ def test_warmup_imports_the_heavy_modules_once_in_a_fresh_process():
         "assert first is second and not first.is_alive()\n"
         "assert all(m in sys.modules for m in warmup.MODULES), [m for m in warmup.MODULES if m not in sys.modules]\n"
         "assert warmup._first_chart()['mark']['type'] == 'bar'\n"
+        "spots, labels = warmup.first_hotspots()\n"
+        "assert len(spots) == 2 and (labels >= 0).sum() == 40\n"
         "print('ok')\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
