@@ -45,6 +45,36 @@ def _rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (children, their children, ...)."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _pss_mb(pids: list[int]) -> float:
+    """Proportional set size of these processes together (pages shared between them counted once), MB."""
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
 def _index_mappings(pid: int, folder: Path) -> tuple[int, int]:
     """(mapping lines, distinct files) of the postcode index in the process's address space."""
     lines, files = 0, set()
@@ -156,6 +186,8 @@ def measure(sessions: int = SESSIONS, browser_sessions: int = BROWSER_SESSIONS) 
             results = await asyncio.gather(*[_ws_session(stream, HARD_TIMEOUT) for _ in range(sessions)])
             out["wall"] = time.monotonic() - start
             out["rss_after"] = _rss_mb(proc.pid)
+            helpers = _descendants(proc.pid)  # the analysis worker, its fork server, multiprocessing's tracker
+            out["helpers"], out["helpers_pss"] = len(helpers), _pss_mb(helpers)
             out["maps_after"] = _index_mappings(proc.pid, index_dir)
             out["errors"] = [err for _, _, err in results if err]
             out["times"] = [t for t, _, err in results if t is not None and err is None]
@@ -208,6 +240,9 @@ def run() -> list[dict]:
         result("server RSS after the warm-up (2 sessions)", m["rss_before"], "MB",
                note=f"{m['rss_start']:.0f} MB once started, before any session"),
         result(f"server RSS after {n} more sessions", m["rss_after"], "MB"),
+        result("helper processes of the server, proportional memory", m["helpers_pss"], "MB",
+               note=f"{m['helpers']} processes: the analysis worker (analysis.workers), its fork server and "
+                    "multiprocessing's resource tracker; a fixed cost, not per session"),
         result("server memory per extra session", m["per_session_mb"], "MB", baseline="postcode index size",
                baseline_value=m["index_mb"], target=None if quick else m["index_mb"] / 2, note=mapped),  # a copy each: >= 1x
     ]
