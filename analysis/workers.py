@@ -57,27 +57,27 @@ def _executor() -> ProcessPoolExecutor | None:
 
 
 class Job:
-    """Work handed to :func:`submit`; ``result()`` waits for its value (or raises its exception)."""
+    """Work handed to :func:`submit`; ``result()`` waits for its value (or raises its exception).
+    One job may be shared by several sessions' threads (a page caches it as a resource)."""
 
     def __init__(self, future: Future | None, pool: ProcessPoolExecutor | None, call: tuple | None,
                  value=None, error: BaseException | None = None):
         self._future, self._pool, self._call = future, pool, call
         self._value, self._error, self._done = value, error, future is None
+        self._lock = threading.Lock()
 
-    def done(self) -> bool:
-        return self._done or self._future.done()
-
-    def result(self, timeout: float | None = None):
-        if not self._done:
-            try:
-                self._value = self._future.result(timeout)
-            except BrokenProcessPool:  # the worker died (killed, out of memory): do it here instead
-                _forget(self._pool)
-                fn, args, kwargs = self._call
-                self._value, self._error = _run(fn, args, kwargs)
-            except Exception as exc:  # noqa: BLE001 - the function's own exception, kept for every caller
-                self._error = exc
-            self._done, self._future, self._call = True, None, None  # let go of the arguments
+    def result(self):
+        with self._lock:  # the first caller collects the result; the others wait for it, then share it
+            if not self._done:
+                try:
+                    self._value = self._future.result()
+                except BrokenProcessPool:  # the worker died (killed, out of memory): do it here instead
+                    _forget(self._pool)
+                    fn, args, kwargs = self._call
+                    self._value, self._error = _run(fn, args, kwargs)
+                except Exception as exc:  # noqa: BLE001 - the function's own exception, kept for every caller
+                    self._error = exc
+                self._done, self._future, self._call = True, None, None  # let go of the arguments
         if self._error is not None:
             raise self._error
         return self._value

@@ -94,3 +94,24 @@ def test_a_new_worker_does_not_run_the_parents_main_module(tmp_path):
     finally:
         sys.modules["__main__"] = real
     assert pid is not None and pid != os.getpid()
+
+
+def test_one_job_shared_by_several_threads_gives_each_the_same_result():
+    import threading
+    import time
+
+    job = workers.submit(time.sleep, 0.3)
+    results, errors = [], []
+
+    def collect():
+        try:
+            results.append(job.result())
+        except Exception as exc:  # noqa: BLE001 - recorded for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=collect) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == [] and results == [None] * 4
