@@ -38,7 +38,7 @@ FLAG_NAMES = {flag: RISK_FLAG_LABELS[flag] for flag in RISK_FLAGS}
 EPISODE_CELL_M = 500  # episodes drawn as counts per cell of this size
 # Hotspots are found at once for up to this many located episodes: the largest region (14,600) or all of
 # England with one risk flag (up to 13,100), clustered and profiled in about a second on 2 cores. All of
-# England's 78,000 take 4-5 s on every change, so above the limit the map shows the Gi* grid and episode
+# England's 78,000 take 3-5 s on every change, so above the limit the map shows the Gi* grid and episode
 # counts and the analyst asks for hotspots with a toggle (docs/scale.md). A faster machine may raise it.
 CLUSTER_AT_ONCE = int(os.environ.get("CARE_MAP_CLUSTER_AT_ONCE") or 15_000)
 KEY_CLUSTER_LARGE = "missing_cluster_large"
