@@ -66,6 +66,11 @@ class Job:
         self._value, self._error, self._done = value, error, future is None
         self._lock = threading.Lock()
 
+    def done(self) -> bool:
+        """Whether ``result()`` would return at once (the worker has answered, or it was done here)."""
+        future = self._future
+        return self._done or future is None or future.done()
+
     def result(self):
         with self._lock:  # the first caller collects the result; the others wait for it, then share it
             if not self._done:

@@ -285,6 +285,18 @@ def _counts(frame: pd.DataFrame, columns: list[str], panel_view: bool) -> pd.Dat
     return suppress_table(frame, [c for c in columns if c in frame])
 
 
+# The breakdown column of analysis.missing.missing_by, and its share, as the tables head them.
+BREAKDOWN_HEADINGS = {"PLACEMENT_GROUP": "placement type group", "START_WEEKDAY": "day of week",
+                      "DURATION_BAND": "duration", "share": "% of episodes"}
+
+
+def _breakdown_table(frame: pd.DataFrame, panel_view: bool, *, share: bool = True) -> None:
+    """A missing_by table: its share as % of episodes (0-100) or left out, headings in words, and for a
+    panel the counts of 1-5 hidden."""
+    frame = frame.assign(share=(100 * frame["share"]).round(1)) if share else frame.drop(columns="share")
+    components.safe_table(_counts(frame, ["episodes", "children"], panel_view).rename(columns=BREAKDOWN_HEADINGS))
+
+
 def _month_label(d) -> str:
     return f"{pd.Timestamp(d):%b %Y}"
 
@@ -362,9 +374,11 @@ method = METHODS[method_label]
 flags_key = tuple(sorted(flags))
 chosen = chosen_episodes(fingerprint, start, end, flags_key, kind, area)
 located = int(chosen[f"{location.upper()}_EASTING"].notna().sum())
+pending = None
 if located <= CLUSTER_AT_ONCE or st.session_state.get(KEY_CLUSTER_LARGE):
     # Started now, collected when the map needs it: the worker clusters while this thread does the rest.
-    hotspots_job(fingerprint, start, end, flags_key, kind, area, location, min_cluster_size, method, eps_m)
+    pending = hotspots_job(fingerprint, start, end, flags_key, kind, area, location, min_cluster_size, method,
+                           eps_m)
 
 # ------------------------------------------------------------------ headline tiles
 cla = children_looked_after(fingerprint, start, end, area)
@@ -411,9 +425,11 @@ if not clustered:
                                "Above that, clustering takes a few seconds on every change of filter.")
 spots = None
 if clustered:
-    # The map's grid layers first (cached for it): computed here while the worker finds the hotspots.
-    gi_for(fingerprint, start, end, flags_key, kind, area, location, cell_m)
-    episode_cells(fingerprint, start, end, flags_key, kind, area, location)
+    if pending is not None and not pending.done():
+        # The map's grid layers (cached for it), computed while the worker finds the hotspots; once the
+        # hotspots are found, a rerun leaves them to the cached map and does not unpickle them here.
+        gi_for(fingerprint, start, end, flags_key, kind, area, location, cell_m)
+        episode_cells(fingerprint, start, end, flags_key, kind, area, location)
     spots, _labels = hotspots_for(fingerprint, start, end, flags_key, kind, area, location, min_cluster_size, method,
                                   eps_m)
     n_spots = 0 if spots is None else len(spots)
@@ -510,26 +526,22 @@ if selected is not None:
                        key="missing_more", on_change="rerun")
     with more:
         if more.open:
-            st.caption(f"Hotspot {selected}.")
+            st.caption(f"Hotspot {selected}, the one chosen under Hotspot profile above.")
             p1, p2, p3 = st.columns(3)
             with p1:
                 st.markdown("**Time of day** (episodes with a recorded time)")
                 if "by_time_of_day" in profile:
-                    components.safe_table(_counts(profile["by_time_of_day"].drop(columns="share"),
-                                                  ["episodes", "children"], panel_view))
+                    _breakdown_table(profile["by_time_of_day"], panel_view, share=False)
             with p2:
                 st.markdown("**Day of week**")
                 if "by_weekday" in profile:
-                    components.safe_table(_counts(profile["by_weekday"].drop(columns="share"),
-                                                  ["episodes", "children"], panel_view))
+                    _breakdown_table(profile["by_weekday"], panel_view, share=False)
             with p3:
                 st.markdown("**Placement the children went missing from**")
                 if "placements" in profile:
-                    components.safe_table(_counts(profile["placements"].drop(columns="share"),
-                                                  ["episodes", "children"], panel_view))
+                    _breakdown_table(profile["placements"], panel_view, share=False)
                 if "areas" in profile:
-                    components.safe_table(_counts(profile["areas"].drop(columns="share"),
-                                                  ["episodes", "children"], panel_view))
+                    _breakdown_table(profile["areas"], panel_view, share=False)
             dist, away = spot["median_distance_miles"], spot["out_of_area_share"]
             dist_text = "-" if pd.isna(dist) else f"{dist:.1f} miles"
             away_text = "-" if pd.isna(away) else f"{100 * away:.0f}%"
@@ -595,8 +607,7 @@ with t_sum:
 with t_dur:
     if t_dur.open:
         dur = episodes_by(fingerprint, start, end, flags_key, kind, area, "duration")
-        components.safe_table(_counts(dur.assign(share=(100 * dur["share"]).round(1)).rename(
-            columns={"DURATION_BAND": "Duration", "share": "% of episodes"}), ["episodes", "children"], panel_view))
+        _breakdown_table(dur, panel_view)
         st.caption("A band includes its lower edge (exactly 24 hours is 1-2 days). 903-only episodes have dates only.")
 with t_rep:
     if t_rep.open:
@@ -612,27 +623,25 @@ with t_place:
         with left:
             st.markdown("**By placement type group** (at the start of the episode)")
             by_group = episodes_by(fingerprint, start, end, flags_key, kind, area, "placement type")
-            components.safe_table(_counts(by_group.assign(share=(100 * by_group["share"]).round(1)),
-                                          ["episodes", "children"], panel_view))
+            _breakdown_table(by_group, panel_view)
         with right:
             st.markdown("**Placed in or out of the authority**")
             by_area = episodes_by(fingerprint, start, end, flags_key, kind, area, "area")
-            components.safe_table(_counts(by_area.assign(share=(100 * by_area["share"]).round(1)),
-                                          ["episodes", "children"], panel_view))
+            _breakdown_table(by_area, panel_view)
 with t_when:
     if t_when.open:
         left, right = st.columns(2)
         with left:
             tod = episodes_by(fingerprint, start, end, flags_key, kind, area, "time of day")
             st.markdown("**Time of day** (log episodes with a recorded time)")
-            components.safe_table(_counts(tod.drop(columns="share"), ["episodes", "children"], panel_view))
+            _breakdown_table(tod, panel_view, share=False)
             shown_tod = tod[tod["time of day"] != "not known"]
             if not panel_view or not is_small(shown_tod["episodes"]).any():
                 st.bar_chart(shown_tod.set_index("time of day")[["episodes"]], height=200)
         with right:
             dow = episodes_by(fingerprint, start, end, flags_key, kind, area, "day of week")
             st.markdown("**Day of week**")
-            components.safe_table(_counts(dow.drop(columns="share"), ["episodes", "children"], panel_view))
+            _breakdown_table(dow, panel_view, share=False)
             if not panel_view or not is_small(dow["episodes"]).any():
                 st.bar_chart(dow.set_index("START_WEEKDAY")[["episodes"]], height=200)
 with t_rhi:

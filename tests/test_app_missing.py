@@ -121,7 +121,7 @@ def test_profile_expanders_draw_their_tables_only_when_open_and_stay_open(demo):
         return [d.value for d in at.dataframe if "Child (pseudonym)" in d.value.columns]
 
     def day_tables(at):
-        return [d.value for d in at.dataframe if "START_WEEKDAY" in d.value.columns]
+        return [d.value for d in at.dataframe if "day of week" in d.value.columns]
 
     assert not pseudonym_tables(demo) and not day_tables(demo)  # closed: nothing computed or sent
     at = _run(**{KEY_MORE: True, KEY_DETAIL: True})

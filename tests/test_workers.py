@@ -101,6 +101,7 @@ def test_one_job_shared_by_several_threads_gives_each_the_same_result():
     import time
 
     job = workers.submit(time.sleep, 0.3)
+    assert not job.done()  # still sleeping in the worker
     results, errors = [], []
 
     def collect():
@@ -115,3 +116,4 @@ def test_one_job_shared_by_several_threads_gives_each_the_same_result():
     for thread in threads:
         thread.join(30)
     assert errors == [] and results == [None] * 4
+    assert job.done()
