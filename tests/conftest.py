@@ -105,3 +105,34 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """URL of a real PostgreSQL server: the one .ci/run started, else a throwaway cluster of our own."""
+    from tests.postgres_server import ENV_URL, postgres_bin, start_cluster, stop_cluster
+
+    if os.environ.get(ENV_URL):
+        yield os.environ[ENV_URL]
+        return
+    if postgres_bin() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed: .ci/run installs Debian's postgresql")
+        pytest.skip("PostgreSQL server not installed (apt-get install postgresql); .ci/run installs it")
+    import shutil
+    import tempfile
+
+    # Not under pytest's tmp folder: that is private to root, and the server runs as the postgres user.
+    base = Path(tempfile.mkdtemp(prefix="care-map-pg-"))
+    url, data = start_cluster(base)
+    yield url
+    stop_cluster(data)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A fresh, empty PostgreSQL database for one test."""
+    from tests.postgres_server import fresh_database
+
+    return fresh_database(postgres_server)
