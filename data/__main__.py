@@ -13,6 +13,7 @@ from analysis.cli_errors import CommandError
 
 COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module with add_arguments and run, one-line help)
+    "extract": ("data.cli_extract", "write the 903 tables and the missing-team log from the council's SSD database as CSV"),
 }
 
 
