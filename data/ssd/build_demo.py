@@ -62,8 +62,8 @@ def ssd_metadata(schema: str | None = None) -> sa.MetaData:
              sa.Column("lega_legal_status_start_date", dt), sa.Column("lega_legal_status_end_date", dt))
     sa.Table("ssd_missing", md, sa.Column("miss_table_id", _ID, primary_key=True), sa.Column("miss_person_id", _ID),
              sa.Column("miss_missing_episode_start_date", dt), sa.Column("miss_missing_episode_type", sa.Unicode(100)),
-             sa.Column("miss_missing_episode_end_date", dt), sa.Column("miss_missing_rhi_offered", sa.Unicode(2)),
-             sa.Column("miss_missing_rhi_accepted", sa.Unicode(2)))
+             sa.Column("miss_missing_episode_end_date", dt), sa.Column("miss_missing_rhi_offered", sa.Unicode(10)),
+             sa.Column("miss_missing_rhi_accepted", sa.Unicode(10)))  # NVARCHAR(2) in SystemC; Eclipse keeps "Yes"
     sa.Table("ssd_cin_assessments", md, sa.Column("cina_assessment_id", _ID, primary_key=True),
              sa.Column("cina_person_id", _ID), sa.Column("cina_referral_id", _ID),
              sa.Column("cina_assessment_start_date", dt))
