@@ -12,7 +12,7 @@ from access.roles import sees_row_level
 from data.readers import READ_EXTENSIONS, InputFile
 from data.quality import REPEATED_RECORD
 from geo.authorities import authorities
-from ui import components, page, state
+from ui import components, page, ssd_source, state
 
 dataset, fingerprint, filters = page.start_page()
 
@@ -59,6 +59,8 @@ if submitted:
     else:
         state.use_uploads([InputFile(f.name, f.getvalue()) for f in uploads], la)
         st.rerun()
+
+ssd_source.render_ssd_source(st.session_state.get(state.KEY_LA))
 
 if not dataset.la_code:
     st.warning("The responsible authority is not known: choose it above and load the files again, "
