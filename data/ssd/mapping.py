@@ -58,7 +58,8 @@ class _Issues:
 
 
 def _text(values: pd.Series) -> pd.Series:
-    return values.astype(object).where(values.notna(), "").astype(str).str.strip()
+    # Plain object strings: isin and map against large sets are hash lookups there, not a Python loop.
+    return values.astype(object).where(values.notna(), "").astype(str).str.strip().astype(object)
 
 
 def _dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:

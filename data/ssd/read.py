@@ -47,7 +47,8 @@ def read_tables(conn, *, schema: str | None = None, need: tuple[str, ...] = ()) 
         if spec.key in wanted:  # a stable order, so that a row number in the report means the same row next time
             query = query.order_by(source.c[present[spec.key]])
         result = conn.execute(query)
-        frame = pd.DataFrame(result.fetchall(), columns=wanted, dtype=object)
+        # Plain tuples: pandas probes each Row for attributes, which costs SQLAlchemy an exception per row.
+        frame = pd.DataFrame([tuple(row) for row in result], columns=wanted, dtype=object)
         for col in spec.columns:
             if col not in frame:
                 frame[col] = None
