@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from data.dataset import Dataset
-from data.quality import SET_ASIDE
+from data.quality import SET_ASIDE, QualityReport
 from data.readers import InputFile, read_inputs
 from data.ssd.connection import DEFAULT_TIMEOUT_SECONDS, SSDError, read_only_connection, resolve_url, safe_url
 from data.ssd.mapping import ISSUE_COLUMNS, map_tables
@@ -72,7 +72,7 @@ def dataset_from_tables(tables, issues, rows_read, *, la=None) -> Dataset:
     """The mapped tables read through the 903 readers, with the SSD's issues first in the quality report."""
     files = [InputFile(OUTPUT_FILES[kind], _csv(frame)) for kind, frame in tables.items()]
     dataset = read_inputs(files, la=la)
-    ssd_quality = dataset.quality.__class__()
+    ssd_quality = QualityReport()
     for name, count in rows_read.items():
         ssd_quality.add_file(name, "SSD", count)
     for rec in issues.itertuples(index=False):

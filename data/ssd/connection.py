@@ -129,7 +129,7 @@ def read_only_connection(url, *, timeout_seconds: float = DEFAULT_TIMEOUT_SECOND
 
         @sa.event.listens_for(engine, "before_cursor_execute")
         def _sqlite_start(conn, cursor, statement, parameters, context, executemany):
-            deadline = conn.connection._connection_record.info.get("deadline") if conn.connection._connection_record else None
+            deadline = conn.info.get("deadline")  # the same dict as the connect event's record.info
             if deadline is not None:
                 deadline[0] = time.monotonic() + timeout_seconds
     try:

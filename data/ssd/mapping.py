@@ -110,6 +110,31 @@ def _factor_codes(text: str) -> list[str] | None:
     return None
 
 
+def _usable_rows(frame, kind, by_person, child_id, *, what, person, start, end, issues) -> pd.DataFrame:
+    """Rows with a known person (and child id) and a start date, as ``_P``, ``_CHILD``, ``_AT``, ``_E``.
+
+    The others are listed, each once, under its first reason; an end that is not a date is read as blank.
+    """
+    rows = _prepare(frame, kind)
+    rows["_P"] = _text(rows[person])
+    rows["_AT"], bad_start = _dates(rows[start])
+    rows["_E"], bad_end = _dates(rows[end])
+    rows["_CHILD"] = rows["_P"].map(by_person["_CHILD"]).fillna("")
+    known = rows["_P"].isin(by_person.index)
+    aside = pd.Series(False, index=rows.index)
+    for mask, column, reason, values in (
+        (rows["_P"] == "", person, f"no person: {what} not used", None),
+        (~known & (rows["_P"] != ""), person, f"person not in ssd_person: {what} not used", rows["_P"]),
+        (bad_start, start, f"start date is not a date: {what} not used", rows[start]),
+        (rows["_AT"].isna() & ~bad_start, start, f"no start date: {what} not used", None),
+        ((rows["_CHILD"] == "") & known, child_id, f"the child's {child_id} is blank: {what} not used", None),
+    ):
+        issues.add(kind, rows, mask & ~aside, column, reason, values=values)
+        aside |= mask
+    issues.add(kind, rows, bad_end & ~aside, end, "end date is not a date: read as blank", WARNING, rows[end])
+    return rows[~aside].copy()
+
+
 def map_tables(
     tables: dict[str, pd.DataFrame],
     *,
@@ -144,24 +169,9 @@ def map_tables(
     by_person = person.set_index("_P")
 
     # ---------------------------------------------------------------- care episodes
-    ep = _prepare(tables["episodes"], "episodes")
-    ep["_P"] = _text(ep["clae_person_id"])
-    ep["_AT"], bad_start = _dates(ep["clae_cla_episode_start_date"])
-    ep["_DEC"], bad_end = _dates(ep["clae_cla_episode_ceased_date"])
-    ep["_CHILD"] = ep["_P"].map(by_person["_CHILD"]).fillna("")
-    aside = pd.Series(False, index=ep.index)
-    for mask, column, reason, values in (
-        (ep["_P"] == "", "clae_person_id", "no person: episode not used", None),
-        (~ep["_P"].isin(by_person.index) & (ep["_P"] != ""), "clae_person_id", "person not in ssd_person: episode not used", ep["_P"]),
-        (bad_start, "clae_cla_episode_start_date", "start date is not a date: episode not used", ep["clae_cla_episode_start_date"]),
-        (ep["_AT"].isna() & ~bad_start, "clae_cla_episode_start_date", "no start date: episode not used", None),
-        ((ep["_CHILD"] == "") & ep["_P"].isin(by_person.index), child_id, f"the child's {child_id} is blank: episode not used", None),
-    ):
-        issues.add("episodes", ep, mask & ~aside, column, reason, values=values)
-        aside |= mask
-    issues.add("episodes", ep, bad_end & ~aside, "clae_cla_episode_ceased_date", "end date is not a date: read as blank",
-               WARNING, ep["clae_cla_episode_ceased_date"])
-    ep = ep[~aside].copy()
+    ep = _usable_rows(tables["episodes"], "episodes", by_person, child_id, what="episode",
+                      person="clae_person_id", start="clae_cla_episode_start_date", end="clae_cla_episode_ceased_date",
+                      issues=issues)
     ep["_I"] = np.arange(len(ep))
 
     # placements: one per episode by clae_cla_placement_id
@@ -224,7 +234,7 @@ def map_tables(
         "CIN": _text(ep["clae_cla_primary_need_code"]).to_numpy(),
         "PLACE": col("clap_cla_placement_type"),
         "PLACE_PROVIDER": col("clap_cla_placement_provider"),
-        "DEC": _dmy(ep["_DEC"]).to_numpy(),
+        "DEC": _dmy(ep["_E"]).to_numpy(),
         "REC": _text(ep["clae_cla_episode_ceased_reason"]).to_numpy(),
         "REASON_PLACE_CHANGE": col("clap_cla_placement_change_reason"),
         "HOME_POST": ep_home.to_numpy(),
@@ -255,24 +265,9 @@ def map_tables(
     })[S.HEADER_COLUMNS]
 
     # ---------------------------------------------------------------- missing episodes
-    mi = _prepare(tables["missing"], "missing")
-    mi["_P"] = _text(mi["miss_person_id"])
-    mi["_S"], mis_bad = _dates(mi["miss_missing_episode_start_date"])
-    mi["_E"], mie_bad = _dates(mi["miss_missing_episode_end_date"])
-    mi["_CHILD"] = mi["_P"].map(by_person["_CHILD"]).fillna("")
-    aside = pd.Series(False, index=mi.index)
-    for mask, column, reason, values in (
-        (mi["_P"] == "", "miss_person_id", "no person: missing episode not used", None),
-        (~mi["_P"].isin(by_person.index) & (mi["_P"] != ""), "miss_person_id", "person not in ssd_person: missing episode not used", mi["_P"]),
-        (mis_bad, "miss_missing_episode_start_date", "start is not a date: missing episode not used", mi["miss_missing_episode_start_date"]),
-        (mi["_S"].isna() & ~mis_bad, "miss_missing_episode_start_date", "no start: missing episode not used", None),
-        ((mi["_CHILD"] == "") & mi["_P"].isin(by_person.index), child_id, f"the child's {child_id} is blank: missing episode not used", None),
-    ):
-        issues.add("missing", mi, mask & ~aside, column, reason, values=values)
-        aside |= mask
-    mi = mi[~aside].copy()
-    issues.add("missing", mi, mie_bad[mi.index], "miss_missing_episode_end_date", "end is not a date: read as blank",
-               WARNING, mi["miss_missing_episode_end_date"])
+    mi = _usable_rows(tables["missing"], "missing", by_person, child_id, what="missing episode",
+                      person="miss_person_id", start="miss_missing_episode_start_date", end="miss_missing_episode_end_date",
+                      issues=issues)
     kind_raw = _text(mi["miss_missing_episode_type"])
     kind = kind_raw.str.upper().map(MISSING_TYPE_VALUES).fillna("")
     issues.add("missing", mi, (kind_raw != "") & (kind == ""), "miss_missing_episode_type",
@@ -289,7 +284,7 @@ def map_tables(
         "CHILD": mi["_CHILD"].to_numpy(),
         "DOB": _dmy(pd.to_datetime(dob)).to_numpy(),
         "MISSING": kind.to_numpy(),
-        "MIS_START": _dmy(mi["_S"]).to_numpy(),
+        "MIS_START": _dmy(mi["_AT"]).to_numpy(),
         "MIS_END": _dmy(mi["_E"]).to_numpy(),
     })[S.MISSING_COLUMNS]
 
@@ -298,7 +293,7 @@ def map_tables(
     log = pd.DataFrame({c: "" for c in S.MISSING_LOG_COLUMNS}, index=range(len(mi)))
     log["CHILD"] = mi["_CHILD"].to_numpy()
     log["MISSING"] = kind.to_numpy()
-    log["MIS_START"] = _dmy(mi["_S"], time=True).to_numpy()
+    log["MIS_START"] = _dmy(mi["_AT"], time=True).to_numpy()
     log["MIS_END"] = _dmy(mi["_E"], time=True).to_numpy()
     log["RHI_ACCEPTED"] = rhi["miss_missing_rhi_accepted"].to_numpy()
     if flags is not None:
