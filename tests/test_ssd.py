@@ -245,3 +245,30 @@ def test_a_password_never_appears_in_a_message_or_the_dataset_label(monkeypatch,
     got = read_ssd(trusted, la="Kent")
     assert secret not in got.label and "***" in got.label
     assert secret not in got.quality.to_frame().to_csv()
+
+
+def test_settings_come_from_the_option_then_the_environment_then_secrets(monkeypatch):
+    import argparse
+
+    from data.ssd.settings import add_setting_arguments, settings_from
+
+    parser = argparse.ArgumentParser()
+    add_setting_arguments(parser)
+    secrets = {"ssd": {"child_id": "pers_legacy_id", "home_address_types": ["MAIN"], "schema": "ssd_development",
+                       "timeout_seconds": 60}}
+    assert settings_from(parser.parse_args([]), secrets=secrets) == {
+        "child_id": "pers_legacy_id", "home_address_types": ["MAIN"], "schema": "ssd_development", "timeout_seconds": 60.0}
+    monkeypatch.setenv("CARE_MAP_SSD_HOME_TYPES", "Home, Primary Address")
+    monkeypatch.setenv("CARE_MAP_SSD_TIMEOUT", "30")
+    got = settings_from(parser.parse_args(["--timeout", "5", "--child-id", "pers_person_id"]), secrets=secrets)
+    assert got["home_address_types"] == ("Home", "Primary Address")
+    assert got["timeout_seconds"] == 5.0 and got["child_id"] == "pers_person_id"
+    monkeypatch.setenv("CARE_MAP_SSD_TIMEOUT", "soon")
+    with pytest.raises(SSDError, match="number of seconds"):
+        settings_from(parser.parse_args([]), secrets={})
+    monkeypatch.delenv("CARE_MAP_SSD_TIMEOUT")
+    monkeypatch.delenv("CARE_MAP_SSD_URL", raising=False)
+    with pytest.raises(SSDError, match="no SSD connection"):
+        resolve_url(None, secrets={})
+    monkeypatch.setenv("CARE_MAP_SSD_URL", "sqlite:///x.db")
+    assert resolve_url(None, secrets={"ssd": {"url": "sqlite:///y.db"}}) == "sqlite:///x.db"
