@@ -10,7 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis.cli_errors import CommandError, authority_argument
-from data.ssd import OUTPUT_FILES, QUALITY_FILE, SSDError, dataset_from_tables, extract_tables, resolve_url
+from data.ssd import (
+    OUTPUT_FILES,
+    QUALITY_FILE,
+    SSDError,
+    dataset_from_tables,
+    extract_tables,
+    resolve_url,
+)
 from data.ssd.settings import add_setting_arguments, settings_from
 
 __all__ = ["add_arguments", "run"]

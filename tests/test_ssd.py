@@ -8,19 +8,25 @@ from __future__ import annotations
 import shutil
 import sqlite3
 
-import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
 from analysis import placements as pl
 from analysis.missing import missing_episodes
+from data import schemas as S
 from data.__main__ import main as data_main
 from data.readers import read_folder
-from data.ssd import OUTPUT_FILES, QUALITY_FILE, SSDError, extract_tables, read_ssd, resolve_url
+from data.ssd import (
+    OUTPUT_FILES,
+    QUALITY_FILE,
+    SSDError,
+    extract_tables,
+    read_ssd,
+    resolve_url,
+)
 from data.ssd.build_demo import DEMO_FOLDER, build_ssd
 from data.ssd.connection import read_only_connection, safe_url
-from data import schemas as S
 
 SNAPSHOT = "2026-03-31"
 
@@ -197,17 +203,15 @@ def test_settings_choose_the_child_id_and_the_home_address_types(demo_ssd, demo)
 
 # ------------------------------------------------------------------ safe with a live database
 def test_postgres_connection_only_reads_and_bounds_each_query(postgres_url):
-    with read_only_connection(postgres_url) as conn:
-        with pytest.raises(SSDError, match="not a read"):
-            conn.exec_driver_sql("CREATE TABLE intruder (i int)")
+    with read_only_connection(postgres_url) as conn, pytest.raises(SSDError, match="not a read"):
+        conn.exec_driver_sql("CREATE TABLE intruder (i int)")
     # Past our own guard, the server itself refuses: the transaction is READ ONLY.
     with read_only_connection(postgres_url) as conn:
         cursor = conn.connection.driver_connection.cursor()
         with pytest.raises(Exception, match="read-only transaction"):
             cursor.execute("CREATE TABLE intruder (i int)")
-    with pytest.raises(SSDError, match="statement timeout"):
-        with read_only_connection(postgres_url, timeout_seconds=0.3) as conn:
-            conn.exec_driver_sql("SELECT pg_sleep(5)")
+    with pytest.raises(SSDError, match="statement timeout"), read_only_connection(postgres_url, timeout_seconds=0.3) as conn:
+        conn.exec_driver_sql("SELECT pg_sleep(5)")
     engine = sa.create_engine(postgres_url)
     with engine.connect() as conn:
         assert not sa.inspect(conn).has_table("intruder")
@@ -220,9 +224,8 @@ def test_sqlite_is_opened_read_only_and_a_long_query_is_stopped(ssd_copy):
         raw = conn.connection.driver_connection
         with pytest.raises(sqlite3.OperationalError, match="readonly|read-only|query_only"):
             raw.execute("DELETE FROM ssd_person")
-    with pytest.raises(SSDError, match="interrupted"):
-        with read_only_connection(url, timeout_seconds=0.2) as conn:
-            conn.exec_driver_sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n")
+    with pytest.raises(SSDError, match="interrupted"), read_only_connection(url, timeout_seconds=0.2) as conn:
+        conn.exec_driver_sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n")
     with sqlite3.connect(ssd_copy) as db:
         assert db.execute("SELECT count(*) FROM ssd_person").fetchone()[0] > 0
 

@@ -13,13 +13,28 @@ import pandas as pd
 from data.dataset import Dataset
 from data.quality import SET_ASIDE, QualityReport
 from data.readers import InputFile, read_inputs
-from data.ssd.connection import DEFAULT_TIMEOUT_SECONDS, SSDError, read_only_connection, resolve_url, safe_url
+from data.ssd.connection import (
+    DEFAULT_TIMEOUT_SECONDS,
+    SSDError,
+    read_only_connection,
+    resolve_url,
+    safe_url,
+)
 from data.ssd.mapping import ISSUE_COLUMNS, map_tables
 from data.ssd.read import read_tables
 from data.ssd.tables import DEFAULT_HOME_ADDRESS_TYPES, SSD_TABLES
 
-__all__ = ["SSDError", "extract_tables", "dataset_from_tables", "read_ssd", "resolve_url", "safe_url",
-           "DEFAULT_HOME_ADDRESS_TYPES", "OUTPUT_FILES", "QUALITY_FILE"]
+__all__ = [
+    "DEFAULT_HOME_ADDRESS_TYPES",
+    "OUTPUT_FILES",
+    "QUALITY_FILE",
+    "SSDError",
+    "dataset_from_tables",
+    "extract_tables",
+    "read_ssd",
+    "resolve_url",
+    "safe_url",
+]
 
 OUTPUT_FILES = {
     "header": "ssd_903_header.csv",

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-__all__ = ["ssd_metadata", "ssd_rows_from_dataset", "build_ssd", "main"]
+__all__ = ["build_ssd", "main", "ssd_metadata", "ssd_rows_from_dataset"]
 
 DEMO_FOLDER = Path(__file__).resolve().parents[1] / "demo_data"
 _ID = sa.Unicode(48)

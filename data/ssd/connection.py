@@ -16,7 +16,7 @@ import time
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-__all__ = ["SSDError", "DEFAULT_TIMEOUT_SECONDS", "URL_ENV", "PASSWORD_ENV", "safe_url", "resolve_url", "read_only_connection"]
+__all__ = ["DEFAULT_TIMEOUT_SECONDS", "PASSWORD_ENV", "URL_ENV", "SSDError", "read_only_connection", "resolve_url", "safe_url"]
 
 DEFAULT_TIMEOUT_SECONDS = 300  # a whole-England SELECT of one table takes seconds; anything far longer is stuck
 URL_ENV = "CARE_MAP_SSD_URL"
@@ -35,7 +35,7 @@ def safe_url(url) -> str:
     """The URL as it may be shown or logged: password replaced by ``***``."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not even a URL: show nothing of it
+    except Exception:  # noqa: BLE001 - any parse failure: say nothing of the URL  # not even a URL: show nothing of it
         return "(an SSD connection that could not be parsed)"
 
 
@@ -51,7 +51,7 @@ def resolve_url(url: str | None = None, *, secrets: dict | None = None) -> str:
         raise SSDError(f"no SSD connection: pass --ssd URL, or set {URL_ENV}, or [ssd] url in secrets.toml")
     try:
         parsed = make_url(chosen)
-    except Exception:
+    except Exception:  # noqa: BLE001 - any parse failure: say nothing of the URL
         raise SSDError("the SSD connection is not a database URL (e.g. postgresql+psycopg://user@host/db)") from None
     password = os.environ.get(PASSWORD_ENV) or section.get("password")
     if parsed.password is None and password:
@@ -63,7 +63,7 @@ def _scrub(text: str, url) -> str:
     """A driver message with the URL's password (and the URL itself) taken out."""
     try:
         parsed = make_url(url)
-    except Exception:
+    except Exception:  # noqa: BLE001 - any parse failure: say nothing of the URL
         return "(details withheld)"
     text = text.replace(str(url), safe_url(url))
     if parsed.password:
@@ -102,7 +102,7 @@ def read_only_connection(url, *, timeout_seconds: float = DEFAULT_TIMEOUT_SECOND
         raise ValueError("timeout_seconds must be positive")
     try:
         parsed = make_url(url)
-    except Exception:
+    except Exception:  # noqa: BLE001 - any parse failure: say nothing of the URL
         raise SSDError("the SSD connection is not a database URL") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -112,7 +112,7 @@ def read_only_connection(url, *, timeout_seconds: float = DEFAULT_TIMEOUT_SECOND
         kwargs["connect_args"] = {"connect_timeout": 15}
     try:
         engine = sa.create_engine(parsed, poolclass=sa.pool.NullPool, **kwargs)
-    except Exception as exc:  # e.g. a driver not installed
+    except Exception as exc:  # noqa: BLE001 - e.g. a driver not installed  # e.g. a driver not installed
         raise SSDError(describe_error(exc, url)) from None
     sa.event.listen(engine, "before_cursor_execute", _guard)
     if backend == "sqlite":

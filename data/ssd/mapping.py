@@ -14,8 +14,13 @@ import pandas as pd
 from data import schemas as S
 from data.quality import SET_ASIDE, WARNING
 from data.ssd.tables import (
-    CHILD_ID_COLUMNS, DEFAULT_HOME_ADDRESS_TYPES, FACTOR_FLAGS, MISSING_TYPE_VALUES, RHI_NOT_APPLICABLE,
-    RHI_VALUES, SSD_TABLES,
+    CHILD_ID_COLUMNS,
+    DEFAULT_HOME_ADDRESS_TYPES,
+    FACTOR_FLAGS,
+    MISSING_TYPE_VALUES,
+    RHI_NOT_APPLICABLE,
+    RHI_VALUES,
+    SSD_TABLES,
 )
 
 __all__ = ["ISSUE_COLUMNS", "map_tables"]

@@ -9,8 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
-    "SSDTable", "SSD_TABLES", "DEFAULT_HOME_ADDRESS_TYPES", "CHILD_ID_COLUMNS", "MISSING_TYPE_VALUES",
-    "RHI_VALUES", "RHI_NOT_APPLICABLE", "FACTOR_FLAGS",
+    "CHILD_ID_COLUMNS",
+    "DEFAULT_HOME_ADDRESS_TYPES",
+    "FACTOR_FLAGS",
+    "MISSING_TYPE_VALUES",
+    "RHI_NOT_APPLICABLE",
+    "RHI_VALUES",
+    "SSD_TABLES",
+    "SSDTable",
 ]
 
 
