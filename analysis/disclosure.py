@@ -111,14 +111,52 @@ def _lines(n_rows: int, count_idx: list[int], total_idx: list[int], total_row: i
     return lines
 
 
-def _suppression_mask(values: np.ndarray, lines: list[list[tuple]]) -> np.ndarray:
-    mask = (values >= 1) & (values <= SMALL_NUMBER_MAX)
+def hidden_mask(values, lines, *, hidden=None, links=()) -> np.ndarray:
+    """Which cells to hide so that no line gives a hidden number back.
+
+    Parameters
+    ----------
+    values : ndarray of float
+        The true figures, any shape (a table, or a stack of tables for several views); NaN for
+        a figure that is not known.
+    lines : list of list of tuple
+        Additive lines: each a list of cell indexes into ``values`` whose last cell is the sum
+        of the others (a row with its total, a column with its total row, a figure under every
+        filter value with the figure for all values).
+    hidden : ndarray of bool, optional
+        Cells already hidden. Default: the counts 1-5 (primary suppression).
+    links : iterable of (cell, cell)
+        ``(linked, base)`` pairs: ``linked`` is hidden whenever ``base`` is, because it is worked
+        out from the same children (the episodes of a hidden number of children, a rate or a
+        median on a hidden count).
+
+    Returns
+    -------
+    ndarray of bool, the shape of ``values``.
+
+    Secondary suppression: while a line with a shown total holds exactly one hidden cell, or
+    hidden cells that add up to 1-5 (the total less the shown cells would reveal a group of
+    1-5 children), the smallest shown non-zero part of the line is hidden too (the total
+    itself when no part is left); a line with a hidden total and every part shown hides a
+    part. Linked cells follow their base. Repeats until nothing changes.
+    """
+    values = np.asarray(values, dtype=float)
+    if hidden is None:
+        with np.errstate(invalid="ignore"):
+            mask = (values >= 1) & (values <= SMALL_NUMBER_MAX)
+    else:
+        mask = np.array(hidden, dtype=bool, copy=True)
+    links = list(links)
     changed = True
     while changed:
         changed = False
+        for linked, base in links:
+            if mask[base] and not mask[linked]:
+                mask[linked] = True
+                changed = True
         for line in lines:
-            hidden = [cell for cell in line if mask[cell]]
-            if len(hidden) != 1:
+            hidden_cells = [cell for cell in line if mask[cell]]
+            if not hidden_cells or not _line_gives_away(values, mask, line, hidden_cells):
                 continue
             # Suppress the smallest shown part: it hides the least. Prefer a non-zero part (a suppressed
             # zero next to a small number gives little cover), then any part, then the total itself.
@@ -134,6 +172,20 @@ def _suppression_mask(values: np.ndarray, lines: list[list[tuple]]) -> np.ndarra
     return mask
 
 
+def _line_gives_away(values: np.ndarray, mask: np.ndarray, line: list[tuple], hidden_cells: list[tuple]) -> bool:
+    """True if subtracting the shown cells of ``line`` from one another gives a hidden number or a group of 1-5."""
+    if len(hidden_cells) == 1:
+        return True
+    if mask[line[-1]]:
+        return False  # a hidden total and two or more hidden parts: nothing follows
+    hidden_sum = float(np.nansum([values[cell] for cell in hidden_cells]))
+    return 1 <= hidden_sum <= SMALL_NUMBER_MAX
+
+
+def _suppression_mask(values: np.ndarray, lines: list[list[tuple]], links=()) -> np.ndarray:
+    return hidden_mask(values, lines, links=links)
+
+
 def _parse_percent_spec(spec: str) -> tuple[str, str | None]:
     numerator, _, denominator = spec.partition("/")
     return numerator.strip(), (denominator.strip() or None)
@@ -146,6 +198,7 @@ def suppress_table(
     total_row=None,
     total_columns: list[str] | None = None,
     percent_columns: dict[str, str] | None = None,
+    linked_columns: dict[str, str] | None = None,
     decimals: int = 1,
 ) -> pd.DataFrame:
     """A copy of ``table`` that is safe to show to a panel.
@@ -164,7 +217,13 @@ def suppress_table(
         ``{percent column: "NUMERATOR"}`` or ``{percent column: "NUMERATOR/DENOMINATOR"}``
         where both name count columns of the same row. A percentage is suppressed when its
         numerator or denominator is; with no denominator named, also when the row's total or
-        the column total of its numerator is suppressed (conservative).
+        the column total of its numerator is suppressed (conservative). A percentage whose
+        numerator or denominator is 1-5 is hidden even when that count is not shown.
+    linked_columns : dict, optional
+        ``{column: "BASE"}``: counts worked out from the same children as the count column
+        ``BASE`` (e.g. ``{"episodes": "children"}``): hidden wherever ``BASE`` is hidden (ten or
+        more episodes of a hidden number of children would give that number away), with
+        secondary suppression applied again to the column. Both must be count or total columns.
     decimals : int
         Decimal places of shown percentages.
 
@@ -210,7 +269,12 @@ def suppress_table(
         [col_pos[c] for c in total_columns],
         total_pos,
     )
-    mask = _suppression_mask(values, lines)
+    links = []
+    for linked, base in dict(linked_columns or {}).items():
+        if linked not in col_pos or base not in col_pos:
+            raise KeyError(f"linked columns must be count or total columns: {linked!r} -> {base!r}")
+        links += [((r, col_pos[linked]), (r, col_pos[base])) for r in range(len(table))]
+    mask = _suppression_mask(values, lines, links)
 
     out = table.copy().astype(object)
     for c in columns:

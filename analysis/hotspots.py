@@ -248,7 +248,8 @@ def find_hotspots(
     no clear trend, Mann-Kendall on monthly counts, 5 %), ``trend_per_month`` (Sen's slope,
     episodes per month), ``trend_p``; ``night_share`` (starts 22:00-05:59, of episodes
     with a time), ``top_weekday``; ``median_distance_miles`` (placement distance at the
-    start), ``out_of_area_share`` (placed out of the authority, of known), ``top_placement_areas``
+    start), ``out_of_area_share`` (placed out of the authority, of known; its numerator and base
+    ``out_of_area_episodes``, ``out_of_area_known``), ``top_placement_areas``
     (authorities where the children were placed), ``top_responsible_authorities`` (pooled
     files only); ``children_at_other_hotspots`` (this hotspot's children seen at another
     one) and ``linked_hotspots`` (ids of those hotspots).
@@ -318,9 +319,15 @@ def find_hotspots(
     if "PL_LOCATION" in src:
         loc = pd.Series(src["PL_LOCATION"].astype(object).to_numpy(), index=members.index)
         out_area = np.where(loc.isin(["IN", "OUT"]), (loc == "OUT").astype(float), np.nan)
-        frame["out_of_area_share"] = pd.Series(out_area, index=members.index).groupby(members["hid"]).mean()
+        by_spot = pd.Series(out_area, index=members.index).groupby(members["hid"])
+        frame["out_of_area_share"] = by_spot.mean()
+        # The share's numerator and base, so a panel view can hide a share of 1-5 episodes.
+        frame["out_of_area_episodes"] = by_spot.sum().astype(int)
+        frame["out_of_area_known"] = by_spot.count().astype(int)
     else:
         frame["out_of_area_share"] = np.nan
+        frame["out_of_area_episodes"] = 0
+        frame["out_of_area_known"] = 0
     frame["top_placement_areas"] = (
         _top_by(_authority_names(pd.Series(src["PL_LA"].astype(object).to_numpy(), index=members.index)), members["hid"])
         if "PL_LA" in src else "")

@@ -137,7 +137,7 @@ def _not_available(title: str, reason: str) -> Section:
 
 # ---------------------------------------------------------------- disclosure helpers
 def _small(value) -> bool:
-    return value is not None and not pd.isna(value) and 1 <= float(value) <= SMALL_NUMBER_MAX
+    return value is not None and bool(disclosure.is_small([value])[0])
 
 
 def _count_text(value) -> str:
@@ -211,7 +211,8 @@ def _comparison_table(now: list[_Measure], before: list[_Measure]) -> pd.DataFra
 
 
 def _suppressed_with_total(frame: pd.DataFrame, label: str, counts: list[str], *, total_label: str = "Total",
-                           percents: dict[str, str] | None = None, add_total: bool = True) -> pd.DataFrame:
+                           percents: dict[str, str] | None = None, add_total: bool = True,
+                           linked: dict[str, str] | None = None) -> pd.DataFrame:
     """Add a total row (unless present), suppress, and return with the label column first."""
     frame = frame.copy()
     if add_total:
@@ -225,7 +226,7 @@ def _suppressed_with_total(frame: pd.DataFrame, label: str, counts: list[str], *
     frame[label] = frame[label].astype(str)
     frame = frame.set_index(label, drop=False)
     frame.index = frame.index.astype(str)
-    shown = suppress_table(frame, counts, total_row=total_label, percent_columns=percents)
+    shown = suppress_table(frame, counts, total_row=total_label, percent_columns=percents, linked_columns=linked)
     return shown.reset_index(drop=True)
 
 
@@ -423,7 +424,8 @@ def _repeat_table(ctx: _Context) -> TableBlock:
         "children": [int(((per_child >= lo) & (per_child <= hi)).sum()) for _, lo, hi in bands],
         "episodes": [int(per_child[(per_child >= lo) & (per_child <= hi)].sum()) for _, lo, hi in bands],
     })
-    shown = _suppressed_with_total(frame, "band", ["children", "episodes"])
+    # The episodes of a hidden number of children give it away ("10 or more": 14 episodes is one child).
+    shown = _suppressed_with_total(frame, "band", ["children", "episodes"], linked={"episodes": "children"})
     return TableBlock(
         "Children by number of episodes (repeat missing)",
         _pretty(shown, {"band": "Episodes in the period", "children": "Children", "episodes": "Episodes"}),
@@ -512,8 +514,13 @@ def _hotspot_sections(ctx: _Context) -> list[Section]:
     if len(located) < 2 * (SMALL_NUMBER_MAX + 1):
         return [_not_available(title, "too few episodes with a found location in the period to look for hotspots.")]
     spots = find_hotspots(located, location="found")
-    # A place linked to five or fewer children could identify them, even without its numbers.
-    spots = spots[pd.to_numeric(spots["children"]) > SMALL_NUMBER_MAX].reset_index(drop=True)
+    if len(spots) and "children" in spots:
+        # A place linked to five or fewer children could identify them, even without its numbers.
+        spots = spots[~disclosure.is_small(spots["children"])].reset_index(drop=True)
+        spots = spots[pd.to_numeric(spots["children"]) > 0].reset_index(drop=True)
+    if not len(spots) or "children" not in spots:
+        return [Section(title, [TextBlock(f"No hotspot found in the period: no cluster of the places children "
+                                          f"were found is linked to more than {SMALL_NUMBER_MAX} children.")])]
     spots["Hotspot"] = np.arange(1, len(spots) + 1)
     layer = disclosure.safe_map_layer(
         spots[["Hotspot", "episodes", "children", "geometry"]], "children", small="drop")
@@ -530,9 +537,6 @@ def _hotspot_sections(ctx: _Context) -> list[Section]:
         f"{method}. Hotspots linked to {SMALL_NUMBER_MAX} or fewer children are not shown. "
         "Boundary: the authority (dark) and its neighbours (grey).",
         ctx.period_text, "episodes starting in the period with a recorded found location")]
-    if not len(spots):
-        blocks.append(TextBlock("No hotspot linked to more than five children was found in the period."))
-        return [Section(title, blocks)]
     frame = pd.DataFrame({
         "Hotspot": spots["Hotspot"].astype(str),
         "episodes": spots["episodes"].astype(int),
@@ -547,12 +551,14 @@ def _hotspot_sections(ctx: _Context) -> list[Section]:
             frame[f"{f}_pct"] = 100.0 * frame[f"{f}_episodes"] / frame[f"{f}_recorded"].where(frame[f"{f}_recorded"] > 0)
             percents[f"{f}_pct"] = f"{f}_episodes/{f}_recorded"
     counts = [c for c in frame.columns if c != "Hotspot" and not c.endswith("_pct")]
+    # Numerator and base of the out-of-area share: used to hide it, not shown themselves.
+    frame["out_episodes"] = spots.get("out_of_area_episodes", pd.Series(0, index=spots.index)).astype(int).to_numpy()
+    frame["out_known"] = spots.get("out_of_area_known", pd.Series(0, index=spots.index)).astype(int).to_numpy()
+    frame["Out of area %"] = 100.0 * spots["out_of_area_share"].astype(float).to_numpy()
+    percents["Out of area %"] = "out_episodes/out_known"
     shown = suppress_table(frame.set_index("Hotspot", drop=False), counts, percent_columns=percents)
     shown = shown.reset_index(drop=True)
     shown["Trend"] = spots["trend"].astype(str).to_numpy()
-    shown["Out of area %"] = [
-        SUPPRESSED if _small(c) else (NOT_AVAILABLE if pd.isna(v) else f"{100 * v:.0f}")
-        for v, c in zip(spots["out_of_area_share"], spots["children"])]
     names = {"Hotspot": "Hotspot", "episodes": "Episodes", "children": "Children",
              "cse_pct": "% CSE risk", "gang_pct": "% gang", "cce_pct": "% CCE risk",
              "Trend": "Trend", "Out of area %": "% placed out of area"}
