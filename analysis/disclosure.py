@@ -38,6 +38,8 @@ __all__ = [
     "is_small",
     "suppress_counts",
     "suppress_table",
+    "suppress_parts",
+    "hidden_mask",
     "is_safe",
     "child_data_columns",
     "check_no_child_data",
@@ -111,7 +113,7 @@ def _lines(n_rows: int, count_idx: list[int], total_idx: list[int], total_row: i
     return lines
 
 
-def hidden_mask(values, lines, *, hidden=None, links=()) -> np.ndarray:
+def hidden_mask(values, lines, *, hidden=None, links=(), published=None) -> np.ndarray:
     """Which cells to hide so that no line gives a hidden number back.
 
     Parameters
@@ -129,6 +131,9 @@ def hidden_mask(values, lines, *, hidden=None, links=()) -> np.ndarray:
         ``(linked, base)`` pairs: ``linked`` is hidden whenever ``base`` is, because it is worked
         out from the same children (the episodes of a hidden number of children, a rate or a
         median on a hidden count).
+    published : ndarray of bool, optional
+        Cells shown elsewhere as they are (only counts 1-5 hidden): never chosen for secondary
+        suppression.
 
     Returns
     -------
@@ -147,6 +152,7 @@ def hidden_mask(values, lines, *, hidden=None, links=()) -> np.ndarray:
     else:
         mask = np.array(hidden, dtype=bool, copy=True)
     links = list(links)
+    fixed = np.zeros(values.shape, dtype=bool) if published is None else np.asarray(published, dtype=bool)
     changed = True
     while changed:
         changed = False
@@ -160,9 +166,9 @@ def hidden_mask(values, lines, *, hidden=None, links=()) -> np.ndarray:
                 continue
             # Suppress the smallest shown part: it hides the least. Prefer a non-zero part (a suppressed
             # zero next to a small number gives little cover), then any part, then the total itself.
-            parts = [cell for cell in line[:-1] if not mask[cell] and not np.isnan(values[cell])]
+            parts = [cell for cell in line[:-1] if not mask[cell] and not fixed[cell] and not np.isnan(values[cell])]
             candidates = [cell for cell in parts if values[cell] > 0] or parts
-            if not candidates and not mask[line[-1]]:
+            if not candidates and not mask[line[-1]] and not fixed[line[-1]]:
                 candidates = [line[-1]]
             if not candidates:
                 continue
@@ -305,6 +311,57 @@ def suppress_table(
             index=out.index, dtype=object,
         )
     return out
+
+
+def suppress_parts(counts, *, groups=None, rest: int = 0, unshown=None) -> pd.Series:
+    """Counts of the parts of a whole (homes, hotspots, areas) as text, safe when totals are shown elsewhere.
+
+    Parameters
+    ----------
+    counts : Series of int
+        One count of children per part (e.g. our children in each children's home).
+    groups : Series, optional
+        A label per part (e.g. the home's sector) whose subtotals another output shows.
+    rest : int
+        Children in the whole who are in no listed part (e.g. in homes not on the list); shown
+        elsewhere, so it is a part of the whole's line.
+    unshown : Series of bool, optional
+        Parts counted in the totals but not shown on their own (e.g. homes that cannot be put on
+        the map): to a reader they are hidden already.
+
+    Returns
+    -------
+    Series of text (``"c"`` for hidden), the index of ``counts``.
+
+    The whole, each group's subtotal and ``rest`` are treated as known to the reader (they are
+    on another screen or in the pack), so a hidden part is never the only hidden part of its
+    group or of the whole, nor are the hidden parts of either 1-5 children in all. Suppress over
+    all parts before filtering them: every filter choice then shows the same text for a part.
+    """
+    counts = pd.Series(counts)
+    n = len(counts)
+    values = np.concatenate([pd.to_numeric(counts, errors="coerce").to_numpy(dtype=float, na_value=np.nan),
+                             [float(rest)], [np.nan]])
+    whole = n + 1
+    values[whole] = np.nansum(values[: n + 1])
+    lines = [[*((i,) for i in range(n + 1)), (whole,)]]
+    extra = []
+    if groups is not None:
+        labels = pd.Series(groups).astype(object).fillna("").astype(str).to_numpy()
+        for label in dict.fromkeys(labels):
+            members = [(i,) for i in np.flatnonzero(labels == label)]
+            extra.append(float(np.nansum([values[m] for m in members])))
+            lines.append([*members, (whole + len(extra),)])
+    values = np.concatenate([values, extra])
+    published = np.zeros(values.shape, dtype=bool)
+    published[n:] = True  # the rest, the whole and the subtotals are shown elsewhere
+    with np.errstate(invalid="ignore"):
+        hidden = (values >= 1) & (values <= SMALL_NUMBER_MAX)
+    if unshown is not None:
+        hidden[:n] |= pd.Series(unshown).fillna(False).astype(bool).to_numpy()
+    mask = hidden_mask(values, lines, hidden=hidden, published=published)
+    return pd.Series([SUPPRESSED if mask[i] else _show_count(values[i]) for i in range(n)],
+                     index=counts.index, name=counts.name, dtype=object)
 
 
 def _cell_is_small(value) -> bool:

@@ -84,7 +84,8 @@ def locate_homes_by_sector(homes: pd.DataFrame, *, index=None) -> pd.DataFrame:
     for col in HOME_POINT_COLUMNS:
         if col not in frame:
             frame[col] = np.nan
-    return frame[HOME_POINT_COLUMNS].reset_index(drop=True)
+    # USAGE_ROW: the home's row label in ``homes``, so figures worked out over every home can follow it.
+    return frame[HOME_POINT_COLUMNS].assign(USAGE_ROW=frame.index).reset_index(drop=True)
 
 
 def _radius(places) -> float:
@@ -127,7 +128,9 @@ def homes_map(
     points = points.copy()
     points["_ours"] = pd.to_numeric(points["OUR_CHILDREN"], errors="coerce").fillna(0)
     points = points.sort_values("_ours", ascending=False, kind="stable").head(MAX_HOMES)
-    shown_children = suppress_counts(points["_ours"].astype(int))
+    # OUR_CHILDREN_SHOWN, when given, is already through disclosure control over every listed home.
+    shown_children = (points["OUR_CHILDREN_SHOWN"].astype(object) if "OUR_CHILDREN_SHOWN" in points
+                      else suppress_counts(points["_ours"].astype(int)))
     for rating in [*OFSTED_RATINGS, NO_RATING]:
         part = points[points["OFSTED_RATING"] == rating]
         if part.empty:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.disclosure import SUPPRESSED, is_small, suppress_counts, suppress_table
+from analysis.disclosure import SUPPRESSED, is_small, suppress_counts, suppress_parts, suppress_table
 from data.schemas import OVER_DISTANCE_MILES
 from ui import components, map_view, state
 
@@ -216,6 +216,7 @@ def homes_map_rendered(fingerprint: str, on, sectors: tuple, ratings: tuple, onl
     from maps.homes_map import homes_map
 
     points = state.home_points(fingerprint, on)
+    points = points.assign(OUR_CHILDREN_SHOWN=safe_home_children(state.homes_usage(fingerprint, on), points))
     if sectors:
         points = points[points["SECTOR"].astype(object).fillna("").astype(str).str.upper().isin(sectors)]
     if ratings:
@@ -224,6 +225,28 @@ def homes_map_rendered(fingerprint: str, on, sectors: tuple, ratings: tuple, onl
         points = points[pd.to_numeric(points["OUR_CHILDREN"], errors="coerce").fillna(0) > 0]
     return map_view.render_map(
         homes_map(points, tiles=tiles, distance_miles=OVER_DISTANCE_MILES, **_geography_or_warn(la_code)))
+
+
+NOT_MATCHED = "Not matched to a listed home"  # analysis.homes.home_usage's row for unmatched children
+
+
+def safe_home_children(usage: pd.DataFrame, points: pd.DataFrame) -> pd.Series:
+    """Our children in each home on the map as a panel may see them, indexed like ``points``.
+
+    Suppressed over every listed home (``usage``) at once, with each sector's total, the total
+    and the children in no listed home known to the reader (the briefing pack shows them) and
+    homes not on the map counted as hidden.
+    """
+    if usage is None or usage.empty:
+        return pd.Series(dtype=object)
+    unmatched = usage["NAME"] == NOT_MATCHED
+    listed = usage[~unmatched]
+    rest = int(pd.to_numeric(usage.loc[unmatched, "OUR_CHILDREN"], errors="coerce").fillna(0).sum())
+    counts = pd.to_numeric(listed["OUR_CHILDREN"], errors="coerce").fillna(0).astype(int)
+    sector = listed["SECTOR"].astype(object).fillna("").astype(str).str.upper()
+    on_map = points["USAGE_ROW"] if "USAGE_ROW" in points else pd.Series(dtype=object)
+    shown_all = suppress_parts(counts, groups=sector, rest=rest, unshown=~listed.index.isin(on_map))
+    return pd.Series(shown_all.reindex(on_map.to_numpy()).to_numpy(), index=points.index, dtype=object)
 
 
 def flow_note(summary) -> str:
