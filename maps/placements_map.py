@@ -19,7 +19,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from analysis.disclosure import SUPPRESSED
+from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, is_small, suppress_parts
 from analysis.placements import distance_bands
 from data.schemas import OVER_DISTANCE_MILES
 from geo.postcodes import normalise_postcodes
@@ -43,11 +43,11 @@ __all__ = ["add_flow_ends", "aggregate_flows", "placements_map", "FlowSummary", 
 # What the map's switchable layers can be split by, in the users' words.
 LAYER_COLUMNS = {"Placement type group": "PLACEMENT_GROUP", "Provider": "PROVIDER_GROUP"}
 MAX_FLOWS = 2500  # a map stays responsive and its HTML well under 3 MB
-SMALL_MAX = 5  # counts 1-5 are suppressed
 FLOW_COLUMNS = [
     "layer", "HOME_SECTOR", "PLACEMENT_DISTRICT", "children", "median_miles", "band",
-    "home_lat", "home_lon", "pl_lat", "pl_lon",
+    "home_lat", "home_lon", "pl_lat", "pl_lon", "children_shown",
 ]
+HIDDEN_LEGEND = "unknown, or a hidden (c) flow"
 
 
 @dataclass
@@ -159,28 +159,39 @@ def aggregate_flows(snapshot: pd.DataFrame, *, layer_by: str = "PLACEMENT_GROUP"
         summary.flows_dropped = len(flows) - max_flows
         flows = flows.iloc[:max_flows]
     summary.drawn = int(flows["children"].sum())
+    # A pair's children split over the layers: the pair's total can be had from another layer choice,
+    # so a hidden layer is never alone in its pair, nor are the hidden ones 1-5 children in all.
+    pair = flows["HOME_SECTOR"].astype(str) + "|" + flows["PLACEMENT_DISTRICT"].astype(str)
+    flows["children_shown"] = suppress_parts(flows["children"], groups=pair)
     return flows[FLOW_COLUMNS], summary
 
 
-def _width(children: int) -> float:
-    if children <= SMALL_MAX:
+def _width(shown: str) -> float:
+    """Line width from the shown count: every hidden ("c") flow is drawn alike, so its width says nothing."""
+    if shown == SUPPRESSED or not str(shown).isdigit():
         return 1.5
-    return 1.5 + 1.2 * math.sqrt(children - SMALL_MAX)
+    return 1.5 + 1.2 * math.sqrt(max(int(shown) - SMALL_NUMBER_MAX, 0))
 
 
-def _shown_count(children: int) -> str:
-    return SUPPRESSED if 1 <= children <= SMALL_MAX else str(children)
+def _shown_count(children) -> str:
+    """A flow's count for a frame without ``children_shown`` (made elsewhere): counts 1-5 hidden."""
+    return SUPPRESSED if is_small([children])[0] else str(int(children))
 
 
 def _flow_layer(part: pd.DataFrame, layer_label: str) -> GeoJson:
     """All flows of one layer as a single GeoJSON layer (one element: fast to render, small HTML)."""
     features = []
     for row in part.itertuples(index=False):
-        children = int(row.children)
-        miles = "unknown" if pd.isna(row.median_miles) else f"{row.median_miles:.1f}"
+        shown = getattr(row, "children_shown", None)
+        shown = shown if isinstance(shown, str) else _shown_count(row.children)
+        hidden = shown == SUPPRESSED
+        if hidden:  # the median of a hidden flow is a figure about its 1-5 children: not shown or coloured
+            miles = SUPPRESSED
+        else:
+            miles = "unknown" if pd.isna(row.median_miles) else f"{row.median_miles:.1f}"
         tip = (
             f"{escape(row.HOME_SECTOR)} &rarr; {escape(row.PLACEMENT_DISTRICT)}<br>"
-            f"{layer_label}<br>children: {_shown_count(children)}<br>"
+            f"{layer_label}<br>children: {shown}<br>"
             f"median distance: {miles} miles"
         )
         features.append({
@@ -191,8 +202,8 @@ def _flow_layer(part: pd.DataFrame, layer_label: str) -> GeoJson:
             ]},
             "properties": {
                 "tip": tip,
-                "colour": BAND_COLOURS.get(row.band, UNKNOWN_COLOUR),
-                "weight": round(_width(children), 2),
+                "colour": UNKNOWN_COLOUR if hidden else BAND_COLOURS.get(row.band, UNKNOWN_COLOUR),
+                "weight": round(_width(shown), 2),
             },
         })
     return GeoJson(
@@ -238,7 +249,7 @@ def placements_map(
         _flow_layer(part, escape(layer)).add_to(group)
         group.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
-    legend(m, "Median distance (miles)", {**BAND_COLOURS, "unknown": UNKNOWN_COLOUR})
+    legend(m, "Median distance (miles)", {**BAND_COLOURS, HIDDEN_LEGEND: UNKNOWN_COLOUR})
     if distance_line is not None:
         fit_geojson(m, distance_line if isinstance(distance_line, str) else outline_geojson(distance_line))
     elif authority is not None and len(authority):

@@ -62,7 +62,9 @@ def test_flows_from_a_snapshot_with_its_ends_worked_out_are_the_same(snapshot, p
 
 
 def test_flow_map_suppresses_small_pairs_and_never_carries_child_ids(snapshot, postcode_index):
-    flows, _ = aggregate_flows(snapshot, index=postcode_index)
+    # Four more children in another small flow: the hidden flows hold 7 children, so the 7 can be shown.
+    more = _snapshot([[f"F{i}", "CT1 1", "CT16 1AA", 9.0, "Other foster care", "Private"] for i in range(4)])
+    flows, _ = aggregate_flows(pd.concat([snapshot, more], ignore_index=True), index=postcode_index)
     html = map_html(placements_map(flows))
     assert "children: 7" in html
     assert "children: 2" not in html and "children: 1<" not in html
@@ -72,6 +74,17 @@ def test_flow_map_suppresses_small_pairs_and_never_carries_child_ids(snapshot, p
     assert '"Other foster care"' in html  # a switchable layer per placement type group
     assert "TN23 1AA" not in html and "ME15 6RS" not in html and "TN23" in html
     assert "tile.openstreetmap.org" not in html  # offline by default
+
+
+def test_a_flow_is_hidden_when_the_total_drawn_would_give_the_small_flows_away(snapshot, postcode_index):
+    # 10 children drawn, 7 in one flow: 10 - 7 would say that the two hidden flows hold 3 children.
+    flows, summary = aggregate_flows(snapshot, index=postcode_index)
+    assert summary.drawn == 10
+    big = flows[flows["PLACEMENT_DISTRICT"] == "TN23"].iloc[0]
+    assert big["children"] == 7 and big["children_shown"] == "c"
+    html = map_html(placements_map(flows))
+    assert "children: 7" not in html and "median distance: c miles" in html
+    assert "median distance: 18.0" not in html
 
 
 def test_offline_map_still_draws_boundaries_and_20_mile_line(postcode_index):

@@ -250,11 +250,16 @@ def safe_home_children(usage: pd.DataFrame, points: pd.DataFrame) -> pd.Series:
 
 
 def flow_note(summary) -> str:
-    parts = [f"{shown(summary.drawn)} of {shown(summary.children)} children drawn"]
+    # The children looked after (on the headline tiles) are those drawn, without a home sector, without a
+    # placement district or in flows left off: one line, so its parts are suppressed together.
+    left_off = summary.children - summary.drawn - summary.no_home_sector - summary.no_placement_district
+    drawn, no_home, no_district, _left_off = suppress_parts(
+        [summary.drawn, summary.no_home_sector, summary.no_placement_district, max(left_off, 0)]).tolist()
+    parts = [f"{drawn} of {shown(summary.children)} children drawn"]
     if summary.no_home_sector:
-        parts.append(f"{shown(summary.no_home_sector)} without a home postcode sector")
+        parts.append(f"{no_home} without a home postcode sector")
     if summary.no_placement_district:
-        parts.append(f"{shown(summary.no_placement_district)} without a placement postcode district")
+        parts.append(f"{no_district} without a placement postcode district")
     if summary.flows_dropped:
         parts.append(f"{summary.flows_dropped} smallest flows left off to keep the map fast")
     return "; ".join(parts) + "."
