@@ -25,6 +25,7 @@ import hmac
 import os
 import re
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +40,8 @@ __all__ = [
     "suppress_counts",
     "suppress_table",
     "suppress_parts",
+    "suppress_crosstab",
+    "CrosstabText",
     "hidden_mask",
     "is_safe",
     "child_data_columns",
@@ -362,6 +365,71 @@ def suppress_parts(counts, *, groups=None, rest: int = 0, unshown=None) -> pd.Se
     mask = hidden_mask(values, lines, hidden=hidden, published=published)
     return pd.Series([SUPPRESSED if mask[i] else _show_count(values[i]) for i in range(n)],
                      index=counts.index, name=counts.name, dtype=object)
+
+
+@dataclass(frozen=True)
+class CrosstabText:
+    """A two-way table of counts as a panel may see it (:func:`suppress_crosstab`)."""
+
+    cells: pd.Series  # text per row of the input, its index
+    rows: dict  # row key -> text of the row's total
+    columns: dict  # column key -> text of the column's total
+    total: str  # text of the grand total
+
+
+def suppress_crosstab(frame: pd.DataFrame, *, row: str, column: str, count: str) -> CrosstabText:
+    """Counts of a two-way table (e.g. children placed by authority A in authority B) made safe at once.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One line per non-empty cell: the ``row`` key, the ``column`` key and the ``count``
+        (each pair once).
+    row, column, count : str
+        Column names.
+
+    Returns
+    -------
+    :class:`CrosstabText`: the text of every cell, every row total, every column total and the
+    grand total.
+
+    Every view cut from the table (one authority's flows out, another's flows in, the net table
+    of row and column totals, a map of the pairs) must show these texts, so that no figure is
+    hidden in one view and shown in another; each row and each column with its total then
+    holds no hidden cell, or two or more that add up to 6 or more (:func:`hidden_mask`).
+    """
+    counts = pd.to_numeric(frame[count], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    row_keys = list(dict.fromkeys(frame[row].tolist()))
+    col_keys = list(dict.fromkeys(frame[column].tolist()))
+    n, n_rows, n_cols = len(frame), len(row_keys), len(col_keys)
+    row_pos = {k: n + i for i, k in enumerate(row_keys)}
+    col_pos = {k: n + n_rows + j for j, k in enumerate(col_keys)}
+    grand = n + n_rows + n_cols
+    values = np.zeros(grand + 1, dtype=float)
+    values[:n] = counts
+    row_cells: dict = {k: [] for k in row_keys}
+    col_cells: dict = {k: [] for k in col_keys}
+    for i, (r, c) in enumerate(zip(frame[row].tolist(), frame[column].tolist())):
+        row_cells[r].append((i,))
+        col_cells[c].append((i,))
+        values[row_pos[r]] += np.nan_to_num(counts[i])
+        values[col_pos[c]] += np.nan_to_num(counts[i])
+    values[grand] = np.nansum(counts)
+    lines = [[*cells, (row_pos[k],)] for k, cells in row_cells.items()]
+    lines += [[*cells, (col_pos[k],)] for k, cells in col_cells.items()]
+    lines.append([*((row_pos[k],) for k in row_keys), (grand,)])
+    lines.append([*((col_pos[k],) for k in col_keys), (grand,)])
+    mask = hidden_mask(values, lines)
+
+    def text(i: int) -> str:
+        return SUPPRESSED if mask[i] else _show_count(values[i])
+
+    return CrosstabText(
+        cells=pd.Series([text(i) for i in range(n)], index=frame.index, dtype=object),
+        rows={k: text(row_pos[k]) for k in row_keys},
+        columns={k: text(col_pos[k]) for k in col_keys},
+        total=text(grand),
+    )
 
 
 def _cell_is_small(value) -> bool:

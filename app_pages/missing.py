@@ -275,7 +275,7 @@ def _shown(n, panel_view: bool) -> str:
     if n is None or pd.isna(n):
         return "-"
     n = int(n)
-    return SUPPRESSED if panel_view and 1 <= n <= 5 else f"{n:,}"
+    return SUPPRESSED if panel_view and is_small([n])[0] else f"{n:,}"
 
 
 def _counts(frame: pd.DataFrame, columns: list[str], panel_view: bool) -> pd.DataFrame:

@@ -146,11 +146,15 @@ def flow_lines(flows: pd.DataFrame, centroids: pd.DataFrame, *, min_children: in
     where = centroids.set_index("code")
     located = flows["from_code"].isin(where.index) & flows["to_code"].isin(where.index)
     small = flows["children"] < floor
-    chosen = flows[located & ~small].sort_values("children", ascending=False, kind="stable")
+    # children_shown (analysis.disclosure.suppress_crosstab over all flows), when given: a pair hidden in
+    # the tables to protect another is not drawn either.
+    hidden = (flows["children_shown"] == SUPPRESSED) & ~small if "children_shown" in flows else small & False
+    chosen = flows[located & ~small & ~hidden].sort_values("children", ascending=False, kind="stable")
     summary = {
         "pairs": int(len(flows)),
         "small_pairs": int(small.sum()),
-        "no_location": int((~located & ~small).sum()),
+        "hidden_pairs": int(hidden.sum()),
+        "no_location": int((~located & ~small & ~hidden).sum()),
         "over_max": int(max(len(chosen) - max_flows, 0)),
     }
     chosen = chosen.iloc[:max_flows]
@@ -226,22 +230,31 @@ def _outlines(boundaries: gpd.GeoDataFrame) -> tuple[list, np.ndarray]:
     return _OUTLINES[key]
 
 
-def _polygons(boundaries: gpd.GeoDataFrame, net: pd.DataFrame) -> dict:
-    """Authority polygons with net-flow colour and disclosure-controlled tooltip fields, as WGS84 GeoJSON."""
+def _polygons(boundaries: gpd.GeoDataFrame, net: pd.DataFrame, totals: tuple | None = None) -> dict:
+    """Authority polygons with net-flow colour and disclosure-controlled tooltip fields, as WGS84 GeoJSON.
+
+    ``totals``: (placed out, placed in) texts per code from
+    :func:`analysis.disclosure.suppress_crosstab` of all the flows, shown instead of ``net``'s.
+    """
     import json
 
     frame = boundaries[["code", "name", "geometry"]].merge(net.drop(columns=["name"]), on="code", how="left")
     frame["loaded"] = frame["loaded"].astype("boolean").fillna(False).astype(bool)
-    out_count = frame["placed_out"].fillna(0)
-    in_count = frame["placed_in"].fillna(0)
-    shown = ~is_small(out_count) & ~is_small(in_count)
-    value = (in_count - out_count).where(shown)
-    classes = [_net_class(v) if pd.notna(v) and abs(v) > SMALL_NUMBER_MAX else (NET_COLOURS[2][1], NET_COLOURS[2][2])
-               for v in value]
+    if totals is not None:
+        out_text = frame["code"].map(totals[0]).fillna("0").astype(str)
+        in_text = frame["code"].map(totals[1]).fillna("0").astype(str)
+    else:
+        out_text = suppress_counts(frame["placed_out"].fillna(0)).astype(str)
+        in_text = suppress_counts(frame["placed_in"].fillna(0)).astype(str)
+    shown = (out_text != SUPPRESSED) & (in_text != SUPPRESSED)
+    value = (pd.to_numeric(in_text, errors="coerce") - pd.to_numeric(out_text, errors="coerce")).where(shown)
+    # A net of 1-5 either way is "balanced": the colour must not tell a small difference apart from none.
+    classes = [_net_class(v) if pd.notna(v) and not is_small([abs(v)])[0] and v != 0
+               else (NET_COLOURS[2][1], NET_COLOURS[2][2]) for v in value]
     layer = pd.DataFrame({
         "name": frame["name"].map(escape),
-        "placed_out": np.where(frame["loaded"], suppress_counts(out_count).to_numpy(), "not loaded"),
-        "placed_in": suppress_counts(in_count).to_numpy(),
+        "placed_out": np.where(frame["loaded"], out_text.to_numpy(), "not loaded"),
+        "placed_in": in_text.to_numpy(),
         "net": [("%+d" % int(v)) if pd.notna(v) else SUPPRESSED for v in value],
         "balance": [escape(c[0]) for c in classes],
         "fill": [c[1] for c in classes],
@@ -258,7 +271,8 @@ def _polygons(boundaries: gpd.GeoDataFrame, net: pd.DataFrame) -> dict:
 
 
 def flow_map(flows: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None = None, tiles: bool = False,
-             min_children: int = SMALL_NUMBER_MAX + 1, max_flows: int = MAX_FLOWS) -> folium.Map:
+             min_children: int = SMALL_NUMBER_MAX + 1, max_flows: int = MAX_FLOWS,
+             totals: tuple | None = None) -> folium.Map:
     """Folium map of placements between authorities: bundled flow lines over polygons coloured by net flow.
 
     Parameters
@@ -271,6 +285,9 @@ def flow_map(flows: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None = None,
     min_children : smallest pair drawn; never below 6, so counts 1-5 are not drawn. For a national
         overview 20 or more reads better (about 600 pairs instead of 1,300).
     max_flows : the biggest this many pairs are drawn.
+    totals : (placed out, placed in) text per authority code, from
+        :func:`analysis.disclosure.suppress_crosstab` of all the flows (with ``flows`` carrying its
+        ``children_shown``), so the map shows what every other view of the flows shows.
 
     Polygons are simplified to 500 m and coordinates rounded to 4 decimals, so the page for all
     of England stays well under 3 MB. The map's ``flow_summary`` attribute holds the counts of
@@ -282,7 +299,7 @@ def flow_map(flows: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None = None,
         boundaries = authority_boundaries()
     m = base_map(tiles=tiles, location=ENGLAND_CENTRE, zoom_start=6)
     net = net_flows(flows)
-    polygons = _polygons(boundaries, net)
+    polygons = _polygons(boundaries, net, totals)
     GeoJson(
         polygons,
         name="Net flow by authority",

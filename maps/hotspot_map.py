@@ -20,7 +20,7 @@ import pandas as pd
 import folium
 import shapely
 
-from analysis.disclosure import SUPPRESSED, SMALL_NUMBER_MAX
+from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, is_small
 from data.schemas import RISK_FLAG_LABELS, RISK_FLAGS
 from geo.projection import transform_geometries, transform_points
 from maps.common import GeoJson, add_boundaries, base_map, escape, fit_to, legend
@@ -73,7 +73,7 @@ def _count(value, suppress_small: bool) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "-"
     n = int(value)
-    if suppress_small and 1 <= n <= SMALL_NUMBER_MAX:
+    if suppress_small and is_small([n])[0]:
         return SUPPRESSED
     return f"{n:,}"
 
@@ -398,7 +398,7 @@ def hotspot_table(hotspots: gpd.GeoDataFrame, *, suppress_small: bool = False) -
     if suppress_small:
         for col in ("children", "children_at_other_hotspots", "episodes"):
             if col in frame:
-                frame[col] = [SUPPRESSED if 1 <= int(v) <= SMALL_NUMBER_MAX else int(v) for v in frame[col]]
+                frame[col] = [SUPPRESSED if small else int(v) for v, small in zip(frame[col], is_small(frame[col]))]
                 frame[col] = frame[col].astype(object)
     for col in ("dominant_flag", "trend", "top_weekday", "top_placement_areas", "linked_hotspots"):
         if col in frame:
