@@ -5,9 +5,18 @@ from 1 to 5 inclusive is suppressed and shown as ``c``; a zero stays a zero
 (it is a recorded nothing, not a small group). Where a published total would
 let a reader work a suppressed cell back out (total minus the other cells), a
 second cell in the same row or column is suppressed too, and again until every
-row and column with a total holds either no suppressed cell or at least two.
-Percentages built on a suppressed count, or on a suppressed denominator, are
-suppressed as well.
+row and column with a total holds either no suppressed cell or suppressed cells
+that add up to 6 or more (so no subtraction reveals a group of 1-5 children):
+:func:`hidden_mask`, for any set of additive lines. Figures linked to a
+suppressed count (the episodes of those children, a percentage with a numerator
+or denominator of 1-5, a rate, a median) are suppressed with it.
+
+A figure seen in several views is suppressed once, over everything it adds up
+to, and every view shows that text: :func:`suppress_parts` for parts of a whole
+shown elsewhere (homes, map flows), :func:`suppress_crosstab` for a two-way
+table (flows between authorities). Which protection applies where, and why the
+panel role has no filters to subtract, is in ``docs/disclosure.md``; this module
+is the only place that compares a number with :data:`SMALL_NUMBER_MAX`.
 
 Maps for panels carry aggregated areas only (authority polygons, grid cells,
 hotspot outlines), never points, child ids, postcodes finer than a sector or
