@@ -557,9 +557,11 @@ def safe_map_layer(gdf, count_column: str, *, small: str = "drop", keep_columns:
         layer = layer[~small_mask]
         small_mask = np.zeros(len(layer), dtype=bool)
     layer = layer.copy()
-    counts = pd.to_numeric(layer[count_column].astype(object), errors="coerce")
+    raw = layer[count_column].astype(object)
+    counts = pd.to_numeric(raw, errors="coerce")
+    # A count already through suppress_table or suppress_parts (text, "c" included) keeps its text.
     layer[count_column] = pd.Series(
-        [SUPPRESSED if s else _show_count(v) for v, s in zip(counts.tolist(), small_mask)],
+        [SUPPRESSED if s or r == SUPPRESSED else _show_count(v) for v, r, s in zip(counts.tolist(), raw, small_mask)],
         index=layer.index, dtype=object,
     )
     return layer

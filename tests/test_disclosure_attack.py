@@ -8,6 +8,7 @@ AppTest. A new panel output joins with one line in ``_page_views`` or ``PACK_PER
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date
 from pathlib import Path
 
@@ -146,15 +147,30 @@ def _pooled_files(folder: str) -> tuple:
     return tuple(InputFile(p.name, p.read_bytes()) for p in sorted(Path(folder).glob("*.csv")))
 
 
+def _receiving_layer(at: AppTest) -> pd.DataFrame:
+    """Receiving authorities and their children as the Placements map's tooltips show them."""
+    import json
+
+    maps = [e for e in at.main if getattr(e, "type", "") == "component_instance"]
+    script = json.loads(maps[0].proto.json_args)["script"] if maps else ""
+    found = re.findall(r'"properties": \{"children": "([^"]*)", "name": "([^"]*)"\}', script)
+    return pd.DataFrame({"Receiving authority": [n for _c, n in found], "Children": [c for c, _n in found]})
+
+
 def _page_views(panel_env) -> tuple[list[Shown], list[AppTest]]:
     """Every table and tile the panel role can make the pages show, one AppTest run per choice."""
     from ui import state as ui_state
 
     tables, runs = [], []
+    receiving = []
     for tab in PLACEMENT_TABS:
         at = _run_as_panel("app_pages/placements.py", placements_tab=tab)
         tables += app_tables(at, f"Placements, {tab}")
+        receiving.append((f"Placements map, {tab}", _receiving_layer(at)))
         runs.append(at)
+    # The map's receiving authorities are the "By receiving authority" table's figures: one key for both.
+    title = next(t.title for t in tables if t.label_column == "Receiving authority")
+    tables += [Shown(view, title, frame) for view, frame in receiving if len(frame)]
     at = _run_as_panel("app_pages/homes.py")
     tables += app_tables(at, "Children's homes") + _captions(at, "Children's homes")
     runs.append(at)
@@ -217,8 +233,6 @@ def _labels(table: Shown) -> list[str]:
 
 def _captions(at: AppTest, view: str) -> list[Shown]:
     """Counts said in words under the homes tiles ("plus 7 in homes not on the list")."""
-    import re
-
     found = [m.group(1) for c in at.caption for m in [re.search(r"plus (\S+) in homes not on the list", str(c.value))]
              if m]
     return [Shown(view, f"captions ({view})", pd.DataFrame({"What": ["not on the list"], "Figure": found[:1]}))] \
@@ -231,6 +245,7 @@ def test_no_suppressed_figure_on_any_panel_page_can_be_worked_out(page_views):
     assert len(tables) > 10 and any((t.frame == "c").any().any() for t in tables)
     relations = _relations(tables)
     assert len(relations) >= 5 and any(len(r.parts) > 10 for r in relations)  # the homes tile is one of them
+    assert any(t.view.startswith("Placements map") for t in tables)
     assert attack(tables, relations) == []
 
 

@@ -190,6 +190,14 @@ def receiving_geojson(fingerprint: str, on, groups: tuple, providers: tuple, la_
     if receiving.empty:
         return None
     receiving["children"] = receiving["code"].map(counts).astype(int)
+    # The figure the "By receiving authority" table shows (secondary suppression included), so the map
+    # never shows a number that the table hides.
+    table = breakdown_table(state.breakdown(fingerprint, on, "PL_LA_NAME", groups, providers))
+    if not table.empty:
+        texts = dict(zip(table[BREAKDOWN_LABELS["PL_LA_NAME"]], table[BREAKDOWN_LABELS["children"]]))
+        names = snap.drop_duplicates("PL_LA").set_index("PL_LA")["PL_LA_NAME"]
+        shown_text = receiving["code"].map(names).map(texts)
+        receiving["children"] = shown_text.where(shown_text.notna(), receiving["children"]).astype(object)
     safe = safe_map_layer(receiving, "children", small="c", keep_columns=["code", "name"])
     return boundaries_geojson(safe, extra_fields=("children",))
 
