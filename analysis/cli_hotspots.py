@@ -52,6 +52,8 @@ def _read(paths: list[Path], la):
 
 
 def run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from analysis.hotspots import find_hotspots
     from analysis.missing import missing_episodes
     from reports.export import to_safe_csv
@@ -73,11 +75,13 @@ def run(args: argparse.Namespace) -> int:
     hotspots = find_hotspots(episodes, location=args.location, min_cluster_size=args.min_cluster_size,
                              method=args.method, eps_m=args.eps_m)
     table = hotspots.drop(columns="geometry")
+    if table.empty:  # no hotspot found: the file still has its header, and the run says "0 hotspots"
+        table = pd.DataFrame(columns=OUTPUT_COLUMNS)
     table = table[[c for c in OUTPUT_COLUMNS if c in table.columns]]
     for col in ("lat", "lon"):
         table[col] = table[col].astype(float).round(5)
     for col in ("first_date", "last_date"):
-        if col in table:
+        if col in table and len(table):
             table[col] = table[col].dt.strftime("%Y-%m-%d")
     try:
         args.out.write_bytes(to_safe_csv(table))

@@ -81,3 +81,15 @@ def test_exit_status_2_through_python_m(tmp_path):
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [f"error: cannot read {tmp_path / 'absent.csv'}: no such file"]
+
+
+def test_a_log_in_which_no_hotspot_is_found_writes_the_header_and_says_0(log_csv, tmp_path, capsys):
+    """Too few episodes for any cluster: before, a traceback ('lat') and exit 1."""
+    path, _centres = log_csv
+    few = tmp_path / "few.csv"
+    pd.read_csv(path).head(5).to_csv(few, index=False)
+    out = tmp_path / "none.csv"
+    assert main(["hotspots", "--missing", str(few), "--la", "Kent", "--out", str(out)]) == 0
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    assert table.empty and {"hotspot_id", "lat", "lon", "episodes", "children"} <= set(table.columns)
+    assert capsys.readouterr().err.startswith("0 hotspots from")
