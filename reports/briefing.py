@@ -49,7 +49,8 @@ AUDIENCES = {
 CLASSIFICATION = "OFFICIAL-SENSITIVE"
 SUPPRESSION_NOTE = (
     f"Small numbers (1-{SMALL_NUMBER_MAX}) are suppressed and shown as c; where a total would reveal "
-    "a suppressed number, another number in the same row or column is also shown as c. "
+    "a suppressed number, another number in the same row or column is also shown as c, and so is any figure "
+    "worked out from a suppressed number (its episodes, a percentage, a median). "
     "Zero means none recorded. x means not known."
 )
 SYNTHETIC_NOTE = "SYNTHETIC DATA: made-up children for demonstration, not real records."

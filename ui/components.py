@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis.disclosure import SMALL_NUMBER_MAX
 from reports.export import to_safe_csv, to_safe_xlsx
 from ui import auth
 
@@ -12,7 +13,8 @@ ATTRIBUTION = (
     "Contains OS data © Crown copyright and database right 2025. Source: Office for National Statistics "
     "licensed under the Open Government Licence v3.0."
 )
-SUPPRESSION_NOTE = "Counts of 1 to 5 children are shown as \"c\" to protect children's identities."
+SUPPRESSION_NOTE = (f"Counts of 1 to {SMALL_NUMBER_MAX} children are shown as \"c\" to protect children's identities, "
+                    "and so is any figure from which one could be worked out.")
 
 
 def synthetic_banner(dataset) -> None:
