@@ -30,12 +30,12 @@ if located.empty:
 figures = state.headline(fingerprint, filters.snapshot, filters.groups, filters.providers)
 components.headline_tiles(panel.safe_headline(figures))
 snap = state.snapshot(fingerprint, filters.snapshot, filters.groups, filters.providers)
-unknown = panel.unknown_distances(snap)
+unknown = panel.safe_unknown_distances(panel.unknown_distances(snap))
 if not unknown.empty:
-    with st.expander(f"Distances that could not be measured: {panel.shown(int(unknown['children'].sum()))} children"):
+    with st.expander(f"Distances that could not be measured: {unknown['children'].iloc[-1]} children"):
         st.caption("These children are counted in 'children looked after' but not in the distance measures' "
                    "denominators.")
-        components.safe_table(panel.suppressed(unknown, ["children"]))
+        components.safe_table(unknown)
 
 # ------------------------------------------------------------------ map
 st.subheader("Placement distance map")

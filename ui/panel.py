@@ -94,6 +94,18 @@ def unknown_distances(snapshot: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def safe_unknown_distances(unknown: pd.DataFrame) -> pd.DataFrame:
+    """:func:`unknown_distances` for a panel: reasons and an "All" row, suppressed together (the total is
+    shown with them, so one hidden reason is never the total less the others)."""
+    if unknown is None or unknown.empty:
+        return pd.DataFrame(columns=["reason", "children"])
+    table = pd.concat([unknown, pd.DataFrame([{"reason": "All", "children": int(unknown["children"].sum())}])],
+                      ignore_index=True)
+    table.index = [f"row{i}" for i in range(len(unknown))] + ["All"]
+    safe = suppress_table(table, ["children"], total_row="All")
+    return order_safely(safe.reset_index(drop=True), "children", "reason")
+
+
 def order_safely(safe: pd.DataFrame, count_column: str, label_column: str) -> pd.DataFrame:
     """Rows by shown count (largest first), hidden ("c") rows after them by label, "All" last.
 
@@ -108,12 +120,6 @@ def order_safely(safe: pd.DataFrame, count_column: str, label_column: str) -> pd
     }, index=safe.index)
     order = key.sort_values(["all", "hidden", "count", "label"], kind="stable").index
     return safe.loc[order].reset_index(drop=True)
-
-
-def suppressed(frame: pd.DataFrame, count_columns: list[str]) -> pd.DataFrame:
-    """Counts 1-5 hidden; rows re-ordered so hidden ones do not show their rank (first column is the label)."""
-    safe = suppress_table(frame, count_columns)
-    return order_safely(safe, count_columns[0], frame.columns[0])
 
 
 def breakdown_table(summary: pd.DataFrame) -> pd.DataFrame:
