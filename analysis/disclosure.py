@@ -158,45 +158,60 @@ def hidden_mask(values, lines, *, hidden=None, links=(), published=None) -> np.n
     part. Linked cells follow their base. Repeats until nothing changes.
     """
     values = np.asarray(values, dtype=float)
+    shape = values.shape
     if hidden is None:
         with np.errstate(invalid="ignore"):
             mask = (values >= 1) & (values <= SMALL_NUMBER_MAX)
     else:
         mask = np.array(hidden, dtype=bool, copy=True)
-    links = list(links)
-    fixed = np.zeros(values.shape, dtype=bool) if published is None else np.asarray(published, dtype=bool)
+    fixed = np.zeros(shape, dtype=bool) if published is None else np.asarray(published, dtype=bool)
+    # Work on flat positions (C order keeps the cells' order, so ties still go to the first cell).
+    flat = values.ravel()
+    mask, fixed = mask.ravel().copy(), fixed.ravel()
+    unknown = np.isnan(flat)
+
+    def positions(cells) -> np.ndarray:
+        return np.ravel_multi_index(tuple(np.array(cells).T), shape) if len(cells) else np.zeros(0, dtype=int)
+
+    flat_lines = [(positions(line[:-1]), int(positions(line[-1:])[0])) for line in lines if len(line)]
+    flat_links = [(int(positions([a])[0]), int(positions([b])[0])) for a, b in links]
     changed = True
     while changed:
         changed = False
-        for linked, base in links:
+        for linked, base in flat_links:
             if mask[base] and not mask[linked]:
                 mask[linked] = True
                 changed = True
-        for line in lines:
-            hidden_cells = [cell for cell in line if mask[cell]]
-            if not hidden_cells or not _line_gives_away(values, mask, line, hidden_cells):
+        for parts, total in flat_lines:
+            hidden_parts = parts[mask[parts]]
+            if not _line_gives_away(flat, hidden_parts, bool(mask[total])):
                 continue
             # Suppress the smallest shown part: it hides the least. Prefer a non-zero part (a suppressed
             # zero next to a small number gives little cover), then any part, then the total itself.
-            parts = [cell for cell in line[:-1] if not mask[cell] and not fixed[cell] and not np.isnan(values[cell])]
-            candidates = [cell for cell in parts if values[cell] > 0] or parts
-            if not candidates and not mask[line[-1]] and not fixed[line[-1]]:
-                candidates = [line[-1]]
-            if not candidates:
-                continue
-            choice = min(candidates, key=lambda cell: (values[cell], cell))
-            mask[choice] = True
+            open_parts = parts[~mask[parts] & ~fixed[parts] & ~unknown[parts]]
+            candidates = open_parts[flat[open_parts] > 0]
+            if not len(candidates):
+                candidates = open_parts
+            if not len(candidates):
+                if mask[total] or fixed[total]:
+                    continue
+                candidates = np.array([total])
+            order = np.lexsort((candidates, flat[candidates]))
+            mask[candidates[order[0]]] = True
             changed = True
-    return mask
+    return mask.reshape(shape)
 
 
-def _line_gives_away(values: np.ndarray, mask: np.ndarray, line: list[tuple], hidden_cells: list[tuple]) -> bool:
-    """True if subtracting the shown cells of ``line`` from one another gives a hidden number or a group of 1-5."""
-    if len(hidden_cells) == 1:
+def _line_gives_away(values: np.ndarray, hidden_parts: np.ndarray, total_hidden: bool) -> bool:
+    """True if subtracting the shown cells of a line from one another gives a hidden number or a group of 1-5."""
+    n_hidden = len(hidden_parts) + int(total_hidden)
+    if n_hidden == 0:
+        return False
+    if n_hidden == 1:
         return True
-    if mask[line[-1]]:
-        return False  # a hidden total and two or more hidden parts: nothing follows
-    hidden_sum = float(np.nansum([values[cell] for cell in hidden_cells]))
+    if total_hidden:
+        return False  # a hidden total and one or more hidden parts: nothing follows
+    hidden_sum = float(np.nansum(values[hidden_parts]))
     return 1 <= hidden_sum <= SMALL_NUMBER_MAX
 
 
@@ -414,18 +429,14 @@ def suppress_crosstab(frame: pd.DataFrame, *, row: str, column: str, count: str)
     row_pos = {k: n + i for i, k in enumerate(row_keys)}
     col_pos = {k: n + n_rows + j for j, k in enumerate(col_keys)}
     grand = n + n_rows + n_cols
-    values = np.zeros(grand + 1, dtype=float)
-    values[:n] = counts
-    row_cells: dict = {k: [] for k in row_keys}
-    col_cells: dict = {k: [] for k in col_keys}
-    for i, (r, c) in enumerate(zip(frame[row].tolist(), frame[column].tolist())):
-        row_cells[r].append((i,))
-        col_cells[c].append((i,))
-        values[row_pos[r]] += np.nan_to_num(counts[i])
-        values[col_pos[c]] += np.nan_to_num(counts[i])
-    values[grand] = np.nansum(counts)
-    lines = [[*cells, (row_pos[k],)] for k, cells in row_cells.items()]
-    lines += [[*cells, (col_pos[k],)] for k, cells in col_cells.items()]
+    known = np.nan_to_num(counts)
+    row_of = frame[row].map({k: i for i, k in enumerate(row_keys)}).to_numpy(dtype=int)
+    col_of = frame[column].map({k: j for j, k in enumerate(col_keys)}).to_numpy(dtype=int)
+    values = np.concatenate([counts, np.bincount(row_of, weights=known, minlength=n_rows),
+                             np.bincount(col_of, weights=known, minlength=n_cols), [known.sum()]])
+    cells = np.arange(n)
+    lines = [[*((i,) for i in cells[row_of == r]), (n + r,)] for r in range(n_rows)]
+    lines += [[*((i,) for i in cells[col_of == c]), (n + n_rows + c,)] for c in range(n_cols)]
     lines.append([*((row_pos[k],) for k in row_keys), (grand,)])
     lines.append([*((col_pos[k],) for k in col_keys), (grand,)])
     mask = hidden_mask(values, lines)
