@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from data import schemas as S
-from data.quality import QualityReport
+from data.quality import SET_ASIDE, QualityReport
 from data.read_files import RawTable
 
 __all__ = [
@@ -252,6 +252,14 @@ def clean_table(raw: RawTable, kind: str, quality: QualityReport) -> pd.DataFram
         quality.warn(label, kind, None, None, ", ".join(absent), f"column(s) absent, read as blank: {', '.join(absent)}")
     for note in raw.notes:
         quality.warn(label, kind, None, None, None, note)
+    in_table = set(rows.tolist())
+    for row, severity, reason in raw.row_issues:
+        if severity == SET_ASIDE and row in in_table:
+            set_aside(rows == row, None, reason)
+        elif row in in_table or severity != SET_ASIDE:
+            quality.warn(label, kind, row, None, None, reason)
+        else:  # a line above the column names: not a data row, so a note only
+            quality.warn(label, kind, None, None, None, f"line {row}: {reason}")
 
     if "CHILD" in df.columns and kind not in ("homes", "costs"):
         df["CHILD"] = df["CHILD"].str.upper()

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from data.quality import SET_ASIDE
+from data.read_files import MAX_COLUMNS
 from data.readers import InputFile, read_inputs
 from tests.test_readers import assert_accounting
 
@@ -30,3 +32,62 @@ def test_times_outside_the_day_are_set_aside_with_row_column_and_value():
     assert ds.episodes["CHILD"].tolist() == ["3"]
     assert ds.episodes["DECOM"].tolist() == [pd.Timestamp("2023-05-01 23:59:59")]
     assert_accounting(ds)
+
+
+# --------------------------------------------------------------------------- quotes across lines
+LOG_HEAD = "CHILD,MIS_START,FOUND_POST,NOTES,SEXUAL_EXPLOITATION\n"
+
+
+def test_a_quote_closing_lines_later_sets_aside_every_line_it_swallowed():
+    text = (LOG_HEAD + '1,01/05/2023,ME1 1AA,"opened here,Y\n2,02/05/2023,ME1 1AA,fine,Y\n'
+            '3,03/05/2023,ME1 1AA,closes" here,Y\n4,04/05/2023,ME1 1AA,ok,N\n')
+    ds = read_inputs([_csv(text, "log.csv")])
+    assert ds.missing_log["CHILD"].tolist() == ["4"]
+    assert ds.missing_log["SOURCE_ROW"].tolist() == [5]
+    summary = ds.quality.summary().iloc[0]
+    assert (summary.rows_read, summary.rows_used, summary.rows_set_aside) == (4, 1, 3)
+    issues = ds.quality.to_frame()
+    assert issues["row"].tolist() == [2, 3, 4]
+    assert (issues["severity"] == SET_ASIDE).all()
+    assert issues["reason"].str.contains("quote opened in line 2 closes only in line 4").all()
+    assert_accounting(ds)
+
+
+def test_an_unterminated_quote_sets_aside_the_rest_of_the_file_line_by_line():
+    text = LOG_HEAD + '1,01/05/2023,ME1 1AA,ok,Y\n2,02/05/2023,ME1 1AA,"never,Y\n3,03/05/2023,ME1 1AA,x,Y\n'
+    ds = read_inputs([_csv(text, "log.csv")])
+    assert ds.missing_log["CHILD"].tolist() == ["1"]
+    issues = ds.quality.to_frame()
+    assert issues["row"].tolist() == [3, 4]
+    assert issues["reason"].str.contains("quote opened in line 3 is never closed").all()
+    assert_accounting(ds)
+
+
+def test_a_well_formed_value_with_line_breaks_is_used_and_named_by_its_lines():
+    text = LOG_HEAD + '1,01/05/2023,ME1 1AA,"two\nlines",Y\n2,02/05/2023,ME1 1AA,fine,Y\n'
+    ds = read_inputs([_csv(text, "log.csv")])
+    assert ds.missing_log["CHILD"].tolist() == ["1", "2"]
+    assert ds.missing_log["SOURCE_ROW"].tolist() == [2, 4]  # spreadsheet rows are physical lines
+    assert ds.missing_log["NOTES"].iloc[0] == "two\nlines"
+    (issue,) = ds.quality.issues
+    assert issue.row == 2 and "lines 2-3" in issue.reason and issue.severity != SET_ASIDE
+    assert_accounting(ds)
+
+
+# --------------------------------------------------------------------------- wide headers
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("columns", [16_000, 32_000, 200_000])
+def test_a_header_wider_than_the_limit_is_refused_at_once(columns):
+    header = ",".join(f"C{i}" for i in range(columns - 2)) + ",CHILD,DECOM\n"
+    text = header + "".join("," * (columns - 2) + f"{i},01/04/2023\n" for i in range(5))
+    ds = read_inputs([_csv(text, "wide.csv")])
+    (error,) = ds.quality.file_errors()
+    assert f"{columns:,} columns" in error.reason and f"{MAX_COLUMNS:,} column limit" in error.reason
+
+
+def test_a_header_at_the_limit_is_read():
+    header = ",".join(f"C{i}" for i in range(MAX_COLUMNS - 2)) + ",CHILD,DECOM\n"
+    text = header + "".join("," * (MAX_COLUMNS - 2) + f"{i},01/04/2023\n" for i in range(5))
+    ds = read_inputs([_csv(text, "wide.csv")])
+    assert ds.quality.file_errors() == []
+    assert len(ds.episodes) == 5
