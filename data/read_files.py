@@ -27,6 +27,9 @@ __all__ = [
     "MAX_UNZIPPED_BYTES",
     "MAX_COMPRESSION_RATIO",
     "MAX_COLUMNS",
+    "MAX_CELL_CHARS",
+    "MAX_WORKBOOK_TEXT",
+    "MAX_WORKBOOK_CELLS",
     "read_raw_tables",
     "normalise_column",
     "file_year",
@@ -35,8 +38,14 @@ __all__ = [
 MAX_FILE_BYTES = 200 * 1024 * 1024  # a year's 903 for the largest council is a few MB
 MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024  # total size of an XLSX's parts once unzipped
 MAX_COMPRESSION_RATIO = 100  # real sheets compress 5-30:1; zip bombs thousands to one
+EMPTY_MESSAGE = "the file is empty"
 HEADER_SEARCH_ROWS = 10  # title lines tolerated above the column names
 MAX_COLUMNS = 1000  # named columns in a table; a 903 table has under 30, a council's log well under 100
+# Limits while a workbook is read (the zip checks above cannot see a shared string used many times).
+# A whole-England year of 903 episodes is about 5.5 million cells and 35 million characters.
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+MAX_WORKBOOK_TEXT = 60_000_000  # characters of text in all sheets together
+MAX_WORKBOOK_CELLS = 8_000_000  # rows x columns in all sheets together (empty cells count)
 _RATIO_CHECK_FROM_BYTES = 20 * 1024 * 1024  # small parts may compress very well and are harmless
 _WIDE_GRID_COLUMNS = 256  # a 903 table has under 30 columns; wider grids are cleaned in one vectorised pass
 _STRIP = np.frompyfunc(lambda v: str(v).strip(), 1, 1)
@@ -181,9 +190,10 @@ def _check_header_width(first_line: str, delimiter: str) -> None:
         raise FileRejected(too_wide_message(named))
 
 
-def too_wide_message(columns: int) -> str:
-    return (f"the first row has {columns:,} columns, over the {MAX_COLUMNS:,} column limit (MAX_COLUMNS); "
-            "a 903 table has under 30: check the delimiter or save only the table's own columns")
+def too_wide_message(columns: int, *, where: str = "the first row has",
+                     advice: str = "check the delimiter or save only the table's own columns") -> str:
+    return (f"{where} {columns:,} columns, over the {MAX_COLUMNS:,} column limit (MAX_COLUMNS); "
+            f"a 903 table has under 30: {advice}")
 
 
 def _physical_lines(text: str) -> int:
@@ -273,7 +283,7 @@ def _table_from_grid(label: str, grid: pd.DataFrame, *, first_row: int, year: in
             grid[col] = grid[col].astype(object).where(grid[col].notna(), "").astype(str).str.strip()
     positions = np.flatnonzero((grid != "").any(axis=1).to_numpy()) if grid.shape[1] else np.array([], dtype=int)
     if len(positions) == 0:
-        raise FileRejected("the file is empty")
+        raise FileRejected(EMPTY_MESSAGE)
     if line_numbers is None:
         line_numbers = first_row + np.arange(len(grid), dtype=np.int64)
     candidates = [(int(line_numbers[p]), grid.iloc[int(p)].tolist()) for p in positions[:HEADER_SEARCH_ROWS]]
@@ -370,6 +380,35 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+class _WorkbookBudget:
+    """Counts a workbook's text and cells while it is read, and stops it at the first limit passed.
+
+    A workbook of a few kilobytes can reference one long shared string from thousands of cells:
+    the zip sizes look harmless, but every cell would become its own copy of the text.
+    """
+
+    def __init__(self) -> None:
+        self.text = 0
+        self.cells = 0
+
+    def row(self, sheet: str, number: int, cells: list[str]) -> None:
+        self.cells += len(cells)
+        longest = max(map(len, cells), default=0)
+        self.text += sum(map(len, cells))
+        if longest > MAX_CELL_CHARS:
+            raise FileRejected(
+                f"sheet {sheet[:40]!r} row {number} has a cell of {longest:,} characters, over Excel's own limit "
+                f"of {MAX_CELL_CHARS:,} (MAX_CELL_CHARS): the workbook is damaged or hostile")
+        if self.text > MAX_WORKBOOK_TEXT:
+            raise FileRejected(
+                f"the workbook holds over {MAX_WORKBOOK_TEXT:,} characters of text by sheet {sheet[:40]!r} row "
+                f"{number} (MAX_WORKBOOK_TEXT): save the tables as CSV, or split them by year")
+        if self.cells > MAX_WORKBOOK_CELLS:
+            raise FileRejected(
+                f"the workbook has over {MAX_WORKBOOK_CELLS:,} cells (rows x columns) by sheet {sheet[:40]!r} row "
+                f"{number} (MAX_WORKBOOK_CELLS): save the tables as CSV, or split them by year")
+
+
 def _read_xlsx(name: str, content: bytes) -> list[RawTable]:
     _check_zip(content)
     import openpyxl
@@ -379,13 +418,20 @@ def _read_xlsx(name: str, content: bytes) -> list[RawTable]:
     except Exception as exc:  # openpyxl raises many types for damaged workbooks
         raise FileRejected(f"the workbook could not be opened ({type(exc).__name__})") from None
     tables = []
+    budget = _WorkbookBudget()
     try:
         for sheet in book.worksheets:
-            records = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            records = []
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = [_cell_text(v) for v in row]
+                budget.row(sheet.title, number, cells)
+                records.append(cells)
             label = f"{name} [{sheet.title}]" if len(book.worksheets) > 1 else name
             try:
                 table = _table_from_records(label, records, first_row=1, year=file_year(name) or file_year(sheet.title))
-            except FileRejected:
+            except FileRejected as exc:
+                if str(exc) != EMPTY_MESSAGE:
+                    raise
                 continue  # empty sheets are normal in workbooks
             tables.append(table)
     finally:

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from data.quality import SET_ASIDE
-from data.read_files import MAX_COLUMNS
+from data.read_files import MAX_CELL_CHARS, MAX_COLUMNS, MAX_WORKBOOK_TEXT
 from data.readers import InputFile, read_inputs
 from tests.test_readers import assert_accounting
 
@@ -91,3 +91,80 @@ def test_a_header_at_the_limit_is_read():
     ds = read_inputs([_csv(text, "wide.csv")])
     assert ds.quality.file_errors() == []
     assert len(ds.episodes) == 5
+
+
+# --------------------------------------------------------------------------- workbooks bounded while read
+def _read_bomb(chars: int, rows: int) -> dict:
+    """Read a shared-string workbook in a fresh process; its outcome and peak memory (MB)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, str(root / "tests" / "xlsx_bomb.py"), str(chars), str(rows)],
+                          capture_output=True, text=True, timeout=300, cwd=root)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_a_workbook_just_under_the_text_limit_is_read_in_under_1_gb():
+    """A 27 KB workbook whose 1,800 cells share one 32,767-character string: 59 million characters."""
+    rows = MAX_WORKBOOK_TEXT // MAX_CELL_CHARS - 30
+    out = _read_bomb(MAX_CELL_CHARS, rows)
+    assert out["bytes"] < 50_000 and out["errors"] == [] and out["episodes"] == rows
+    assert out["peak_mb"] < 1024, out
+
+
+def test_a_small_workbook_of_one_shared_string_in_many_cells_is_refused_early():
+    out = _read_bomb(MAX_CELL_CHARS, 100_000)  # 3.3 billion characters once every cell is its own text
+    assert out["episodes"] == 0 and out["peak_mb"] < 1024, out
+    (error,) = out["errors"]
+    assert "MAX_WORKBOOK_TEXT" in error and "sheet 'Episodes' row" in error
+
+
+def test_a_cell_longer_than_excel_allows_is_refused_with_sheet_and_row():
+    out = _read_bomb(MAX_CELL_CHARS + 1, 3)
+    (error,) = out["errors"]
+    assert "sheet 'Episodes' row 2" in error and "32,767" in error
+
+
+# --------------------------------------------------------------------------- 903 XML
+def _child(i: int, inner: str = "") -> str:
+    return (f"<CHILD><HEADER><CHILDID>{i}</CHILDID><SEX>1</SEX><DOB>01/01/2010</DOB></HEADER>"
+            f"<EPISODE><DECOM>01/04/2023</DECOM><PL>U1</PL></EPISODE>{inner}</CHILD>")
+
+
+def test_a_child_inside_another_child_is_refused_with_its_row():
+    xml = f"<EXPSSDA903>{_child(1)}{_child(2, _child(3))}{_child(4)}</EXPSSDA903>"
+    ds = read_inputs([InputFile("903.xml", xml.encode())])
+    (error,) = ds.quality.file_errors()
+    assert "CHILD element 2 (Header row 2, CHILDID '2') holds another CHILD element" in error.reason
+    assert ds.episodes.empty  # no episode credited to the wrong child
+
+
+@pytest.mark.timeout(20)
+def test_deeply_nested_children_are_refused_at_once():
+    depth = 20_000  # reading every level again for each CHILD took time growing with the square of this
+    xml = "<EXPSSDA903>" + "".join(f"<CHILD><HEADER><CHILDID>{i}</CHILDID></HEADER>" for i in range(depth))
+    xml += "</CHILD>" * depth + "</EXPSSDA903>"
+    ds = read_inputs([InputFile("deep.xml", xml.encode())])
+    (error,) = ds.quality.file_errors()
+    assert "CHILD element 1 (Header row 1" in error.reason
+
+
+@pytest.mark.timeout(20)
+def test_thousands_of_made_up_element_names_are_refused_at_once():
+    names = "".join(f"<T{i}>x</T{i}>" for i in range(50_000))
+    xml = f"<EXPSSDA903><CHILD><HEADER><CHILDID>1</CHILDID>{names}</HEADER></CHILD></EXPSSDA903>"
+    ds = read_inputs([InputFile("wide.xml", xml.encode())])
+    (error,) = ds.quality.file_errors()
+    assert "MAX_COLUMNS" in error.reason
+
+
+def test_separate_children_keep_their_own_episodes():
+    xml = f"<EXPSSDA903>{_child(1)}{_child(2)}</EXPSSDA903>"
+    ds = read_inputs([InputFile("903.xml", xml.encode())])
+    assert ds.quality.file_errors() == []
+    assert ds.episodes["CHILD"].tolist() == ["1", "2"]
+    assert_accounting(ds)
