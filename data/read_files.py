@@ -212,6 +212,10 @@ def _read_csv_by_lines(name: str, text: str, delimiter: str) -> RawTable:
     quote and the lines it swallowed: the rows are in the quality report, never lost unseen.
     """
     lines = io.StringIO(text, newline="").readlines()
+    # The csv module refuses a value over 131,072 characters, and an unclosed quote makes one of the
+    # rest of the file: allow up to the file size limit (a process-wide setting, only ever raised).
+    if csv.field_size_limit() < MAX_FILE_BYTES:
+        csv.field_size_limit(MAX_FILE_BYTES)
     reader = csv.reader(lines, delimiter=delimiter)
     records, spans = [], []
     before = 0

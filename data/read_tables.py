@@ -252,14 +252,21 @@ def clean_table(raw: RawTable, kind: str, quality: QualityReport) -> pd.DataFram
         quality.warn(label, kind, None, None, ", ".join(absent), f"column(s) absent, read as blank: {', '.join(absent)}")
     for note in raw.notes:
         quality.warn(label, kind, None, None, None, note)
-    in_table = set(rows.tolist())
-    for row, severity, reason in raw.row_issues:
-        if severity == SET_ASIDE and row in in_table:
-            set_aside(rows == row, None, reason)
-        elif row in in_table or severity != SET_ASIDE:
-            quality.warn(label, kind, row, None, None, reason)
-        else:  # a line above the column names: not a data row, so a note only
-            quality.warn(label, kind, None, None, None, f"line {row}: {reason}")
+    if raw.row_issues:
+        # One pass (an unclosed quote near the top of a large file sets aside every line after it).
+        position = {int(r): i for i, r in enumerate(rows.to_numpy())}
+        flags = aside.to_numpy(copy=True)
+        for row, severity, reason in raw.row_issues:
+            i = position.get(int(row))
+            if severity == SET_ASIDE and i is not None:
+                if not flags[i]:
+                    quality.set_aside(label, kind, int(row), None, None, reason)
+                    flags[i] = True
+            elif i is not None or severity != SET_ASIDE:
+                quality.warn(label, kind, int(row), None, None, reason)
+            else:  # a line above the column names: not a data row, so a note only
+                quality.warn(label, kind, None, None, None, f"line {row}: {reason}")
+        aside[:] = flags
 
     if "CHILD" in df.columns and kind not in ("homes", "costs"):
         df["CHILD"] = df["CHILD"].str.upper()

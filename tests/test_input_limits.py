@@ -168,3 +168,14 @@ def test_separate_children_keep_their_own_episodes():
     assert ds.quality.file_errors() == []
     assert ds.episodes["CHILD"].tolist() == ["1", "2"]
     assert_accounting(ds)
+
+
+def test_an_unclosed_quote_before_a_long_rest_of_file_sets_aside_every_line():
+    """The rest of the file is one value of over 131,072 characters (the csv module's default limit)."""
+    rows = "".join(f"{i},01/05/2023,ME1 1AA,note {i},Y\n" for i in range(10, 8010))
+    text = LOG_HEAD + '1,01/05/2023,ME1 1AA,ok,Y\n2,01/05/2023,ME1 1AA,"oops,Y\n' + rows
+    ds = read_inputs([_csv(text, "log.csv")])
+    assert ds.quality.file_errors() == []
+    summary = ds.quality.summary().iloc[0]
+    assert (summary.rows_read, summary.rows_used, summary.rows_set_aside) == (8002, 1, 8001)
+    assert_accounting(ds)
