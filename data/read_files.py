@@ -314,7 +314,7 @@ def _table_from_grid(label: str, grid: pd.DataFrame, *, first_row: int, year: in
         columns.append(n)
     width = len(columns)
     if width > MAX_COLUMNS:
-        raise FileRejected(too_wide_message(width))
+        raise FileRejected(too_wide_message(width, where=f"the column names (row {header_row}) have"))
     data = grid.iloc[data_pos]
     numbers = line_numbers[data_pos].astype(np.int64)
     if grid.shape[1] > width and len(data):
