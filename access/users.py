@@ -146,6 +146,11 @@ def remove_user(name: str, *, path=None) -> bool:
     return True
 
 
+def is_known_user(username: str, *, path=None) -> bool:
+    """True if ``username`` is a local account (the audit log records only such names)."""
+    return str(username or "") in load_users(path)
+
+
 def authenticate(username: str, password: str, *, path=None) -> User | None:
     """The :class:`User` if ``username`` exists and ``password`` is right, else None.
 

@@ -74,7 +74,13 @@ def _join_sources(m903: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
     has903 = len(m903) > 0 and "MIS_START" in m903
     haslog = len(log) > 0 and "MIS_START" in log
     if not has903 and not haslog:
-        return pd.DataFrame(columns=["CHILD", "MISSING", "MIS_START", "MIS_END", "SOURCE"])
+        # No missing data loaded (903 without a Missing table): an empty table with the real dtypes,
+        # so every date step below works on it as on a full one.
+        return pd.DataFrame({
+            "CHILD": pd.Series(dtype=object), "MISSING": pd.Series(dtype=object),
+            "MIS_START": pd.Series(dtype="datetime64[ns]"), "MIS_END": pd.Series(dtype="datetime64[ns]"),
+            "SOURCE": pd.Series(dtype=object),
+        })
     if not has903:
         return log.assign(SOURCE=SOURCE_LOG)
     if not haslog:
@@ -101,7 +107,7 @@ def _join_sources(m903: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
 
 def _placement_at_start(out: pd.DataFrame, episodes: pd.DataFrame) -> pd.DataFrame:
     """Columns of the 903 episode open on the day each missing episode started."""
-    if episodes is None or len(episodes) == 0 or "DECOM" not in episodes:
+    if episodes is None or len(episodes) == 0 or "DECOM" not in episodes or len(out) == 0:
         for col in _PLACEMENT_COLUMNS:
             if col not in out:
                 out[col] = pd.NA

@@ -13,6 +13,7 @@ from analysis.cli_errors import CommandError
 
 COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module with add_arguments and run, one-line help)
+    "check": ("data.cli_check", "check files before loading them: rows read, used and set aside per table"),
 }
 
 
