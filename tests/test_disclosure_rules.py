@@ -131,3 +131,21 @@ def test_no_module_but_disclosure_writes_the_small_number_rule():
                 if rule.search(code):
                     offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert not offenders, offenders
+
+
+def test_the_receiving_authorities_map_shows_what_the_table_shows():
+    """Three receiving authorities of 40, 7 and 3 children: the 3 is hidden, and the 7 with it (else 50 less
+    the others gives 3). The map's tooltip must not show the 7 that the table hides."""
+    from ui.panel import breakdown_table, receiving_texts
+
+    summary = pd.DataFrame({
+        "PL_LA_NAME": ["Kent", "Medway", "Bexley", "All"], "children": [40, 7, 3, 50], "outside": [0, 7, 3, 10],
+        "percent_outside": [0.0, 100.0, 100.0, 20.0], "over_20_miles": [5, 0, 3, 8],
+        "percent_over_20_miles": [12.5, 0.0, 100.0, 16.0], "median_miles": [6.0, 9.0, 40.0, 7.0],
+        "distance_unknown": [0, 0, 0, 0],
+    })
+    table = breakdown_table(summary)
+    snapshot = pd.DataFrame({"PL_LA": ["E10000016", "E06000035", "E09000004"],
+                             "PL_LA_NAME": ["Kent", "Medway", "Bexley"]})
+    texts = receiving_texts(snapshot, table)
+    assert texts.to_dict() == {"E10000016": "40", "E06000035": "c", "E09000004": "c"}

@@ -181,6 +181,17 @@ def _geography_or_warn(la_code: str | None) -> dict:
         return {}
 
 
+def receiving_texts(snapshot: pd.DataFrame, table: pd.DataFrame) -> pd.Series:
+    """Children per receiving authority code as the "By receiving authority" table (``table``, from
+    :func:`breakdown_table`) shows them, secondary suppression included, so the map never shows a
+    number that the table hides. Codes whose name is not in the table are left out."""
+    if table is None or table.empty or "PL_LA" not in snapshot:
+        return pd.Series(dtype=object)
+    texts = dict(zip(table[BREAKDOWN_LABELS["PL_LA_NAME"]], table[BREAKDOWN_LABELS["children"]]))
+    names = snapshot.drop_duplicates("PL_LA").set_index("PL_LA")["PL_LA_NAME"]
+    return names.map(texts).dropna().astype(object)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def receiving_geojson(fingerprint: str, on, groups: tuple, providers: tuple, la_code: str | None) -> str | None:
     """Authorities our children are placed in (not our own), with counts through disclosure control."""
@@ -196,14 +207,9 @@ def receiving_geojson(fingerprint: str, on, groups: tuple, providers: tuple, la_
     if receiving.empty:
         return None
     receiving["children"] = receiving["code"].map(counts).astype(int)
-    # The figure the "By receiving authority" table shows (secondary suppression included), so the map
-    # never shows a number that the table hides.
     table = breakdown_table(state.breakdown(fingerprint, on, "PL_LA_NAME", groups, providers))
-    if not table.empty:
-        texts = dict(zip(table[BREAKDOWN_LABELS["PL_LA_NAME"]], table[BREAKDOWN_LABELS["children"]]))
-        names = snap.drop_duplicates("PL_LA").set_index("PL_LA")["PL_LA_NAME"]
-        shown_text = receiving["code"].map(names).map(texts)
-        receiving["children"] = shown_text.where(shown_text.notna(), receiving["children"]).astype(object)
+    shown_text = receiving_texts(snap, table).reindex(receiving["code"]).to_numpy()
+    receiving["children"] = pd.Series(shown_text, index=receiving.index).fillna(receiving["children"]).astype(object)
     safe = safe_map_layer(receiving, "children", small="c", keep_columns=["code", "name"])
     return boundaries_geojson(safe, extra_fields=("children",))
 
