@@ -34,6 +34,8 @@ def _guarded_connect_ex(self, address):
 
 
 def pytest_configure(config):
+    # A page error is still an exception for AppTest (ui/guard.py shows the user a sentence and re-raises).
+    os.environ.setdefault("CARE_MAP_PAGE_ERRORS", "raise")
     # The whole suite runs with outbound network blocked: only loopback is allowed.
     socket.socket.connect = _guarded_connect
     socket.socket.connect_ex = _guarded_connect_ex

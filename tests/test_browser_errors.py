@@ -31,6 +31,7 @@ def _serve(fault: str, tmp_path):
     env = {
         "PYTHONPATH": os.pathsep.join([str(ROOT / "tests" / "fault"), str(ROOT)]),
         "CARE_MAP_TEST_FAULT": fault,
+        "CARE_MAP_PAGE_ERRORS": "",  # as in production: the guard does not re-raise
         "CARE_MAP_USERS_FILE": str(tmp_path / "no-users.json"),
         "CARE_MAP_SECRETS_FILE": str(tmp_path / "no-secrets.toml"),
         "CARE_MAP_AUDIT_LOG": str(tmp_path / "audit.log"),
@@ -69,3 +70,23 @@ def test_a_failing_page_shows_no_traceback_and_no_outside_link(chromium, tmp_pat
     outside = [link for link in links if any(name in link.lower() for name in OUTSIDE)]
     assert not outside, outside
     assert all(link.startswith(url) or link.startswith("about:") for link in links), links
+
+
+def test_the_guard_turns_an_error_into_one_sentence_and_logs_it(monkeypatch, caplog):
+    """In production (no CARE_MAP_PAGE_ERRORS) the page shows one sentence; the traceback goes to the log."""
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        from ui import guard
+
+        def broken():
+            raise KeyError("C123456")
+
+        guard.run_guarded(broken)
+
+    monkeypatch.delenv("CARE_MAP_PAGE_ERRORS", raising=False)
+    at = AppTest.from_function(page, default_timeout=30).run()
+    assert not at.exception
+    (error,) = at.error
+    assert "(KeyError)" in error.value and "C123456" not in error.value
+    assert any("C123456" in r.exc_text for r in caplog.records if r.exc_text)

@@ -4,10 +4,14 @@ Streamlit would otherwise draw the exception with its traceback and links to out
 chat services (``client.showErrorDetails`` and ``client.showErrorLinks`` in .streamlit/config.toml
 turn those off as a second line of defence). Streamlit's own control flow (``st.stop``, ``st.rerun``,
 ``st.switch_page``) raises ``BaseException`` subclasses, which pass through untouched.
+
+``CARE_MAP_PAGE_ERRORS=raise`` (set by the test suite, for developers) re-raises after the sentence, so
+that AppTest and a developer still see every error as an exception.
 """
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 
 import streamlit as st
@@ -15,6 +19,7 @@ import streamlit as st
 __all__ = ["run_guarded", "error_sentence"]
 
 _LOG = logging.getLogger("care_map.pages")
+RAISE_ENV = "CARE_MAP_PAGE_ERRORS"
 
 
 def error_sentence(exc: BaseException) -> str:
@@ -33,3 +38,5 @@ def run_guarded(run: Callable[[], object]) -> None:
     except Exception as exc:  # noqa: BLE001 - the whole point: no traceback ever reaches the page
         _LOG.exception("page error")
         st.error(error_sentence(exc), icon=":material/error:")
+        if os.environ.get(RAISE_ENV) == "raise":
+            raise
