@@ -641,6 +641,31 @@ class PostcodeIndex:
         return pd.DataFrame({"metres": metres, **{c: attrs[c].to_numpy(dtype=object)
                                                   for c in ("lad_code", "la_code", "la_name", "country")}})
 
+    def district_centroids(self) -> pd.DataFrame:
+        """Centre of each local authority district: the mean position of its unit postcodes.
+
+        Returns ``lad_code`` (2025 GSS code), ``easting``, ``northing`` (EPSG:27700 metres), ``la_code``
+        and ``la_name`` (children's services authority, or WAL / SCO), one row per district with
+        postcodes on the British grid. Worked out once per index.
+        """
+        if getattr(self, "_district_centroids", None) is None:
+            table = self._tables["unit"]
+            lad = np.asarray(table.lad).astype(np.int64)
+            xs, ys = np.asarray(table.easting, dtype=np.float64), np.asarray(table.northing, dtype=np.float64)
+            ok = (lad >= 0) & np.isfinite(xs) & np.isfinite(ys)
+            size = len(self.lad_codes)
+            n = np.bincount(lad[ok], minlength=size)
+            has = np.flatnonzero(n > 0)
+            attrs = self._lad_attr.iloc[has]
+            self._district_centroids = pd.DataFrame({
+                "lad_code": attrs["lad_code"].to_numpy(dtype=object),
+                "easting": (np.bincount(lad[ok], weights=xs[ok], minlength=size) / np.maximum(n, 1))[has],
+                "northing": (np.bincount(lad[ok], weights=ys[ok], minlength=size) / np.maximum(n, 1))[has],
+                "la_code": attrs["la_code"].to_numpy(dtype=object),
+                "la_name": attrs["la_name"].to_numpy(dtype=object),
+            })
+        return self._district_centroids
+
     def units_in(self, la_code: str) -> pd.DataFrame:
         """Every unit postcode of one children's services authority with its grid reference.
 
