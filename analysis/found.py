@@ -39,7 +39,9 @@ __all__ = [
     "found_figures",
     "found_in_authorities",
     "found_from_elsewhere",
+    "disclosed_found_figures",
     "FOUND_COLUMNS",
+    "FIGURE_HEADINGS",
     "NEAREST_SECTOR_METRES",
 ]
 
@@ -275,3 +277,31 @@ def found_from_elsewhere(episodes: pd.DataFrame, la) -> pd.DataFrame:
     names = {c: resolve_authority(c).name for c in out["LA_CODE"]}
     out.insert(1, "authority", out["LA_CODE"].map(names))
     return out.sort_values(["episodes", "authority"], ascending=[False, True]).reset_index(drop=True)
+
+
+FIGURE_HEADINGS = {
+    "group": "Which episodes",
+    "episodes": "Episodes",
+    "measured": "Distance known",
+    "found_over_20_miles": f"Found over {OVER_DISTANCE_MILES} miles away",
+    "pct_over_20_miles": f"% over {OVER_DISTANCE_MILES} miles (of distance known)",
+    "located": "Authority known",
+    "found_in_another_authority": "Found in another authority",
+    "pct_in_another_authority": "% in another authority (of authority known)",
+    "median_miles": "Median miles (of distance known)",
+}
+
+
+def disclosed_found_figures(figures: pd.DataFrame) -> pd.DataFrame:
+    """:func:`found_figures` as a panel or MASE pack may show it: counts 1-5 "c" (analysis.disclosure),
+    percentages on a suppressed count or base "c", and the median "c" when its base is 1-5 (a median
+    of so few distances is one child's journey)."""
+    from analysis.disclosure import SUPPRESSED, is_small, suppress_table
+
+    out = suppress_table(
+        figures, ["episodes", "measured", "found_over_20_miles", "located", "found_in_another_authority"],
+        percent_columns={"pct_over_20_miles": "found_over_20_miles/measured",
+                         "pct_in_another_authority": "found_in_another_authority/located"})
+    median = ["-" if pd.isna(v) else f"{v:.1f}" for v in figures["median_miles"]]
+    out["median_miles"] = np.where(is_small(figures["measured"]), SUPPRESSED, median)
+    return out
