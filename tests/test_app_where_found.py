@@ -1,0 +1,80 @@
+"""The Missing page's "Where children are found" section with AppTest, on the committed Kent demo."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.test_app_missing import APP, PAGE, TIMEOUT, _demo_episodes
+
+KEY_OPEN = "missing_found"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _local_state(tmp_path_factory):
+    """Pseudonym key and places-of-concern database of our own, not the project's local/ folder."""
+    folder = tmp_path_factory.mktemp("where-found")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("CARE_MAP_SECRET_FILE", str(folder / "secret.key"))
+    mp.setenv("CARE_MAP_PLACES_DB", str(folder / "places.sqlite"))
+    yield
+    mp.undo()
+
+
+def _run(**state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _table(at, column):
+    tables = [d.value for d in at.dataframe if column in d.value.columns]
+    assert len(tables) == 1, column
+    return tables[0]
+
+
+def test_closed_section_computes_nothing():
+    at = _run()
+    assert not [d for d in at.dataframe if "Which episodes" in d.value.columns]
+
+
+def test_figures_links_and_a_place_of_concern_marked_by_the_analyst():
+    from analysis.found import found_figures
+
+    at = _run(**{KEY_OPEN: True})
+    figures = _table(at, "Which episodes")
+    expected = found_figures(_demo_episodes())
+    assert figures["Which episodes"].tolist() == expected["group"].tolist()
+    assert figures["Episodes"].tolist() == expected["episodes"].tolist()
+    assert figures["% over 20 miles (of distance known)"].tolist() == pytest.approx(
+        expected["pct_over_20_miles"].tolist())
+    where = _table(at, "Found in")
+    assert where.iloc[0]["Found in"] == "Kent"
+    links = _table(at, "Their episodes at the first")
+    assert (links["Children at both"].diff().dropna() <= 0).all()  # strongest first
+    assert any("journeys drawn" in c.value for c in at.caption)
+
+    at.radio(key="where_found_mark_what").set_value("a postcode")
+    at.text_input(key="where_found_mark_postcode").input("ct9 1aa")
+    at.text_input(key="where_found_mark_note").input("<script>alert(1)</script> seen with older males")
+    next(b for b in at.button if b.label == "Mark as a place of concern").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    places = _table(at, "Place")
+    assert places["Place"].tolist() == ["CT9 1AA"]
+    assert places["Note"].tolist() == ["<script>alert(1)</script> seen with older males"]  # text, shown as text
+
+    at.radio(key="where_found_mark_what").set_value("a postcode")
+    at.text_input(key="where_found_mark_postcode").input("ZZ9 9ZZ")
+    next(b for b in at.button if b.label == "Mark as a place of concern").click()
+    at.run()
+    assert any("not found" in e.value for e in at.error)
+    assert _table(at, "Place")["Place"].tolist() == ["CT9 1AA"]
+
+    at.button(key="where_found_unmark").click()
+    at.run()
+    assert not at.exception
+    assert not [d for d in at.dataframe if "Place" in d.value.columns]
