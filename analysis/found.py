@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.placements import IN, OUT, _join_notes, _notes, _responsible, _text
+from analysis.placements import IN, OUT, _join_notes, _notes, _responsible, _sectors, _text
 from data.schemas import OVER_DISTANCE_MILES, RISK_FLAG_LABELS, RISK_FLAGS
 from geo import postcodes as _postcodes
 from geo.distances import straight_line_miles
@@ -169,7 +169,7 @@ def add_found_location(episodes: pd.DataFrame, la=None, *, index=None) -> pd.Dat
     out["FOUND_LOCATION"] = location
     out["FOUND_NOTE"] = _join_notes(start_note, found_note, extra, responsible_note)
     out["FOUND_LA_NAME"] = found_name
-    out["FROM_SECTOR"] = _postcodes.sector_of(start["postcode"].astype(object).fillna("")).to_numpy(dtype=object)
+    out["FROM_SECTOR"] = _sectors(start["postcode"], start["resolution"]).to_numpy(dtype=object)
     out["FOUND_DISTRICT"] = district
     for column in ("FOUND_LA", "FOUND_LOCATION", "FOUND_NOTE", "FOUND_LA_NAME", "FROM_SECTOR", "FOUND_DISTRICT"):
         out[column] = out[column].astype(object)

@@ -27,10 +27,12 @@ from maps.common import ENGLAND_CENTRE, GeoJson, base_map, escape, fit_to, legen
 from maps.flow_map import _curve, _width, authority_centroids, flow_lines
 from maps.hotspot_map import NO_SHARE_COLOUR, SHARE_COLOURS, share_colour
 
-__all__ = ["journeys_map", "journeys_map_bytes", "journey_features", "link_features", "MAX_JOURNEYS", "MAX_LINKS"]
+__all__ = ["journeys_map", "journeys_map_bytes", "journey_features", "link_features", "MAX_JOURNEYS", "MAX_LINKS",
+           "MAX_CORRIDORS"]
 
 MAX_JOURNEYS = 1500  # the journeys with most children; England's year has tens of thousands of 1-child ones
 MAX_LINKS = 300
+MAX_CORRIDORS = 400  # pairs of authorities; each is a curve and an arrowhead
 DECIMALS = 4  # degrees, about 10 m: far below a sector's size
 LINK_COLOUR = "#1f3a93"
 PLACE_COLOUR = "#6a0dad"
@@ -175,7 +177,7 @@ def journeys_map(journeys: pd.DataFrame, *, hotspots: pd.DataFrame | None = None
 
             boundaries = authority_boundaries()
         flows, summaries["corridors"] = flow_lines(corridors, authority_centroids(boundaries),
-                                                   min_children=CORRIDOR_MIN_CHILDREN)
+                                                   min_children=CORRIDOR_MIN_CHILDREN, max_flows=MAX_CORRIDORS)
         _line_layer(flows, name=f"Corridors between authorities ({CORRIDOR_MIN_CHILDREN}+ children)",
                     show=False).add_to(m)
     if places is not None and not suppress_small:

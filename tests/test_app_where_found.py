@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.test_app_missing import APP, PAGE, TIMEOUT, _demo_episodes
+from tests.test_app_missing import _demo_episodes, _run
 
 KEY_OPEN = "missing_found"
 
@@ -18,16 +17,6 @@ def _local_state(tmp_path_factory):
     mp.setenv("CARE_MAP_PLACES_DB", str(folder / "places.sqlite"))
     yield
     mp.undo()
-
-
-def _run(**state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _table(at, column):
