@@ -1,6 +1,7 @@
 """The Missing page's "Where children are found" section with AppTest, on the committed Kent demo."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from tests.test_app_missing import _demo_episodes, _run
@@ -67,3 +68,36 @@ def test_figures_links_and_a_place_of_concern_marked_by_the_analyst():
     at.run()
     assert not at.exception
     assert not [d for d in at.dataframe if "Place" in d.value.columns]
+
+
+def test_regional_mode_shows_children_of_other_authorities_found_here(tmp_path_factory, postcode_index):
+    from analysis.found import found_from_elsewhere
+    from analysis.missing import missing_episodes
+    from data.england import write_england
+    from data.readers import InputFile, read_folder
+    from ui import state
+
+    from geo.authorities import resolve_authority
+
+    folder = tmp_path_factory.mktemp("pooled3-found")
+    codes = write_england(folder, authorities=3, jobs=1, seed=7)["authorities"]
+    # Twelve episodes of each of the other two authorities' children found at a postcode in the first.
+    here = codes[0]
+    log_path = folder / "missing_log.csv"
+    log = pd.read_csv(log_path, dtype=str, keep_default_na=False)
+    inside = postcode_index.units_in(here)["postcode"].iloc[:12].tolist()
+    for code in codes[1:]:
+        rows = log.index[log["LA"] == resolve_authority(code).name][:12]
+        log.loc[rows, "FOUND_POST"] = inside[:len(rows)]
+        log.loc[rows, ["FOUND_LAT", "FOUND_LON"]] = ""
+    log.to_csv(log_path, index=False)
+    files = [InputFile(p.name, p.read_bytes()) for p in sorted(folder.glob("*.csv"))]
+    everyone = missing_episodes(read_folder(folder), index=postcode_index)
+    expected = found_from_elsewhere(everyone, here)
+    assert set(expected["LA_CODE"]) == set(codes[1:]) and (expected["episodes"] >= 12).all()
+    at = _run(**{state.KEY_INPUT_FILES: files, state.KEY_LA: None, state.KEY_SOURCE: state.SOURCE_UPLOAD,
+                 "missing_area": here, KEY_OPEN: True})
+    assert any(m.value.startswith("**Children of other authorities found in") for m in at.markdown)
+    table = _table(at, "Responsible authority")
+    assert table["Responsible authority"].tolist() == expected["authority"].tolist()
+    assert table["Episodes"].tolist() == expected["episodes"].tolist()
