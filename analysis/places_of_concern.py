@@ -34,6 +34,7 @@ __all__ = [
     "list_places",
     "flag_hotspots",
     "local_engine",
+    "saved_places",
     "KINDS",
     "NOTE_MAX_CHARS",
     "NEAR_METRES",
@@ -78,6 +79,19 @@ def local_engine(path: str | Path | None = None):
     engine = create_engine(f"sqlite:///{target}")
     create_table(engine)
     return engine
+
+
+def saved_places(path: str | Path | None = None) -> pd.DataFrame | None:
+    """The marks in the installation's local database (as :func:`local_engine` finds it), or None when
+    no mark was ever made there (no file): for scheduled jobs such as ``python -m analysis briefing``."""
+    target = Path(path or os.environ.get(DB_ENV) or _ROOT / "local" / "places_of_concern.sqlite")
+    if not target.is_file():
+        return None
+    engine = local_engine(target)
+    try:
+        return list_places(engine)
+    finally:
+        engine.dispose()
 
 
 def _clean(text, *, limit: int, what: str) -> str:

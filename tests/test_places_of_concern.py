@@ -56,3 +56,13 @@ def test_flag_hotspots_inside_outline_or_near_centre():
     places = pd.DataFrame({"easting": [400.0, 10_200.0], "northing": [0.0, 0.0]})
     assert poc.flag_hotspots(spots, places).tolist() == [True, True, False]  # inside; 200 m from the centre
     assert poc.flag_hotspots(spots, places.iloc[:0]).tolist() == [False, False, False]
+
+
+def test_saved_places_for_scheduled_jobs(tmp_path, postcode_index):
+    path = tmp_path / "places.sqlite"
+    assert poc.saved_places(path) is None  # no mark ever made: no file, and none is created
+    assert not path.exists()
+    engine = poc.local_engine(path)
+    poc.mark_postcode(engine, "CT1 1AA", index=postcode_index)
+    engine.dispose()
+    assert poc.saved_places(path)["label"].tolist() == ["CT1 1AA"]
