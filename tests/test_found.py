@@ -214,3 +214,16 @@ def test_cli_error_contract(tmp_path, capsys, args, message):
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_panel_figures_hide_small_counts_and_what_is_built_on_them():
+    figures = pd.DataFrame([
+        {"group": "all episodes", "episodes": 40, "measured": 30, "found_over_20_miles": 3, "pct_over_20_miles": 10.0,
+         "located": 38, "found_in_another_authority": 12, "pct_in_another_authority": 31.6, "median_miles": 4.2},
+        {"group": "county lines", "episodes": 5, "measured": 4, "found_over_20_miles": 0, "pct_over_20_miles": 0.0,
+         "located": 5, "found_in_another_authority": 2, "pct_in_another_authority": 40.0, "median_miles": 30.2},
+    ])
+    shown = found.disclosed_found_figures(figures)
+    assert shown.iloc[0].tolist() == ["all episodes", "40", "30", "c", "c", "38", "12", "31.6", "4.2"]
+    # Four distances: their median would be a child's journey; every count of 1-5 is "c", zero stays.
+    assert shown.iloc[1].tolist() == ["county lines", "c", "c", "0", "c", "c", "c", "c", "c"]
