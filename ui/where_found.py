@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.areas import REGION_PREFIX, in_area
-from analysis.disclosure import suppress_table
+from analysis.disclosure import SUPPRESSED, is_small, suppress_table
 from analysis.found import (FIGURE_HEADINGS, disclosed_found_figures, found_figures, found_from_elsewhere,
                             found_in_authorities)
 from analysis.hotspot_links import disclosed_links, hotspot_links, linked_children, links_of, strongest_links
@@ -60,7 +60,7 @@ def _journeys_rendered(key: tuple, colour_flag: str, panel_view: bool, tiles: bo
     m = journeys_map(found_journeys, hotspots=_spots, links=links, corridors=corridor_rows,
                      places=None if panel_view else _places(), boundaries=state.boundaries(),
                      flag_label=RISK_FLAG_LABELS.get(colour_flag, colour_flag), suppress_small=panel_view, tiles=tiles)
-    return map_view.render_map(m), m.journey_summary
+    return map_view.render_map(m), {**m.journey_summary, "left_out": found_journeys.attrs.get("left_out", 0)}
 
 
 def _figures_table(chosen: pd.DataFrame, panel_view: bool) -> None:
@@ -108,6 +108,10 @@ def _from_elsewhere_table(everyone: pd.DataFrame, area: str, home_la: str | None
     st.markdown(f"**Children of other authorities found in {html.escape(str(where))}**")
     table = table.rename(columns={"authority": "Responsible authority", "episodes": "Episodes", "children": "Children"})
     components.safe_table(_suppressed(table, panel_view), height=220)
+
+
+def _count(n: int, panel_view: bool) -> str:
+    return SUPPRESSED if panel_view and is_small([n])[0] else f"{int(n):,}"
 
 
 def _suppressed(table: pd.DataFrame, panel_view: bool) -> pd.DataFrame:
@@ -206,7 +210,9 @@ def show_where_found(*, key: tuple, chosen: pd.DataFrame, everyone: pd.DataFrame
     map_view.show_map(rendered, key="where_found_map", height=520)
     drawn = summary["journeys"]
     st.caption(f"{drawn['drawn']:,} of {drawn['journeys']:,} journeys drawn (most children first"
-               + (f"; {drawn['small']:,} of 1-5 children not drawn" if panel_view else "") + "). "
+               + (f"; {drawn['small']:,} of 1-5 children not drawn" if panel_view else "") + "); "
+               + f"{_count(summary['left_out'], panel_view)} episodes without a missing-from sector or a place "
+                 "found are in none. "
                + ("Hotspots are where children were found: journeys end at them. " if location == "found" else
                   "Hotspots are where children went missing from: journeys end at districts. ")
                + "Arcs join hotspots where the same children went missing; corridors (regional mode, off at first) "
