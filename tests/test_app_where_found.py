@@ -1,6 +1,8 @@
 """The Missing page's "Where children are found" section with AppTest, on the committed Kent demo."""
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -55,6 +57,11 @@ def test_figures_links_and_a_place_of_concern_marked_by_the_analyst():
     assert not at.exception, [e.value for e in at.exception]
     places = _table(at, "Place")
     assert places["Place"].tolist() == ["CT9 1AA"]
+    # The journeys map is drawn again with the mark, its note escaped (analyst view).
+    scripts = [json.loads(e.proto.json_args)["script"] for e in at.main
+               if getattr(e, "type", "") == "component_instance"]
+    journeys_script = next(s for s in scripts if "Journeys: where missing from" in s)
+    assert "Places of concern (1)" in journeys_script and "<script>alert(1)" not in journeys_script
     assert places["Note"].tolist() == ["<script>alert(1)</script> seen with older males"]  # text, shown as text
 
     at.radio(key="where_found_mark_what").set_value("a postcode")

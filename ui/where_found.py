@@ -162,9 +162,12 @@ def _places_of_concern(spots, selected, user: str | None) -> None:
                 else:
                     spot = spots.loc[spots["hotspot_id"] == int(selected)].iloc[0]
                     mark_hotspot(engine, spot, note=note, marked_by=user or "")
-                st.session_state[KEY_PLACES_VERSION] = st.session_state.get(KEY_PLACES_VERSION, 0) + 1
             except ValueError as exc:
                 st.error(str(exc))
+            else:
+                # The journeys map above was drawn before the mark: draw it again with it.
+                st.session_state[KEY_PLACES_VERSION] = st.session_state.get(KEY_PLACES_VERSION, 0) + 1
+                st.rerun()
     places = _places()
     if places.empty:
         st.caption("No places of concern marked yet.")
