@@ -64,12 +64,22 @@ def test_figures_links_and_a_place_of_concern_marked_by_the_analyst():
     assert "Places of concern (1)" in journeys_script and "<script>alert(1)" not in journeys_script
     assert places["Note"].tolist() == ["<script>alert(1)</script> seen with older males"]  # text, shown as text
 
+    # The chosen hotspot (the biggest) marked as well: its profile here says so.
+    at.radio(key="where_found_mark_what").set_value("the chosen hotspot")
+    next(b for b in at.button if b.label == "Mark as a place of concern").click()
+    at.run()
+    chosen = at.selectbox(key="missing_hotspot").value
+    assert any(c.value.startswith(f"Hotspot {chosen} holds a place of concern") for c in at.caption)
+    assert _table(at, "Place")["Place"].tolist() == ["CT9 1AA", f"Hotspot {chosen}"]
+    next(b for b in at.button if b.label == "Remove").click()  # the first mark, CT9 1AA
+    at.run()
+
     at.radio(key="where_found_mark_what").set_value("a postcode")
     at.text_input(key="where_found_mark_postcode").input("ZZ9 9ZZ")
     next(b for b in at.button if b.label == "Mark as a place of concern").click()
     at.run()
     assert any("not found" in e.value for e in at.error)
-    assert _table(at, "Place")["Place"].tolist() == ["CT9 1AA"]
+    assert _table(at, "Place")["Place"].tolist() == [f"Hotspot {chosen}"]
 
     at.button(key="where_found_unmark").click()
     at.run()

@@ -172,6 +172,12 @@ def _places_of_concern(spots, selected, user: str | None) -> None:
     if places.empty:
         st.caption("No places of concern marked yet.")
         return
+    if selected is not None and spots is not None:
+        from analysis.places_of_concern import NEAR_METRES, flag_hotspots
+
+        if flag_hotspots(spots[spots["hotspot_id"] == int(selected)], places).any():
+            st.caption(f"Hotspot {int(selected)} holds a place of concern (inside its outline or within "
+                       f"{NEAR_METRES:.0f} m of its centre); the MASE pack flags it.")
     components.safe_table(places[["id", "kind", "label", "note", "marked_by", "marked_at"]].rename(columns={
         "id": "Id", "kind": "Kind", "label": "Place", "note": "Note", "marked_by": "Marked by", "marked_at": "Marked"}))
     c1, c2 = st.columns([1, 2])
