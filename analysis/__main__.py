@@ -1,4 +1,4 @@
-"""Command line for scheduled jobs: ``python -m analysis placements|hotspots|briefing ...``.
+"""Command line for scheduled jobs: ``python -m analysis placements|hotspots|missing|briefing ...``.
 
 Each command lives in its own module with ``add_arguments(parser)`` and ``run(args) -> int``.
 A :class:`CommandError` becomes exit status 2 and one line on stderr.
@@ -14,6 +14,7 @@ from analysis.cli_errors import CommandError
 COMMANDS = {
     "placements": ("analysis.cli_placements", "add placement distance and location columns to 903 episodes"),
     "hotspots": ("analysis.cli_hotspots", "find missing-episode hotspots in a missing-team log"),
+    "missing": ("analysis.cli_missing", "add where-found distance, authority and location columns to a missing log"),
     "briefing": ("reports.cli_briefing", "build a MASE or panel briefing pack (HTML or PDF)"),
 }
 

@@ -210,7 +210,9 @@ def missing_episodes(
     AGE (whole years at the start), UNDER_16, DURATION_HOURS, DURATION_BAND, START_HOUR
     (0-23, only where the log records times), START_WEEKDAY (Monday...), FROM_POST and
     FROM_SOURCE, FROM_EASTING/FROM_NORTHING (EPSG:27700 metres) and FROM_LAT/FROM_LON
-    (EPSG:4326), and the same FOUND_ columns. Sorted by CHILD and MIS_START. With several
+    (EPSG:4326), and the same FOUND_ columns, and FOUND_DISTANCE, FOUND_LA, FOUND_LOCATION, FOUND_NOTE,
+    FOUND_LA_NAME, FROM_SECTOR, FOUND_DISTRICT (:func:`analysis.found.add_found_location`; the
+    responsible authority is ``la``, else each row's LA_CODE). Sorted by CHILD and MIS_START. With several
     authorities' files pooled, CHILD is prefixed by the responsible authority ("E10000016/123"):
     ids are unique only within an authority.
     """
@@ -292,6 +294,9 @@ def missing_episodes(
         pc = out[f"_FOUNDPC_{col}"].to_numpy(dtype=float)
         out[f"FOUND_{col}"] = np.where(has_xy, values, pc)
     out = out.drop(columns=[c for c in out.columns if c.startswith("_FOUNDPC_")])
+    from analysis.found import add_found_location
+
+    out = add_found_location(out, la, index=index)
     return _qualify_pooled_children(out)
 
 

@@ -24,18 +24,29 @@ KEY_PERIOD = "briefing_period"  # (first day, last day) kept across pages and re
 
 
 @st.cache_data(show_spinner="Building the briefing pack...", max_entries=8)
-def briefing_pack(fingerprint: str, audience: str, start: date, end: date) -> Briefing:
-    """The pack for this dataset, audience and period (reports.briefing.build_briefing)."""
+def briefing_pack(fingerprint: str, audience: str, start: date, end: date, marks: tuple = ()) -> Briefing:
+    """The pack for this dataset, audience and period (reports.briefing.build_briefing); ``marks`` (the
+    ids of the places of concern) keys it, so that a new mark flags its hotspot in the next pack."""
+    from analysis.places_of_concern import list_places
+    from ui.where_found import places_engine
+
     dataset, current = state.current_dataset()
     if current != fingerprint:  # cannot happen within one run; guards against a stale key
         raise RuntimeError("dataset changed during a run")
     return build_briefing(dataset, la=dataset.la_code, period=(start, end), audience=audience,
-                          offline=True, index=state.postcode_index())
+                          offline=True, index=state.postcode_index(), places=list_places(places_engine()))
+
+
+def _marks() -> tuple:
+    from analysis.places_of_concern import list_places
+    from ui.where_found import places_engine
+
+    return tuple(list_places(places_engine())["id"])
 
 
 @st.cache_data(show_spinner="Writing the PDF...", max_entries=8)
-def briefing_pdf(fingerprint: str, audience: str, start: date, end: date) -> bytes:
-    return briefing_pack(fingerprint, audience, start, end).to_pdf()
+def briefing_pdf(fingerprint: str, audience: str, start: date, end: date, marks: tuple = ()) -> bytes:
+    return briefing_pack(fingerprint, audience, start, end, marks).to_pdf()
 
 
 dataset, fingerprint, filters = page.start_page()
@@ -81,7 +92,7 @@ if end < start:
 st.session_state[KEY_PERIOD] = (start, end)
 
 try:
-    pack = briefing_pack(fingerprint, audience, start, end)
+    pack = briefing_pack(fingerprint, audience, start, end, _marks())
 except (ValueError, LookupError) as exc:  # e.g. an authority the pack cannot resolve: say so, no traceback
     st.error(f"The pack could not be built: {str(exc)[:300]}")
     page.end_page()
@@ -103,7 +114,7 @@ with col_html:
                              label="Download HTML", key="briefing_html", event="briefing",
                              format="html", **details)
 with col_pdf:
-    components.download_file(lambda: briefing_pdf(fingerprint, audience, start, end), f"{stem}.pdf",
+    components.download_file(lambda: briefing_pdf(fingerprint, audience, start, end, _marks()), f"{stem}.pdf",
                              mime="application/pdf", label="Download PDF", key="briefing_pdf",
                              event="briefing", format="pdf", **details)
 

@@ -585,6 +585,22 @@ st.download_button("Download hotspots (CSV)", data=export, file_name="missing_ho
                                          risk_flags=list(flags_key) or "all",
                                          period=f"{start.isoformat()} to {end.isoformat()}"))
 
+# ------------------------------------------------------------------ where children are found (ui.where_found)
+st.subheader("Where children are found")
+found_box = st.expander("How far, in which authority, journeys, links between hotspots and places of concern",
+                        key="missing_found", on_change="rerun")
+with found_box:
+    if found_box.open:
+        from analysis.disclosure import pseudonymise
+        from ui.where_found import show_where_found
+
+        show_where_found(
+            key=(fingerprint, start, end, flags_key, kind, area, location, min_cluster_size, method, eps_m, clustered),
+            chosen=chosen, everyone=chosen_episodes(fingerprint, start, end, flags_key, kind, AREA_ALL) if areas else None,
+            spots=spots, labels=_labels if spots is not None else None, location=location, colour_flag=colour_flag,
+            area=area, home_la=dataset.la_code, selected=selected, panel_view=panel_view, tiles=tiles_on,
+            pseudonyms=lambda ids: pseudonymise(ids, key=_pseudonym_key()), user=state.current_user())
+
 # ------------------------------------------------------------------ episode analysis
 st.subheader("Episodes")
 # Only the open tab is computed and drawn (a rerun on opening another), so a change of filter does not

@@ -603,6 +603,69 @@ class PostcodeIndex:
         out.loc[unmatched, ["lad_code", "la_code", "la_name", "country"]] = None
         return out
 
+    def nearest_sector(self, easting, northing, *, max_metres: float = 5000.0) -> pd.DataFrame:
+        """The postcode sector whose centroid is nearest each British grid point, for places given
+        only as coordinates (a child found at a latitude and longitude).
+
+        Parameters
+        ----------
+        easting, northing : array-like of float, EPSG:27700 metres (NaN allowed).
+        max_metres : points further than this from every sector centroid (at sea, abroad) get none.
+
+        Returns
+        -------
+        DataFrame aligned with the input: ``metres`` (to the centroid, NaN when none), ``lad_code``,
+        ``la_code``, ``la_name`` (children's services authority; WAL or SCO outside England) and
+        ``country``, None when no sector is near enough.
+        """
+        from scipy.spatial import cKDTree
+
+        east = np.atleast_1d(np.asarray(easting, dtype=np.float64))
+        north = np.atleast_1d(np.asarray(northing, dtype=np.float64))
+        table = self._tables["sector"]
+        if getattr(self, "_sector_tree", None) is None:
+            xs, ys = np.asarray(table.easting, dtype=np.float64), np.asarray(table.northing, dtype=np.float64)
+            rows = np.flatnonzero(np.isfinite(xs) & np.isfinite(ys) & (np.asarray(table.lad) >= 0))
+            self._sector_tree = (cKDTree(np.column_stack([xs[rows], ys[rows]])), rows)
+        tree, rows = self._sector_tree
+        ok = np.isfinite(east) & np.isfinite(north)
+        metres = np.full(len(east), np.nan)
+        slot = np.full(len(east), len(self._lad_attr) - 1)  # the trailing "none" slot
+        if ok.any():
+            dist, nearest = tree.query(np.column_stack([east[ok], north[ok]]), distance_upper_bound=max_metres)
+            hit = np.isfinite(dist)
+            where = np.flatnonzero(ok)[hit]
+            metres[where] = dist[hit]
+            slot[where] = np.asarray(table.lad)[rows[nearest[hit]]]
+        attrs = self._lad_attr.iloc[slot].reset_index(drop=True)
+        return pd.DataFrame({"metres": metres, **{c: attrs[c].to_numpy(dtype=object)
+                                                  for c in ("lad_code", "la_code", "la_name", "country")}})
+
+    def district_centroids(self) -> pd.DataFrame:
+        """Centre of each local authority district: the mean position of its unit postcodes.
+
+        Returns ``lad_code`` (2025 GSS code), ``easting``, ``northing`` (EPSG:27700 metres), ``la_code``
+        and ``la_name`` (children's services authority, or WAL / SCO), one row per district with
+        postcodes on the British grid. Worked out once per index.
+        """
+        if getattr(self, "_district_centroids", None) is None:
+            table = self._tables["unit"]
+            lad = np.asarray(table.lad).astype(np.int64)
+            xs, ys = np.asarray(table.easting, dtype=np.float64), np.asarray(table.northing, dtype=np.float64)
+            ok = (lad >= 0) & np.isfinite(xs) & np.isfinite(ys)
+            size = len(self.lad_codes)
+            n = np.bincount(lad[ok], minlength=size)
+            has = np.flatnonzero(n > 0)
+            attrs = self._lad_attr.iloc[has]
+            self._district_centroids = pd.DataFrame({
+                "lad_code": attrs["lad_code"].to_numpy(dtype=object),
+                "easting": (np.bincount(lad[ok], weights=xs[ok], minlength=size) / np.maximum(n, 1))[has],
+                "northing": (np.bincount(lad[ok], weights=ys[ok], minlength=size) / np.maximum(n, 1))[has],
+                "la_code": attrs["la_code"].to_numpy(dtype=object),
+                "la_name": attrs["la_name"].to_numpy(dtype=object),
+            })
+        return self._district_centroids
+
     def units_in(self, la_code: str) -> pd.DataFrame:
         """Every unit postcode of one children's services authority with its grid reference.
 

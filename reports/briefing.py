@@ -298,6 +298,8 @@ class _Context:
         self.index = index
         self._enriched = None
         self._missing = None
+        self.places = None  # marked places of concern (analysis.places_of_concern), positions only used
+        self.hotspots = None  # (located episodes, hotspots shown, each episode's hotspot id) once found
 
     def enriched(self) -> pd.DataFrame:
         if self._enriched is None:
@@ -505,7 +507,7 @@ def _authority_shapes(la_code: str):
 
 
 def _hotspot_sections(ctx: _Context) -> list[Section]:
-    from analysis.hotspots import find_hotspots
+    from analysis.hotspots import label_and_find_hotspots
 
     title = "Hotspots: where children were found"
     if ctx.dataset.missing_log.empty:
@@ -514,7 +516,7 @@ def _hotspot_sections(ctx: _Context) -> list[Section]:
     located = eps[np.isfinite(pd.to_numeric(eps["FOUND_EASTING"], errors="coerce").to_numpy(dtype=float))]
     if len(located) < 2 * (SMALL_NUMBER_MAX + 1):
         return [_not_available(title, "too few episodes with a found location in the period to look for hotspots.")]
-    spots = find_hotspots(located, location="found")
+    spots, labels = label_and_find_hotspots(located, location="found")
     if len(spots) and "children" in spots:
         # A place linked to five or fewer children could identify them, even without its numbers.
         spots = spots[~disclosure.is_small(spots["children"])].reset_index(drop=True)
@@ -523,6 +525,7 @@ def _hotspot_sections(ctx: _Context) -> list[Section]:
         return [Section(title, [TextBlock(f"No hotspot found in the period: no cluster of the places children "
                                           f"were found is linked to more than {SMALL_NUMBER_MAX} children.")])]
     spots["Hotspot"] = np.arange(1, len(spots) + 1)
+    ctx.hotspots = (located, spots, labels)  # the pack's numbering, for the links section (briefing_found)
     layer = disclosure.safe_map_layer(
         spots[["Hotspot", "episodes", "children", "geometry"]], "children", small="drop")
     own, near = _authority_shapes(ctx.la_code)
@@ -560,9 +563,13 @@ def _hotspot_sections(ctx: _Context) -> list[Section]:
     shown = suppress_table(frame.set_index("Hotspot", drop=False), counts, percent_columns=percents)
     shown = shown.reset_index(drop=True)
     shown["Trend"] = spots["trend"].astype(str).to_numpy()
+    if ctx.places is not None:  # the flag only: an analyst's note never leaves the analyst's view
+        from analysis.places_of_concern import flag_hotspots
+
+        shown["Place of concern"] = np.where(flag_hotspots(spots, ctx.places).to_numpy(), "yes", "")
     names = {"Hotspot": "Hotspot", "episodes": "Episodes", "children": "Children",
              "cse_pct": "% CSE risk", "gang_pct": "% gang", "cce_pct": "% CCE risk",
-             "Trend": "Trend", "Out of area %": "% placed out of area"}
+             "Trend": "Trend", "Out of area %": "% placed out of area", "Place of concern": "Place of concern"}
     blocks.append(TableBlock(
         "Hotspot profiles", _pretty(shown, names),
         "risk shares: episodes at the hotspot with the flag set / episodes where it was recorded; trend: "
@@ -828,7 +835,8 @@ def _check_pack(sections: list[Section]) -> None:
                     raise AssertionError(f"small number left in '{block.title}'")
 
 
-def build_briefing(dataset, *, la, period, audience: str = "mase", offline: bool = True, index=None) -> Briefing:
+def build_briefing(dataset, *, la, period, audience: str = "mase", offline: bool = True, index=None,
+                   places: pd.DataFrame | None = None) -> Briefing:
     """Build a disclosure-controlled briefing pack.
 
     Parameters
@@ -841,6 +849,8 @@ def build_briefing(dataset, *, la, period, audience: str = "mase", offline: bool
     audience : "mase" or "panel".
     offline : packs are always built offline (no tiles, fonts or scripts fetched); False is refused.
     index : a ``geo.postcodes.PostcodeIndex``; the process-wide one by default.
+    places : places of concern (:func:`analysis.places_of_concern.list_places`): hotspots holding one
+        are flagged in the MASE pack; their notes are never used.
 
     Raises ValueError for an unknown audience or authority, or a period that ends before it starts.
     """
@@ -858,6 +868,7 @@ def build_briefing(dataset, *, la, period, audience: str = "mase", offline: bool
 
         index = get_postcode_index()
     ctx = _Context(dataset, authority.code, period, previous, index)
+    ctx.places = places
 
     if audience == "mase":
         sections = [_section("Missing from care: period summary", _missing_summary_section, ctx)]
@@ -865,6 +876,9 @@ def build_briefing(dataset, *, la, period, audience: str = "mase", offline: bool
             sections += _hotspot_sections(ctx)
         except ImportError as exc:
             sections.append(_not_available("Hotspots", f"the analysis module is not installed ({exc.name})."))
+        from reports.briefing_found import found_sections
+
+        sections += found_sections(ctx)
         sections += [
             _section("Emerging hot spots", _emerging_section, ctx),
             _section("Repeat missing and return home interviews", _repeat_and_rhi_section, ctx),

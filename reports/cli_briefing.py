@@ -65,7 +65,10 @@ def run(args: argparse.Namespace) -> int:
     from reports.briefing import build_briefing
 
     try:
-        pack = build_briefing(dataset, la=authority.code, period=period, audience=args.audience)
+        from analysis.places_of_concern import saved_places
+
+        pack = build_briefing(dataset, la=authority.code, period=period, audience=args.audience,
+                              places=saved_places())
     except ValueError as exc:
         raise CommandError(str(exc).splitlines()[0]) from None
     try:

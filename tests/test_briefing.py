@@ -109,6 +109,7 @@ def _visible_text(html: str) -> str:
 def test_mase_pack_has_every_section(mase):
     titles = [s.title for s in mase.sections]
     assert titles == ["Missing from care: period summary", "Hotspots: where children were found",
+                      "Where children are found", "Journeys and links between hotspots",
                       "Emerging hot spots", "Repeat missing and return home interviews",
                       "Changes since the previous period"]
     assert all(s.available for s in mase.sections), [(s.title, s.blocks) for s in mase.sections if not s.available]
