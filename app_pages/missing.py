@@ -24,6 +24,7 @@ import streamlit as st
 from access.roles import ANALYST, PANEL, sees_row_level
 from analysis.areas import AREA_ALL, REGION_PREFIX, area_choices, area_label, in_area
 from analysis.disclosure import SUPPRESSED, is_small, suppress_table
+from analysis.hotspot_names import hotspot_label
 from analysis.missing import REPEAT_EPISODES, RHI_WITHIN_HOURS, missing_by, return_interviews, summarise_missing
 from data.schemas import RISK_FLAG_LABELS, RISK_FLAGS
 from maps.hotspot_map import hotspot_map, hotspot_table
@@ -491,8 +492,8 @@ with side_col:
         selected = None
     else:
         # One dict, not a DataFrame look-up per option: England has over a thousand hotspots.
-        labels_by_id = {h: f"Hotspot {h}: {_shown(n, panel_view)} episodes"
-                        for h, n in zip(spots["hotspot_id"], spots["episodes"])}
+        labels_by_id = {h: f"{hotspot_label(h, name)}: {_shown(n, panel_view)} episodes"
+                        for h, name, n in zip(spots["hotspot_id"], spots["name"], spots["episodes"])}
         selected = st.selectbox("Hotspot profile", options, format_func=labels_by_id.get, key=KEY_SELECTED,
                                 help="Sorted by episodes. Clicking a hotspot on the map chooses it here.")
     if selected is not None:
@@ -526,7 +527,7 @@ if selected is not None:
                        key="missing_more", on_change="rerun")
     with more:
         if more.open:
-            st.caption(f"Hotspot {selected}, the one chosen under Hotspot profile above.")
+            st.caption(f"{hotspot_label(spot)}, the one chosen under Hotspot profile above.")
             p1, p2, p3 = st.columns(3)
             with p1:
                 st.markdown("**Time of day** (episodes with a recorded time)")
@@ -557,7 +558,7 @@ if selected is not None:
                 key = _pseudonym_key()
                 kids = profile["children"].copy()
                 kids.insert(0, "Child (pseudonym)", pseudonymise(kids.pop("CHILD"), key=key))
-                st.caption(f"Hotspot {selected}: its children, then its episodes.")
+                st.caption(f"{hotspot_label(spot)}: its children, then its episodes.")
                 components.safe_table(kids)
                 here = profile["episodes"]
                 cols = ["MISSING", "MIS_START", "MIS_END", "DURATION_BAND", *RISK_FLAGS, "PLACEMENT_GROUP",

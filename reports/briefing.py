@@ -502,6 +502,7 @@ def _authority_shapes(la_code: str):
 
 
 def _hotspot_sections(ctx: _Context) -> list[Section]:
+    from analysis.hotspot_names import hotspot_label
     from analysis.hotspots import find_hotspots
 
     title = "Hotspots: where children were found"
@@ -514,7 +515,8 @@ def _hotspot_sections(ctx: _Context) -> list[Section]:
     spots = find_hotspots(located, location="found")
     # A place linked to five or fewer children could identify them, even without its numbers.
     spots = spots[pd.to_numeric(spots["children"]) > SMALL_NUMBER_MAX].reset_index(drop=True)
-    spots["Hotspot"] = np.arange(1, len(spots) + 1)
+    # The app's numbers (1 for the most episodes), so a chair and the analyst mean the same hotspot.
+    spots["Hotspot"] = spots["hotspot_id"].astype(int)
     layer = disclosure.safe_map_layer(
         spots[["Hotspot", "episodes", "children", "geometry"]], "children", small="drop")
     own, near = _authority_shapes(ctx.la_code)
@@ -528,13 +530,14 @@ def _hotspot_sections(ctx: _Context) -> list[Section]:
     blocks = [FigureBlock(
         "Hotspot map", png,
         f"{method}. Hotspots linked to {SMALL_NUMBER_MAX} or fewer children are not shown. "
+        "Numbers as in the hotspot profiles below and in the app. "
         "Boundary: the authority (dark) and its neighbours (grey).",
         ctx.period_text, "episodes starting in the period with a recorded found location")]
     if not len(spots):
         blocks.append(TextBlock("No hotspot linked to more than five children was found in the period."))
         return [Section(title, blocks)]
     frame = pd.DataFrame({
-        "Hotspot": spots["Hotspot"].astype(str),
+        "Hotspot": [hotspot_label(h, name) for h, name in zip(spots["hotspot_id"], spots["name"])],
         "episodes": spots["episodes"].astype(int),
         "children": spots["children"].astype(int),
     })

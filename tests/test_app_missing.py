@@ -84,7 +84,7 @@ def test_page_renders_on_demo_with_banner_tiles_map_and_footer(demo):
     episodes = _demo_episodes()
     assert tiles["Episodes"] == f"{len(episodes):,}"
     assert tiles["Children"] == f"{episodes['CHILD'].nunique():,}"
-    assert at.selectbox(key="missing_hotspot").value == 0  # the biggest hotspot's profile is open
+    assert at.selectbox(key="missing_hotspot").value == 1  # the biggest hotspot's profile is open
     assert any(b.label == "Download hotspots (CSV)" for b in at.get("download_button"))
 
 
@@ -128,15 +128,19 @@ def test_profile_expanders_draw_their_tables_only_when_open_and_stay_open(demo):
     children, episodes = pseudonym_tables(at)
     assert len(day_tables(at)) == 1
     first = at.selectbox(key="missing_hotspot").value
-    assert any(c.value == f"Hotspot {first}: its children, then its episodes." for c in at.caption)
+    # Named as in the selector, the table and the export: "1. Maidstone, ME14 1 (Kent)".
+    named = _hotspot_table(at).set_index("Hotspot")["Place"]
+    assert first == 1 and named.loc[1] == "Maidstone, ME14 1 (Kent)"
+    assert at.selectbox(key="missing_hotspot").options[0].startswith("1. Maidstone, ME14 1 (Kent): ")
+    assert any(c.value == f"1. {named.loc[1]}: its children, then its episodes." for c in at.caption)
     assert children["episodes"].sum() == len(episodes) == int(_hotspot_table(at).loc[0, "Episodes"])
     # Another hotspot: the expanders stay open and show it.
     second = at.selectbox(key="missing_hotspot").options[1]
-    at.selectbox(key="missing_hotspot").set_value(int(second.split(":")[0].removeprefix("Hotspot "))).run()
+    at.selectbox(key="missing_hotspot").set_value(int(second.split(".")[0])).run()
     assert not at.exception, [e.value for e in at.exception]
     chosen = at.selectbox(key="missing_hotspot").value
     assert chosen != first and at.session_state[KEY_MORE] and at.session_state[KEY_DETAIL]
-    assert any(c.value == f"Hotspot {chosen}: its children, then its episodes." for c in at.caption)
+    assert any(c.value == f"{chosen}. {named.loc[chosen]}: its children, then its episodes." for c in at.caption)
     assert len(pseudonym_tables(at)) == 2 and len(day_tables(at)) == 1
 
 

@@ -115,6 +115,9 @@ def test_mase_pack_has_every_section(mase):
     assert mase.authority_name == "Kent" and mase.previous_period == (date(2024, 4, 1), date(2025, 3, 31))
     profiles = next(b for b in mase.tables() if b.title == "Hotspot profiles").frame
     assert len(profiles) >= 1 and "% CSE risk" in profiles.columns and "Trend" in profiles.columns
+    # Each hotspot by its app number and its name, never "Hotspot 3" numbered differently from the app.
+    assert profiles["Hotspot"].str.fullmatch(r"\d+\. .+, [A-Z]{1,2}\d[A-Z\d]? \d.* \(.+\)").all(), profiles["Hotspot"]
+    assert profiles["Hotspot"].iloc[0].startswith("1. ")
     assert any(b.title == "Hotspot map" for b in mase.figures())
 
 
