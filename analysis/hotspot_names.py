@@ -60,12 +60,17 @@ def hotspot_sectors(postcodes: pd.Series, hotspot_ids: pd.Series) -> pd.Series:
     """
     from geo.postcodes import sector_of
 
-    frame = pd.DataFrame({"hid": np.asarray(hotspot_ids), "sector": sector_of(pd.Series(
-        np.asarray(postcodes, dtype=object))).to_numpy(dtype=object)})
-    frame = frame[(frame["hid"] >= 0) & (frame["sector"] != "")]
-    if frame.empty:
+    hid = np.asarray(hotspot_ids)
+    inside = hid >= 0
+    # Count (hotspot, postcode) pairs first: England's 87,000 episodes are at far fewer distinct postcodes,
+    # and the sector of each distinct one is worked out once.
+    pairs = pd.DataFrame({"hid": hid[inside], "postcode": np.asarray(postcodes, dtype=object)[inside]})
+    pairs = pairs.groupby(["hid", "postcode"], dropna=True).size().reset_index(name="n")
+    pairs["sector"] = sector_of(pairs["postcode"].astype(object)).to_numpy(dtype=object)
+    pairs = pairs[pairs["sector"] != ""]
+    if pairs.empty:
         return pd.Series(dtype=object)
-    counts = frame.groupby(["hid", "sector"]).size().reset_index(name="n")
+    counts = pairs.groupby(["hid", "sector"])["n"].sum().reset_index()
     counts["share"] = counts["n"] / counts.groupby("hid")["n"].transform("sum")
     counts = counts.sort_values(["hid", "n", "sector"], ascending=[True, False, True])
     top = counts.groupby("hid").head(MAX_SECTORS)
@@ -109,7 +114,7 @@ def name_hotspots(easting, northing, *, sectors=None) -> np.ndarray:
         sector_text = given[i] or nearest[i]
         first = sector_text.split(", ")[0]
         authority = authority_of.get(first) or authority_of.get(nearest[i]) or ""
-        town = places.at[i, "name"] or ""
+        town = places.at[i, "name"] if isinstance(places.at[i, "name"], str) else ""
         if town and places.at[i, "distance_m"] > NEAR_M:
             town = f"near {town}"
         where = ", ".join(part for part in (town, sector_text) if part)

@@ -87,7 +87,7 @@ class Places:
 
     def nearest(self, easting, northing) -> pd.DataFrame:
         """The nearest place to each point (EPSG:27700 metres): ``name``, ``population`` and
-        ``distance_m`` (metres); a point that is not finite gets no name (None) and NaN."""
+        ``distance_m`` (metres); a point that is not finite gets no name (missing) and NaN."""
         x = np.atleast_1d(np.asarray(easting, dtype=float))
         y = np.atleast_1d(np.asarray(northing, dtype=float))
         ok = np.isfinite(x) & np.isfinite(y)

@@ -10,7 +10,7 @@ from ui import auth
 SYNTHETIC_BANNER = "SYNTHETIC DEMO DATA"
 ATTRIBUTION = (
     "Contains OS data © Crown copyright and database right 2025. Source: Office for National Statistics "
-    "licensed under the Open Government Licence v3.0."
+    "licensed under the Open Government Licence v3.0. Place names: GeoNames (geonames.org), CC BY 4.0."
 )
 SUPPRESSION_NOTE = "Counts of 1 to 5 children are shown as \"c\" to protect children's identities."
 
