@@ -446,8 +446,11 @@ else:
 
 options = [] if spots is None else [int(h) for h in spots["hotspot_id"]]  # already sorted by episodes
 KEY_SELECTED = "missing_hotspot"
-if st.session_state.get(KEY_SELECTED) not in options:
-    st.session_state[KEY_SELECTED] = options[0] if options else None
+current = st.session_state.get(KEY_SELECTED)
+# Assigned on every run, even unchanged: the browser shows the selectbox label it was last sent, so after a
+# filter changes the chosen hotspot's episodes (or the hotspot behind its number) it would still show the old
+# label; a value set through session state is sent again with its current label.
+st.session_state[KEY_SELECTED] = current if current in options else (options[0] if options else None)
 
 tiles_on = st.checkbox("Show basemap (needs internet)", value=False, key="missing_tiles",
                        help="Off: the map works offline and shows only what is drawn on it.")

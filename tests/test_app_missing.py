@@ -253,3 +253,17 @@ def test_hostile_upload_is_escaped_pseudonymised_and_formula_safe():
     for value in exported.to_numpy().ravel():
         if value[:1] in FORMULA_PREFIXES or value.lstrip()[:1] in FORMULA_PREFIXES:
             float(value)
+
+
+def test_hotspot_selector_label_follows_the_risk_flag_filter(demo):
+    """The browser shows the selectbox label it was last sent: after a filter the page must send the chosen
+    hotspot's new label (its filtered episodes), not leave "952 episodes" beside a profile of 605."""
+    at = _run()
+    before = at.selectbox(key="missing_hotspot").options[0]
+    at.multiselect(key="missing_flags").set_value(["CSE"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    box = at.selectbox(key="missing_hotspot")
+    episodes = int(_tiles(at)["Episodes at this hotspot"].replace(",", ""))
+    assert box.value == 1 and box.options[0] != before
+    assert box.proto.set_value and box.proto.raw_value == box.options[0]
+    assert box.proto.raw_value.endswith(f": {episodes:,} episodes")
