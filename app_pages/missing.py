@@ -25,7 +25,8 @@ from access.roles import ANALYST, PANEL, sees_row_level
 from analysis.areas import AREA_ALL, REGION_PREFIX, area_choices, area_label, in_area
 from analysis.disclosure import SUPPRESSED, is_small, suppress_table
 from analysis.hotspot_names import hotspot_label
-from analysis.missing import REPEAT_EPISODES, RHI_WITHIN_HOURS, missing_by, return_interviews, summarise_missing
+from analysis.missing import (RHI_NOT_RECORDED, REPEAT_EPISODES, RHI_WITHIN_HOURS, interviews_recorded, missing_by,
+                              return_interviews, summarise_missing)
 from data.schemas import RISK_FLAG_LABELS, RISK_FLAGS
 from maps.hotspot_map import hotspot_map, hotspot_table
 from reports.export import to_safe_csv
@@ -125,7 +126,8 @@ def episode_tables(fingerprint: str, start: date, end: date, flags: tuple, kind:
     """The summary and return home interview tables for these choices (the tiles need them on every rerun)."""
     chosen = chosen_episodes(fingerprint, start, end, flags, kind, area)
     return {"summary": summarise_missing(chosen, children_looked_after=cla or None, kind=kind),
-            "rhi": return_interviews(chosen) if len(chosen) else pd.DataFrame()}
+            "rhi": return_interviews(chosen) if len(chosen) else pd.DataFrame(),
+            "rhi_recorded": interviews_recorded(chosen)}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -389,7 +391,7 @@ summary = tables["summary"]
 by_measure = summary.set_index("measure")
 n_eps, n_children = int(len(chosen)), int(chosen["CHILD"].nunique()) if len(chosen) else 0
 rhi = tables["rhi"]
-rhi_all = rhi.set_index("group").loc["all"] if len(rhi) else None
+rhi_all = rhi.set_index("group").loc["all"] if len(rhi) and tables["rhi_recorded"] else None
 repeat = int(by_measure.loc[f"children with {REPEAT_EPISODES}+ episodes", "value"]) if n_children else 0
 tiles = pd.DataFrame([
     {"measure": "Episodes", "shown": _shown(n_eps, panel_view), "detail": kind_label,
@@ -401,10 +403,12 @@ tiles = pd.DataFrame([
      "detail": f"of {_shown(n_children, panel_view)} children with an episode",
      "definition": f"children with {REPEAT_EPISODES} or more episodes in the period"},
     {"measure": f"RHI offered within {RHI_WITHIN_HOURS} h",
-     "shown": ("-" if rhi_all is None or pd.isna(rhi_all["offered_within_pct"])
+     "shown": ("not recorded" if len(rhi) and not tables["rhi_recorded"] else
+               "-" if rhi_all is None or pd.isna(rhi_all["offered_within_pct"])
                else (SUPPRESSED if panel_view and is_small([rhi_all["offered_within"]])[0]
                      else f"{rhi_all['offered_within_pct']:.1f}%")),
-     "detail": "" if rhi_all is None else
+     "detail": ("" if len(rhi) == 0 else "the 903 holds no interviews; the missing team's log does")
+     if rhi_all is None else
      f"{_shown(rhi_all['offered_within'], panel_view)} of {_shown(rhi_all['returned'], panel_view)} returns",
      "definition": f"return home interview offered within {RHI_WITHIN_HOURS} hours of the child's return, "
                    "of episodes that have ended"},
@@ -489,6 +493,15 @@ with map_col:
 with side_col:
     if not clustered:
         st.caption("Hotspot profiles appear here once hotspots are found.")
+        selected = None
+    elif not options and located == 0:
+        # The cause is the data, not the settings: no clustering setting can find a hotspot here.
+        st.info("None of these episodes has a place where the child was found: that comes from the missing "
+                "team's log (FOUND_POST, or FOUND_LAT and FOUND_LON), which is not loaded or does not record it. "
+                "Choose \"Where the child went missing from\" under Place each episode to use the placement "
+                "postcodes of the 903, or add the log on the Data page." if location == "found" else
+                "None of these episodes has a place the child went missing from: neither the missing team's log "
+                "(FROM_POST) nor the 903 placement (PL_POST) gives a postcode that could be located.")
         selected = None
     elif not options:
         st.info("No hotspots with these settings: lower the fewest episodes in a hotspot or widen the period.")
@@ -652,6 +665,8 @@ with t_rhi:
     if t_rhi.open:
         if rhi.empty:
             st.caption("No episode has ended in the period.")
+        elif not tables["rhi_recorded"]:
+            st.info(RHI_NOT_RECORDED)
         else:
             table = rhi.rename(columns={
                 "group": "Children", "returned": "Episodes ended", "offered": "RHI offered",

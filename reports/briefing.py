@@ -487,7 +487,11 @@ def _changes_section(ctx: _Context) -> Section:
 def _repeat_and_rhi_section(ctx: _Context) -> Section:
     if ctx.dataset.missing.empty and ctx.dataset.missing_log.empty:
         raise _NoData("no missing episodes were loaded.")
-    return Section("Repeat missing and return home interviews", [_repeat_table(ctx), _return_interview_table(ctx)])
+    from analysis.missing import RHI_NOT_RECORDED, interviews_recorded
+
+    interviews = (_return_interview_table(ctx) if interviews_recorded(ctx.missing_in(ctx.period))
+                  else TextBlock(f"Return home interviews. {RHI_NOT_RECORDED}"))
+    return Section("Repeat missing and return home interviews", [_repeat_table(ctx), interviews])
 
 
 # ---------------------------------------------------------------- hotspots (MASE)

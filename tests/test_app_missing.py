@@ -267,3 +267,24 @@ def test_hotspot_selector_label_follows_the_risk_flag_filter(demo):
     assert box.value == 1 and box.options[0] != before
     assert box.proto.set_value and box.proto.raw_value == box.options[0]
     assert box.proto.raw_value.endswith(f": {episodes:,} episodes")
+
+
+def test_903_only_upload_says_why_there_are_no_hotspots_and_that_interviews_are_not_recorded():
+    """The demo's 903 files without the missing team's log: no found locations and no interviews. The page
+    says so, rather than "lower the fewest episodes" and "RHI offered within 72 h: 0.0%"."""
+    from data.readers import InputFile
+    from ui import state
+
+    files = [InputFile(p.name, p.read_bytes()) for p in sorted((ROOT / "data" / "demo_data").glob("202*_*.csv"))]
+    at = _run(**{state.KEY_INPUT_FILES: files, state.KEY_LA: "E10000016", state.KEY_SOURCE: "upload",
+                 "missing_tab": "Return home interviews"})
+    infos = " ".join(i.value for i in at.info)
+    assert "lower the fewest" not in infos
+    assert "None of these episodes has a place where the child was found" in infos
+    assert _tiles(at)["RHI offered within 72 h"] == "not recorded"
+    assert "0.0%" not in " ".join(_tiles(at).values())
+    assert "No return home interview is recorded" in infos
+    # Where they went missing from (the 903's placement postcodes) does find hotspots.
+    at.radio(key="missing_location").set_value("Where the child went missing from").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.selectbox(key="missing_hotspot").options) > 0

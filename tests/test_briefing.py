@@ -282,3 +282,16 @@ def test_cli_errors_are_one_line(args, fixtures_dir, tmp_path):
     run = _cli("--data", str(fixtures_dir / "csc-validator-be-903"), *args, tmp_path=tmp_path)
     assert run.returncode == 2
     assert run.stderr.startswith("error: ") and run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+
+
+def test_pack_says_interviews_are_not_recorded_when_the_903_is_all_there_is(postcode_index):
+    """903 files alone hold no return home interviews: the pack says so instead of a table of 0 %."""
+    from data.readers import read_inputs
+    from reports.briefing import TextBlock
+
+    root = Path(__file__).resolve().parents[1] / "data" / "demo_data"
+    dataset = read_inputs(sorted(root.glob("202*_*.csv")), la="E10000016")
+    pack = build_briefing(dataset, la="E10000016", period=PERIOD, audience="mase", index=postcode_index)
+    section = next(s for s in pack.sections if s.title == "Repeat missing and return home interviews")
+    assert not any(getattr(b, "title", "") == "Return home interviews" for b in section.blocks)
+    assert any(isinstance(b, TextBlock) and "No return home interview is recorded" in b.text for b in section.blocks)
