@@ -28,6 +28,9 @@ if located.empty:
 
 # ------------------------------------------------------------------ headline tiles
 figures = state.headline(fingerprint, filters.snapshot, filters.groups, filters.providers)
+warning = panel.unknown_warning(figures)
+if warning:
+    st.warning(warning)
 components.headline_tiles(panel.safe_headline(figures))
 snap = state.snapshot(fingerprint, filters.snapshot, filters.groups, filters.providers)
 unknown = panel.unknown_distances(snap)
