@@ -300,6 +300,14 @@ def _breakdown_table(frame: pd.DataFrame, panel_view: bool, *, share: bool = Tru
     components.safe_table(_counts(frame, ["episodes", "children"], panel_view).rename(columns=BREAKDOWN_HEADINGS))
 
 
+CHILD_ID_COLUMN = "Child (903 id)"  # analyst view only (sees_row_level); never on a panel page, export or pack
+
+
+def _escaped(value) -> str:
+    """Text from an input file, HTML-escaped for the analyst's tables ("" for blank)."""
+    return "" if pd.isna(value) else html.escape(str(value))
+
+
 def _month_label(d) -> str:
     return f"{pd.Timestamp(d):%b %Y}"
 
@@ -565,7 +573,7 @@ if selected is not None:
             st.caption(f"Median placement distance from home: {dist_text}; placed out of area: {away_text}; "
                        f"placed in: {spot['top_placement_areas'] or '-'}.")
     if not panel_view:
-        detail_box = st.expander("Analyst only: children and episodes at the chosen hotspot (pseudonymous ids, notes)",
+        detail_box = st.expander("Analyst only: children and episodes at the chosen hotspot (903 child ids, notes)",
                                  key="missing_detail", on_change="rerun")
         with detail_box:
             if detail_box.open:
@@ -573,19 +581,24 @@ if selected is not None:
 
                 key = _pseudonym_key()
                 kids = profile["children"].copy()
-                kids.insert(0, "Child (pseudonym)", pseudonymise(kids.pop("CHILD"), key=key))
+                child = kids.pop("CHILD")
+                # The 903 id, so the team can act on the list; the pseudonym is what packs and colleagues see.
+                kids.insert(0, CHILD_ID_COLUMN, child.map(_escaped))
+                kids.insert(1, "Child (pseudonym)", pseudonymise(child, key=key))
                 st.caption(f"{hotspot_label(spot)}: its children, then its episodes.")
                 components.safe_table(kids)
                 here = profile["episodes"]
                 cols = ["MISSING", "MIS_START", "MIS_END", "DURATION_BAND", *RISK_FLAGS, "PLACEMENT_GROUP",
                         "PL_LOCATION", "FOUND_POST", "NOTES"]
                 detail = here[[c for c in cols if c in here]].copy()
-                detail.insert(0, "Child (pseudonym)", pseudonymise(here["CHILD"], key=key))
+                detail.insert(0, CHILD_ID_COLUMN, here["CHILD"].map(_escaped))
+                detail.insert(1, "Child (pseudonym)", pseudonymise(here["CHILD"], key=key))
                 if "NOTES" in detail:
-                    detail["NOTES"] = detail["NOTES"].map(lambda v: "" if pd.isna(v) else html.escape(str(v)))
+                    detail["NOTES"] = detail["NOTES"].map(_escaped)
                 components.safe_table(detail, height=300)
-                st.caption("Never share this table outside the missing team: pseudonyms can be linked back to "
-                           "children with this installation's key.")
+                st.caption("Never share this table outside the missing team: it names children by their 903 id. "
+                           "Share the pseudonym instead (as the briefing packs do): only this installation's key "
+                           "links it back to a child.")
 
 # ------------------------------------------------------------------ hotspot table
 st.subheader("All hotspots")

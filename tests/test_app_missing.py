@@ -127,6 +127,11 @@ def test_profile_expanders_draw_their_tables_only_when_open_and_stay_open(demo):
     at = _run(**{KEY_MORE: True, KEY_DETAIL: True})
     children, episodes = pseudonym_tables(at)
     assert len(day_tables(at)) == 1
+    # The analyst sees each child's 903 id beside the pseudonym, so the team can act on the list.
+    ids = set(_demo_episodes()["CHILD"].astype(str))
+    for table in (children, episodes):
+        assert list(table.columns[:2]) == ["Child (903 id)", "Child (pseudonym)"]
+        assert set(table["Child (903 id)"]) <= ids and table["Child (903 id)"].nunique() == table["Child (pseudonym)"].nunique()
     first = at.selectbox(key="missing_hotspot").value
     # Named as in the selector, the table and the export: "1. Maidstone, ME14 1 (Kent)".
     named = _hotspot_table(at).set_index("Hotspot")["Place"]
@@ -224,7 +229,7 @@ def test_panel_role_cannot_open_the_page(tmp_path, monkeypatch):
     assert titles and "Missing episodes and exploitation hotspots" not in titles
     assert all("Analyst only" not in str(e.label) for e in at.expander)
     for frame in at.dataframe:
-        assert "Child (pseudonym)" not in frame.value.columns
+        assert "Child (pseudonym)" not in frame.value.columns and "Child (903 id)" not in frame.value.columns
         assert not child_data_columns(frame.value.columns), list(frame.value.columns)
 
 
@@ -247,6 +252,7 @@ def test_hostile_upload_is_escaped_pseudonymised_and_formula_safe():
         assert "CHILD" not in frame.columns
         if "Child (pseudonym)" in frame.columns:
             assert frame["Child (pseudonym)"].astype(str).str.fullmatch(r"P-[A-Z2-7]{10}").all()
+            assert not frame["Child (903 id)"].astype(str).str.contains("<", regex=False).any()  # escaped ids
     exported = pd.read_csv(io.BytesIO(at.session_state["_missing_hotspots_csv"]), encoding="utf-8-sig", dtype=str,
                            keep_default_na=False)
     assert len(exported) == len(_hotspot_table(at)) > 0
