@@ -80,9 +80,14 @@ st.caption(
 )
 
 # ------------------------------------------------------------------ table
-st.subheader("Homes used most")
 # Order by the shown count only: ranking homes by a hidden 1-5 would give the hidden numbers away.
 rank = ours.where(ours > SMALL_NUMBER_MAX, 0)
+ranked = int((rank > 0).sum())
+st.subheader("Homes used most" if ranked else "Homes, A to Z")
+st.caption((f"The {ranked} homes with more than {SMALL_NUMBER_MAX} of our children first, most first; then the "
+            "others from A to Z" if ranked else
+            f"No home has more than {SMALL_NUMBER_MAX} of our children, so the homes are listed from A to Z")
+           + f": ordering homes with 1 to {SMALL_NUMBER_MAX} (shown as \"c\") by their number would give it away.")
 table = chosen.assign(OUR_CHILDREN=ours, _RANK=rank).sort_values(["_RANK", "NAME"], ascending=[False, True])
 table = table[["NAME", "HOME_SECTOR", "SECTOR", "TYPE", "PLACES", "OFSTED_RATING", "OUR_CHILDREN", "LA_NAME",
                "WITHIN_LA", "MILES_FROM_BOUNDARY"]].reset_index(drop=True)

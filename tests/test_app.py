@@ -167,6 +167,15 @@ def test_other_pages_render_on_demo(page):
         assert "Homes shown" in _tiles(at)
         for frame in at.dataframe:
             assert not child_data_columns(frame.value.columns)
+        # The heading says how the homes are ordered, and the order is what it says.
+        table = next(f.value for f in at.dataframe if "Our children" in f.value.columns)
+        heading = [h.value for h in at.subheader if h.value.startswith("Homes")][0]
+        shown = [int(v) for v in table["Our children"] if str(v).isdigit() and int(v) > 5]
+        rest = [n for n, v in zip(table["Home"], table["Our children"]) if not (str(v).isdigit() and int(v) > 5)]
+        assert heading == ("Homes used most" if shown else "Homes, A to Z")
+        assert shown == sorted(shown, reverse=True) and list(table["Our children"][:len(shown)].astype(int)) == shown
+        assert rest == sorted(rest)
+        assert any("would give it away" in c.value for c in at.caption)
     else:
         assert any(b.label.startswith("Download the data-quality report") for b in at.get("download_button"))
         assert any("% matched" in f.value.columns for f in at.dataframe)  # postcode match summary
