@@ -258,9 +258,28 @@ def _cli(*args, tmp_path):
                           cwd=ROOT, env=env, timeout=300)
 
 
+def _csv_only(fixtures_dir, tmp_path) -> Path:
+    """The validator fixture's CSV export of the 903, without its XML one."""
+    import shutil
+
+    folder = tmp_path / "csv-only"
+    folder.mkdir()
+    for path in (fixtures_dir / "csc-validator-be-903").glob("*.csv"):
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def test_cli_refuses_a_folder_with_the_903_as_both_xml_and_csv(fixtures_dir, tmp_path):
+    run = _cli("--data", str(fixtures_dir / "csc-validator-be-903"), "--la", "Kent", "--period",
+               "2019-04-01:2020-03-31", "--audience", "panel", "--out", str(tmp_path / "pack.html"), tmp_path=tmp_path)
+    assert run.returncode == 2 and run.stderr.count("\n") == 1
+    assert "both as XML (fake_903.xml)" in run.stderr and "episodes.csv" in run.stderr
+    assert not (tmp_path / "pack.html").exists()
+
+
 def test_cli_builds_a_panel_pack_from_fixture_files(fixtures_dir, tmp_path):
     out = tmp_path / "pack.html"
-    run = _cli("--data", str(fixtures_dir / "csc-validator-be-903"), "--la", "Kent",
+    run = _cli("--data", str(_csv_only(fixtures_dir, tmp_path)), "--la", "Kent",
                "--period", "2019-04-01:2020-03-31", "--audience", "panel", "--out", str(out), tmp_path=tmp_path)
     assert run.returncode == 0, run.stderr
     html = out.read_text(encoding="utf-8")
