@@ -630,6 +630,8 @@ with t_sum:
                                (SUPPRESSED if is_small([d])[0] else ("-" if pd.isna(v) else f"{v:g}")))
                               for m, v, d in zip(table["measure"], table["value"], table["denominator"])]
             table["denominator"] = [_shown(d, True) for d in table["denominator"]]
+        else:  # a measure that is not a share of anything has no "Out of": blank, not "None"
+            table["denominator"] = ["" if pd.isna(d) else f"{int(d):,}" for d in table["denominator"]]
         components.safe_table(table.rename(columns={"measure": "Measure", "value": "Value", "denominator": "Out of",
                                                     "definition": "Definition"}))
         st.caption(f"Children looked after in the period ({cla:,} here) counts every child with a 903 episode open at "
