@@ -468,7 +468,8 @@ tiles_on = st.checkbox("Show basemap (needs internet)", value=False, key="missin
                        help="Off: the map works offline and shows only what is drawn on it.")
 # The outline drawn: the authority chosen as the area, else the one chosen on the Data page.
 outlined = area if area and not area.startswith(REGION_PREFIX) else dataset.la_code
-map_col, side_col = st.columns([3, 2])
+# The map the page's width, the chosen hotspot's profile under it: beside it the map was half the page.
+map_col, side_col = st.container(), st.container()
 with map_col:
     layers_on = st.toggle("Emerging hot spots layer (slower)", value=False, key="missing_emerging_layer",
                           help="Gi* per quarter and a Mann-Kendall trend per cell (analysis.emerging).")

@@ -305,7 +305,7 @@ def flow_map(flows: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None = None,
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         ).add_to(group)
     group.add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)  # opens on hover: an open list covers the map and its tooltips
     items = {f"line: {band} miles": colour for band, colour in BAND_COLOURS.items()}
     items["line: distance unknown"] = UNKNOWN_COLOUR
     items.update({f"area: {label}": colour for _lower, label, colour in NET_COLOURS})

@@ -355,12 +355,10 @@ def hotspot_map(
         items["not recorded"] = NO_SHARE_COLOUR
         legend(m, f"Hotspots: share with {label}", items)
 
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)  # opens on hover: an open list covers the map and its tooltips
     if lats or cell_lats:
+        # The Missing page draws the map the page's width, wider than fit_to assumes: every hotspot is in view.
         fit_to(m, lats or cell_lats, lons or cell_lons)
-        if lats:
-            # The map sits in a column narrower than fit_to assumes: one level out keeps every hotspot in view.
-            m.options["zoom"] = max(1, int(m.options.get("zoom", 8)) - 1)
     return m
 
 

@@ -237,7 +237,7 @@ def placements_map(
         group = folium.FeatureGroup(name=escape(layer))
         _flow_layer(part, escape(layer)).add_to(group)
         group.add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)  # opens on hover: an open list covers the map and its tooltips
     legend(m, "Median distance (miles)", {**BAND_COLOURS, "unknown": UNKNOWN_COLOUR})
     if distance_line is not None:
         fit_geojson(m, distance_line if isinstance(distance_line, str) else outline_geojson(distance_line))
