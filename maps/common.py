@@ -391,15 +391,16 @@ def map_html(m: folium.Map) -> str:
     return m.get_root().render()
 
 
-def legend(m: folium.Map, title: str, items: dict[str, str]) -> None:
-    """A small fixed legend box; ``items`` maps label -> colour. Labels are escaped."""
+def legend(m: folium.Map, title: str, items: dict[str, str], *, bottom: int = 24) -> None:
+    """A small fixed legend box ``bottom`` pixels above the map's foot; ``items`` maps label -> colour.
+    Labels are escaped."""
     rows = "".join(
         f'<div><span style="display:inline-block;width:14px;height:4px;background:{c};'
         f'margin-right:6px;vertical-align:middle"></span>{escape(label)}</div>'
         for label, c in items.items()
     )
     box = (
-        '<div style="position:absolute;bottom:24px;right:10px;z-index:9999;background:white;'
+        f'<div style="position:absolute;bottom:{int(bottom)}px;right:10px;z-index:9999;background:white;'
         'padding:6px 8px;border:1px solid #999;font:12px sans-serif;">'
         f"<b>{escape(title)}</b>{rows}</div>"
     )
