@@ -314,3 +314,35 @@ def test_pack_says_interviews_are_not_recorded_when_the_903_is_all_there_is(post
     section = next(s for s in pack.sections if s.title == "Repeat missing and return home interviews")
     assert not any(getattr(b, "title", "") == "Return home interviews" for b in section.blocks)
     assert any(isinstance(b, TextBlock) and "No return home interview is recorded" in b.text for b in section.blocks)
+
+
+def test_pack_map_labels_do_not_overlap():
+    """Three hotspots within a few hundred metres of each other (Margate's seafront): their numbers are moved
+    apart, each at least the label spacing from the others; a lone one stays on its hotspot."""
+    from reports.static_map import LABEL_SPACING, spread_labels
+
+    spacing = LABEL_SPACING * 60_000  # a 60 km wide map
+    anchors = np.array([[635_500, 170_800], [635_800, 170_900], [635_700, 170_500], [600_000, 140_000]])
+    spots = np.array(spread_labels(anchors, spacing))
+    gaps = [np.hypot(*(spots[i] - spots[j])) for i in range(4) for j in range(i + 1, 4)]
+    assert min(gaps) >= spacing - 1e-6
+    assert tuple(spots[0]) == tuple(anchors[0]) and tuple(spots[3]) == tuple(anchors[3])
+    assert np.hypot(*(spots[1] - anchors[1])) <= 4 * spacing  # moved no further than it must
+
+
+@pytest.mark.parametrize("pack", ["mase", "panel"])
+def test_pdf_layout_fills_page_one_and_strands_no_heading(pack, request, tmp_path):
+    """Page 1 carries the first section under the front matter, and no section heading is the last thing on a
+    page (its first table or map follows it on the same page)."""
+    briefing = request.getfixturevalue(pack)
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(briefing.to_pdf())
+    text = subprocess.run(["/usr/bin/pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True, timeout=60).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    titles = [s.title for s in briefing.sections]
+    assert titles[0] in pages[0]
+    footer = ("OFFICIAL", "Page ", "SYNTHETIC DATA", briefing.authority_name)
+    for number, page in enumerate(pages, start=1):
+        lines = [ln.strip() for ln in page.splitlines() if ln.strip() and not ln.strip().startswith(footer)]
+        assert lines and lines[-1] not in titles, (number, lines[-3:])
