@@ -59,20 +59,31 @@ class _PlaceLabels(_VerbatimMacroElement):
             }
             function draw() {
                 layer.clearLayers();
-                var box = map.getBounds().pad(0.05), least = fewest(map.getZoom()), shown = 0;
+                var box = map.getBounds().pad(0.05), least = fewest(map.getZoom()), shown = 0, taken = [];
                 for (var i = 0; i < places.length && shown < {{ this.max_labels }}; i++) {
                     var p = places[i];
                     if (p[2] < least) break;
                     if (!box.contains([p[0], p[1]])) continue;
                     var size = p[2] >= 100000 ? " care-map-city" : (p[2] >= 20000 ? " care-map-town" : "");
-                    layer.addLayer(L.marker([p[0], p[1]], {
+                    var marker = L.marker([p[0], p[1]], {
                         icon: L.divIcon({className: "care-map-place" + size, html: p[3], iconSize: null}),
-                        interactive: false, keyboard: false}));
+                        interactive: false, keyboard: false});
+                    layer.addLayer(marker);
+                    // Largest first: a name that overlaps one already written (as drawn) is taken off again.
+                    var r = marker.getElement().getBoundingClientRect(), clash = false;
+                    if (!r.width) { shown++; continue; }  // not laid out yet (a frame still 0 px wide)
+                    for (var j = 0; j < taken.length && !clash; j++) {
+                        var t = taken[j];
+                        clash = r.left < t.right + 2 && t.left < r.right + 2 && r.top < t.bottom + 1 && t.top < r.bottom + 1;
+                    }
+                    if (clash) { layer.removeLayer(marker); continue; }
+                    taken.push(r);
                     shown++;
                 }
             }
-            map.on("zoomend moveend", draw);
+            map.on("zoomend moveend resize", draw);
             draw();
+            setTimeout(draw, 600);  // again once a page's frame has its size
         })(); /* end place labels */
         {% endmacro %}
     """)

@@ -102,3 +102,20 @@ def test_offline_map_names_places_by_zoom(loopback, chromium):
         assert {"Margate", "Broadstairs"} <= closer and "London" not in closer
     finally:
         page.close()
+
+
+def test_place_names_do_not_overlap(loopback, chromium):
+    """Over London at county zoom dozens of places qualify: the names written never overlap each other."""
+    base, pages, _asked = loopback
+    pages["/london.html"] = map_html(base_map(location=(51.5, -0.12), zoom_start=10)).encode()
+    page, _requests = _open(chromium, base + "/london.html")
+    try:
+        boxes = page.evaluate("() => [...document.querySelectorAll('.care-map-place')].map(e => {"
+                              " const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })")
+        assert len(boxes) >= 10
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                overlap = min(a[2], b[2]) - max(a[0], b[0]) > 1 and min(a[3], b[3]) - max(a[1], b[1]) > 1
+                assert not overlap, (a, b)
+    finally:
+        page.close()
