@@ -24,7 +24,7 @@ from analysis.disclosure import SUPPRESSED, SMALL_NUMBER_MAX
 from analysis.hotspot_names import hotspot_label
 from data.schemas import RISK_FLAG_LABELS, RISK_FLAGS
 from geo.projection import transform_geometries, transform_points
-from maps.common import GeoJson, add_boundaries, base_map, escape, fit_to, legend
+from maps.common import GeoJson, add_boundaries, base_map, boundaries_geojson, escape, fit_geojson, fit_to, legend
 
 __all__ = [
     "hotspot_map",
@@ -359,6 +359,8 @@ def hotspot_map(
     if lats or cell_lats:
         # The Missing page draws the map the page's width, wider than fit_to assumes: every hotspot is in view.
         fit_to(m, lats or cell_lats, lons or cell_lons)
+    elif authority is not None and len(authority):  # nothing located (903 only): open on the authority
+        fit_geojson(m, authority if isinstance(authority, str) else boundaries_geojson(authority))
     return m
 
 

@@ -188,3 +188,13 @@ def test_geometry_mappings_match_shapely_geo_interface():
         if geom is not None and not geom.is_empty:
             assert json.dumps(mapping) == json.dumps(geom.__geo_interface__)
     assert _geometry_dicts(np.array([], dtype=object)) == []
+
+
+def test_with_nothing_located_the_map_opens_on_the_authority():
+    """903-only data has no found locations: the map opens on the authority, not on the middle of England."""
+    from geo.boundaries import authority_boundaries
+
+    bounds = authority_boundaries()
+    kent = bounds[bounds["code"] == "E10000016"]
+    m = hotspot_map(None, authority=kent)
+    assert 51.0 < m.location[0] < 51.5 and 0.3 < m.location[1] < 1.2 and m.options["zoom"] >= 8
