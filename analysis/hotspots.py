@@ -70,8 +70,9 @@ def label_hotspots(
     max_radius_m : a cluster whose episodes lie further than this (median distance from its
         centre, metres) is a diffuse spread, not a place: its episodes get -1. ``None`` keeps all.
 
-    Hotspot 0 has the most episodes, 1 the next, and so on (ties by easting, then northing,
-    of the centre), so that ids are stable for the same data.
+    Hotspot 1 has the most episodes, 2 the next, and so on (ties by easting, then northing,
+    of the centre), so that ids are stable for the same data. People count from 1, and every
+    output (app, exports, packs, command line) shows these same numbers.
     """
     x, y = _xy(episodes, location)
     ok = np.isfinite(x) & np.isfinite(y)
@@ -122,7 +123,7 @@ def _relabel(raw: np.ndarray, points: np.ndarray, max_radius_m: float | None = N
         return np.full(len(raw), NOISE, dtype=np.int64)
     stats = stats.sort_values(["n", "x", "y"], ascending=[False, True, True])
     mapping = np.full(raw.max() + 1, NOISE, dtype=np.int64)
-    mapping[stats.index.to_numpy()] = np.arange(len(stats))
+    mapping[stats.index.to_numpy()] = np.arange(1, len(stats) + 1)
     return np.where(raw >= 0, mapping[np.maximum(raw, 0)], NOISE)
 
 
@@ -238,7 +239,9 @@ def find_hotspots(
 
     Returns
     -------
-    GeoDataFrame (EPSG:27700, outline polygons) with ``hotspot_id``; ``easting``, ``northing``
+    GeoDataFrame (EPSG:27700, outline polygons) with ``hotspot_id`` (1 for the most episodes);
+    ``name`` ("Margate, CT9 1 (Kent)": nearest town or village, postcode sector(s) of its episodes and
+    authority, :mod:`analysis.hotspot_names`; show it with ``hotspot_label``); ``easting``, ``northing``
     (median of the episodes, EPSG:27700 metres), ``lat``, ``lon`` (EPSG:4326); ``radius_m``
     (median distance of the episodes from the centre); ``episodes``, ``children``;
     for each risk flag ``<flag>_share`` = episodes with the flag set / episodes where the
@@ -268,7 +271,7 @@ def find_hotspots(
               "method": method, "eps_m": eps_m, "max_radius_m": max_radius_m, "buffer_m": buffer_m,
               "outline": outline}
     if members.empty:
-        out = gpd.GeoDataFrame({"hotspot_id": pd.Series(dtype=int)}, geometry=gpd.GeoSeries([], crs=BNG), crs=BNG)
+        out = gpd.GeoDataFrame({"hotspot_id": pd.Series(dtype=int), "name": pd.Series(dtype=object)}, geometry=gpd.GeoSeries([], crs=BNG), crs=BNG)
         out.attrs.update(params=params, peer_children=0)
         return out
     grouped = members.groupby("hid", sort=True)
@@ -357,6 +360,7 @@ def find_hotspots(
     lon, lat = transform_points(frame["easting"].to_numpy(), frame["northing"].to_numpy())
     frame.insert(2, "lat", lat)
     frame.insert(3, "lon", lon)
+    frame.insert(0, "name", _names(frame, src, members["hid"], location))
     frame = frame.reset_index().rename(columns={"hid": "hotspot_id"})
     frame["hotspot_id"] = frame["hotspot_id"].astype(int)
     out = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(shapes, crs=BNG), crs=BNG)
@@ -364,6 +368,16 @@ def find_hotspots(
     out.attrs["params"] = params
     out.attrs["peer_children"] = int((per_child > 1).sum())
     return out
+
+
+def _names(frame: pd.DataFrame, src: pd.DataFrame, hid: pd.Series, location: str) -> np.ndarray:
+    """Each hotspot's name (analysis.hotspot_names), from the postcodes of its episodes where the log has them."""
+    from analysis.hotspot_names import hotspot_sectors, name_hotspots
+
+    post = f"{_LOCATIONS[location]}_POST"
+    sectors = (hotspot_sectors(src[post].to_numpy(dtype=object), hid.to_numpy()).reindex(frame.index)
+               if post in src else None)
+    return name_hotspots(frame["easting"].to_numpy(), frame["northing"].to_numpy(), sectors=sectors)
 
 
 def label_and_find_hotspots(episodes: pd.DataFrame, **params) -> tuple[gpd.GeoDataFrame, pd.Series]:

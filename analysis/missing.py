@@ -18,6 +18,8 @@ __all__ = [
     "summarise_missing",
     "missing_by",
     "return_interviews",
+    "interviews_recorded",
+    "RHI_NOT_RECORDED",
     "RHI_WITHIN_HOURS",
     "REPEAT_EPISODES",
     "DURATION_BANDS",
@@ -430,6 +432,18 @@ def offered_in_time(episodes: pd.DataFrame, *, within_hours: float = RHI_WITHIN_
     ended = episodes["MIS_END"]
     return (offered.notna() & ended.notna() & ((offered - ended) <= pd.Timedelta(hours=within_hours))
             & (offered >= ended.dt.normalize())).fillna(False).astype(bool)
+
+
+RHI_COLUMNS = ("RHI_OFFERED", "RHI_DONE", "RHI_ACCEPTED")
+# Said wherever a return home interview figure would be: 0 % would read as interviews not offered.
+RHI_NOT_RECORDED = ("No return home interview is recorded for these episodes: the 903 does not hold them; "
+                    "the missing team's log does (RHI_OFFERED, RHI_DONE, RHI_ACCEPTED).")
+
+
+def interviews_recorded(episodes: pd.DataFrame) -> bool:
+    """Whether any episode has a return home interview offered, done or accepted recorded. False for the 903
+    alone (it has no interview fields): its interview figures would be 0 %, not "not recorded"."""
+    return any(col in episodes and episodes[col].notna().any() for col in RHI_COLUMNS)
 
 
 def return_interviews(episodes: pd.DataFrame, *, within_hours: float = RHI_WITHIN_HOURS) -> pd.DataFrame:

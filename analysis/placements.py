@@ -401,7 +401,7 @@ def headline_figures(snapshot: pd.DataFrame) -> pd.DataFrame:
     _require(snapshot, ["PL_DISTANCE", "PL_LOCATION", "AT_A_DISTANCE"])
     n = len(snapshot)
     miles, known, over, outside, location_unknown, at_distance = _indicators(snapshot)
-    base = f"of all {n} children looked after"
+    base = f"of all {n:,} children looked after"
     miles_limit = schemas.OVER_DISTANCE_MILES
     rows = [
         ("children looked after", n, "children looked after on the date, excluding short breaks (LS V3/V4)"),
@@ -434,7 +434,7 @@ def headline_figures(snapshot: pd.DataFrame) -> pd.DataFrame:
         "denominator": n,
         "percent": _percent(known.sum(), n),
         "value": median,
-        "definition": f"median straight-line miles of the {int(known.sum())} children whose distance is known "
+        "definition": f"median straight-line miles of the {int(known.sum()):,} children whose distance is known "
         f"({base}; percent is the share measured)",
     }
     table = pd.concat([table.iloc[:6], pd.DataFrame([median_row]), table.iloc[6:]], ignore_index=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.disclosure import SUPPRESSED
+from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED
 from data.schemas import HOME_SECTORS, OFSTED_RATINGS, OVER_DISTANCE_MILES
 from maps.homes_map import NO_RATING
 from ui import components, map_view, page, panel, state
@@ -90,10 +90,15 @@ st.caption(
 )
 
 # ------------------------------------------------------------------ table
-st.subheader("Homes used most")
 # Order by the shown count only: ranking homes by a hidden number would give it away.
 shown_here = shown_ours.reindex(chosen.index)
 rank = pd.to_numeric(shown_here.where(shown_here != SUPPRESSED), errors="coerce").fillna(0)
+ranked = int((rank > 0).sum())
+st.subheader("Homes used most" if ranked else "Homes, A to Z")
+st.caption((f"The {ranked} homes whose number of our children can be shown first, most first; then the "
+            "others from A to Z" if ranked else
+            "No home's number of our children can be shown, so the homes are listed from A to Z")
+           + f": ordering homes with 1 to {SMALL_NUMBER_MAX} (shown as \"c\") by their number would give it away.")
 table = chosen.assign(OUR_CHILDREN=shown_here, _RANK=rank).sort_values(["_RANK", "NAME"], ascending=[False, True])
 table = table[["NAME", "HOME_SECTOR", "SECTOR", "TYPE", "PLACES", "OFSTED_RATING", "OUR_CHILDREN", "LA_NAME",
                "WITHIN_LA", "MILES_FROM_BOUNDARY"]].reset_index(drop=True)

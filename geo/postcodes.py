@@ -716,6 +716,22 @@ class PostcodeIndex:
             }
         )
 
+    def sectors_with_positions(self) -> pd.DataFrame:
+        """Every postcode sector with a British grid reference: ``sector`` ("CT9 1"), ``easting``,
+        ``northing`` (EPSG:27700, metres; the mean of its unit postcodes) and ``la_name`` (children's
+        services authority, or Wales / Scotland)."""
+        table = self._tables["sector"]
+        mask = np.isfinite(np.asarray(table.easting)) & np.isfinite(np.asarray(table.northing))
+        compact = pd.Series(_decode(np.asarray(table.code)[mask]), dtype=object)
+        lad = np.asarray(table.lad)[mask]
+        slot = np.where(lad >= 0, lad, len(self._lad_attr) - 1)
+        return pd.DataFrame({
+            "sector": (compact.str[:-1] + " " + compact.str[-1]).to_numpy(dtype=object),
+            "easting": np.asarray(table.easting)[mask].astype(np.float64),
+            "northing": np.asarray(table.northing)[mask].astype(np.float64),
+            "la_name": self._lad_attr["la_name"].to_numpy(dtype=object)[slot],
+        })
+
     @staticmethod
     def postcodes_for(codes) -> np.ndarray:
         """Display-form unit postcodes ("CR0 1AA") for integer codes from :meth:`english_units`."""

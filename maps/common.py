@@ -51,6 +51,7 @@ __all__ = [
 BAND_COLOURS = dict(zip(DISTANCE_BANDS, ["#1a9850", "#91cf60", "#d9ef8b", "#fdae61", "#f46d43", "#a50026"]))
 UNKNOWN_COLOUR = "#777777"
 OFFLINE_BACKGROUND = "#f4f4f0"
+# The default basemap (maps.tiles: a council may set its own tile server).
 TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 TILE_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 # Metres; boundaries are simplified before drawing so a map stays well under a few MB.
@@ -216,12 +217,19 @@ def use_embedded_assets(m: folium.Map) -> folium.Map:
     return m
 
 
-def base_map(*, tiles: bool = False, location=ENGLAND_CENTRE, zoom_start: int = 8) -> folium.Map:
-    """An empty map that needs no network; ``tiles=True`` adds an OpenStreetMap basemap (needs internet).
+def base_map(*, tiles: bool = False, location=ENGLAND_CENTRE, zoom_start: int = 8,
+             place_labels: bool | None = None) -> folium.Map:
+    """An empty map that needs no network; ``tiles=True`` adds the basemap (``maps.tiles``: OpenStreetMap
+    unless the council set its own tile server; needs that server).
 
-    Leaflet itself is embedded (see :func:`use_embedded_assets`); without tiles the
-    map shows only what is drawn on it over a plain background.
+    Leaflet itself is embedded (see :func:`use_embedded_assets`). Without tiles the map shows what is
+    drawn on it over a plain background, with town and village names by zoom (``maps.places_layer``);
+    ``place_labels`` overrides that (default: labels when there is no basemap).
     """
+    from maps.tiles import tile_settings
+
+    settings = tile_settings() if tiles else None
+    tiles = bool(settings and settings.url)
     m = folium.Map(
         location=list(location),
         zoom_start=zoom_start,
@@ -233,10 +241,14 @@ def base_map(*, tiles: bool = False, location=ENGLAND_CENTRE, zoom_start: int = 
     # A compact layer list, so an open layer control does not cover the map.
     css = ".leaflet-control-layers { font: 12px/1.3 sans-serif; max-height: 45%; overflow-y: auto; }"
     if tiles:
-        folium.TileLayer(TILE_URL, attr=TILE_ATTRIBUTION, name="Basemap", control=False).add_to(m)
+        folium.TileLayer(settings.url, attr=settings.attribution, name="Basemap", control=False).add_to(m)
     else:
         css += f" .leaflet-container {{ background: {OFFLINE_BACKGROUND}; }}"
     m.get_root().header.add_child(folium.Element(f"<style>{css}</style>"))
+    if place_labels if place_labels is not None else not tiles:
+        from maps.places_layer import add_place_labels
+
+        add_place_labels(m)
     return m
 
 
@@ -379,15 +391,16 @@ def map_html(m: folium.Map) -> str:
     return m.get_root().render()
 
 
-def legend(m: folium.Map, title: str, items: dict[str, str]) -> None:
-    """A small fixed legend box; ``items`` maps label -> colour. Labels are escaped."""
+def legend(m: folium.Map, title: str, items: dict[str, str], *, bottom: int = 24) -> None:
+    """A small fixed legend box ``bottom`` pixels above the map's foot; ``items`` maps label -> colour.
+    Labels are escaped."""
     rows = "".join(
         f'<div><span style="display:inline-block;width:14px;height:4px;background:{c};'
         f'margin-right:6px;vertical-align:middle"></span>{escape(label)}</div>'
         for label, c in items.items()
     )
     box = (
-        '<div style="position:absolute;bottom:24px;right:10px;z-index:9999;background:white;'
+        f'<div style="position:absolute;bottom:{int(bottom)}px;right:10px;z-index:9999;background:white;'
         'padding:6px 8px;border:1px solid #999;font:12px sans-serif;">'
         f"<b>{escape(title)}</b>{rows}</div>"
     )

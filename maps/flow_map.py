@@ -322,12 +322,17 @@ def flow_map(flows: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None = None,
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         ).add_to(group)
     group.add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)  # opens on hover: an open list covers the map and its tooltips
     items = {f"line: {band} miles": colour for band, colour in BAND_COLOURS.items()}
     items["line: distance unknown"] = UNKNOWN_COLOUR
     items.update({f"area: {label}": colour for _lower, label, colour in NET_COLOURS})
-    legend(m, "Lines bend clockwise, arrow to placing area", items)
-    bounds = _outlines(boundaries)[1] if len(boundaries) else None
+    legend(m, "Lines bend clockwise; the arrow points to where the children are placed", items)
+    # Open on the authorities whose data is loaded: a line to one distant authority would otherwise
+    # shrink a region such as London to slivers. The far ends are a zoom out away.
+    loaded = set(net.loc[net["loaded"].astype("boolean").fillna(False).astype(bool), "code"]) if len(net) else set()
+    framed = boundaries[boundaries["code"].isin(loaded)] if loaded else boundaries
+    bounds = (gpd.GeoSeries(framed.geometry.to_numpy(), crs=framed.crs or 27700).to_crs(4326).total_bounds
+              if len(framed) else None)
     if bounds is not None and np.isfinite(bounds).all():
         m.fit_bounds([[float(bounds[1]), float(bounds[0])], [float(bounds[3]), float(bounds[2])]])
     m.flow_summary = summary

@@ -166,7 +166,7 @@ def homes_map(
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         ).add_to(group)
         group.add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)  # opens on hover: an open list covers the map and its tooltips
     legend(m, "Ofsted rating", {**RATING_COLOURS, NO_RATING: NO_RATING_COLOUR})
     if distance_line is not None:
         fit_geojson(m, distance_line if isinstance(distance_line, str) else outline_geojson(distance_line))

@@ -21,9 +21,10 @@ import folium
 import shapely
 
 from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, is_small
+from analysis.hotspot_names import hotspot_label
 from data.schemas import RISK_FLAG_LABELS, RISK_FLAGS
 from geo.projection import transform_geometries, transform_points
-from maps.common import GeoJson, add_boundaries, base_map, escape, fit_to, legend
+from maps.common import GeoJson, add_boundaries, base_map, boundaries_geojson, escape, fit_geojson, fit_to, legend
 
 __all__ = [
     "hotspot_map",
@@ -169,7 +170,7 @@ def _point_layer(lats, lons, *, tips: list[str], radii: list[float], colour: str
 
 
 def _hotspot_tip(row, colour_flag: str, suppress_small: bool) -> str:
-    lines = [f"<b>Hotspot {int(row['hotspot_id'])}</b>",
+    lines = [f"<b>{escape(hotspot_label(row))}</b>",
              f"episodes: {_count(row.get('episodes'), suppress_small)}",
              f"children: {_count(row.get('children'), suppress_small)}"]
     chosen = f"{colour_flag.lower()}_share"
@@ -354,18 +355,18 @@ def hotspot_map(
         items["not recorded"] = NO_SHARE_COLOUR
         legend(m, f"Hotspots: share with {label}", items)
 
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)  # opens on hover: an open list covers the map and its tooltips
     if lats or cell_lats:
+        # The Missing page draws the map the page's width, wider than fit_to assumes: every hotspot is in view.
         fit_to(m, lats or cell_lats, lons or cell_lons)
-        if lats:
-            # The map sits in a column narrower than fit_to assumes: one level out keeps every hotspot in view.
-            m.options["zoom"] = max(1, int(m.options.get("zoom", 8)) - 1)
+    elif authority is not None and len(authority):  # nothing located (903 only): open on the authority
+        fit_geojson(m, authority if isinstance(authority, str) else boundaries_geojson(authority))
     return m
 
 
 # ---------------------------------------------------------------- the table beside the map
 TABLE_COLUMNS = {
-    "hotspot_id": "Hotspot", "episodes": "Episodes", "children": "Children", "dominant_flag": "Dominant risk",
+    "hotspot_id": "Hotspot", "name": "Place", "episodes": "Episodes", "children": "Children", "dominant_flag": "Dominant risk",
     **{f"{f.lower()}_share": f"% {RISK_FLAG_LABELS[f]}" for f in RISK_FLAGS},
     "first_date": "First", "last_date": "Last", "trend": "Trend", "trend_per_month": "Trend (episodes a month)",
     "night_share": "% at night", "top_weekday": "Busiest day", "median_distance_miles": "Median miles placed from home",
@@ -400,7 +401,7 @@ def hotspot_table(hotspots: gpd.GeoDataFrame, *, suppress_small: bool = False) -
             if col in frame:
                 frame[col] = [SUPPRESSED if small else int(v) for v, small in zip(frame[col], is_small(frame[col]))]
                 frame[col] = frame[col].astype(object)
-    for col in ("dominant_flag", "trend", "top_weekday", "top_placement_areas", "linked_hotspots"):
+    for col in ("name", "dominant_flag", "trend", "top_weekday", "top_placement_areas", "linked_hotspots"):
         if col in frame:
             frame[col] = frame[col].astype(object).where(frame[col].notna(), "")
     if "dominant_flag" in frame:

@@ -492,7 +492,11 @@ def _changes_section(ctx: _Context) -> Section:
 def _repeat_and_rhi_section(ctx: _Context) -> Section:
     if ctx.dataset.missing.empty and ctx.dataset.missing_log.empty:
         raise _NoData("no missing episodes were loaded.")
-    return Section("Repeat missing and return home interviews", [_repeat_table(ctx), _return_interview_table(ctx)])
+    from analysis.missing import RHI_NOT_RECORDED, interviews_recorded
+
+    interviews = (_return_interview_table(ctx) if interviews_recorded(ctx.missing_in(ctx.period))
+                  else TextBlock(f"Return home interviews. {RHI_NOT_RECORDED}"))
+    return Section("Repeat missing and return home interviews", [_repeat_table(ctx), interviews])
 
 
 # ---------------------------------------------------------------- hotspots (MASE)
@@ -507,6 +511,7 @@ def _authority_shapes(la_code: str):
 
 
 def _hotspot_sections(ctx: _Context) -> list[Section]:
+    from analysis.hotspot_names import hotspot_label
     from analysis.hotspots import label_and_find_hotspots
 
     title = "Hotspots: where children were found"
@@ -524,7 +529,8 @@ def _hotspot_sections(ctx: _Context) -> list[Section]:
     if not len(spots) or "children" not in spots:
         return [Section(title, [TextBlock(f"No hotspot found in the period: no cluster of the places children "
                                           f"were found is linked to more than {SMALL_NUMBER_MAX} children.")])]
-    spots["Hotspot"] = np.arange(1, len(spots) + 1)
+    # The app's numbers (1 for the most episodes), so a chair and the analyst mean the same hotspot.
+    spots["Hotspot"] = spots["hotspot_id"].astype(int)
     ctx.hotspots = (located, spots, labels)  # the pack's numbering, for the links section (briefing_found)
     layer = disclosure.safe_map_layer(
         spots[["Hotspot", "episodes", "children", "geometry"]], "children", small="drop")
@@ -539,10 +545,11 @@ def _hotspot_sections(ctx: _Context) -> list[Section]:
     blocks = [FigureBlock(
         "Hotspot map", png,
         f"{method}. Hotspots linked to {SMALL_NUMBER_MAX} or fewer children are not shown. "
+        "Numbers as in the hotspot profiles below and in the app. "
         "Boundary: the authority (dark) and its neighbours (grey).",
         ctx.period_text, "episodes starting in the period with a recorded found location")]
     frame = pd.DataFrame({
-        "Hotspot": spots["Hotspot"].astype(str),
+        "Hotspot": [hotspot_label(h, name) for h, name in zip(spots["hotspot_id"], spots["name"])],
         "episodes": spots["episodes"].astype(int),
         "children": spots["children"].astype(int),
     })

@@ -32,6 +32,25 @@ def parse_period(text: str) -> tuple[date, date]:
     return start, end
 
 
+_RETURN_TABLES = ("header", "episodes", "missing", "uasc")  # the 903 return's own tables
+
+
+def _refuse_two_exports(dataset, folder: Path) -> None:
+    """Stop when the folder holds the 903 both as XML and as CSV or spreadsheet files: councils export the
+    same return both ways, and reading both would count every child twice (or silently keep one copy)."""
+    sources = set()
+    for name in _RETURN_TABLES:
+        table = getattr(dataset, name)
+        if len(table) and "SOURCE_FILE" in table:
+            # "fake_903.xml [Episodes]": the file, then the table read from it
+            sources |= set(table["SOURCE_FILE"].dropna().astype(str).str.replace(r" \[[^\]]*\]$", "", regex=True))
+    xml = sorted(s for s in sources if s.lower().endswith(".xml"))
+    other = sorted(s for s in sources if not s.lower().endswith(".xml"))
+    if xml and other:
+        raise CommandError(f"{folder} holds the 903 return both as XML ({', '.join(xml)}) and as other files "
+                           f"({', '.join(other)}): keep one of the two exports in the folder")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", required=True, help="folder of input files (903 tables, missing log, homes, costs)")
     parser.add_argument("--la", required=True, help="responsible authority: name, DfE code or GSS code")
@@ -57,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
     from data.readers import read_folder
 
     dataset = read_folder(folder, la=authority.code)
+    _refuse_two_exports(dataset, folder)
     if args.synthetic:
         dataset.synthetic = True
     if dataset.episodes.empty and dataset.missing.empty and dataset.missing_log.empty:

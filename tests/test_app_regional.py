@@ -222,3 +222,16 @@ def test_missing_page_area_choice_narrows_to_one_authority(pooled):
 def test_sidebar_says_figures_are_measured_from_each_childs_own_authority(pooled):
     captions = [c.value for c in pooled["at"].sidebar.caption]
     assert "Responsible authority: each child's own (3 authorities loaded)" in captions
+
+
+def test_data_page_does_not_call_pooled_files_authority_unknown(pooled):
+    """Pooled files name each child's authority in their LA column: the Data page says so, rather than "the
+    responsible authority is not known" beside distances it did measure."""
+    from ui import state
+
+    at = _run(**{state.KEY_INPUT_FILES: pooled["files"], state.KEY_LA: None, state.KEY_SOURCE: state.SOURCE_UPLOAD})
+    at.switch_page("app_pages/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not any("responsible authority is not known" in w.value for w in at.warning)
+    assert any("Pooled files: each child's responsible authority is taken from the files' LA column (3 authorities)"
+               in i.value for i in at.info)

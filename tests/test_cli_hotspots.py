@@ -39,7 +39,12 @@ def test_writes_one_row_per_hotspot(log_csv, tmp_path, capsys):
     for col in ("hotspot_id", "lat", "lon", "episodes", "children", "cse_share", "gang_share"):
         assert col in table.columns
     assert table["episodes"].is_monotonic_decreasing
-    assert list(table["hotspot_id"]) == list(range(len(table)))
+    assert list(table["hotspot_id"]) == list(range(1, len(table) + 1))
+    # Each hotspot named as in the app and the pack; positions to 5 decimals (about a metre), not 16.
+    assert table["name"].str.endswith("(Kent)").all()
+    for col in ("lat", "lon"):
+        assert table[col].map(lambda v: len(repr(v).split(".")[1])).max() <= 5
+    assert table[["easting", "northing", "radius_m"]].map(float.is_integer).all().all()
     assert table["cse_share"].dropna().between(0, 1).all() and table["gang_share"].dropna().between(0, 1).all()
     assert "NOTES" not in table.columns  # free text never leaves the analyst's own view
     from pyproj import Transformer

@@ -42,8 +42,9 @@ BREAKDOWN_LABELS = {
 
 
 def shown(count: int) -> str:
-    """One count as a panel may see it."""
-    return str(suppress_counts(pd.Series([count])).iloc[0])
+    """One count as a panel may see it: "c" for 1-5, else with thousands separated ("2,259"), as on the tiles."""
+    value = str(suppress_counts(pd.Series([count])).iloc[0])
+    return value if value == SUPPRESSED else f"{int(value):,}"
 
 
 def _small(value) -> bool:
@@ -79,6 +80,37 @@ def safe_headline(figures: pd.DataFrame) -> pd.DataFrame:
         rows.append({"measure": label, "shown": value, "detail": detail,
                      "definition": str(row["definition"])})
     return pd.DataFrame(rows)
+
+
+# From this share of children with an unknown placement location or distance, the tiles that count the known
+# ones ("Outside the authority 1.8%") understate so much that the page says so above them.
+UNKNOWN_WARNING_SHARE = 0.2
+_UNKNOWN_MEASURES = {
+    "placement location unknown": ("placement location", "Outside the authority and At a distance"),
+    "distance unknown": ("distance from home", f"Over {OVER_DISTANCE_MILES} miles and the median distance"),
+}
+
+
+def unknown_warning(figures: pd.DataFrame) -> str:
+    """A warning when the placement location or distance is unknown for many children (at least
+    :data:`UNKNOWN_WARNING_SHARE` of them), naming the tiles it affects; "" otherwise. Counts through
+    disclosure control, as on the tiles."""
+    if figures is None or figures.empty:
+        return ""
+    by_measure = figures.set_index("measure")
+    parts = []
+    for measure, (what, tiles) in _UNKNOWN_MEASURES.items():
+        if measure not in by_measure.index:
+            continue
+        count, base = int(by_measure.loc[measure, "count"]), int(by_measure.loc[measure, "denominator"])
+        if base and count / base >= UNKNOWN_WARNING_SHARE:
+            parts.append(f"the {what} is not known for {shown(count)} of {shown(base)} children, so {tiles} "
+                         "count only the rest")
+    if not parts:
+        return ""
+    text = "; ".join(parts)
+    return (f"{text[0].upper()}{text[1:]}. These figures understate: check the placement and home postcodes "
+            "(PL_POST, HOME_POST) on the Data page.")
 
 
 def unknown_distances(snapshot: pd.DataFrame) -> pd.DataFrame:
@@ -270,16 +302,22 @@ def safe_home_children(usage: pd.DataFrame, points: pd.DataFrame) -> pd.Series:
 
 
 def flow_note(summary) -> str:
-    # The children looked after (on the headline tiles) are those drawn, without a home sector, without a
-    # placement district or in flows left off: one line, so its parts are suppressed together.
+    """What the map's lines leave out, in words: children drawn of all, and why the others are not.
+
+    The children looked after (on the headline tiles) are those drawn, without a home sector, without a
+    placement district or in flows left off: one line, so its parts are suppressed together."""
     left_off = summary.children - summary.drawn - summary.no_home_sector - summary.no_placement_district
     drawn, no_home, no_district, _left_off = suppress_parts(
         [summary.drawn, summary.no_home_sector, summary.no_placement_district, max(left_off, 0)]).tolist()
-    parts = [f"{drawn} of {shown(summary.children)} children drawn"]
+
+    def words(value) -> str:
+        return f"{SUPPRESSED} (5 or fewer)" if value == SUPPRESSED else f"{int(value):,}"
+
+    parts = [f"Lines for {words(drawn)} of the {shown(summary.children)} children"]
     if summary.no_home_sector:
-        parts.append(f"{no_home} without a home postcode sector")
+        parts.append(f"{words(no_home)} without a home postcode sector")
     if summary.no_placement_district:
-        parts.append(f"{no_district} without a placement postcode district")
+        parts.append(f"{words(no_district)} without a placement postcode district")
     if summary.flows_dropped:
         parts.append(f"{summary.flows_dropped} smallest flows left off to keep the map fast")
     return "; ".join(parts) + "."
