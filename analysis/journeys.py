@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.hotspot_names import hotspot_label
+
 from analysis.hotspots import NOISE
 
 __all__ = ["journeys", "corridors", "JOURNEY_COLUMNS", "TO_HOTSPOT", "TO_DISTRICT"]
@@ -98,7 +100,8 @@ def journeys(episodes: pd.DataFrame, *, labels=None, hotspots=None, flag: str | 
         ids = hotspots["hotspot_id"].astype(int).astype(str)
         to_x.update(zip(ids, hotspots["easting"].astype(float)))
         to_y.update(zip(ids, hotspots["northing"].astype(float)))
-        to_name.update((i, f"Hotspot {i}") for i in ids)
+        names = hotspots["name"] if "name" in hotspots else pd.Series(None, index=hotspots.index)
+        to_name.update((i, hotspot_label(i, n)) for i, n in zip(ids, names))
     key = out["to_id"].astype(object)
     out["to_easting"] = key.map(to_x).astype(float)
     out["to_northing"] = key.map(to_y).astype(float)

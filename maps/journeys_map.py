@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.disclosure import SMALL_NUMBER_MAX, is_small
+from analysis.hotspot_names import hotspot_label
 from geo.projection import transform_points
 from maps.common import ENGLAND_CENTRE, GeoJson, base_map, escape, fit_to, legend, map_html
 from maps.flow_map import _curve, _width, authority_centroids, flow_lines
@@ -92,6 +93,8 @@ def link_features(links: pd.DataFrame, hotspots: pd.DataFrame, *, suppress_small
     small = is_small(links["children"]) if suppress_small else np.zeros(len(links), dtype=bool)
     centre = dict(zip(hotspots["hotspot_id"].astype(int),
                       zip(hotspots["easting"].astype(float), hotspots["northing"].astype(float))))
+    names = (dict(zip(hotspots["hotspot_id"].astype(int), (hotspot_label(h, n) for h, n in zip(
+        hotspots["hotspot_id"], hotspots["name"])))) if "name" in hotspots else {})
     known = links["hotspot_a"].isin(list(centre)) & links["hotspot_b"].isin(list(centre))
     chosen = links[known.to_numpy() & ~small]
     summary = {"links": int(len(links)), "small": int(small.sum()), "over_max": int(max(len(chosen) - max_links, 0))}
@@ -106,7 +109,9 @@ def link_features(links: pd.DataFrame, hotspots: pd.DataFrame, *, suppress_small
     for (xs, _), row in zip(curves, chosen.itertuples(index=False)):
         coords = [[a, b] for a, b in zip(lon[start:start + len(xs)], lat[start:start + len(xs)])]
         start += len(xs)
-        tip = f"Hotspot {int(row.hotspot_a)} &harr; Hotspot {int(row.hotspot_b)}<br>children seen at both: {int(row.children):,}"
+        tip = (f"{escape(names.get(int(row.hotspot_a), hotspot_label(row.hotspot_a)))} &harr; "
+               f"{escape(names.get(int(row.hotspot_b), hotspot_label(row.hotspot_b)))}<br>"
+               f"children seen at both: {int(row.children):,}")
         features.append({"type": "Feature", "properties": {"tip": tip, "colour": LINK_COLOUR,
                                                            "weight": _width(int(row.children), biggest)},
                          "geometry": {"type": "LineString", "coordinates": coords}})

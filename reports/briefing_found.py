@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.disclosure import SMALL_NUMBER_MAX, is_small, suppress_table
+from analysis.hotspot_names import hotspot_label
 from data.schemas import OVER_DISTANCE_MILES, RISK_FLAG_LABELS
 from reports.briefing import Section, TableBlock, TextBlock, _NoData, _section, _suppressed_with_total
 
@@ -144,6 +145,10 @@ def _journeys_section(ctx) -> Section:
         if links.empty:
             blocks.append(TextBlock(f"No two hotspots share more than {SMALL_NUMBER_MAX} children in the period."))
         else:
+            # Hotspots by their label (as in the profiles), not a bare number a reader could take for a count.
+            label = {int(h): hotspot_label(h, n) for h, n in zip(_spots["hotspot_id"], _spots.get("name", [None] * len(_spots)))}
+            links = links.assign(hotspot_a=links["hotspot_a"].astype(int).map(label),
+                                 hotspot_b=links["hotspot_b"].astype(int).map(label))
             table = links.head(MAX_LINK_ROWS)[["hotspot_a", "hotspot_b", "children"]].rename(columns={
                 "hotspot_a": "Hotspot", "hotspot_b": "Linked hotspot", "children": "Children seen at both"})
             blocks.append(TableBlock(

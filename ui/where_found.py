@@ -18,6 +18,7 @@ from analysis.areas import REGION_PREFIX, in_area
 from analysis.disclosure import SUPPRESSED, is_small, suppress_table
 from analysis.found import (FIGURE_HEADINGS, disclosed_found_figures, found_figures, found_from_elsewhere,
                             found_in_authorities)
+from analysis.hotspot_names import hotspot_label
 from analysis.hotspot_links import disclosed_links, hotspot_links, linked_children, links_of, strongest_links
 from data.schemas import OVER_DISTANCE_MILES, RISK_FLAG_LABELS
 from ui import components, map_view, state
@@ -176,7 +177,8 @@ def _places_of_concern(spots, selected, user: str | None) -> None:
         from analysis.places_of_concern import NEAR_METRES, flag_hotspots
 
         if flag_hotspots(spots[spots["hotspot_id"] == int(selected)], places).any():
-            st.caption(f"Hotspot {int(selected)} holds a place of concern (inside its outline or within "
+            chosen = spots[spots["hotspot_id"] == int(selected)].iloc[0]
+            st.caption(f"{hotspot_label(chosen)} holds a place of concern (inside its outline or within "
                        f"{NEAR_METRES:.0f} m of its centre); the MASE pack flags it.")
     components.safe_table(places[["id", "kind", "label", "note", "marked_by", "marked_at"]].rename(columns={
         "id": "Id", "kind": "Kind", "label": "Place", "note": "Note", "marked_by": "Marked by", "marked_at": "Marked"}))
