@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 
 from data.schemas import RISK_FLAGS
+from geo.authorities import UnknownAuthorityError, resolve_authority
 
 __all__ = ["find_hotspots", "label_hotspots", "label_and_find_hotspots", "hotspot_profile", "NOISE", "HOTSPOT_ID"]
 
@@ -173,17 +174,12 @@ def _trends(hid: np.ndarray, start: np.ndarray, ids: pd.Index) -> pd.DataFrame:
 
 
 def _authority_names(codes: pd.Series) -> pd.Series:
-    try:
-        from geo.authorities import resolve_authority
-    except ImportError:
-        return codes
-
     def name(code):
         if not isinstance(code, str) or not code:
             return code
         try:
             found = resolve_authority(code)
-        except Exception:  # an unknown code is shown as given
+        except UnknownAuthorityError:  # an unknown code is shown as given
             return code
         return getattr(found, "name", code) or code
 

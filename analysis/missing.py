@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.placements import add_placement_location
 from data.schemas import PLACE_GROUP, PLACEMENT_GROUPS, RISK_FLAGS, UNKNOWN_DISTANCE
 
 __all__ = [
@@ -230,12 +231,7 @@ def missing_episodes(
         out[col] = out[col].astype("boolean")
 
     if la is not None and len(eps) and "PL_DISTANCE" not in eps:
-        try:
-            from analysis.placements import add_placement_location
-        except ImportError:  # placements module not built in this version
-            pass
-        else:
-            eps = add_placement_location(eps, la, index=index)
+        eps = add_placement_location(eps, la, index=index)
     out = _placement_at_start(out, eps)
     if "PL_DISTANCE" in out:
         dist = pd.to_numeric(out["PL_DISTANCE"], errors="coerce")

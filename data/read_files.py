@@ -11,12 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import re
 import zipfile
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from data.raw_table import FileRejected, RawTable, file_year, normalise_column
+from data.read_tables import recognise_table
+from data.read_xml import read_xml_tables
 
 __all__ = [
     "RawTable",
@@ -51,40 +53,6 @@ _MAGIC = [
 ]
 
 
-class FileRejected(Exception):
-    """The whole file cannot be read; the message is shown to the user as it is."""
-
-
-@dataclass
-class RawTable:
-    """One table of text as read from a file or sheet.
-
-    ``frame`` has normalised column names (upper case, stripped, inner spaces
-    as underscores) and text cells ("" for blank); ``rows`` holds the line
-    number a spreadsheet shows for each data row (header = 1), or for XML the
-    record's position among its elements. ``notes`` are file-level warnings.
-    """
-
-    label: str
-    frame: pd.DataFrame
-    rows: np.ndarray
-    year: int | None = None
-    notes: list[str] = field(default_factory=list)
-    kind: str | None = None  # set by readers that know the table already (XML)
-
-
-def normalise_column(name) -> str:
-    text = "" if name is None else str(name)
-    text = text.replace("\ufeff", "").strip().upper()
-    return re.sub(r"[\s\-]+", "_", text)
-
-
-def file_year(name: str) -> int | None:
-    """A collection year written in a file name ("2018-episodes.csv" -> 2018), else None."""
-    found = re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", name)
-    return int(found[-1]) if found else None
-
-
 def read_raw_tables(name: str, content: bytes) -> list[RawTable]:
     """Raw tables of one file. Raises :class:`FileRejected` with a one-sentence reason."""
     if len(content) > MAX_FILE_BYTES:
@@ -100,8 +68,6 @@ def read_raw_tables(name: str, content: bytes) -> list[RawTable]:
     text = _decode(content)
     stripped = text.lstrip()
     if stripped.startswith("<"):
-        from data.read_xml import read_xml_tables
-
         return read_xml_tables(name, text)
     return [_read_csv(name, text)]
 
@@ -235,8 +201,6 @@ def _header_position(numbered: list) -> int:
     line or two; the header is the first record whose names we recognise,
     else the first record.
     """
-    from data.read_tables import recognise_table
-
     for i, (_, rec) in enumerate(numbered[:HEADER_SEARCH_ROWS]):
         if recognise_table({normalise_column(c) for c in rec}):
             return i

@@ -21,7 +21,7 @@ and why, rather than stopping the pack.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
@@ -29,6 +29,15 @@ import pandas as pd
 
 from analysis import disclosure
 from analysis.disclosure import NOT_AVAILABLE, SMALL_NUMBER_MAX, SUPPRESSED, suppress_table
+from reports.briefing_html import render_html
+from reports.pack import (
+    CLASSIFICATION,
+    SUPPRESSION_NOTE,
+    FigureBlock,
+    Section,
+    TableBlock,
+    TextBlock,
+)
 
 __all__ = [
     "Briefing",
@@ -46,50 +55,10 @@ AUDIENCES = {
     "mase": "MASE briefing pack: missing from care and exploitation",
     "panel": "Corporate parenting panel briefing: where our children live",
 }
-CLASSIFICATION = "OFFICIAL-SENSITIVE"
-SUPPRESSION_NOTE = (
-    f"Small numbers (1-{SMALL_NUMBER_MAX}) are suppressed and shown as c; where a total would reveal "
-    "a suppressed number, another number in the same row or column is also shown as c. "
-    "Zero means none recorded. x means not known."
-)
-SYNTHETIC_NOTE = "SYNTHETIC DATA: made-up children for demonstration, not real records."
 NOT_AVAILABLE_TEXT = "Not available"
 
 
-# ---------------------------------------------------------------- the pack's content model
-@dataclass
-class TextBlock:
-    text: str
-
-
-@dataclass
-class TableBlock:
-    """A disclosure-controlled table (every cell text) with what a reader needs to read it."""
-
-    title: str
-    frame: pd.DataFrame
-    definition: str
-    period: str
-    denominator: str
-    count_columns: list[str] = field(default_factory=list)  # child/episode counts, for checks
-
-
-@dataclass
-class FigureBlock:
-    title: str
-    png: bytes
-    definition: str
-    period: str
-    denominator: str
-
-
-@dataclass
-class Section:
-    title: str
-    blocks: list = field(default_factory=list)
-    available: bool = True
-
-
+# ---------------------------------------------------------------- the pack
 @dataclass
 class Briefing:
     """A finished pack. ``html`` and ``to_pdf()`` render the same content."""
@@ -107,11 +76,10 @@ class Briefing:
 
     @property
     def html(self) -> str:
-        from reports.briefing_html import render_html
-
         return render_html(self)
 
     def to_pdf(self) -> bytes:
+        # reportlab takes a while to import; only a PDF download needs it.
         from reports.briefing_pdf import render_pdf
 
         return render_pdf(self)

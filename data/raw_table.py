@@ -1,0 +1,49 @@
+"""What every reader hands on: a raw table of text from one file or sheet, or one reason the file is refused.
+
+Kept apart from :mod:`data.read_files` so that the CSV/XLSX reader, the XML reader
+(:mod:`data.read_xml`) and table recognition (:mod:`data.read_tables`) all depend on it and
+not on each other.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["RawTable", "FileRejected", "normalise_column", "file_year"]
+
+
+class FileRejected(Exception):
+    """The whole file cannot be read; the message is shown to the user as it is."""
+
+
+@dataclass
+class RawTable:
+    """One table of text as read from a file or sheet.
+
+    ``frame`` has normalised column names (upper case, stripped, inner spaces
+    as underscores) and text cells ("" for blank); ``rows`` holds the line
+    number a spreadsheet shows for each data row (header = 1), or for XML the
+    record's position among its elements. ``notes`` are file-level warnings.
+    """
+
+    label: str
+    frame: pd.DataFrame
+    rows: np.ndarray
+    year: int | None = None
+    notes: list[str] = field(default_factory=list)
+    kind: str | None = None  # set by readers that know the table already (XML)
+
+
+def normalise_column(name) -> str:
+    text = "" if name is None else str(name)
+    text = text.replace("\ufeff", "").strip().upper()
+    return re.sub(r"[\s\-]+", "_", text)
+
+
+def file_year(name: str) -> int | None:
+    """A collection year written in a file name ("2018-episodes.csv" -> 2018), else None."""
+    found = re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", name)
+    return int(found[-1]) if found else None
