@@ -2,7 +2,7 @@
 
 Two sources, the official one first:
 
-1. An ONS boundary file that the council drops into ``local/boundaries/`` (or the folder named by
+1. An ONS boundary file that the council drops into ``boundaries/`` in the state folder (or the folder named by
    ``$CARE_MAP_BOUNDARIES``): GeoJSON, GeoPackage or a zipped Shapefile of counties and unitary
    authorities (``CTYUA24CD`` ...), upper-tier authorities (``UTLA..CD``) or districts (which are
    dissolved into their upper tier). See :func:`read_official_boundaries`.
@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from config import state_dir
 from geo import authorities as _authorities
 
 __all__ = [
@@ -50,8 +51,6 @@ DERIVED_SOURCE = "derived from ONS postcodes (approximate)"
 REFERENCE_DIR = Path(__file__).parent / "reference"
 DERIVED_FILE = REFERENCE_DIR / "authority_boundaries.geojson"
 DERIVED_ADJACENCY_FILE = REFERENCE_DIR / "adjacency.csv"
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_BOUNDARIES_FOLDER = PROJECT_ROOT / "local" / "boundaries"
 BOUNDARIES_ENV = "CARE_MAP_BOUNDARIES"
 OFFICIAL_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".shp")
 
@@ -86,9 +85,10 @@ class BoundaryFileError(ValueError):
 
 # --------------------------------------------------------------------------- where from
 def boundaries_folder() -> Path:
-    """Folder searched for official ONS boundary files: ``$CARE_MAP_BOUNDARIES`` or ``local/boundaries/``."""
+    """Folder searched for official ONS boundary files: ``$CARE_MAP_BOUNDARIES``, else ``boundaries/`` in
+    :func:`config.state_dir`."""
     env = os.environ.get(BOUNDARIES_ENV)
-    return Path(env) if env else DEFAULT_BOUNDARIES_FOLDER
+    return Path(env) if env else state_dir() / "boundaries"
 
 
 def _official_candidates(folder: Path) -> tuple[tuple[str, int, int], ...]:

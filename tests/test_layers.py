@@ -15,10 +15,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Lowest first. geo is reference geography (postcodes, authorities, boundaries) and knows nothing of
+# Lowest first. config says where this installation keeps its state; geo is reference geography (postcodes, authorities, boundaries) and knows nothing of
 # the 903; data reads and checks inputs (the store sits beside it); analysis holds every rule and
 # statistic; access (roles, users, audit log) refuses child data by analysis.disclosure's definition.
 LAYERS: list[tuple[str, ...]] = [
+    ("config",),
     ("geo",),
     ("data", "store"),
     ("analysis",),
