@@ -12,5 +12,5 @@ def _skip(_main):
     return None
 
 
-_spawn._fixup_main_from_path = _skip
-_spawn._fixup_main_from_name = _skip
+_spawn._fixup_main_from_path = _skip  # type: ignore[attr-defined]  # private; see analysis.workers
+_spawn._fixup_main_from_name = _skip  # type: ignore[attr-defined]

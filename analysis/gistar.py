@@ -178,8 +178,8 @@ class _Lattice:
             steps = [(0, np.full(self.n, -1)), (0, np.full(self.n, 1))]
             for dr in (-1, 1):
                 steps += [(dr, np.where(odd, 0, -1)), (dr, np.where(odd, 1, 0))]
-            for dr, dc in steps:
-                r, c = rows + dr, cols + dc
+            for dr, shift in steps:
+                r, c = rows + dr, cols + shift
                 ok = (r >= 0) & (r < self.nrows) & (c >= 0) & (c < self.ncols)
                 src.append(np.flatnonzero(ok))
                 dst.append((r * self.ncols + c)[ok])

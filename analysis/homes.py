@@ -173,7 +173,7 @@ def home_usage(homes: pd.DataFrame, snapshot: pd.DataFrame) -> pd.DataFrame:
     counts = matched.dropna().astype(int).value_counts()
     out["OUR_CHILDREN"] = counts.reindex(np.arange(len(out)), fill_value=0).to_numpy()
     unmatched = int(matched.isna().sum())
-    extra = {c: "" for c in out.columns if c != "OUR_CHILDREN"}
+    extra: dict[str, object] = {c: "" for c in out.columns if c != "OUR_CHILDREN"}
     extra["NAME"] = "Not matched to a listed home"
     extra["OUR_CHILDREN"] = unmatched
     return pd.concat([out, pd.DataFrame([extra])], ignore_index=True)

@@ -32,6 +32,7 @@ REPEAT_EPISODES = 3
 UNDER_AGE = 16
 
 DURATION_BANDS = ["under 24 hours", "1-2 days", "2-7 days", "over a week", "ongoing"]
+_NO_TEXT = np.array(None, dtype=object)  # a missing text value for np.select (its stubs reject a bare None)
 _DURATION_EDGES_HOURS = [0, 24, 48, 168, np.inf]  # a band includes its lower edge
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 TIME_OF_DAY_BANDS = ["night (22:00-05:59)", "morning (06:00-11:59)", "afternoon (12:00-17:59)",
@@ -261,7 +262,8 @@ def missing_episodes(
 
     from_post = out["FROM_POST"].astype(object)
     from_post = from_post.where(from_post.notna() & (from_post.astype(str).str.strip() != ""), None)
-    out["FROM_SOURCE"] = np.where(from_post.notna(), "log", np.where(out["PL_POST"].notna(), "placement", None))
+    out["FROM_SOURCE"] = np.select([from_post.notna(), out["PL_POST"].notna()], ["log", "placement"],
+                                   default=_NO_TEXT)
     out["FROM_POST"] = from_post.where(from_post.notna(), out["PL_POST"])
     needs_index = out["FROM_POST"].notna().any() or out["FOUND_POST"].notna().any()
     if needs_index and index is None:
@@ -366,7 +368,7 @@ def _time_of_day(hour: pd.Series) -> pd.Series:
     h = hour.astype("Float64").to_numpy(dtype=float, na_value=np.nan)  # NA would break np.select
     band = np.select(
         [(h >= 22) | (h < 6), (h >= 6) & (h < 12), (h >= 12) & (h < 18), (h >= 18) & (h < 22)],
-        TIME_OF_DAY_BANDS, default=None,
+        TIME_OF_DAY_BANDS, default=_NO_TEXT,
     )
     band = pd.Series(band, index=hour.index, dtype=object).where(hour.notna(), None)
     return pd.Series(pd.Categorical(band, categories=TIME_OF_DAY_BANDS), index=hour.index)
@@ -385,7 +387,7 @@ def missing_by(episodes: pd.DataFrame, *, by: str = "PLACEMENT_GROUP", kind: str
     alias = {"placement type": "PLACEMENT_GROUP", "day of week": "START_WEEKDAY", "duration": "DURATION_BAND"}
     if by == "area":
         key = eps["PL_LOCATION"].map({"IN": "placed in the authority", "OUT": "placed out of the authority"})
-        categories = ["placed in the authority", "placed out of the authority"]
+        categories: list[str] | None = ["placed in the authority", "placed out of the authority"]
         name = "area"
     elif by == "time of day":
         key = _time_of_day(eps["START_HOUR"])

@@ -275,7 +275,8 @@ def missing_figures(episodes: pd.DataFrame, children_looked_after: pd.Series, *,
         table[col] = keys.map(measures[col]).fillna(0).astype(np.int64).to_numpy()
     if total:
         row = per(pd.Series("", index=frame.index), frame) if len(frame) else None
-        total_row = {"region": ALL_ENGLAND} if by == "region" else {"code": "", "name": ALL_ENGLAND, "region": ""}
+        total_row: dict[str, object] = (
+            {"region": ALL_ENGLAND} if by == "region" else {"code": "", "name": ALL_ENGLAND, "region": ""})
         total_row["children_looked_after"] = int(looked_after.sum())
         if by == "region":
             total_row["authorities"] = int(table["authorities"].sum())

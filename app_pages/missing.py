@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import os
 from datetime import date
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -343,14 +344,15 @@ with c1:
     kind_label = st.radio("Episodes", list(KINDS), key="missing_kind", horizontal=True,
                           help="Missing: whereabouts unknown. Away: whereabouts known but not at the placement.")
 with c2:
-    flags = st.multiselect("Risk flags (any of the selected)", RISK_FLAGS, format_func=FLAG_NAMES.get,
+    flags = st.multiselect("Risk flags (any of the selected)", RISK_FLAGS, format_func=FLAG_NAMES.__getitem__,
                            key="missing_flags", placeholder="All episodes",
                            help="Keeps episodes with at least one of the chosen risks recorded.")
-    colour_flag = st.selectbox("Colour hotspots by the share with", RISK_FLAGS, format_func=FLAG_NAMES.get,
-                               key="missing_colour_flag")
+    colour_flag: str = st.selectbox("Colour hotspots by the share with", RISK_FLAGS, format_func=FLAG_NAMES.__getitem__,
+                                    key="missing_colour_flag") or RISK_FLAGS[0]
 with c3:
-    start, end = st.slider("Episodes starting between", min_value=first_day, max_value=last_day,
-                           key="missing_period", format="DD/MM/YYYY")
+    # The value is the (start, end) pair put in session state above, so the slider is a range.
+    start, end = cast(tuple[date, date], st.slider("Episodes starting between", min_value=first_day,
+                                                   max_value=last_day, key="missing_period", format="DD/MM/YYYY"))
     cell_m = st.select_slider("Gi* cell size (hexagons, metres across)", CELL_SIZES, value=500,
                               key="missing_cell_m")
 with st.expander("Clustering settings"):
@@ -490,12 +492,13 @@ with side_col:
         st.info("No hotspots with these settings: lower the fewest episodes in a hotspot or widen the period.")
         selected = None
     else:
+        assert spots is not None  # the options are its hotspot ids
         # One dict, not a DataFrame look-up per option: England has over a thousand hotspots.
         labels_by_id = {h: f"Hotspot {h}: {_shown(n, panel_view)} episodes"
                         for h, n in zip(spots["hotspot_id"], spots["episodes"])}
-        selected = st.selectbox("Hotspot profile", options, format_func=labels_by_id.get, key=KEY_SELECTED,
+        selected = st.selectbox("Hotspot profile", options, format_func=labels_by_id.__getitem__, key=KEY_SELECTED,
                                 help="Sorted by episodes. Clicking a hotspot on the map chooses it here.")
-    if selected is not None:
+    if selected is not None and spots is not None:  # a selection is one of the hotspots found
         profile = profile_for(fingerprint, start, end, flags_key, kind, area, location, min_cluster_size, method, eps_m,
                               int(selected))
         spot = spots.loc[spots["hotspot_id"] == selected].iloc[0]

@@ -191,7 +191,7 @@ def _read_table(raw: RawTable, order: int, quality: QualityReport, pieces: dict)
 def _resolve_pooled_la(table: pd.DataFrame, label: str, kind: str, quality: QualityReport) -> None:
     from geo.authorities import UnknownAuthorityError, resolve_authority
 
-    codes = {}
+    codes: dict[str, str | None] = {}
     for name in table["LA"].dropna().unique():
         try:
             codes[name] = resolve_authority(name).code

@@ -94,7 +94,7 @@ def _complete(frame: pd.DataFrame, dates: list[str]) -> pd.DataFrame:
     """Tables built elsewhere (tests, demo) may lack source columns or optional dates."""
     if frame.empty:
         return frame
-    add = {}
+    add: dict[str, object] = {}
     if S.SOURCE_FILE not in frame.columns:
         add[S.SOURCE_FILE] = ""
     if S.SOURCE_ROW not in frame.columns:

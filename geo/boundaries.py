@@ -19,12 +19,16 @@ import re
 import time
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from config import state_dir
 from geo import authorities as _authorities
+
+if TYPE_CHECKING:  # geopandas itself is imported where it is used: it adds ~1 s to the app's start
+    import geopandas as gpd
 
 __all__ = [
     "authority_boundaries",
@@ -339,7 +343,7 @@ def _upper_tier(code: str) -> str | None:
     return area.code if area else None
 
 
-def read_official_boundaries(path) -> "gpd.GeoDataFrame":  # noqa: F821
+def read_official_boundaries(path) -> gpd.GeoDataFrame:
     """Read an ONS boundary file as authority polygons (code, name, geometry; EPSG:27700).
 
     Accepts GeoJSON, GeoPackage or Shapefile (also zipped). The code column is recognised by name

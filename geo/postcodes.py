@@ -415,7 +415,7 @@ class PostcodeIndex:
         uniques = encoded.dictionary
         found = self._lookup_arrow(uniques)
 
-        def strings(table: list, positions: np.ndarray):
+        def strings(table: tuple[str, ...], positions: np.ndarray):
             # A short list of labels spread over every row by integer position, in arrow.
             labels = pa.array([x if isinstance(x, str) else None for x in table] + [None], type=pa.large_string())
             return pd.array(labels.take(pa.array(np.where(positions < 0, len(table), positions))), dtype="str")

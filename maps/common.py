@@ -236,7 +236,7 @@ def base_map(*, tiles: bool = False, location=ENGLAND_CENTRE, zoom_start: int = 
         folium.TileLayer(TILE_URL, attr=TILE_ATTRIBUTION, name="Basemap", control=False).add_to(m)
     else:
         css += f" .leaflet-container {{ background: {OFFLINE_BACKGROUND}; }}"
-    m.get_root().header.add_child(folium.Element(f"<style>{css}</style>"))
+    _figure(m).header.add_child(folium.Element(f"<style>{css}</style>"))
     return m
 
 
@@ -250,6 +250,13 @@ def boundaries_geojson(boundaries: gpd.GeoDataFrame, *, extra_fields: tuple = ()
     for col in ["name", *extra_fields]:
         frame[col] = frame[col].map(escape)
     return frame.to_json(drop_id=True)
+
+
+def _figure(m: folium.Map) -> Figure:
+    """The page a map is drawn in (folium always puts a map in a branca Figure)."""
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    return root
 
 
 def outline_geojson(geometry) -> str | None:
@@ -346,8 +353,10 @@ def centre_on(m: folium.Map, south: float, west: float, north: float, east: floa
     m.options["zoom"] = max(1, min(18, int(math.floor(min(z_lon, z_lat)))))
 
 
-def fit_geojson(m: folium.Map, data: str) -> None:
-    """Centre the map on the extent of GeoJSON text (WGS84)."""
+def fit_geojson(m: folium.Map, data: str | None) -> None:
+    """Centre the map on the extent of GeoJSON text (WGS84); no text (an empty outline) leaves it as it is."""
+    if not data:
+        return
     import json
 
     coords = []
@@ -391,4 +400,4 @@ def legend(m: folium.Map, title: str, items: dict[str, str]) -> None:
         'padding:6px 8px;border:1px solid #999;font:12px sans-serif;">'
         f"<b>{escape(title)}</b>{rows}</div>"
     )
-    m.get_root().html.add_child(folium.Element(box))
+    _figure(m).html.add_child(folium.Element(box))

@@ -14,6 +14,7 @@ only when both of its counts are shown; otherwise the polygon is drawn in the ne
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -159,7 +160,8 @@ def flow_lines(flows: pd.DataFrame, centroids: pd.DataFrame, *, min_children: in
     # A plain dict: a DataFrame .loc per row was most of the map's build time for England.
     position = dict(zip(where.index, zip(where["easting"].astype(float), where["northing"].astype(float))))
     biggest = int(chosen["children"].max()) if len(chosen) else 1
-    features, parts = [], []
+    features: list[dict[str, Any]] = []
+    parts: list[tuple[np.ndarray, np.ndarray]] = []
     chosen = chosen[~is_small(chosen["children"])]  # belt and braces: a count of 1-5 must never reach the page
     # Colours for all pairs at once: distance_bands is vectorised, one call per pair was a tenth of the map.
     colours = [BAND_COLOURS.get(band, UNKNOWN_COLOUR) for band in distance_bands(chosen["median_miles"])]
@@ -313,7 +315,7 @@ def flow_map(flows: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None = None,
     bounds = _outlines(boundaries)[1] if len(boundaries) else None
     if bounds is not None and np.isfinite(bounds).all():
         m.fit_bounds([[float(bounds[1]), float(bounds[0])], [float(bounds[3]), float(bounds[2])]])
-    m.flow_summary = summary
+    m.flow_summary = summary  # type: ignore[attr-defined]  # read by the Region page and the benchmark
     return m
 
 

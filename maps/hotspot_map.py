@@ -192,7 +192,7 @@ def _cell_radius(n: int, suppress_small: bool, alone: bool) -> float:
     return round(min(1 + root / 2, 6), 1) if alone else round(min(2 + root, 12), 1)
 
 
-def gi_layer_cells(gi: gpd.GeoDataFrame, *, max_cells: int = None) -> gpd.GeoDataFrame:
+def gi_layer_cells(gi: gpd.GeoDataFrame, *, max_cells: int | None = None) -> gpd.GeoDataFrame:
     """The significant cells (``gi_bin`` not 0) of an :func:`analysis.gistar.gi_star` grid, at most
     ``max_cells`` (default :data:`MAX_GI_CELLS`) of them, the most significant (largest |z|) first."""
     if gi is None or len(gi) == 0 or "gi_bin" not in gi:
@@ -359,7 +359,8 @@ def hotspot_map(
         fit_to(m, lats or cell_lats, lons or cell_lons)
         if lats:
             # The map sits in a column narrower than fit_to assumes: one level out keeps every hotspot in view.
-            m.options["zoom"] = max(1, int(m.options.get("zoom", 8)) - 1)
+            zoom = m.options.get("zoom", 8)
+            m.options["zoom"] = max(1, int(zoom) - 1) if isinstance(zoom, (int, float)) else zoom
     return m
 
 

@@ -33,6 +33,7 @@ from reports.briefing_html import render_html
 from reports.pack import (
     CLASSIFICATION,
     SUPPRESSION_NOTE,
+    Block,
     FigureBlock,
     Section,
     TableBlock,
@@ -169,8 +170,11 @@ def _comparison_table(now: list[_Measure], before: list[_Measure]) -> pd.DataFra
         elif NOT_AVAILABLE in (shown_a, shown_b):
             change = NOT_AVAILABLE
         elif a.kind == "percent":
+            assert a.numerator is not None and a.denominator is not None  # shown() said so
+            assert b.numerator is not None and b.denominator is not None
             change = f"{100 * (a.numerator / a.denominator - b.numerator / b.denominator):+.1f} points"
         elif a.kind == "count":
+            assert a.numerator is not None and b.numerator is not None  # shown() said so
             change = f"{int(a.numerator - b.numerator):+,}"
         else:
             change = f"{float(shown_a.replace(',', '')) - float(shown_b.replace(',', '')):+.1f}"
@@ -354,11 +358,11 @@ def _missing_measures(ctx: _Context, period) -> list[_Measure]:
     return measures
 
 
-def _missing_type_and_duration(ctx: _Context, period) -> list[TableBlock]:
+def _missing_type_and_duration(ctx: _Context, period) -> list[Block]:
     from analysis.missing import DURATION_BANDS
 
     eps = ctx.missing_in(period)
-    blocks = []
+    blocks: list[Block] = []
     kinds = pd.DataFrame({
         "type": ["Missing (M)", "Away from placement without authorisation (A)"],
         "episodes": [int((eps["MISSING"] == "M").sum()), int((eps["MISSING"] == "A").sum())],
@@ -428,7 +432,7 @@ def _missing_summary_section(ctx: _Context, title: str = "Missing from care: per
     if ctx.dataset.missing.empty and ctx.dataset.missing_log.empty:
         raise _NoData("no missing episodes were loaded (903 Missing table or the missing team's log).")
     measures = _missing_measures(ctx, ctx.period)
-    blocks = [TableBlock("Headline figures", _measures_table(measures),
+    blocks: list[Block] = [TableBlock("Headline figures", _measures_table(measures),
                          "see each row; percentages are of the number in 'Out of'", ctx.period_text,
                          "shown per row in 'Out of'", ["Value", "Out of"])]
     blocks += _missing_type_and_duration(ctx, ctx.period)
@@ -493,7 +497,7 @@ def _hotspot_sections(ctx: _Context) -> list[Section]:
     method = (f"HDBSCAN clusters of the places children were found (minimum cluster size "
               f"{params.get('min_cluster_size', '?')} episodes), outlined by the hull of the cluster's "
               f"episodes plus {params.get('buffer_m', '?')} m")
-    blocks = [FigureBlock(
+    blocks: list[Block] = [FigureBlock(
         "Hotspot map", png,
         f"{method}. Hotspots linked to {SMALL_NUMBER_MAX} or fewer children are not shown. "
         "Boundary: the authority (dark) and its neighbours (grey).",
@@ -553,7 +557,7 @@ def _emerging_section(ctx: _Context) -> Section:
             f"No {cell_m / 1000:g} km cell was a statistically significant hot spot in the period's months.")])
     table = (hot.groupby("category").agg(cells=("cell_id", "size"), episodes=("episodes", "sum")).reset_index())
     shown = _suppressed_with_total(table, "category", ["cells", "episodes"])
-    blocks = [TableBlock(
+    blocks: list[Block] = [TableBlock(
         "Emerging hot spot categories", _pretty(shown, {"category": "Category", "cells": "Grid cells",
                                                         "episodes": "Episodes in those cells"}),
         f"Getis-Ord Gi* on {cell_m / 1000:g} km hexagonal cells for each month (FDR-corrected, 5%), "
@@ -637,7 +641,7 @@ def _placement_tables_section(ctx: _Context) -> Section:
         raise _NoData("no 903 episodes were loaded.")
     snap = ctx.snapshot()
     day = f"{ctx.period[1]:%d %B %Y}"
-    blocks = []
+    blocks: list[Block] = []
     names = {"children": "Children", "outside": "Outside the authority", "percent_outside": "% outside",
              "over_20_miles": "Over 20 miles", "percent_over_20_miles": "% over 20 miles",
              "median_miles": "Median miles", "distance_unknown": "Distance unknown"}
@@ -721,7 +725,7 @@ def _costs_section(ctx: _Context) -> Section:
     shown = shown.reset_index(drop=True)
     names = {"PLACEMENT_GROUP": "Placement group", "children": "Children", "percent_of_children": "% of children",
              "weekly_cost": "Weekly cost", "annual_cost": "Annual cost", "percent_of_cost": "% of cost"}
-    blocks = []
+    blocks: list[Block] = []
     if not own_costs:
         blocks.append(TextBlock("ILLUSTRATIVE COSTS: no cost table was loaded, so round illustrative prices per "
                                 "child per week are used. Replace them with the authority's own costs."))
@@ -767,7 +771,7 @@ def _homes_section(ctx: _Context) -> Section:
     day = f"{ctx.period[1]:%d %B %Y}"
     source = ("inferred from 903 episodes in children's homes (PLACE K1/K2); only homes our children used"
               if inferred else "the children's homes register")
-    blocks = [TableBlock(
+    blocks: list[Block] = [TableBlock(
         "Children's homes by sector", _pretty(shown, {"sector": "Sector", "homes": "Homes",
                                                       "in_area": "Homes in our area", "children": "Our children there"}),
         f"homes from {source}; our children matched by URN, else placement postcode",

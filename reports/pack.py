@@ -19,6 +19,7 @@ __all__ = [
     "TableBlock",
     "FigureBlock",
     "Section",
+    "Block",
 ]
 
 CLASSIFICATION = "OFFICIAL-SENSITIVE"
@@ -56,8 +57,11 @@ class FigureBlock:
     denominator: str
 
 
+Block = TextBlock | TableBlock | FigureBlock
+
+
 @dataclass
 class Section:
     title: str
-    blocks: list = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
     available: bool = True

@@ -365,7 +365,7 @@ def check_read(files: list[InputFile]):
     summary = ds.quality.summary()
     # Every input file is named in the summary, under its own label or as "<label> [<sheet>]" / "<label> [<table>]".
     labels = list(summary["file"])
-    assert len(files) == 0 or all(any(l == f.name or l.startswith(f.name) for l in labels) for f in files)
+    assert len(files) == 0 or all(any(label == f.name or label.startswith(f.name) for label in labels) for f in files)
     for error in ds.quality.file_errors():
         assert error.severity == FILE_ERROR and error.reason
         assert "could not be read (" not in error.reason, error.reason  # the readers' catch-all: a bug, not bad input

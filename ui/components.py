@@ -53,7 +53,7 @@ def safe_table(frame: pd.DataFrame, *, height: int | None = None, column_config:
     if frame is None or frame.empty:
         st.caption("Nothing to show.")
         return
-    kwargs = {"hide_index": True, "width": "stretch", "column_config": column_config}
+    kwargs: dict = {"hide_index": True, "width": "stretch", "column_config": column_config}
     if height:
         kwargs["height"] = height
     st.dataframe(frame, **kwargs)

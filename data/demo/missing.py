@@ -102,8 +102,7 @@ def draw_incidents(episodes: pd.DataFrame, kids: pd.DataFrame, *, rng: np.random
                 ends[i] = min(start[i] + max(dur[i], 30), limit - 1)
                 keep.append(i)
                 last_end = ends[i]
-            keep = np.array(keep, dtype=int)
-            rows = s.iloc[which[keep]]
+            rows = s.iloc[which[np.array(keep, dtype=int)]]
             end_min = ends[keep]
             out.append(pd.DataFrame({
                 "CHILD": child,

@@ -120,7 +120,7 @@ def get_sampler() -> PostcodeSampler:
 def sample_near(
     sampler: PostcodeSampler,
     origin_xy: np.ndarray,
-    median_miles: np.ndarray,
+    median_miles: np.ndarray | float,
     *,
     rng: np.random.Generator,
     sigma: float = 1.0,
