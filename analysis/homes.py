@@ -12,7 +12,7 @@ import pandas as pd
 from data import schemas
 from geo import authorities as _authorities
 from geo import postcodes as _postcodes
-from geo.distances import KM_PER_MILE_DFE, METRES_PER_KM
+from geo.distances import metres_to_miles
 
 __all__ = ["homes_from_register", "infer_homes", "home_usage", "NO_URN"]
 
@@ -52,7 +52,7 @@ def _boundary_miles(easting: np.ndarray, northing: np.ndarray, la_code: str) -> 
     ok = np.isfinite(easting) & np.isfinite(northing)
     points = shapely.points(easting[ok], northing[ok])
     metres = shapely.distance(points, outline)
-    out[ok] = np.round(metres / METRES_PER_KM / KM_PER_MILE_DFE, 1)
+    out[ok] = metres_to_miles(metres)
     return out
 
 

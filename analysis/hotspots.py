@@ -17,10 +17,10 @@ import shapely
 
 from data.schemas import RISK_FLAGS
 from geo.authorities import UnknownAuthorityError, resolve_authority
+from geo.projection import BNG
 
 __all__ = ["find_hotspots", "label_hotspots", "label_and_find_hotspots", "hotspot_profile", "NOISE", "HOTSPOT_ID"]
 
-BNG = 27700
 NOISE = -1
 HOTSPOT_ID = "HOTSPOT_ID"
 MIN_MONTHS_FOR_TREND = 4  # Mann-Kendall on fewer monthly counts says nothing

@@ -13,14 +13,20 @@ import pandas as pd
 
 from analysis.placements import add_placement_location
 from data.schemas import PLACE_GROUP, PLACEMENT_GROUPS, RISK_FLAGS, UNKNOWN_DISTANCE
+from geo.projection import BNG, WGS84, transform_points
 
 __all__ = [
     "missing_episodes",
     "summarise_missing",
     "missing_by",
     "return_interviews",
+    "offered_in_time",
+    "of_kind",
+    "children_by_episode_count",
     "RHI_WITHIN_HOURS",
     "REPEAT_EPISODES",
+    "REPEAT_BANDS",
+    "KINDS",
     "DURATION_BANDS",
     "WEEKDAYS",
 ]
@@ -29,6 +35,12 @@ __all__ = [
 RHI_WITHIN_HOURS = 72
 # A child with this many episodes or more in the period counts as a repeat missing child.
 REPEAT_EPISODES = 3
+# Children by episodes in the period, for the repeat-missing tables: (fewest, most, label).
+REPEAT_BANDS = [(1, 1, "1 episode"), (2, 2, "2 episodes"), (3, 4, "3-4 episodes"), (5, 9, "5-9 episodes"),
+                (10, np.inf, "10 or more episodes")]
+# Which episodes each choice keeps, by the 903 MISSING code (data.schemas.MISSING_CODES); combined keeps all.
+KIND_CODES = {"missing": "M", "away": "A"}
+KINDS = ("combined", *KIND_CODES)
 UNDER_AGE = 16
 
 DURATION_BANDS = ["under 24 hours", "1-2 days", "2-7 days", "over a week", "ongoing"]
@@ -139,16 +151,13 @@ def _placement_at_start(out: pd.DataFrame, episodes: pd.DataFrame) -> pd.DataFra
 
 
 def _grid_from_lat_lon(lat: pd.Series, lon: pd.Series):
-    from pyproj import Transformer
-
     east = np.full(len(lat), np.nan)
     north = np.full(len(lat), np.nan)
     la = pd.to_numeric(lat, errors="coerce").to_numpy(dtype=float)
     lo = pd.to_numeric(lon, errors="coerce").to_numpy(dtype=float)
     ok = np.isfinite(la) & np.isfinite(lo) & (np.abs(la) <= 90) & (np.abs(lo) <= 180)
     if ok.any():
-        to_bng = Transformer.from_crs(4326, 27700, always_xy=True)
-        east[ok], north[ok] = to_bng.transform(lo[ok], la[ok])
+        east[ok], north[ok] = transform_points(lo[ok], la[ok], source=WGS84, target=BNG)
     # Positions outside Great Britain's grid cannot be compared with it.
     bad = ~((east > -10_000) & (east < 700_000) & (north > -10_000) & (north < 1_300_000))
     east[bad] = np.nan
@@ -303,14 +312,33 @@ def _qualify_pooled_children(out: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- summaries
-def _select_kind(episodes: pd.DataFrame, kind: str) -> pd.DataFrame:
+def of_kind(episodes: pd.DataFrame, kind: str = "combined") -> np.ndarray:
+    """True for each episode of ``kind``: ``"missing"`` (MISSING "M"), ``"away"`` ("A") or ``"combined"`` (all).
+
+    Raises ValueError for any other ``kind``.
+    """
     if kind == "combined":
-        return episodes
-    if kind == "missing":
-        return episodes[episodes["MISSING"] == "M"]
-    if kind == "away":
-        return episodes[episodes["MISSING"] == "A"]
-    raise ValueError(f"kind must be 'combined', 'missing' or 'away', not {kind!r}")
+        return np.ones(len(episodes), dtype=bool)
+    if kind not in KIND_CODES:
+        raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}, not {kind!r}")
+    return (episodes["MISSING"] == KIND_CODES[kind]).to_numpy(dtype=bool)
+
+
+def _select_kind(episodes: pd.DataFrame, kind: str) -> pd.DataFrame:
+    return episodes if kind == "combined" else episodes[of_kind(episodes, kind)]
+
+
+def children_by_episode_count(episodes: pd.DataFrame) -> pd.DataFrame:
+    """Children, and their episodes, by how many episodes each child had (the bands of ``REPEAT_BANDS``).
+
+    Returns one row per band, in order, with columns ``band``, ``children`` and ``episodes``.
+    """
+    per_child = episodes.groupby("CHILD").size() if len(episodes) else pd.Series(dtype=int)
+    rows = []
+    for fewest, most, label in REPEAT_BANDS:
+        inside = (per_child >= fewest) & (per_child <= most)
+        rows.append({"band": label, "children": int(inside.sum()), "episodes": int(per_child[inside].sum())})
+    return pd.DataFrame(rows, columns=["band", "children", "episodes"])
 
 
 def _pct(value, denominator):

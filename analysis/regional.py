@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.missing import REPEAT_EPISODES, of_kind, offered_in_time
 from data import schemas
 from geo import authorities as _authorities
 
@@ -229,16 +230,14 @@ def missing_figures(episodes: pd.DataFrame, children_looked_after: pd.Series, *,
     :func:`analysis.missing.offered_in_time`) and ``percent_rhi_offered_within`` (of ``returned``).
     Every authority with children looked after or an episode has a row.
     """
-    from analysis.missing import REPEAT_EPISODES, offered_in_time
-
     if by not in ("authority", "region"):
         raise ValueError(f"by must be 'authority' or 'region', not {by!r}")
     codes = _codes(episodes, "LA_CODE")
     frame = pd.DataFrame({
         "code": codes.to_numpy(),
         "child": episodes["CHILD"].astype(str).to_numpy(),
-        "m": (episodes["MISSING"] == "M").to_numpy(dtype=bool),
-        "a": (episodes["MISSING"] == "A").to_numpy(dtype=bool),
+        "m": of_kind(episodes, "missing"),
+        "a": of_kind(episodes, "away"),
         "returned": episodes["MIS_END"].notna().to_numpy(dtype=bool),
         "within": offered_in_time(episodes).to_numpy(dtype=bool),
     })

@@ -25,7 +25,15 @@ import streamlit as st
 from access.roles import ANALYST, PANEL, sees_row_level
 from analysis.areas import AREA_ALL, REGION_PREFIX, area_choices, area_label, in_area
 from analysis.disclosure import SUPPRESSED, is_small, suppress_table
-from analysis.missing import REPEAT_EPISODES, RHI_WITHIN_HOURS, missing_by, return_interviews, summarise_missing
+from analysis.missing import (
+    REPEAT_EPISODES,
+    RHI_WITHIN_HOURS,
+    children_by_episode_count,
+    missing_by,
+    of_kind,
+    return_interviews,
+    summarise_missing,
+)
 from data.schemas import RISK_FLAG_LABELS, RISK_FLAGS
 from maps.hotspot_map import hotspot_map, hotspot_table
 from reports.export import to_safe_csv
@@ -43,8 +51,6 @@ EPISODE_CELL_M = 500  # episodes drawn as counts per cell of this size
 # counts and the analyst asks for hotspots with a toggle (docs/scale.md). A faster machine may raise it.
 CLUSTER_AT_ONCE = int(os.environ.get("CARE_MAP_CLUSTER_AT_ONCE") or 15_000)
 KEY_CLUSTER_LARGE = "missing_cluster_large"
-REPEAT_BANDS = [(1, 1, "1 episode"), (2, 2, "2 episodes"), (3, 4, "3-4 episodes"), (5, 9, "5-9 episodes"),
-                (10, np.inf, "10 or more episodes")]
 
 
 # ------------------------------------------------------------------ cached work (keyed on the fingerprint)
@@ -77,10 +83,7 @@ def chosen_episodes(fingerprint: str, start: date, end: date, flags: tuple, kind
         return eps
     when = pd.to_datetime(eps["MIS_START"])
     keep = (when >= pd.Timestamp(start)) & (when < pd.Timestamp(end) + pd.Timedelta(days=1))
-    if kind == "missing":
-        keep &= eps["MISSING"] == "M"
-    elif kind == "away":
-        keep &= eps["MISSING"] == "A"
+    keep &= of_kind(eps, kind)
     if area and "LA_CODE" in eps:
         keep &= in_area(eps["LA_CODE"], area)
     if flags:
@@ -614,11 +617,9 @@ with t_dur:
         st.caption("A band includes its lower edge (exactly 24 hours is 1-2 days). 903-only episodes have dates only.")
 with t_rep:
     if t_rep.open:
-        per_child = chosen.groupby("CHILD").size()
-        rows = [{"Episodes in the period": label, "Children": int(((per_child >= lo) & (per_child <= hi)).sum()),
-                 "Episodes": int(per_child[(per_child >= lo) & (per_child <= hi)].sum())}
-                for lo, hi, label in REPEAT_BANDS]
-        components.safe_table(_counts(pd.DataFrame(rows), ["Children", "Episodes"], panel_view))
+        rows = children_by_episode_count(chosen).rename(
+            columns={"band": "Episodes in the period", "children": "Children", "episodes": "Episodes"})
+        components.safe_table(_counts(rows, ["Children", "Episodes"], panel_view))
         st.caption(f"Repeat missing children: {REPEAT_EPISODES} or more episodes in the period.")
 with t_place:
     if t_place.open:

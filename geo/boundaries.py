@@ -26,6 +26,8 @@ import pandas as pd
 
 from config import state_dir
 from geo import authorities as _authorities
+from geo.distances import METRES_PER_MILE
+from geo.projection import BNG
 
 if TYPE_CHECKING:  # geopandas itself is imported where it is used: it adds ~1 s to the app's start
     import geopandas as gpd
@@ -48,8 +50,7 @@ __all__ = [
     "DERIVED_SOURCE",
 ]
 
-CRS = "EPSG:27700"
-METRES_PER_MILE = 1609.344
+CRS = f"EPSG:{BNG}"
 DERIVED_SOURCE = "derived from ONS postcodes (approximate)"
 
 REFERENCE_DIR = Path(__file__).parent / "reference"

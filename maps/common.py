@@ -25,6 +25,7 @@ from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
 from data.schemas import DISTANCE_BANDS
+from geo.projection import BNG, WGS84
 
 __all__ = [
     "base_map",
@@ -182,10 +183,10 @@ class _AddDataOnShow(_VerbatimMacroElement):
 def to_wgs84(frame: gpd.GeoDataFrame, *, simplify_metres: float = SIMPLIFY_METRES) -> gpd.GeoDataFrame:
     """Simplify in metres (British grid) then reproject to EPSG:4326 for drawing."""
     if frame.crs is None:
-        frame = frame.set_crs(27700)
-    if simplify_metres and frame.crs.to_epsg() == 27700:
+        frame = frame.set_crs(BNG)
+    if simplify_metres and frame.crs.to_epsg() == BNG:
         frame = frame.assign(geometry=frame.geometry.simplify(simplify_metres, preserve_topology=True))
-    return frame.to_crs(4326)
+    return frame.to_crs(WGS84)
 
 
 LEAFLET_DIR = Path(__file__).parent / "vendor" / "leaflet-1.9.3"
@@ -263,7 +264,7 @@ def outline_geojson(geometry) -> str | None:
     """The outline of one EPSG:27700 polygon (e.g. the 20-mile line) as WGS84 GeoJSON text."""
     if geometry is None or getattr(geometry, "is_empty", True):
         return None
-    return to_wgs84(gpd.GeoDataFrame({"geometry": [geometry.boundary]}, crs=27700)).to_json(drop_id=True)
+    return to_wgs84(gpd.GeoDataFrame({"geometry": [geometry.boundary]}, crs=BNG)).to_json(drop_id=True)
 
 
 def add_boundaries(

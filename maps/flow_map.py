@@ -25,6 +25,7 @@ import shapely
 from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, check_no_child_data, is_small, suppress_counts
 from analysis.placements import distance_bands
 from analysis.regional import net_flows
+from geo.projection import BNG, WGS84
 from maps.common import (
     BAND_COLOURS,
     ENGLAND_CENTRE,
@@ -71,12 +72,12 @@ def authority_centroids(boundaries: gpd.GeoDataFrame) -> pd.DataFrame:
     ``representative_point`` rather than the centroid: it is always inside the polygon, even for
     crescent-shaped or coastal authorities.
     """
-    frame = boundaries.to_crs(27700) if boundaries.crs is not None and boundaries.crs.to_epsg() != 27700 else boundaries
+    frame = boundaries.to_crs(BNG) if boundaries.crs is not None and boundaries.crs.to_epsg() != BNG else boundaries
     points = frame.geometry.representative_point()
     table = pd.DataFrame({"code": frame["code"].astype(str).to_numpy(), "easting": points.x.to_numpy(),
                           "northing": points.y.to_numpy()})
     nations = gpd.GeoSeries(gpd.points_from_xy([p[1] for p in NATION_POINTS.values()],
-                                               [p[0] for p in NATION_POINTS.values()]), crs=4326).to_crs(27700)
+                                               [p[0] for p in NATION_POINTS.values()]), crs=WGS84).to_crs(BNG)
     extra = pd.DataFrame({"code": list(NATION_POINTS), "easting": nations.x.to_numpy(), "northing": nations.y.to_numpy()})
     return pd.concat([table, extra], ignore_index=True)
 
@@ -223,7 +224,7 @@ def _outlines(boundaries: gpd.GeoDataFrame) -> tuple[list, np.ndarray]:
                 shape["coordinates"] = _round_coordinates(shape["coordinates"])
         if len(_OUTLINES) >= 8:  # a few sets of boundaries at most (all, a region, an official file)
             _OUTLINES.clear()
-        bounds = gpd.GeoSeries(geoms, crs=boundaries.crs or 27700).to_crs(4326).total_bounds  # unsimplified
+        bounds = gpd.GeoSeries(geoms, crs=boundaries.crs or BNG).to_crs(WGS84).total_bounds  # unsimplified
         _OUTLINES[key] = (shapes, bounds)
     return _OUTLINES[key]
 

@@ -29,6 +29,16 @@ import pandas as pd
 
 from analysis import disclosure
 from analysis.disclosure import NOT_AVAILABLE, SMALL_NUMBER_MAX, SUPPRESSED, suppress_table
+from analysis.missing import (
+    DURATION_BANDS,
+    REPEAT_EPISODES,
+    RHI_WITHIN_HOURS,
+    children_by_episode_count,
+    of_kind,
+    offered_in_time,
+    return_interviews,
+)
+from data.schemas import PACK_RISK_FLAGS, RISK_FLAG_LABELS
 from reports.briefing_html import render_html
 from reports.pack import (
     CLASSIFICATION,
@@ -312,8 +322,6 @@ class _NoData(Exception):
 
 # ---------------------------------------------------------------- missing sections (both packs)
 def _missing_measures(ctx: _Context, period) -> list[_Measure]:
-    from analysis.missing import REPEAT_EPISODES
-
     eps = ctx.missing_in(period)
     per_child = eps.groupby("CHILD").size() if len(eps) else pd.Series(dtype=int)
     children = len(per_child)
@@ -334,8 +342,8 @@ def _missing_measures(ctx: _Context, period) -> list[_Measure]:
         _Measure(f"% of children with an episode who had {REPEAT_EPISODES}+", "percent", repeat, children,
                  definition=f"children with {REPEAT_EPISODES}+ episodes / children with an episode"),
     ]
-    for flag, label in (("CSE", "child sexual exploitation"), ("GANG", "gang affiliation"),
-                        ("CCE", "child criminal exploitation")):
+    for flag in PACK_RISK_FLAGS:
+        label = RISK_FLAG_LABELS[flag]
         if flag in eps:
             values = eps[flag].astype("boolean")
             measures.append(_Measure(
@@ -344,11 +352,7 @@ def _missing_measures(ctx: _Context, period) -> list[_Measure]:
                 definition=f"episodes with the {flag} risk flag set / episodes where the flag was recorded",
             ))
     if len(eps) and "RHI_OFFERED" in eps:
-        from analysis.missing import RHI_WITHIN_HOURS
-
-        limit = pd.Timedelta(hours=RHI_WITHIN_HOURS)
-        within = returned["RHI_OFFERED"].notna() & (returned["RHI_OFFERED"] - returned["MIS_END"] <= limit) & (
-            returned["RHI_OFFERED"] >= returned["MIS_END"].dt.normalize())
+        within = offered_in_time(returned)
         measures.append(_Measure(
             f"% of returns offered a return home interview within {RHI_WITHIN_HOURS} hours", "percent",
             int(within.sum()), len(returned),
@@ -359,13 +363,11 @@ def _missing_measures(ctx: _Context, period) -> list[_Measure]:
 
 
 def _missing_type_and_duration(ctx: _Context, period) -> list[Block]:
-    from analysis.missing import DURATION_BANDS
-
     eps = ctx.missing_in(period)
     blocks: list[Block] = []
     kinds = pd.DataFrame({
         "type": ["Missing (M)", "Away from placement without authorisation (A)"],
-        "episodes": [int((eps["MISSING"] == "M").sum()), int((eps["MISSING"] == "A").sum())],
+        "episodes": [int(of_kind(eps, "missing").sum()), int(of_kind(eps, "away").sum())],
     })
     other = len(eps) - int(kinds["episodes"].sum())
     if other:
@@ -386,15 +388,7 @@ def _missing_type_and_duration(ctx: _Context, period) -> list[Block]:
 
 
 def _repeat_table(ctx: _Context) -> TableBlock:
-    eps = ctx.missing_in(ctx.period)
-    per_child = eps.groupby("CHILD").size() if len(eps) else pd.Series(dtype=int)
-    bands = [("1 episode", 1, 1), ("2 episodes", 2, 2), ("3-4 episodes", 3, 4), ("5-9 episodes", 5, 9),
-             ("10 or more episodes", 10, np.inf)]
-    frame = pd.DataFrame({
-        "band": [b[0] for b in bands],
-        "children": [int(((per_child >= lo) & (per_child <= hi)).sum()) for _, lo, hi in bands],
-        "episodes": [int(per_child[(per_child >= lo) & (per_child <= hi)].sum()) for _, lo, hi in bands],
-    })
+    frame = children_by_episode_count(ctx.missing_in(ctx.period))
     shown = _suppressed_with_total(frame, "band", ["children", "episodes"])
     return TableBlock(
         "Children by number of episodes (repeat missing)",
@@ -405,8 +399,6 @@ def _repeat_table(ctx: _Context) -> TableBlock:
 
 
 def _return_interview_table(ctx: _Context) -> TableBlock:
-    from analysis.missing import RHI_WITHIN_HOURS, return_interviews
-
     eps = ctx.missing_in(ctx.period)
     table = return_interviews(eps)
     table = table[table["group"] != "all"].reset_index(drop=True)
@@ -511,7 +503,7 @@ def _hotspot_sections(ctx: _Context) -> list[Section]:
         "children": spots["children"].astype(int),
     })
     percents = {}
-    for flag in ("CSE", "GANG", "CCE"):
+    for flag in PACK_RISK_FLAGS:
         f = flag.lower()
         if f"{f}_episodes" in spots:
             frame[f"{f}_episodes"] = spots[f"{f}_episodes"].astype(int)
@@ -526,7 +518,7 @@ def _hotspot_sections(ctx: _Context) -> list[Section]:
         SUPPRESSED if _small(c) else (NOT_AVAILABLE if pd.isna(v) else f"{100 * v:.0f}")
         for v, c in zip(spots["out_of_area_share"], spots["children"])]
     names = {"Hotspot": "Hotspot", "episodes": "Episodes", "children": "Children",
-             "cse_pct": "% CSE risk", "gang_pct": "% gang", "cce_pct": "% CCE risk",
+             **{f"{flag.lower()}_pct": f"% {flag} risk" for flag in PACK_RISK_FLAGS},
              "Trend": "Trend", "Out of area %": "% placed out of area"}
     blocks.append(TableBlock(
         "Hotspot profiles", _pretty(shown, names),
