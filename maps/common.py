@@ -109,7 +109,7 @@ def scripts_left_out():
 
 class _VerbatimMacroElement(MacroElement):
     """branca's ``MacroElement.render``, except that the rendered header, html and script are added to
-    the page as they are. branca wraps each in ``Element(text)``, which compiles the text as a Jinja
+    the page as they are (branca's private template module: see :mod:`maps.compat`). branca wraps each in ``Element(text)``, which compiles the text as a Jinja
     template once more: for a GeoJSON layer that is lexing megabytes of coordinates, about half of a
     map's render time with England loaded (docs/scale.md)."""
 
