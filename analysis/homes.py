@@ -12,6 +12,7 @@ import pandas as pd
 from data import schemas
 from geo import authorities as _authorities
 from geo import postcodes as _postcodes
+from geo.boundaries import authority_boundaries
 from geo.distances import metres_to_miles
 
 __all__ = ["homes_from_register", "infer_homes", "home_usage", "NO_URN"]
@@ -39,8 +40,6 @@ def _boundary_miles(easting: np.ndarray, northing: np.ndarray, la_code: str) -> 
     out = np.full(len(easting), np.nan)
     try:
         import shapely
-
-        from geo.boundaries import authority_boundaries
 
         shapes = authority_boundaries()
         polygon = shapes.loc[shapes["code"] == la_code, "geometry"]

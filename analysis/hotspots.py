@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from analysis.missing import missing_by
 from data.schemas import RISK_FLAGS
 from geo.authorities import UnknownAuthorityError, resolve_authority
-from geo.projection import BNG
+from geo.projection import BNG, transform_points
 
 __all__ = ["find_hotspots", "label_hotspots", "label_and_find_hotspots", "hotspot_profile", "NOISE", "HOTSPOT_ID"]
 
@@ -150,7 +151,7 @@ def _outlines(hid: np.ndarray, x: np.ndarray, y: np.ndarray, dist: np.ndarray, *
 def _trends(hid: np.ndarray, start: np.ndarray, ids: pd.Index) -> pd.DataFrame:
     """``trend``, ``trend_per_month``, ``trend_p`` of each hotspot in ``ids``: Mann-Kendall on its monthly
     episode counts from its first month with an episode to its last (analysis.trends, all at once)."""
-    from analysis.trends import mann_kendall
+    from analysis.trends import mann_kendall  # pymannkendall and its statistics take ~3 s to import
 
     out = pd.DataFrame({"trend": "not enough data", "trend_per_month": np.nan, "trend_p": np.nan}, index=ids)
     when = pd.DatetimeIndex(start)
@@ -341,8 +342,6 @@ def find_hotspots(
     shapes = _outlines(members["hid"].to_numpy(), members["x"].to_numpy(), members["y"].to_numpy(), dist,
                        buffer_m=buffer_m, outline=outline)
 
-    from geo.projection import transform_points
-
     lon, lat = transform_points(frame["easting"].to_numpy(), frame["northing"].to_numpy())
     frame.insert(2, "lat", lat)
     frame.insert(3, "lon", lon)
@@ -375,8 +374,6 @@ def hotspot_profile(hotspots: gpd.GeoDataFrame, episodes: pd.DataFrame, hotspot_
     (CHILD, episodes here, first and last date, other hotspots) and ``episodes`` (the
     episodes themselves, NOTES included: analyst view only).
     """
-    from analysis.missing import missing_by
-
     match = hotspots[hotspots["hotspot_id"] == hotspot_id]
     if match.empty:
         raise KeyError(f"no hotspot {hotspot_id}")

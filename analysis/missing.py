@@ -13,6 +13,7 @@ import pandas as pd
 
 from analysis.placements import add_placement_location
 from data.schemas import PLACE_GROUP, PLACEMENT_GROUPS, RISK_FLAGS, UNKNOWN_DISTANCE
+from geo.postcodes import get_postcode_index
 from geo.projection import BNG, WGS84, transform_points
 
 __all__ = [
@@ -276,8 +277,6 @@ def missing_episodes(
     out["FROM_POST"] = from_post.where(from_post.notna(), out["PL_POST"])
     needs_index = out["FROM_POST"].notna().any() or out["FOUND_POST"].notna().any()
     if needs_index and index is None:
-        from geo.postcodes import get_postcode_index
-
         index = get_postcode_index()
     if needs_index:
         _geocode(out, "FROM", out["FROM_POST"], index)

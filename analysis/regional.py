@@ -19,9 +19,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.homes import homes_from_register
 from analysis.missing import REPEAT_EPISODES, of_kind, offered_in_time
 from data import schemas
 from geo import authorities as _authorities
+from geo.boundaries import adjacency
 
 __all__ = [
     "figures_by_authority",
@@ -335,8 +337,6 @@ def placement_flows(snapshot: pd.DataFrame, *, include_within: bool = False) -> 
 
 def _adjoining(src: pd.Series, dst: pd.Series) -> np.ndarray:
     try:
-        from geo.boundaries import adjacency
-
         pairs = adjacency()
         known = set(zip(pairs["code"], pairs["neighbour"]))
     except Exception:  # noqa: BLE001 - without boundary data the column stays blank, the flows still count
@@ -384,8 +384,6 @@ def _homes_located(homes: pd.DataFrame) -> pd.DataFrame:
     """The register with the authority each home is in (``LA_CODE``), geocoding it if needed."""
     if "LA_CODE" in homes.columns and "LAT" in homes.columns:
         return homes
-    from analysis.homes import homes_from_register
-
     return homes_from_register(homes)
 
 

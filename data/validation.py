@@ -84,7 +84,7 @@ def check_dataset(dataset: Dataset, *, index=None, postcodes: bool = True) -> No
         _not_in_header(q, table, frame, dataset.header)
     if postcodes:
         if index is None:
-            from geo.postcodes import get_postcode_index
+            from geo.postcodes import get_postcode_index  # pyarrow with it: ~1.4 s, so on first use
 
             index = get_postcode_index()
         _unknown_postcodes(q, dataset, index)
@@ -286,7 +286,7 @@ def postcode_match_summary(dataset: Dataset, *, index=None) -> tuple[pd.DataFram
         ``value``, ``count``, ``reason``; most frequent first.
     """
     if index is None:
-        from geo.postcodes import get_postcode_index
+        from geo.postcodes import get_postcode_index  # pyarrow with it: ~1.4 s, so on first use
 
         index = get_postcode_index()
     rows, misses = [], []

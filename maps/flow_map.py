@@ -25,7 +25,8 @@ import shapely
 from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, check_no_child_data, is_small, suppress_counts
 from analysis.placements import distance_bands
 from analysis.regional import net_flows
-from geo.projection import BNG, WGS84
+from geo.boundaries import authority_boundaries
+from geo.projection import BNG, WGS84, transform_points
 from maps.common import (
     BAND_COLOURS,
     ENGLAND_CENTRE,
@@ -119,8 +120,6 @@ def _arrow(x0, y0, x1, y1, length: float, width: float) -> tuple[np.ndarray, np.
 
 def _lonlat(parts: list[tuple[np.ndarray, np.ndarray]]) -> list[list[list[float]]]:
     """Each part's grid coordinates (x and y arrays, EPSG:27700) as rounded [lon, lat] lists: one transform."""
-    from geo.projection import transform_points
-
     if not parts:
         return []
     lon, lat = transform_points(np.concatenate([x for x, _ in parts]), np.concatenate([y for _, y in parts]))
@@ -280,8 +279,6 @@ def flow_map(flows: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None = None,
     :func:`flow_lines` (pairs drawn and left out).
     """
     if boundaries is None:
-        from geo.boundaries import authority_boundaries
-
         boundaries = authority_boundaries()
     m = base_map(tiles=tiles, location=ENGLAND_CENTRE, zoom_start=6)
     net = net_flows(flows)

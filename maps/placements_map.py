@@ -81,7 +81,7 @@ def add_flow_ends(snapshot: pd.DataFrame, *, index=None) -> pd.DataFrame:
     if "PL_POST" not in snapshot or "HOME_SECTOR" not in snapshot:
         return snapshot
     if index is None:
-        from geo.postcodes import get_postcode_index
+        from geo.postcodes import get_postcode_index  # pyarrow with it: ~1.4 s, so on first use
 
         index = get_postcode_index()
     district = postcode_district_of(snapshot["PL_POST"].astype(object).fillna("").astype(str)).to_numpy()
@@ -113,7 +113,7 @@ def aggregate_flows(snapshot: pd.DataFrame, *, layer_by: str = "PLACEMENT_GROUP"
     index), biggest first, and a :class:`FlowSummary`.
     """
     if index is None:
-        from geo.postcodes import get_postcode_index
+        from geo.postcodes import get_postcode_index  # pyarrow with it: ~1.4 s, so on first use
 
         index = get_postcode_index()
     summary = FlowSummary(children=len(snapshot))

@@ -51,7 +51,7 @@ def measure_demo(folder: str | Path, *, la_code: str, index=None) -> pd.DataFram
     Snapshot figures use children looked after on 31 March of the last year (open episodes,
     short breaks excluded); missing figures pool all years.
     """
-    from geo.postcodes import get_postcode_index
+    from geo.postcodes import get_postcode_index  # pyarrow with it: ~1.4 s, so on first use
 
     index = index or get_postcode_index()
     folder = Path(folder)
