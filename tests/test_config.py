@@ -25,12 +25,21 @@ def test_state_dir_follows_the_environment_variable(tmp_path, monkeypatch):
     assert ((tmp_path / "care-map-state" / "users.json").stat().st_mode & 0o777) == 0o600
 
 
-def test_without_the_variable_it_is_the_platform_user_data_folder(monkeypatch):
+def test_without_the_variable_it_is_the_platform_user_data_folder(tmp_path, monkeypatch):
     monkeypatch.delenv(config.STATE_DIR_ENV, raising=False)
-    if config._CHECKOUT_STATE.is_dir():  # a developer's existing local/ is kept, as for a council's checkout
-        assert config.state_dir() == config._CHECKOUT_STATE
-    else:
-        assert config.state_dir() == Path(platformdirs.user_data_dir("care-map", appauthor=False))
+    monkeypatch.setattr(config, "_CHECKOUT_STATE", tmp_path / "local")
+    assert config.state_dir() == Path(platformdirs.user_data_dir("care-map", appauthor=False))
+    (tmp_path / "local").mkdir()
+    (tmp_path / "local" / "secret.key").write_bytes(b"k")  # a key alone does not move the users file
+    assert config.state_dir() == Path(platformdirs.user_data_dir("care-map", appauthor=False))
+
+
+def test_a_checkout_that_keeps_its_users_in_local_keeps_them_there(tmp_path, monkeypatch):
+    monkeypatch.delenv(config.STATE_DIR_ENV, raising=False)
+    monkeypatch.setattr(config, "_CHECKOUT_STATE", tmp_path / "local")
+    (tmp_path / "local").mkdir()
+    (tmp_path / "local" / "users.json").write_text("{}")
+    assert config.state_dir() == tmp_path / "local"
 
 
 def test_a_single_file_can_still_be_moved_on_its_own(tmp_path, monkeypatch):
