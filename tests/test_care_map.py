@@ -100,8 +100,9 @@ def test_pip_installs_the_package_and_its_command(tmp_path):
                            capture_output=True, text=True, timeout=600, check=False)
     for leftover in (ROOT / "build", ROOT / "care_map.egg-info"):
         subprocess.run(["rm", "-rf", str(leftover)], check=False)
-    if built.returncode != 0 and "Could not find a version that satisfies" in built.stderr:
-        pytest.skip("pip could not fetch setuptools for the build (no PyPI here)")
+    offline = ("Could not find a version that satisfies", "No matching distribution found", "NewConnectionError")
+    if built.returncode != 0 and any(text in built.stderr for text in offline):
+        pytest.skip("pip could not fetch setuptools for the build (PyPI not reachable)")
     assert built.returncode == 0, built.stderr
     (wheel,) = wheels.glob("care_map-*.whl")
 
