@@ -34,12 +34,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.conftest import FIXTURES  # one definition: honours CARE_MAP_FIXTURES
 from tests.fuzz_support import case_counter, examples
 
 from data.quality import FILE_ERROR
 from data.readers import InputFile, read_inputs
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 TEMPLATES = Path(__file__).resolve().parents[1] / "data" / "templates"
 TABLES = ["header", "episodes", "missing", "uasc", "missing_log", "homes", "costs"]
 HEAD_ROWS = 12  # rows kept from each fixture: enough to hit every code path, small enough to be fast
