@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import subprocess
+import os
 import sys
 import tomllib
 from collections.abc import Callable
@@ -90,7 +90,10 @@ def _run_app(argv: list[str]) -> int:
         sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "app.py"),
         *streamlit_flags(), "--server.address=localhost", f"--server.port={args.port}", *streamlit_args,
     ]
-    return subprocess.call(command, cwd=PROJECT_DIR)
+    os.chdir(PROJECT_DIR)
+    # Streamlit takes this process's place, so Ctrl-C and a service manager's stop reach it directly.
+    os.execv(sys.executable, command)
+    return 0  # not reached
 
 
 def _usage(table) -> str:

@@ -11,7 +11,9 @@ import os
 import subprocess
 import sys
 import sysconfig
+import time
 import tomllib
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -142,3 +144,26 @@ def test_pip_installs_the_package_and_its_command(tmp_path):
     users = subprocess.run([str(command), "users", "list-users"], cwd=elsewhere, capture_output=True, text=True,
                            env=env, timeout=120, check=False)
     assert users.returncode == 0, users.stderr
+
+
+def test_care_map_app_serves_the_app_on_localhost(tmp_path):
+    from tests.app_server import free_port, stop_app
+
+    port = free_port()
+    env = {**os.environ, "CARE_MAP_STATE_DIR": str(tmp_path / "state"), "CARE_MAP_USERS_FILE": str(tmp_path / "u.json")}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "care_map.py"), "app", "--port", str(port),
+                             "--server.fileWatcherType=none"], cwd=tmp_path, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "care-map app did not start"
+                time.sleep(0.5)
+    finally:
+        stop_app(proc)  # the process is Streamlit itself (exec), so stopping it stops the app
+    assert proc.poll() is not None
