@@ -75,10 +75,16 @@ def streamlit_flags(config: Path = STREAMLIT_CONFIG) -> list[str]:
     if not config.is_file():
         return []
     flags = []
-    for section, options in tomllib.loads(config.read_text(encoding="utf-8")).items():
-        for option, value in options.items():
-            text = str(value).lower() if isinstance(value, bool) else str(value)
-            flags.append(f"--{section}.{option}={text}")
+
+    def walk(table: dict, prefix: str) -> None:
+        for key, value in table.items():
+            if isinstance(value, dict):  # a nested table such as [theme.sidebar]
+                walk(value, f"{prefix}{key}.")
+            else:
+                text = str(value).lower() if isinstance(value, bool) else str(value)
+                flags.append(f"--{prefix}{key}={text}")
+
+    walk(tomllib.loads(config.read_text(encoding="utf-8")), "")
     return flags
 
 

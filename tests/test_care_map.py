@@ -83,6 +83,12 @@ def test_the_app_gets_the_projects_streamlit_settings_as_flags():
     assert "--browser.gatherUsageStats=false" in flags
 
 
+def test_nested_streamlit_tables_become_dotted_flags(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[server]\nheadless = true\n[theme.sidebar]\nbackgroundColor = "#ffffff"\n')
+    assert care_map.streamlit_flags(config) == ["--server.headless=true", "--theme.sidebar.backgroundColor=#ffffff"]
+
+
 def test_councils_do_not_install_test_tools():
     runtime = (ROOT / "requirements.txt").read_text().lower()
     for tool in ("pytest", "playwright", "hypothesis", "ruff", "mypy"):
