@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from data import schemas
 from geo import authorities as _authorities
@@ -36,15 +37,11 @@ def _urn(values: pd.Series) -> pd.Series:
 
 
 def _boundary_miles(easting: np.ndarray, northing: np.ndarray, la_code: str) -> np.ndarray:
-    """Straight-line miles from each point to the responsible authority's boundary; NaN without boundaries."""
+    """Straight-line miles from each point to the responsible authority's boundary; NaN for an authority
+    without a polygon. Boundaries always exist (derived ones ship with the code), so an error is not hidden."""
     out = np.full(len(easting), np.nan)
-    try:
-        import shapely
-
-        shapes = authority_boundaries()
-        polygon = shapes.loc[shapes["code"] == la_code, "geometry"]
-    except Exception:  # noqa: BLE001 - no boundary data must leave the column blank, never stop the page
-        return out
+    shapes = authority_boundaries()
+    polygon = shapes.loc[shapes["code"] == la_code, "geometry"]
     if polygon.empty:
         return out
     outline = shapely.boundary(polygon.iloc[0])

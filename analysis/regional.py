@@ -336,11 +336,10 @@ def placement_flows(snapshot: pd.DataFrame, *, include_within: bool = False) -> 
 
 
 def _adjoining(src: pd.Series, dst: pd.Series) -> np.ndarray:
-    try:
-        pairs = adjacency()
-        known = set(zip(pairs["code"], pairs["neighbour"]))
-    except Exception:  # noqa: BLE001 - without boundary data the column stays blank, the flows still count
-        return np.full(len(src), "", dtype=object)
+    # Boundaries always exist (the derived ones ship with the code; a broken official file falls back to
+    # them), so a failure here is a bug to see, not a blank column.
+    pairs = adjacency()
+    known = set(zip(pairs["code"], pairs["neighbour"]))
     pair = list(zip(src, dst))
     return np.asarray(["" if a == b else ("Y" if (a, b) in known else "N") for a, b in pair], dtype=object)
 
