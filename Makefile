@@ -3,16 +3,22 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 PORT ?= 8501
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test install bench boundaries demo england clean-cache
+.PHONY: run test lint install bench boundaries demo england clean-cache
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
 	touch $(STAMP)
+
+# Test and lint tools: developers and CI only, never a council's machine.
+$(TEST_STAMP): $(STAMP) requirements-test.txt
+	$(PY) -m pip install -q -r requirements-test.txt
+	touch $(TEST_STAMP)
 
 install: $(STAMP)
 
@@ -21,7 +27,12 @@ run: install
 	$(PY) -m streamlit run app.py --server.address localhost --server.port $(PORT)
 
 # pytest exits 5 when it collected nothing: for us that is a broken suite, never a pass.
-test: install
+# Lint and types first (settings in pyproject.toml): zero findings is part of passing.
+lint: $(TEST_STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+
+test: lint
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests - treating as a failure"; exit 1; fi; \
 	exit $$rc

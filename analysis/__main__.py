@@ -9,7 +9,7 @@ import argparse
 import importlib
 import sys
 
-from analysis.cli_errors import CommandError
+from data.cli_errors import CommandError
 
 COMMANDS = {
     "placements": ("analysis.cli_placements", "add placement distance and location columns to 903 episodes"),

@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis.cli_errors import CommandError, authority_argument
+from data.cli_errors import CommandError, authority_argument
 
 OUTPUT_COLUMNS = [
     "hotspot_id", "name", "lat", "lon", "easting", "northing", "radius_m", "episodes", "children",

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.cli_errors import CommandError, authority_argument
+from data.cli_errors import CommandError, authority_argument
 
 REQUIRED_COLUMNS = ["CHILD", "LS", "PLACE", "HOME_POST", "PL_POST"]
 

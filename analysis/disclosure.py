@@ -40,6 +40,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from config import state_dir
+
 __all__ = [
     "SUPPRESSED",
     "NOT_AVAILABLE",
@@ -78,7 +80,6 @@ _CHILD_COLUMN_RE = re.compile(r"^(CHILD(_|$)|.*_POST$|.*POSTCODE.*|.*NOTES?$)")
 _UNIT_POSTCODE_RE = re.compile(r"^\s*[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\s*$", re.IGNORECASE)
 _POINT_TYPES = {"Point", "MultiPoint"}
 
-_ROOT = Path(__file__).resolve().parents[1]
 SECRET_FILE_ENV = "CARE_MAP_SECRET_FILE"
 _KEY_BYTES = 32
 
@@ -376,7 +377,7 @@ def suppress_parts(counts, *, groups=None, rest: int = 0, unshown=None) -> pd.Se
     if groups is not None:
         labels = pd.Series(groups).astype(object).fillna("").astype(str).to_numpy()
         for label in dict.fromkeys(labels):
-            members = [(i,) for i in np.flatnonzero(labels == label)]
+            members = [(int(i),) for i in np.flatnonzero(labels == label)]
             extra.append(float(np.nansum([values[m] for m in members])))
             lines.append([*members, (whole + len(extra),)])
     values = np.concatenate([values, extra])
@@ -609,7 +610,7 @@ def _secret_path(path) -> Path:
     env = os.environ.get(SECRET_FILE_ENV)
     if env:
         return Path(env)
-    return _ROOT / "local" / "secret.key"
+    return state_dir() / "secret.key"
 
 
 def installation_key(path=None) -> bytes:

@@ -15,11 +15,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from analysis.missing import missing_by
 from data.schemas import RISK_FLAGS
+from geo.authorities import UnknownAuthorityError, resolve_authority
+from geo.projection import BNG, transform_points
 
 __all__ = ["find_hotspots", "label_hotspots", "label_and_find_hotspots", "hotspot_profile", "NOISE", "HOTSPOT_ID"]
 
-BNG = 27700
 NOISE = -1
 HOTSPOT_ID = "HOTSPOT_ID"
 MIN_MONTHS_FOR_TREND = 4  # Mann-Kendall on fewer monthly counts says nothing
@@ -150,7 +152,7 @@ def _outlines(hid: np.ndarray, x: np.ndarray, y: np.ndarray, dist: np.ndarray, *
 def _trends(hid: np.ndarray, start: np.ndarray, ids: pd.Index) -> pd.DataFrame:
     """``trend``, ``trend_per_month``, ``trend_p`` of each hotspot in ``ids``: Mann-Kendall on its monthly
     episode counts from its first month with an episode to its last (analysis.trends, all at once)."""
-    from analysis.trends import mann_kendall
+    from analysis.trends import mann_kendall  # pymannkendall and its statistics take ~3 s to import
 
     out = pd.DataFrame({"trend": "not enough data", "trend_per_month": np.nan, "trend_p": np.nan}, index=ids)
     when = pd.DatetimeIndex(start)
@@ -174,17 +176,12 @@ def _trends(hid: np.ndarray, start: np.ndarray, ids: pd.Index) -> pd.DataFrame:
 
 
 def _authority_names(codes: pd.Series) -> pd.Series:
-    try:
-        from geo.authorities import resolve_authority
-    except ImportError:
-        return codes
-
     def name(code):
         if not isinstance(code, str) or not code:
             return code
         try:
             found = resolve_authority(code)
-        except Exception:  # an unknown code is shown as given
+        except UnknownAuthorityError:  # an unknown code is shown as given
             return code
         return getattr(found, "name", code) or code
 
@@ -355,8 +352,6 @@ def find_hotspots(
     shapes = _outlines(members["hid"].to_numpy(), members["x"].to_numpy(), members["y"].to_numpy(), dist,
                        buffer_m=buffer_m, outline=outline)
 
-    from geo.projection import transform_points
-
     lon, lat = transform_points(frame["easting"].to_numpy(), frame["northing"].to_numpy())
     frame.insert(2, "lat", lat)
     frame.insert(3, "lon", lon)
@@ -400,8 +395,6 @@ def hotspot_profile(hotspots: gpd.GeoDataFrame, episodes: pd.DataFrame, hotspot_
     (CHILD, episodes here, first and last date, other hotspots) and ``episodes`` (the
     episodes themselves, NOTES included: analyst view only).
     """
-    from analysis.missing import missing_by
-
     match = hotspots[hotspots["hotspot_id"] == hotspot_id]
     if match.empty:
         raise KeyError(f"no hotspot {hotspot_id}")

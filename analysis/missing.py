@@ -11,7 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.placements import add_placement_location
 from data.schemas import PLACE_GROUP, PLACEMENT_GROUPS, RISK_FLAGS, UNKNOWN_DISTANCE
+from geo.postcodes import get_postcode_index
+from geo.projection import BNG, WGS84, transform_points
 
 __all__ = [
     "missing_episodes",
@@ -20,8 +23,13 @@ __all__ = [
     "return_interviews",
     "interviews_recorded",
     "RHI_NOT_RECORDED",
+    "offered_in_time",
+    "of_kind",
+    "children_by_episode_count",
     "RHI_WITHIN_HOURS",
     "REPEAT_EPISODES",
+    "REPEAT_BANDS",
+    "KINDS",
     "DURATION_BANDS",
     "WEEKDAYS",
 ]
@@ -30,9 +38,16 @@ __all__ = [
 RHI_WITHIN_HOURS = 72
 # A child with this many episodes or more in the period counts as a repeat missing child.
 REPEAT_EPISODES = 3
+# Children by episodes in the period, for the repeat-missing tables: (fewest, most, label).
+REPEAT_BANDS = [(1, 1, "1 episode"), (2, 2, "2 episodes"), (3, 4, "3-4 episodes"), (5, 9, "5-9 episodes"),
+                (10, np.inf, "10 or more episodes")]
+# Which episodes each choice keeps, by the 903 MISSING code (data.schemas.MISSING_CODES); combined keeps all.
+KIND_CODES = {"missing": "M", "away": "A"}
+KINDS = ("combined", *KIND_CODES)
 UNDER_AGE = 16
 
 DURATION_BANDS = ["under 24 hours", "1-2 days", "2-7 days", "over a week", "ongoing"]
+_NO_TEXT = np.array(None, dtype=object)  # a missing text value for np.select (its stubs reject a bare None)
 _DURATION_EDGES_HOURS = [0, 24, 48, 168, np.inf]  # a band includes its lower edge
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 TIME_OF_DAY_BANDS = ["night (22:00-05:59)", "morning (06:00-11:59)", "afternoon (12:00-17:59)",
@@ -145,16 +160,13 @@ def _placement_at_start(out: pd.DataFrame, episodes: pd.DataFrame) -> pd.DataFra
 
 
 def _grid_from_lat_lon(lat: pd.Series, lon: pd.Series):
-    from pyproj import Transformer
-
     east = np.full(len(lat), np.nan)
     north = np.full(len(lat), np.nan)
     la = pd.to_numeric(lat, errors="coerce").to_numpy(dtype=float)
     lo = pd.to_numeric(lon, errors="coerce").to_numpy(dtype=float)
     ok = np.isfinite(la) & np.isfinite(lo) & (np.abs(la) <= 90) & (np.abs(lo) <= 180)
     if ok.any():
-        to_bng = Transformer.from_crs(4326, 27700, always_xy=True)
-        east[ok], north[ok] = to_bng.transform(lo[ok], la[ok])
+        east[ok], north[ok] = transform_points(lo[ok], la[ok], source=WGS84, target=BNG)
     # Positions outside Great Britain's grid cannot be compared with it.
     bad = ~((east > -10_000) & (east < 700_000) & (north > -10_000) & (north < 1_300_000))
     east[bad] = np.nan
@@ -240,12 +252,7 @@ def missing_episodes(
         out[col] = out[col].astype("boolean")
 
     if la is not None and len(eps) and "PL_DISTANCE" not in eps:
-        try:
-            from analysis.placements import add_placement_location
-        except ImportError:  # placements module not built in this version
-            pass
-        else:
-            eps = add_placement_location(eps, la, index=index)
+        eps = add_placement_location(eps, la, index=index)
     out = _placement_at_start(out, eps)
     if "PL_DISTANCE" in out:
         dist = pd.to_numeric(out["PL_DISTANCE"], errors="coerce")
@@ -275,12 +282,11 @@ def missing_episodes(
 
     from_post = out["FROM_POST"].astype(object)
     from_post = from_post.where(from_post.notna() & (from_post.astype(str).str.strip() != ""), None)
-    out["FROM_SOURCE"] = np.where(from_post.notna(), "log", np.where(out["PL_POST"].notna(), "placement", None))
+    out["FROM_SOURCE"] = np.select([from_post.notna(), out["PL_POST"].notna()], ["log", "placement"],
+                                   default=_NO_TEXT)
     out["FROM_POST"] = from_post.where(from_post.notna(), out["PL_POST"])
     needs_index = out["FROM_POST"].notna().any() or out["FOUND_POST"].notna().any()
     if needs_index and index is None:
-        from geo.postcodes import get_postcode_index
-
         index = get_postcode_index()
     if needs_index:
         _geocode(out, "FROM", out["FROM_POST"], index)
@@ -318,14 +324,33 @@ def _qualify_pooled_children(out: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- summaries
-def _select_kind(episodes: pd.DataFrame, kind: str) -> pd.DataFrame:
+def of_kind(episodes: pd.DataFrame, kind: str = "combined") -> np.ndarray:
+    """True for each episode of ``kind``: ``"missing"`` (MISSING "M"), ``"away"`` ("A") or ``"combined"`` (all).
+
+    Raises ValueError for any other ``kind``.
+    """
     if kind == "combined":
-        return episodes
-    if kind == "missing":
-        return episodes[episodes["MISSING"] == "M"]
-    if kind == "away":
-        return episodes[episodes["MISSING"] == "A"]
-    raise ValueError(f"kind must be 'combined', 'missing' or 'away', not {kind!r}")
+        return np.ones(len(episodes), dtype=bool)
+    if kind not in KIND_CODES:
+        raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}, not {kind!r}")
+    return (episodes["MISSING"] == KIND_CODES[kind]).to_numpy(dtype=bool)
+
+
+def _select_kind(episodes: pd.DataFrame, kind: str) -> pd.DataFrame:
+    return episodes if kind == "combined" else episodes[of_kind(episodes, kind)]
+
+
+def children_by_episode_count(episodes: pd.DataFrame) -> pd.DataFrame:
+    """Children, and their episodes, by how many episodes each child had (the bands of ``REPEAT_BANDS``).
+
+    Returns one row per band, in order, with columns ``band``, ``children`` and ``episodes``.
+    """
+    per_child = episodes.groupby("CHILD").size() if len(episodes) else pd.Series(dtype=int)
+    rows = []
+    for fewest, most, label in REPEAT_BANDS:
+        inside = (per_child >= fewest) & (per_child <= most)
+        rows.append({"band": label, "children": int(inside.sum()), "episodes": int(per_child[inside].sum())})
+    return pd.DataFrame(rows, columns=["band", "children", "episodes"])
 
 
 def _pct(value, denominator):
@@ -383,7 +408,7 @@ def _time_of_day(hour: pd.Series) -> pd.Series:
     h = hour.astype("Float64").to_numpy(dtype=float, na_value=np.nan)  # NA would break np.select
     band = np.select(
         [(h >= 22) | (h < 6), (h >= 6) & (h < 12), (h >= 12) & (h < 18), (h >= 18) & (h < 22)],
-        TIME_OF_DAY_BANDS, default=None,
+        TIME_OF_DAY_BANDS, default=_NO_TEXT,
     )
     band = pd.Series(band, index=hour.index, dtype=object).where(hour.notna(), None)
     return pd.Series(pd.Categorical(band, categories=TIME_OF_DAY_BANDS), index=hour.index)
@@ -402,7 +427,7 @@ def missing_by(episodes: pd.DataFrame, *, by: str = "PLACEMENT_GROUP", kind: str
     alias = {"placement type": "PLACEMENT_GROUP", "day of week": "START_WEEKDAY", "duration": "DURATION_BAND"}
     if by == "area":
         key = eps["PL_LOCATION"].map({"IN": "placed in the authority", "OUT": "placed out of the authority"})
-        categories = ["placed in the authority", "placed out of the authority"]
+        categories: list[str] | None = ["placed in the authority", "placed out of the authority"]
         name = "area"
     elif by == "time of day":
         key = _time_of_day(eps["START_HOUR"])

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import os
 from datetime import date
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -25,8 +26,17 @@ from access.roles import ANALYST, PANEL, sees_row_level
 from analysis.areas import AREA_ALL, REGION_PREFIX, area_choices, area_label, in_area
 from analysis.disclosure import SUPPRESSED, is_small, suppress_table
 from analysis.hotspot_names import hotspot_label
-from analysis.missing import (RHI_NOT_RECORDED, REPEAT_EPISODES, RHI_WITHIN_HOURS, interviews_recorded, missing_by,
-                              return_interviews, summarise_missing)
+from analysis.missing import (
+    REPEAT_EPISODES,
+    RHI_NOT_RECORDED,
+    RHI_WITHIN_HOURS,
+    children_by_episode_count,
+    interviews_recorded,
+    missing_by,
+    of_kind,
+    return_interviews,
+    summarise_missing,
+)
 from data.schemas import RISK_FLAG_LABELS, RISK_FLAGS
 from maps.hotspot_map import hotspot_map, hotspot_table
 from reports.export import to_safe_csv
@@ -44,8 +54,6 @@ EPISODE_CELL_M = 500  # episodes drawn as counts per cell of this size
 # counts and the analyst asks for hotspots with a toggle (docs/scale.md). A faster machine may raise it.
 CLUSTER_AT_ONCE = int(os.environ.get("CARE_MAP_CLUSTER_AT_ONCE") or 15_000)
 KEY_CLUSTER_LARGE = "missing_cluster_large"
-REPEAT_BANDS = [(1, 1, "1 episode"), (2, 2, "2 episodes"), (3, 4, "3-4 episodes"), (5, 9, "5-9 episodes"),
-                (10, np.inf, "10 or more episodes")]
 
 
 # ------------------------------------------------------------------ cached work (keyed on the fingerprint)
@@ -78,10 +86,7 @@ def chosen_episodes(fingerprint: str, start: date, end: date, flags: tuple, kind
         return eps
     when = pd.to_datetime(eps["MIS_START"])
     keep = (when >= pd.Timestamp(start)) & (when < pd.Timestamp(end) + pd.Timedelta(days=1))
-    if kind == "missing":
-        keep &= eps["MISSING"] == "M"
-    elif kind == "away":
-        keep &= eps["MISSING"] == "A"
+    keep &= of_kind(eps, kind)
     if area and "LA_CODE" in eps:
         keep &= in_area(eps["LA_CODE"], area)
     if flags:
@@ -354,14 +359,15 @@ with c1:
     kind_label = st.radio("Episodes", list(KINDS), key="missing_kind", horizontal=True,
                           help="Missing: whereabouts unknown. Away: whereabouts known but not at the placement.")
 with c2:
-    flags = st.multiselect("Risk flags (any of the selected)", RISK_FLAGS, format_func=FLAG_NAMES.get,
+    flags = st.multiselect("Risk flags (any of the selected)", RISK_FLAGS, format_func=FLAG_NAMES.__getitem__,
                            key="missing_flags", placeholder="All episodes",
                            help="Keeps episodes with at least one of the chosen risks recorded.")
-    colour_flag = st.selectbox("Colour hotspots by the share with", RISK_FLAGS, format_func=FLAG_NAMES.get,
-                               key="missing_colour_flag")
+    colour_flag: str = st.selectbox("Colour hotspots by the share with", RISK_FLAGS, format_func=FLAG_NAMES.__getitem__,
+                                    key="missing_colour_flag") or RISK_FLAGS[0]
 with c3:
-    start, end = st.slider("Episodes starting between", min_value=first_day, max_value=last_day,
-                           key="missing_period", format="DD/MM/YYYY")
+    # The value is the (start, end) pair put in session state above, so the slider is a range.
+    start, end = cast(tuple[date, date], st.slider("Episodes starting between", min_value=first_day,
+                                                   max_value=last_day, key="missing_period", format="DD/MM/YYYY"))
     cell_m = st.select_slider("Gi* cell size (hexagons, metres across)", CELL_SIZES, value=500,
                               key="missing_cell_m")
 with st.expander("Clustering settings"):
@@ -516,12 +522,13 @@ with side_col:
         st.info("No hotspots with these settings: lower the fewest episodes in a hotspot or widen the period.")
         selected = None
     else:
+        assert spots is not None  # the options are its hotspot ids
         # One dict, not a DataFrame look-up per option: England has over a thousand hotspots.
         labels_by_id = {h: f"{hotspot_label(h, name)}: {_shown(n, panel_view)} episodes"
                         for h, name, n in zip(spots["hotspot_id"], spots["name"], spots["episodes"])}
-        selected = st.selectbox("Hotspot profile", options, format_func=labels_by_id.get, key=KEY_SELECTED,
+        selected = st.selectbox("Hotspot profile", options, format_func=labels_by_id.__getitem__, key=KEY_SELECTED,
                                 help="Sorted by episodes. Clicking a hotspot on the map chooses it here.")
-    if selected is not None:
+    if selected is not None and spots is not None:  # a selection is one of the hotspots found
         profile = profile_for(fingerprint, start, end, flags_key, kind, area, location, min_cluster_size, method, eps_m,
                               int(selected))
         spot = spots.loc[spots["hotspot_id"] == selected].iloc[0]
@@ -660,11 +667,9 @@ with t_dur:
         st.caption("A band includes its lower edge (exactly 24 hours is 1-2 days). 903-only episodes have dates only.")
 with t_rep:
     if t_rep.open:
-        per_child = chosen.groupby("CHILD").size()
-        rows = [{"Episodes in the period": label, "Children": int(((per_child >= lo) & (per_child <= hi)).sum()),
-                 "Episodes": int(per_child[(per_child >= lo) & (per_child <= hi)].sum())}
-                for lo, hi, label in REPEAT_BANDS]
-        components.safe_table(_counts(pd.DataFrame(rows), ["Children", "Episodes"], panel_view))
+        rows = children_by_episode_count(chosen).rename(
+            columns={"band": "Episodes in the period", "children": "Children", "episodes": "Episodes"})
+        components.safe_table(_counts(rows, ["Children", "Episodes"], panel_view))
         st.caption(f"Repeat missing children: {REPEAT_EPISODES} or more episodes in the period.")
 with t_place:
     if t_place.open:

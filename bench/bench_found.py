@@ -32,7 +32,7 @@ def synthetic_log(n: int, *, seed: int = SEED) -> pd.DataFrame:
     units = index.english_units()
     xy = units[["easting", "northing"]].to_numpy()
     n_planted = int(n * 0.6)
-    sizes = []
+    sizes: list[int] = []
     while sum(sizes) < n_planted:
         sizes.append(int(rng.integers(20, 81)))
     sizes[-1] -= sum(sizes) - n_planted
@@ -94,8 +94,9 @@ def run() -> list[dict]:
 
     labels = label_hotspots(log, min_cluster_size=8)
     spots = find_hotspots(log, labels=labels)
-    plain_journeys = lambda: (enriched.assign(_to=np.where(labels.to_numpy() >= 0, labels.astype(str), enriched["FOUND_DISTRICT"]))
-                              .groupby(["FROM_SECTOR", "_to"]).size())
+    def plain_journeys():
+        return (enriched.assign(_to=np.where(labels.to_numpy() >= 0, labels.astype(str), enriched["FOUND_DISTRICT"]))
+                                  .groupby(["FROM_SECTOR", "_to"]).size())
     seconds = best_of(lambda: journeys(enriched, labels=labels, hotspots=spots, flag="CSE", index=index), 2)
     found_journeys = journeys(enriched, labels=labels, hotspots=spots, flag="CSE", index=index)
     rows.append(result(
@@ -105,7 +106,8 @@ def run() -> list[dict]:
              f"{len(spots):,} hotspots",
     ))
     seconds = best_of(lambda: corridors(enriched), 2)
-    plain_corridors = lambda: enriched[enriched["FOUND_LOCATION"] == "OUT"].groupby(["LA_CODE", "FOUND_LA"]).size()
+    def plain_corridors():
+        return enriched[enriched["FOUND_LOCATION"] == "OUT"].groupby(["LA_CODE", "FOUND_LA"]).size()
     rows.append(result(
         f"corridors between authorities, {n:,} incidents", seconds, "s",
         baseline="groupby(responsible, found authority).size()", baseline_value=best_of(plain_corridors, 2),

@@ -9,7 +9,7 @@ import argparse
 import importlib
 import sys
 
-from analysis.cli_errors import CommandError
+from data.cli_errors import CommandError
 
 COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module with add_arguments and run, one-line help)

@@ -50,7 +50,8 @@ def check_lines(files, *, la=None):
     lines, unreadable = [], []
     for path in paths:
         name = path.name
-        mine = summary[summary["file"].map(lambda f: f == name or f.startswith(name + " ["))]
+        files = summary["file"].astype(str)
+        mine = summary[(files == name) | files.str.startswith(name + " [")]
         for rec in mine.itertuples(index=False):
             error = errors.get(rec.file)
             if error is not None:  # this table (file or sheet) was not read at all

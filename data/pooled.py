@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import pandas as pd
 
 from data.dataset import Dataset
 

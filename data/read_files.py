@@ -11,14 +11,15 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import re
 import zipfile
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from data.quality import SET_ASIDE, WARNING
+from data.raw_table import MAX_COLUMNS, FileRejected, RawTable, file_year, normalise_column, too_wide_message
+from data.read_tables import recognise_table
+from data.read_xml import read_xml_tables
 
 __all__ = [
     "RawTable",
@@ -40,7 +41,6 @@ MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024  # total size of an XLSX's parts once un
 MAX_COMPRESSION_RATIO = 100  # real sheets compress 5-30:1; zip bombs thousands to one
 EMPTY_MESSAGE = "the file is empty"
 HEADER_SEARCH_ROWS = 10  # title lines tolerated above the column names
-MAX_COLUMNS = 1000  # named columns in a table; a 903 table has under 30, a council's log well under 100
 # Limits while a workbook is read (the zip checks above cannot see a shared string used many times).
 # A whole-England year of 903 episodes is about 5.5 million cells and 35 million characters.
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
@@ -64,43 +64,6 @@ _MAGIC = [
 ]
 
 
-class FileRejected(Exception):
-    """The whole file cannot be read; the message is shown to the user as it is."""
-
-
-@dataclass
-class RawTable:
-    """One table of text as read from a file or sheet.
-
-    ``frame`` has normalised column names (upper case, stripped, inner spaces
-    as underscores) and text cells ("" for blank); ``rows`` holds the line
-    number a spreadsheet shows for each data row (header = 1), or for XML the
-    record's position among its elements. ``notes`` are file-level warnings.
-    """
-
-    label: str
-    frame: pd.DataFrame
-    rows: np.ndarray
-    year: int | None = None
-    notes: list[str] = field(default_factory=list)
-    kind: str | None = None  # set by readers that know the table already (XML)
-    # Problems a reader found in single rows before any column was read, as (row, severity, reason) with
-    # severity data.quality.SET_ASIDE or WARNING: e.g. a quoted CSV value running across lines.
-    row_issues: list[tuple[int, str, str]] = field(default_factory=list)
-
-
-def normalise_column(name) -> str:
-    text = "" if name is None else str(name)
-    text = text.replace("\ufeff", "").strip().upper()
-    return re.sub(r"[\s\-]+", "_", text)
-
-
-def file_year(name: str) -> int | None:
-    """A collection year written in a file name ("2018-episodes.csv" -> 2018), else None."""
-    found = re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", name)
-    return int(found[-1]) if found else None
-
-
 def read_raw_tables(name: str, content: bytes) -> list[RawTable]:
     """Raw tables of one file. Raises :class:`FileRejected` with a one-sentence reason."""
     if len(content) > MAX_FILE_BYTES:
@@ -116,8 +79,6 @@ def read_raw_tables(name: str, content: bytes) -> list[RawTable]:
     text = _decode(content)
     stripped = text.lstrip()
     if stripped.startswith("<"):
-        from data.read_xml import read_xml_tables
-
         return read_xml_tables(name, text)
     return [_read_csv(name, text)]
 
@@ -151,7 +112,7 @@ def _decode(content: bytes) -> str:
 
 def _delimiter(first_line: str) -> str:
     counts = {d: first_line.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=counts.__getitem__)
     return best if counts[best] > counts[","] else ","
 
 
@@ -188,12 +149,6 @@ def _check_header_width(first_line: str, delimiter: str) -> None:
     named = first_line.rstrip("\r\n").rstrip(delimiter + " \t").count(delimiter) + 1
     if named > MAX_COLUMNS:
         raise FileRejected(too_wide_message(named))
-
-
-def too_wide_message(columns: int, *, where: str = "the first row has",
-                     advice: str = "check the delimiter or save only the table's own columns") -> str:
-    return (f"{where} {columns:,} columns, over the {MAX_COLUMNS:,} column limit (MAX_COLUMNS); "
-            f"a 903 table has under 30: {advice}")
 
 
 def _physical_lines(text: str) -> int:
@@ -337,8 +292,6 @@ def _header_position(numbered: list) -> int:
     line or two; the header is the first record whose names we recognise,
     else the first record.
     """
-    from data.read_tables import recognise_table
-
     for i, (_, rec) in enumerate(numbered[:HEADER_SEARCH_ROWS]):
         if recognise_table({normalise_column(c) for c in rec}):
             return i

@@ -20,7 +20,7 @@ import pandas as pd
 
 from data import schemas as S
 from data.quality import SET_ASIDE, QualityReport
-from data.read_files import RawTable
+from data.raw_table import RawTable
 
 __all__ = [
     "TABLE_NAMES",

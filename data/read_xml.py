@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pandas as pd
 
-from data.read_files import MAX_COLUMNS, FileRejected, RawTable, file_year, too_wide_message
+from data.raw_table import MAX_COLUMNS, FileRejected, RawTable, file_year, too_wide_message
 from data.schemas import EPISODES_COLUMNS, HEADER_COLUMNS, MISSING_COLUMNS
 
 __all__ = ["read_xml_tables", "XML_ROOT"]

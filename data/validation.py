@@ -84,7 +84,7 @@ def check_dataset(dataset: Dataset, *, index=None, postcodes: bool = True) -> No
         _not_in_header(q, table, frame, dataset.header)
     if postcodes:
         if index is None:
-            from geo.postcodes import get_postcode_index
+            from geo.postcodes import get_postcode_index  # pyarrow with it: ~1.4 s, so on first use
 
             index = get_postcode_index()
         _unknown_postcodes(q, dataset, index)
@@ -94,7 +94,7 @@ def _complete(frame: pd.DataFrame, dates: list[str]) -> pd.DataFrame:
     """Tables built elsewhere (tests, demo) may lack source columns or optional dates."""
     if frame.empty:
         return frame
-    add = {}
+    add: dict[str, object] = {}
     if S.SOURCE_FILE not in frame.columns:
         add[S.SOURCE_FILE] = ""
     if S.SOURCE_ROW not in frame.columns:
@@ -286,7 +286,7 @@ def postcode_match_summary(dataset: Dataset, *, index=None) -> tuple[pd.DataFram
         ``value``, ``count``, ``reason``; most frequent first.
     """
     if index is None:
-        from geo.postcodes import get_postcode_index
+        from geo.postcodes import get_postcode_index  # pyarrow with it: ~1.4 s, so on first use
 
         index = get_postcode_index()
     rows, misses = [], []

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from geo import authorities as _authorities
+from geo.projection import BNG, WGS84
 
 __all__ = [
     "PostcodeIndex",
@@ -273,10 +274,10 @@ def build_index(out_dir: Path | None = None, *, directory: pd.DataFrame | None =
     lat = np.full(len(df), np.nan)
     lon = np.full(len(df), np.nan)
     gb = ~is_ni & np.isfinite(east) & np.isfinite(north)
-    to_wgs = Transformer.from_crs(27700, 4326, always_xy=True)
+    to_wgs = Transformer.from_crs(BNG, WGS84, always_xy=True)
     lon[gb], lat[gb] = to_wgs.transform(east[gb], north[gb])
     ni = is_ni & np.isfinite(east) & np.isfinite(north)
-    irish = Transformer.from_crs(29903, 4326, always_xy=True)
+    irish = Transformer.from_crs(29903, WGS84, always_xy=True)  # the Irish grid, for Northern Ireland only
     lon[ni], lat[ni] = irish.transform(east[ni], north[ni])
     # Irish grid figures must never be read as British grid ones.
     east[is_ni] = np.nan
@@ -415,7 +416,7 @@ class PostcodeIndex:
         uniques = encoded.dictionary
         found = self._lookup_arrow(uniques)
 
-        def strings(table: list, positions: np.ndarray):
+        def strings(table: tuple[str, ...], positions: np.ndarray):
             # A short list of labels spread over every row by integer position, in arrow.
             labels = pa.array([x if isinstance(x, str) else None for x in table] + [None], type=pa.large_string())
             return pd.array(labels.take(pa.array(np.where(positions < 0, len(table), positions))), dtype="str")

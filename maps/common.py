@@ -25,6 +25,7 @@ from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
 from data.schemas import DISTANCE_BANDS
+from geo.projection import BNG, WGS84
 
 __all__ = [
     "base_map",
@@ -109,7 +110,7 @@ def scripts_left_out():
 
 class _VerbatimMacroElement(MacroElement):
     """branca's ``MacroElement.render``, except that the rendered header, html and script are added to
-    the page as they are. branca wraps each in ``Element(text)``, which compiles the text as a Jinja
+    the page as they are (branca's private template module: see :mod:`maps.compat`). branca wraps each in ``Element(text)``, which compiles the text as a Jinja
     template once more: for a GeoJSON layer that is lexing megabytes of coordinates, about half of a
     map's render time with England loaded (docs/scale.md)."""
 
@@ -183,10 +184,10 @@ class _AddDataOnShow(_VerbatimMacroElement):
 def to_wgs84(frame: gpd.GeoDataFrame, *, simplify_metres: float = SIMPLIFY_METRES) -> gpd.GeoDataFrame:
     """Simplify in metres (British grid) then reproject to EPSG:4326 for drawing."""
     if frame.crs is None:
-        frame = frame.set_crs(27700)
-    if simplify_metres and frame.crs.to_epsg() == 27700:
+        frame = frame.set_crs(BNG)
+    if simplify_metres and frame.crs.to_epsg() == BNG:
         frame = frame.assign(geometry=frame.geometry.simplify(simplify_metres, preserve_topology=True))
-    return frame.to_crs(4326)
+    return frame.to_crs(WGS84)
 
 
 LEAFLET_DIR = Path(__file__).parent / "vendor" / "leaflet-1.9.3"
@@ -240,11 +241,11 @@ def base_map(*, tiles: bool = False, location=ENGLAND_CENTRE, zoom_start: int = 
     use_embedded_assets(m)
     # A compact layer list, so an open layer control does not cover the map.
     css = ".leaflet-control-layers { font: 12px/1.3 sans-serif; max-height: 45%; overflow-y: auto; }"
-    if tiles:
+    if settings is not None:
         folium.TileLayer(settings.url, attr=settings.attribution, name="Basemap", control=False).add_to(m)
     else:
         css += f" .leaflet-container {{ background: {OFFLINE_BACKGROUND}; }}"
-    m.get_root().header.add_child(folium.Element(f"<style>{css}</style>"))
+    _figure(m).header.add_child(folium.Element(f"<style>{css}</style>"))
     if place_labels if place_labels is not None else not tiles:
         from maps.places_layer import add_place_labels
 
@@ -264,11 +265,18 @@ def boundaries_geojson(boundaries: gpd.GeoDataFrame, *, extra_fields: tuple = ()
     return frame.to_json(drop_id=True)
 
 
+def _figure(m: folium.Map) -> Figure:
+    """The page a map is drawn in (folium always puts a map in a branca Figure)."""
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    return root
+
+
 def outline_geojson(geometry) -> str | None:
     """The outline of one EPSG:27700 polygon (e.g. the 20-mile line) as WGS84 GeoJSON text."""
     if geometry is None or getattr(geometry, "is_empty", True):
         return None
-    return to_wgs84(gpd.GeoDataFrame({"geometry": [geometry.boundary]}, crs=27700)).to_json(drop_id=True)
+    return to_wgs84(gpd.GeoDataFrame({"geometry": [geometry.boundary]}, crs=BNG)).to_json(drop_id=True)
 
 
 def add_boundaries(
@@ -358,8 +366,10 @@ def centre_on(m: folium.Map, south: float, west: float, north: float, east: floa
     m.options["zoom"] = max(1, min(18, int(math.floor(min(z_lon, z_lat)))))
 
 
-def fit_geojson(m: folium.Map, data: str) -> None:
-    """Centre the map on the extent of GeoJSON text (WGS84)."""
+def fit_geojson(m: folium.Map, data: str | None) -> None:
+    """Centre the map on the extent of GeoJSON text (WGS84); no text (an empty outline) leaves it as it is."""
+    if not data:
+        return
     import json
 
     coords = []
@@ -404,4 +414,4 @@ def legend(m: folium.Map, title: str, items: dict[str, str], *, bottom: int = 24
         'padding:6px 8px;border:1px solid #999;font:12px sans-serif;">'
         f"<b>{escape(title)}</b>{rows}</div>"
     )
-    m.get_root().html.add_child(folium.Element(box))
+    _figure(m).html.add_child(folium.Element(box))

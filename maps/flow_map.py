@@ -14,6 +14,7 @@ only when both of its counts are shown; otherwise the polygon is drawn in the ne
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -24,6 +25,8 @@ import shapely
 from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, check_no_child_data, is_small, suppress_counts
 from analysis.placements import distance_bands
 from analysis.regional import net_flows
+from geo.boundaries import authority_boundaries
+from geo.projection import BNG, WGS84, transform_points
 from maps.common import (
     BAND_COLOURS,
     ENGLAND_CENTRE,
@@ -70,12 +73,12 @@ def authority_centroids(boundaries: gpd.GeoDataFrame) -> pd.DataFrame:
     ``representative_point`` rather than the centroid: it is always inside the polygon, even for
     crescent-shaped or coastal authorities.
     """
-    frame = boundaries.to_crs(27700) if boundaries.crs is not None and boundaries.crs.to_epsg() != 27700 else boundaries
+    frame = boundaries.to_crs(BNG) if boundaries.crs is not None and boundaries.crs.to_epsg() != BNG else boundaries
     points = frame.geometry.representative_point()
     table = pd.DataFrame({"code": frame["code"].astype(str).to_numpy(), "easting": points.x.to_numpy(),
                           "northing": points.y.to_numpy()})
     nations = gpd.GeoSeries(gpd.points_from_xy([p[1] for p in NATION_POINTS.values()],
-                                               [p[0] for p in NATION_POINTS.values()]), crs=4326).to_crs(27700)
+                                               [p[0] for p in NATION_POINTS.values()]), crs=WGS84).to_crs(BNG)
     extra = pd.DataFrame({"code": list(NATION_POINTS), "easting": nations.x.to_numpy(), "northing": nations.y.to_numpy()})
     return pd.concat([table, extra], ignore_index=True)
 
@@ -117,8 +120,6 @@ def _arrow(x0, y0, x1, y1, length: float, width: float) -> tuple[np.ndarray, np.
 
 def _lonlat(parts: list[tuple[np.ndarray, np.ndarray]]) -> list[list[list[float]]]:
     """Each part's grid coordinates (x and y arrays, EPSG:27700) as rounded [lon, lat] lists: one transform."""
-    from geo.projection import transform_points
-
     if not parts:
         return []
     lon, lat = transform_points(np.concatenate([x for x, _ in parts]), np.concatenate([y for _, y in parts]))
@@ -163,7 +164,8 @@ def flow_lines(flows: pd.DataFrame, centroids: pd.DataFrame, *, min_children: in
     # A plain dict: a DataFrame .loc per row was most of the map's build time for England.
     position = dict(zip(where.index, zip(where["easting"].astype(float), where["northing"].astype(float))))
     biggest = int(chosen["children"].max()) if len(chosen) else 1
-    features, parts = [], []
+    features: list[dict[str, Any]] = []
+    parts: list[tuple[np.ndarray, np.ndarray]] = []
     chosen = chosen[~is_small(chosen["children"])]  # belt and braces: a count of 1-5 must never reach the page
     # Colours for all pairs at once: distance_bands is vectorised, one call per pair was a tenth of the map.
     colours = [BAND_COLOURS.get(band, UNKNOWN_COLOUR) for band in distance_bands(chosen["median_miles"])]
@@ -225,7 +227,7 @@ def _outlines(boundaries: gpd.GeoDataFrame) -> tuple[list, np.ndarray]:
                 shape["coordinates"] = _round_coordinates(shape["coordinates"])
         if len(_OUTLINES) >= 8:  # a few sets of boundaries at most (all, a region, an official file)
             _OUTLINES.clear()
-        bounds = gpd.GeoSeries(geoms, crs=boundaries.crs or 27700).to_crs(4326).total_bounds  # unsimplified
+        bounds = gpd.GeoSeries(geoms, crs=boundaries.crs or BNG).to_crs(WGS84).total_bounds  # unsimplified
         _OUTLINES[key] = (shapes, bounds)
     return _OUTLINES[key]
 
@@ -294,8 +296,6 @@ def flow_map(flows: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None = None,
     :func:`flow_lines` (pairs drawn and left out).
     """
     if boundaries is None:
-        from geo.boundaries import authority_boundaries
-
         boundaries = authority_boundaries()
     m = base_map(tiles=tiles, location=ENGLAND_CENTRE, zoom_start=6)
     net = net_flows(flows)
@@ -335,7 +335,7 @@ def flow_map(flows: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None = None,
               if len(framed) else None)
     if bounds is not None and np.isfinite(bounds).all():
         m.fit_bounds([[float(bounds[1]), float(bounds[0])], [float(bounds[3]), float(bounds[2])]])
-    m.flow_summary = summary
+    m.flow_summary = summary  # type: ignore[attr-defined]  # read by the Region page and the benchmark
     return m
 
 

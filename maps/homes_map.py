@@ -53,7 +53,7 @@ def locate_homes_by_sector(homes: pd.DataFrame, *, index=None) -> pd.DataFrame:
     row per home that could be placed; ``OFSTED_RATING`` normalised ("Not known" when blank).
     """
     if index is None:
-        from geo.postcodes import get_postcode_index
+        from geo.postcodes import get_postcode_index  # pyarrow with it: ~1.4 s, so on first use
 
         index = get_postcode_index()
     if homes is None or homes.empty or "POSTCODE" not in homes:

@@ -23,7 +23,7 @@ import shapely
 from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, is_small
 from analysis.hotspot_names import hotspot_label
 from data.schemas import RISK_FLAG_LABELS, RISK_FLAGS
-from geo.projection import transform_geometries, transform_points
+from geo.projection import BNG, WGS84, transform_geometries, transform_points
 from maps.common import GeoJson, add_boundaries, base_map, boundaries_geojson, escape, fit_geojson, fit_to, legend
 
 __all__ = [
@@ -92,12 +92,12 @@ def share_colour(share) -> str:
 
 def _features(gdf: gpd.GeoDataFrame, properties: list[dict]) -> dict:
     """A FeatureCollection (WGS84, rounded) of the geometries of ``gdf`` with the given properties."""
-    geoms = gdf.geometry.set_crs(27700, allow_override=gdf.crs is None)
+    geoms = gdf.geometry.set_crs(BNG, allow_override=gdf.crs is None)
     epsg = geoms.crs.to_epsg()
-    if epsg == 4326:
+    if epsg == WGS84:
         wgs = geoms.to_numpy()
     else:
-        wgs = transform_geometries((geoms if epsg == 27700 else geoms.to_crs(27700)).to_numpy())
+        wgs = transform_geometries((geoms if epsg == BNG else geoms.to_crs(BNG)).to_numpy())
     rounded = shapely.transform(wgs, lambda xy: np.round(xy, DECIMALS))  # all at once, not per vertex
     features = []
     for geometry, props in zip(_geometry_dicts(np.asarray(rounded, dtype=object)), properties):
@@ -193,11 +193,11 @@ def _cell_radius(n: int, suppress_small: bool, alone: bool) -> float:
     return round(min(1 + root / 2, 6), 1) if alone else round(min(2 + root, 12), 1)
 
 
-def gi_layer_cells(gi: gpd.GeoDataFrame, *, max_cells: int = None) -> gpd.GeoDataFrame:
+def gi_layer_cells(gi: gpd.GeoDataFrame, *, max_cells: int | None = None) -> gpd.GeoDataFrame:
     """The significant cells (``gi_bin`` not 0) of an :func:`analysis.gistar.gi_star` grid, at most
     ``max_cells`` (default :data:`MAX_GI_CELLS`) of them, the most significant (largest |z|) first."""
     if gi is None or len(gi) == 0 or "gi_bin" not in gi:
-        return gpd.GeoDataFrame({"gi_bin": []}, geometry=gpd.GeoSeries([], crs=27700), crs=27700)
+        return gpd.GeoDataFrame({"gi_bin": []}, geometry=gpd.GeoSeries([], crs=BNG), crs=BNG)
     cells = gi[gi["gi_bin"] != 0]
     limit = MAX_GI_CELLS if max_cells is None else max_cells
     if len(cells) > limit:

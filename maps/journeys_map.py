@@ -196,7 +196,7 @@ def journeys_map(journeys: pd.DataFrame, *, hotspots: pd.DataFrame | None = None
     if lines["features"]:
         coords = np.asarray([c for f in lines["features"] for c in f["geometry"]["coordinates"]], dtype=float)
         fit_to(m, coords[:, 1], coords[:, 0])
-    m.journey_summary = summaries
+    m.journey_summary = summaries  # type: ignore[attr-defined]  # read back by the page with the map
     return m
 
 

@@ -27,12 +27,10 @@ from maps.common import (
     BAND_COLOURS,
     UNKNOWN_COLOUR,
     GeoJson,
-    add_boundaries,
     add_authority_context,
     base_map,
     boundaries_geojson,
     escape,
-    fit_geojson,
     fit_to,
     legend,
     outline_geojson,
@@ -87,7 +85,7 @@ def add_flow_ends(snapshot: pd.DataFrame, *, index=None) -> pd.DataFrame:
     if "PL_POST" not in snapshot or "HOME_SECTOR" not in snapshot:
         return snapshot
     if index is None:
-        from geo.postcodes import get_postcode_index
+        from geo.postcodes import get_postcode_index  # pyarrow with it: ~1.4 s, so on first use
 
         index = get_postcode_index()
     district = postcode_district_of(snapshot["PL_POST"].astype(object).fillna("").astype(str)).to_numpy()
@@ -119,7 +117,7 @@ def aggregate_flows(snapshot: pd.DataFrame, *, layer_by: str = "PLACEMENT_GROUP"
     index), biggest first, and a :class:`FlowSummary`.
     """
     if index is None:
-        from geo.postcodes import get_postcode_index
+        from geo.postcodes import get_postcode_index  # pyarrow with it: ~1.4 s, so on first use
 
         index = get_postcode_index()
     summary = FlowSummary(children=len(snapshot))

@@ -21,7 +21,7 @@ and why, rather than stopping the pack.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
@@ -29,6 +29,26 @@ import pandas as pd
 
 from analysis import disclosure
 from analysis.disclosure import NOT_AVAILABLE, SMALL_NUMBER_MAX, SUPPRESSED, suppress_table
+from analysis.missing import (
+    DURATION_BANDS,
+    REPEAT_EPISODES,
+    RHI_WITHIN_HOURS,
+    children_by_episode_count,
+    of_kind,
+    offered_in_time,
+    return_interviews,
+)
+from data.schemas import PACK_RISK_FLAGS, RISK_FLAG_LABELS
+from reports.briefing_html import render_html
+from reports.pack import (
+    CLASSIFICATION,
+    SUPPRESSION_NOTE,
+    Block,
+    FigureBlock,
+    Section,
+    TableBlock,
+    TextBlock,
+)
 
 __all__ = [
     "Briefing",
@@ -46,51 +66,10 @@ AUDIENCES = {
     "mase": "MASE briefing pack: missing from care and exploitation",
     "panel": "Corporate parenting panel briefing: where our children live",
 }
-CLASSIFICATION = "OFFICIAL-SENSITIVE"
-SUPPRESSION_NOTE = (
-    f"Small numbers (1-{SMALL_NUMBER_MAX}) are suppressed and shown as c; where a total would reveal "
-    "a suppressed number, another number in the same row or column is also shown as c, and so is any figure "
-    "worked out from a suppressed number (its episodes, a percentage, a median). "
-    "Zero means none recorded. x means not known."
-)
-SYNTHETIC_NOTE = "SYNTHETIC DATA: made-up children for demonstration, not real records."
 NOT_AVAILABLE_TEXT = "Not available"
 
 
-# ---------------------------------------------------------------- the pack's content model
-@dataclass
-class TextBlock:
-    text: str
-
-
-@dataclass
-class TableBlock:
-    """A disclosure-controlled table (every cell text) with what a reader needs to read it."""
-
-    title: str
-    frame: pd.DataFrame
-    definition: str
-    period: str
-    denominator: str
-    count_columns: list[str] = field(default_factory=list)  # child/episode counts, for checks
-
-
-@dataclass
-class FigureBlock:
-    title: str
-    png: bytes
-    definition: str
-    period: str
-    denominator: str
-
-
-@dataclass
-class Section:
-    title: str
-    blocks: list = field(default_factory=list)
-    available: bool = True
-
-
+# ---------------------------------------------------------------- the pack
 @dataclass
 class Briefing:
     """A finished pack. ``html`` and ``to_pdf()`` render the same content."""
@@ -108,11 +87,10 @@ class Briefing:
 
     @property
     def html(self) -> str:
-        from reports.briefing_html import render_html
-
         return render_html(self)
 
     def to_pdf(self) -> bytes:
+        # reportlab takes a while to import; only a PDF download needs it.
         from reports.briefing_pdf import render_pdf
 
         return render_pdf(self)
@@ -202,8 +180,11 @@ def _comparison_table(now: list[_Measure], before: list[_Measure]) -> pd.DataFra
         elif NOT_AVAILABLE in (shown_a, shown_b):
             change = NOT_AVAILABLE
         elif a.kind == "percent":
+            assert a.numerator is not None and a.denominator is not None  # shown() said so
+            assert b.numerator is not None and b.denominator is not None
             change = f"{100 * (a.numerator / a.denominator - b.numerator / b.denominator):+.1f} points"
         elif a.kind == "count":
+            assert a.numerator is not None and b.numerator is not None  # shown() said so
             change = f"{int(a.numerator - b.numerator):+,}"
         else:
             change = f"{float(shown_a.replace(',', '')) - float(shown_b.replace(',', '')):+.1f}"
@@ -299,7 +280,7 @@ class _Context:
         self._enriched = None
         self._missing = None
         self.places = None  # marked places of concern (analysis.places_of_concern), positions only used
-        self.hotspots = None  # (located episodes, hotspots shown, each episode's hotspot id) once found
+        self.hotspots: tuple | None = None  # (located episodes, hotspots shown, each episode's hotspot id) once found
 
     def enriched(self) -> pd.DataFrame:
         if self._enriched is None:
@@ -344,8 +325,6 @@ class _NoData(Exception):
 
 # ---------------------------------------------------------------- missing sections (both packs)
 def _missing_measures(ctx: _Context, period) -> list[_Measure]:
-    from analysis.missing import REPEAT_EPISODES
-
     eps = ctx.missing_in(period)
     per_child = eps.groupby("CHILD").size() if len(eps) else pd.Series(dtype=int)
     children = len(per_child)
@@ -366,8 +345,8 @@ def _missing_measures(ctx: _Context, period) -> list[_Measure]:
         _Measure(f"% of children with an episode who had {REPEAT_EPISODES}+", "percent", repeat, children,
                  definition=f"children with {REPEAT_EPISODES}+ episodes / children with an episode"),
     ]
-    for flag, label in (("CSE", "child sexual exploitation"), ("GANG", "gang affiliation"),
-                        ("CCE", "child criminal exploitation")):
+    for flag in PACK_RISK_FLAGS:
+        label = RISK_FLAG_LABELS[flag]
         if flag in eps:
             values = eps[flag].astype("boolean")
             measures.append(_Measure(
@@ -376,11 +355,7 @@ def _missing_measures(ctx: _Context, period) -> list[_Measure]:
                 definition=f"episodes with the {flag} risk flag set / episodes where the flag was recorded",
             ))
     if len(eps) and "RHI_OFFERED" in eps:
-        from analysis.missing import RHI_WITHIN_HOURS
-
-        limit = pd.Timedelta(hours=RHI_WITHIN_HOURS)
-        within = returned["RHI_OFFERED"].notna() & (returned["RHI_OFFERED"] - returned["MIS_END"] <= limit) & (
-            returned["RHI_OFFERED"] >= returned["MIS_END"].dt.normalize())
+        within = offered_in_time(returned)
         measures.append(_Measure(
             f"% of returns offered a return home interview within {RHI_WITHIN_HOURS} hours", "percent",
             int(within.sum()), len(returned),
@@ -390,14 +365,12 @@ def _missing_measures(ctx: _Context, period) -> list[_Measure]:
     return measures
 
 
-def _missing_type_and_duration(ctx: _Context, period) -> list[TableBlock]:
-    from analysis.missing import DURATION_BANDS
-
+def _missing_type_and_duration(ctx: _Context, period) -> list[Block]:
     eps = ctx.missing_in(period)
-    blocks = []
+    blocks: list[Block] = []
     kinds = pd.DataFrame({
         "type": ["Missing (M)", "Away from placement without authorisation (A)"],
-        "episodes": [int((eps["MISSING"] == "M").sum()), int((eps["MISSING"] == "A").sum())],
+        "episodes": [int(of_kind(eps, "missing").sum()), int(of_kind(eps, "away").sum())],
     })
     other = len(eps) - int(kinds["episodes"].sum())
     if other:
@@ -418,15 +391,7 @@ def _missing_type_and_duration(ctx: _Context, period) -> list[TableBlock]:
 
 
 def _repeat_table(ctx: _Context) -> TableBlock:
-    eps = ctx.missing_in(ctx.period)
-    per_child = eps.groupby("CHILD").size() if len(eps) else pd.Series(dtype=int)
-    bands = [("1 episode", 1, 1), ("2 episodes", 2, 2), ("3-4 episodes", 3, 4), ("5-9 episodes", 5, 9),
-             ("10 or more episodes", 10, np.inf)]
-    frame = pd.DataFrame({
-        "band": [b[0] for b in bands],
-        "children": [int(((per_child >= lo) & (per_child <= hi)).sum()) for _, lo, hi in bands],
-        "episodes": [int(per_child[(per_child >= lo) & (per_child <= hi)].sum()) for _, lo, hi in bands],
-    })
+    frame = children_by_episode_count(ctx.missing_in(ctx.period))
     # The episodes of a hidden number of children give it away ("10 or more": 14 episodes is one child).
     shown = _suppressed_with_total(frame, "band", ["children", "episodes"], linked={"episodes": "children"})
     return TableBlock(
@@ -438,8 +403,6 @@ def _repeat_table(ctx: _Context) -> TableBlock:
 
 
 def _return_interview_table(ctx: _Context) -> TableBlock:
-    from analysis.missing import RHI_WITHIN_HOURS, return_interviews
-
     eps = ctx.missing_in(ctx.period)
     table = return_interviews(eps)
     table = table[table["group"] != "all"].reset_index(drop=True)
@@ -465,7 +428,7 @@ def _missing_summary_section(ctx: _Context, title: str = "Missing from care: per
     if ctx.dataset.missing.empty and ctx.dataset.missing_log.empty:
         raise _NoData("no missing episodes were loaded (903 Missing table or the missing team's log).")
     measures = _missing_measures(ctx, ctx.period)
-    blocks = [TableBlock("Headline figures", _measures_table(measures),
+    blocks: list[Block] = [TableBlock("Headline figures", _measures_table(measures),
                          "see each row; percentages are of the number in 'Out of'", ctx.period_text,
                          "shown per row in 'Out of'", ["Value", "Out of"])]
     blocks += _missing_type_and_duration(ctx, ctx.period)
@@ -542,7 +505,7 @@ def _hotspot_sections(ctx: _Context) -> list[Section]:
     method = (f"HDBSCAN clusters of the places children were found (minimum cluster size "
               f"{params.get('min_cluster_size', '?')} episodes), outlined by the hull of the cluster's "
               f"episodes plus {params.get('buffer_m', '?')} m")
-    blocks = [FigureBlock(
+    blocks: list[Block] = [FigureBlock(
         "Hotspot map", png,
         f"{method}. Hotspots linked to {SMALL_NUMBER_MAX} or fewer children are not shown. "
         "Numbers as in the hotspot profiles below and in the app. "
@@ -554,7 +517,7 @@ def _hotspot_sections(ctx: _Context) -> list[Section]:
         "children": spots["children"].astype(int),
     })
     percents = {}
-    for flag in ("CSE", "GANG", "CCE"):
+    for flag in PACK_RISK_FLAGS:
         f = flag.lower()
         if f"{f}_episodes" in spots:
             frame[f"{f}_episodes"] = spots[f"{f}_episodes"].astype(int)
@@ -575,7 +538,7 @@ def _hotspot_sections(ctx: _Context) -> list[Section]:
 
         shown["Place of concern"] = np.where(flag_hotspots(spots, ctx.places).to_numpy(), "yes", "")
     names = {"Hotspot": "Hotspot", "episodes": "Episodes", "children": "Children",
-             "cse_pct": "% CSE risk", "gang_pct": "% gang", "cce_pct": "% CCE risk",
+             **{f"{flag.lower()}_pct": f"% {flag} risk" for flag in PACK_RISK_FLAGS},
              "Trend": "Trend", "Out of area %": "% placed out of area", "Place of concern": "Place of concern"}
     blocks.append(TableBlock(
         "Hotspot profiles", _pretty(shown, names),
@@ -606,7 +569,7 @@ def _emerging_section(ctx: _Context) -> Section:
             f"No {cell_m / 1000:g} km cell was a statistically significant hot spot in the period's months.")])
     table = (hot.groupby("category").agg(cells=("cell_id", "size"), episodes=("episodes", "sum")).reset_index())
     shown = _suppressed_with_total(table, "category", ["cells", "episodes"])
-    blocks = [TableBlock(
+    blocks: list[Block] = [TableBlock(
         "Emerging hot spot categories", _pretty(shown, {"category": "Category", "cells": "Grid cells",
                                                         "episodes": "Episodes in those cells"}),
         f"Getis-Ord Gi* on {cell_m / 1000:g} km hexagonal cells for each month (FDR-corrected, 5%), "
@@ -690,7 +653,7 @@ def _placement_tables_section(ctx: _Context) -> Section:
         raise _NoData("no 903 episodes were loaded.")
     snap = ctx.snapshot()
     day = f"{ctx.period[1]:%d %B %Y}"
-    blocks = []
+    blocks: list[Block] = []
     names = {"children": "Children", "outside": "Outside the authority", "percent_outside": "% outside",
              "over_20_miles": "Over 20 miles", "percent_over_20_miles": "% over 20 miles",
              "median_miles": "Median miles", "distance_unknown": "Distance unknown"}
@@ -774,7 +737,7 @@ def _costs_section(ctx: _Context) -> Section:
     shown = shown.reset_index(drop=True)
     names = {"PLACEMENT_GROUP": "Placement group", "children": "Children", "percent_of_children": "% of children",
              "weekly_cost": "Weekly cost", "annual_cost": "Annual cost", "percent_of_cost": "% of cost"}
-    blocks = []
+    blocks: list[Block] = []
     if not own_costs:
         blocks.append(TextBlock("ILLUSTRATIVE COSTS: no cost table was loaded, so round illustrative prices per "
                                 "child per week are used. Replace them with the authority's own costs."))
@@ -820,7 +783,7 @@ def _homes_section(ctx: _Context) -> Section:
     day = f"{ctx.period[1]:%d %B %Y}"
     source = ("inferred from 903 episodes in children's homes (PLACE K1/K2); only homes our children used"
               if inferred else "the children's homes register")
-    blocks = [TableBlock(
+    blocks: list[Block] = [TableBlock(
         "Children's homes by sector", _pretty(shown, {"sector": "Sector", "homes": "Homes",
                                                       "in_area": "Homes in our area", "children": "Our children there"}),
         f"homes from {source}; our children matched by URN, else placement postcode",

@@ -13,6 +13,7 @@ import pandas as pd
 from analysis.disclosure import SMALL_NUMBER_MAX, is_small, suppress_table
 from analysis.hotspot_names import hotspot_label
 from data.schemas import OVER_DISTANCE_MILES, RISK_FLAG_LABELS
+from reports.pack import Block
 from reports.briefing import Section, TableBlock, TextBlock, _NoData, _section, _suppressed_with_total
 
 __all__ = ["found_sections", "JOURNEY_FLAGS", "MAX_JOURNEY_ROWS", "MAX_LINK_ROWS"]
@@ -50,7 +51,7 @@ def _where_found_section(ctx) -> Section:
     words = figures.attrs["definitions"]
     counts = [FIGURE_HEADINGS[c] for c in ("episodes", "measured", "found_over_20_miles", "located",
                                            "found_in_another_authority")]
-    blocks = [TableBlock(
+    blocks: list[Block] = [TableBlock(
         "How far, and in which authority, children were found", _text(shown),
         f"over {OVER_DISTANCE_MILES} miles: {words['pct_over_20_miles']}; in another authority: "
         f"{words['pct_in_another_authority']}; median: {words['median_miles']}. Rows: all episodes, then those "
@@ -121,7 +122,7 @@ def _journeys_section(ctx) -> Section:
 
     eps = _episodes(ctx)
     numbered = _pack_numbering(ctx)
-    blocks = []
+    blocks: list[Block] = []
     if numbered is None:
         table = _journeys_table(eps, None, None, ctx.index)
     else:

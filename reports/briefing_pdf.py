@@ -22,7 +22,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from reports.briefing import (
+from reports.pack import (
     CLASSIFICATION,
     SUPPRESSION_NOTE,
     SYNTHETIC_NOTE,

@@ -13,7 +13,7 @@ import getpass
 from datetime import date
 from pathlib import Path
 
-from analysis.cli_errors import CommandError, authority_argument
+from data.cli_errors import CommandError, authority_argument
 
 __all__ = ["add_arguments", "run", "parse_period"]
 

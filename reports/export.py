@@ -55,7 +55,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     and only the cells that match are changed.
     """
     out = frame.copy()
-    for position, col in enumerate(out.columns):
+    for position, _col in enumerate(out.columns):
         values = out.iloc[:, position]
         if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
             continue

@@ -3,43 +3,23 @@ from __future__ import annotations
 
 import functools
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis.disclosure import child_data_columns
+from tests.apptest_support import page_text as _texts
+from tests.apptest_support import run_page
+from tests.apptest_support import tiles as _tiles
 from ui.components import ATTRIBUTION, SYNTHETIC_BANNER
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 120
 PAGES = ["app_pages/placements.py", "app_pages/homes.py", "app_pages/data.py"]
 
 
 def _run(page: str = "app_pages/placements.py", **state) -> AppTest:
-    """One fresh run of a page with the given session state.
-
-    AppTest (1.67) runs only the page script once st.navigation has chosen it, so each
-    scenario starts a new AppTest on its page; every page draws the shared sidebar,
-    banner and footer itself (ui.page), so nothing of the frame is skipped.
-    """
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(page)
-    at.run()
-    return at
-
-
-def _texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("error", "warning", "info", "success", "markdown", "caption", "title")
-             for e in getattr(at, kind)]
-    return "\n".join(str(p) for p in parts)
-
-
-def _tiles(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return run_page(page, timeout=TIMEOUT, check=False, **state)
 
 
 @functools.lru_cache(maxsize=1)

@@ -15,6 +15,8 @@ from streamlit.testing.v1 import AppTest
 from analysis.disclosure import child_data_columns
 from data.schemas import RISK_FLAG_LABELS
 from reports.export import FORMULA_PREFIXES
+from tests.apptest_support import run_page
+from tests.apptest_support import tiles as _tiles
 from ui.components import ATTRIBUTION, SYNTHETIC_BANNER
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,17 +37,7 @@ def _secret_key(tmp_path_factory):
 
 
 def _run(**state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _tiles(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return run_page(PAGE, timeout=TIMEOUT, **state)
 
 
 def _hotspot_table(at: AppTest) -> pd.DataFrame:

@@ -10,9 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis.disclosure import child_data_columns, suppress_crosstab
+from tests.apptest_support import page_text, run_page
 from ui.components import ATTRIBUTION, SYNTHETIC_BANNER
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "app_pages/regional.py"
 TIMEOUT = 180
 ALL = "All authorities loaded"
@@ -24,18 +24,11 @@ NOT_CHILD_COUNTS = {"Authority", "Region", "Authorities", "Own data loaded", "Ba
 
 
 def _run(**state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_page(PAGE, timeout=TIMEOUT, **state)
 
 
 def _texts(at: AppTest) -> str:
-    return "\n".join(str(e.value) for kind in ("error", "warning", "info", "caption", "title", "markdown")
-                     for e in getattr(at, kind))
+    return page_text(at, ("error", "warning", "info", "caption", "title", "markdown"))
 
 
 def _table(at: AppTest, first_column: str, marker: str) -> pd.DataFrame:

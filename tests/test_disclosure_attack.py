@@ -95,7 +95,7 @@ def test_the_command_line_builds_a_mase_pack_for_a_week_in_which_no_hotspot_is_f
 
 
 def test_the_repeat_missing_table_hides_the_episodes_of_hidden_children(packs):
-    for (audience, _name), pack in packs.items():
+    for (_audience, _name), pack in packs.items():
         for block in pack.tables():
             if block.title.startswith("Children by number of episodes"):
                 hidden = block.frame["Children"] == "c"

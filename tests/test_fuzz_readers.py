@@ -34,12 +34,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.conftest import FIXTURES  # one definition: honours CARE_MAP_FIXTURES
 from tests.fuzz_support import case_counter, examples
 
 from data.quality import FILE_ERROR
 from data.readers import InputFile, read_inputs
 
-from tests.conftest import FIXTURES  # noqa: E402 - the shared fixtures (CARE_MAP_FIXTURES in a worktree)
 TEMPLATES = Path(__file__).resolve().parents[1] / "data" / "templates"
 TABLES = ["header", "episodes", "missing", "uasc", "missing_log", "homes", "costs"]
 HEAD_ROWS = 12  # rows kept from each fixture: enough to hit every code path, small enough to be fast
@@ -365,7 +365,7 @@ def check_read(files: list[InputFile]):
     summary = ds.quality.summary()
     # Every input file is named in the summary, under its own label or as "<label> [<sheet>]" / "<label> [<table>]".
     labels = list(summary["file"])
-    assert len(files) == 0 or all(any(l == f.name or l.startswith(f.name) for l in labels) for f in files)
+    assert len(files) == 0 or all(any(label == f.name or label.startswith(f.name) for label in labels) for f in files)
     for error in ds.quality.file_errors():
         assert error.severity == FILE_ERROR and error.reason
         assert "could not be read (" not in error.reason, error.reason  # the readers' catch-all: a bug, not bad input

@@ -1,8 +1,6 @@
 """Journeys from where children went missing to where found, corridors, and links between hotspots."""
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import pytest
 import shapely
 
 from analysis import hotspot_links as hl

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import getpass
+from typing import NoReturn
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -108,10 +109,12 @@ def require_user() -> tuple[str, str]:
         _require_oidc_user()
     elif state.current_user() is None or state.current_role() not in ROLES:
         show_only(_sign_in_form)
-    return state.current_user(), state.current_role()
+    user, role = state.current_user(), state.current_role()
+    assert user is not None and role is not None  # each way above signed someone in or ended the run
+    return user, role
 
 
-def show_only(draw, *args, **kwargs) -> None:
+def show_only(draw, *args, **kwargs) -> NoReturn:
     """Run ``draw(*args, **kwargs)`` as the app's only page, with no menu, and end the run.
 
     Before sign-in the app has a single hidden page, so no page of the menu can be reached, and

@@ -70,7 +70,7 @@ def safe_table(frame: pd.DataFrame, *, height: int | None = None, column_config:
         st.caption("Nothing to show.")
         return
     frame = for_people(frame)
-    kwargs = {"hide_index": True, "width": "stretch", "column_config": column_config}
+    kwargs: dict = {"hide_index": True, "width": "stretch", "column_config": column_config}
     if height:
         kwargs["height"] = height
     st.dataframe(frame, **kwargs)

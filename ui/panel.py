@@ -194,7 +194,7 @@ def authority_geography(la_code: str | None) -> dict:
     from maps.common import boundaries_geojson, outline_geojson
 
     gdf = state.boundaries()
-    out = {
+    out: dict[str, str | None] = {
         "authority": boundaries_geojson(gdf[gdf["code"] == la_code]),
         "neighbours": boundaries_geojson(gdf[gdf["code"].isin(list(adjacent_authorities(la_code)))]),
     }

@@ -61,7 +61,8 @@ def _journeys_rendered(key: tuple, colour_flag: str, panel_view: bool, tiles: bo
     m = journeys_map(found_journeys, hotspots=_spots, links=links, corridors=corridor_rows,
                      places=None if panel_view else _places(), boundaries=state.boundaries(),
                      flag_label=RISK_FLAG_LABELS.get(colour_flag, colour_flag), suppress_small=panel_view, tiles=tiles)
-    return map_view.render_map(m), {**m.journey_summary, "left_out": found_journeys.attrs.get("left_out", 0)}
+    return map_view.render_map(m), {**m.journey_summary,  # type: ignore[attr-defined]
+                                   "left_out": found_journeys.attrs.get("left_out", 0)}
 
 
 def _figures_table(chosen: pd.DataFrame, panel_view: bool) -> None:
