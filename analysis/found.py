@@ -75,12 +75,9 @@ def _found_by_coordinates(frame: pd.DataFrame, rows: np.ndarray, index) -> dict[
     la = near["la_code"].fillna("").to_numpy(dtype=object)
     name = near["la_name"].fillna("").to_numpy(dtype=object)
     district = near["lad_code"].fillna("").to_numpy(dtype=object)
-    try:
-        from geo.boundaries import authority_at
-    except ImportError:  # boundaries not built in this version: the nearest sector decides
-        inside = np.full(len(rows), None, dtype=object)
-    else:
-        inside = authority_at(east, north)
+    from geo.boundaries import authority_at
+
+    inside = authority_at(east, north)
     polygon = np.asarray([isinstance(c, str) and c != "" for c in inside], dtype=bool)
     la = np.where(polygon, inside, la)
     names = {c: resolve_authority(c).name for c in pd.unique(inside[polygon])}
