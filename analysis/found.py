@@ -65,7 +65,7 @@ _CROWN_DEPENDENCIES = ("Channel Islands", "Isle of Man")
 
 def _found_by_coordinates(frame: pd.DataFrame, rows: np.ndarray, index) -> dict[str, np.ndarray]:
     """Grid position, authority, name and district of the rows found only by latitude/longitude."""
-    from analysis.missing import _grid_from_lat_lon
+    from geo.projection import grid_from_lat_lon as _grid_from_lat_lon
     from geo.authorities import resolve_authority
 
     lat = pd.to_numeric(_text(frame, "FOUND_LAT"), errors="coerce").to_numpy(dtype=float)[rows]

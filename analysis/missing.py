@@ -14,7 +14,7 @@ import pandas as pd
 from analysis.placements import add_placement_location
 from data.schemas import PLACE_GROUP, PLACEMENT_GROUPS, RISK_FLAGS, UNKNOWN_DISTANCE
 from geo.postcodes import get_postcode_index
-from geo.projection import BNG, WGS84, transform_points
+from geo.projection import grid_from_lat_lon
 
 __all__ = [
     "missing_episodes",
@@ -159,23 +159,6 @@ def _placement_at_start(out: pd.DataFrame, episodes: pd.DataFrame) -> pd.DataFra
     return out
 
 
-def _grid_from_lat_lon(lat: pd.Series, lon: pd.Series):
-    east = np.full(len(lat), np.nan)
-    north = np.full(len(lat), np.nan)
-    la = pd.to_numeric(lat, errors="coerce").to_numpy(dtype=float)
-    lo = pd.to_numeric(lon, errors="coerce").to_numpy(dtype=float)
-    ok = np.isfinite(la) & np.isfinite(lo) & (np.abs(la) <= 90) & (np.abs(lo) <= 180)
-    if ok.any():
-        east[ok], north[ok] = transform_points(lo[ok], la[ok], source=WGS84, target=BNG)
-    # Positions outside Great Britain's grid cannot be compared with it.
-    bad = ~((east > -10_000) & (east < 700_000) & (north > -10_000) & (north < 1_300_000))
-    east[bad] = np.nan
-    north[bad] = np.nan
-    la = np.where(bad, np.nan, la)
-    lo = np.where(bad, np.nan, lo)
-    return east, north, la, lo
-
-
 def _geocode(out: pd.DataFrame, prefix: str, postcodes: pd.Series, index) -> None:
     """Add <prefix>_EASTING/_NORTHING (EPSG:27700) and _LAT/_LON (EPSG:4326) from postcodes."""
     text = postcodes.astype(object).where(postcodes.notna(), "").astype(str).str.strip()
@@ -296,7 +279,7 @@ def missing_episodes(
                     "_FOUNDPC_EASTING", "_FOUNDPC_NORTHING", "_FOUNDPC_LAT", "_FOUNDPC_LON"):
             out[col] = np.nan
     # Coordinates from the log are more precise than a postcode centroid, so they win.
-    east, north, lat, lon = _grid_from_lat_lon(out["FOUND_LAT"], out["FOUND_LON"])
+    east, north, lat, lon = grid_from_lat_lon(out["FOUND_LAT"], out["FOUND_LON"])
     has_xy = np.isfinite(east)
     for col, values in (("EASTING", east), ("NORTHING", north), ("LAT", lat), ("LON", lon)):
         pc = out[f"_FOUNDPC_{col}"].to_numpy(dtype=float)
