@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -37,3 +38,12 @@ def page_text(at: AppTest, kinds: tuple[str, ...] = TEXT_ELEMENTS) -> str:
 def tiles(at: AppTest) -> dict[str, str]:
     """The headline tiles (st.metric): label -> value."""
     return {m.label: m.value for m in at.metric}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _secret_key(tmp_path_factory):
+    """Pseudonyms need the installation key: a throwaway one per test module (import it to use it)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("CARE_MAP_SECRET_FILE", str(tmp_path_factory.mktemp("key") / "secret.key"))
+    yield
+    mp.undo()

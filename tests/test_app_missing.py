@@ -27,13 +27,7 @@ WITHIN_M = 400
 TO_BNG = Transformer.from_crs(4326, 27700, always_xy=True)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _secret_key(tmp_path_factory):
-    """Pseudonyms need the installation key: use a throwaway one, not the project's local/ folder."""
-    mp = pytest.MonkeyPatch()
-    mp.setenv("CARE_MAP_SECRET_FILE", str(tmp_path_factory.mktemp("key") / "secret.key"))
-    yield
-    mp.undo()
+from tests.apptest_support import _secret_key  # noqa: E402,F401 - a throwaway installation key per module
 
 
 def _run(**state) -> AppTest:

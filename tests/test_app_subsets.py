@@ -34,12 +34,7 @@ NOTES = {
 }
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _secret_key(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("CARE_MAP_SECRET_FILE", str(tmp_path_factory.mktemp("key") / "secret.key"))
-    yield
-    mp.undo()
+from tests.apptest_support import _secret_key  # noqa: E402,F401 - a throwaway installation key per module
 
 
 def _files(subset: str, fixtures_dir: Path):

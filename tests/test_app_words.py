@@ -15,12 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["placements", "homes", "data", "missing"]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _secret_key(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("CARE_MAP_SECRET_FILE", str(tmp_path_factory.mktemp("key") / "secret.key"))
-    yield
-    mp.undo()
+from tests.apptest_support import _secret_key  # noqa: E402,F401 - a throwaway installation key per module
 
 
 def _upload_903_only() -> dict:
