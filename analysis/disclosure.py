@@ -617,7 +617,7 @@ def installation_key(path=None) -> bytes:
     """This installation's 32-byte secret, created on first use with file mode 0600.
 
     Location: ``path``, else the environment variable ``CARE_MAP_SECRET_FILE``, else
-    ``local/secret.key`` under the project folder. Losing the file changes every pseudonym;
+    ``secret.key`` in the state folder (:func:`config.state_dir`). Losing the file changes every pseudonym;
     copying it elsewhere lets the holder link pseudonyms back to ids.
     """
     file = _secret_path(path)

@@ -2,7 +2,7 @@
 official boundary files the council adds.
 
 :func:`state_dir` is ``$CARE_MAP_STATE_DIR`` when set; else ``local/`` in the project folder when a
-checkout already keeps its users, audit log or boundaries there (an existing installation keeps them);
+checkout already keeps its users, pseudonym key, audit log or boundaries there (an existing installation keeps them);
 else the operating system's per-user data folder from platformdirs
 (``~/.local/share/care-map`` on Linux, ``%LOCALAPPDATA%\\care-map`` on Windows). Each file can still
 be moved on its own with its variable (``CARE_MAP_USERS_FILE``, ``CARE_MAP_AUDIT_LOG``,
@@ -22,8 +22,8 @@ __all__ = ["APP_NAME", "STATE_DIR_ENV", "state_dir"]
 APP_NAME = "care-map"
 STATE_DIR_ENV = "CARE_MAP_STATE_DIR"
 _CHECKOUT_STATE = Path(__file__).resolve().parents[1] / "local"
-# What shows that a checkout already keeps its state in local/. Not secret.key: analysis.disclosure still
-# writes that to local/ by itself, and a new key must not move a fresh installation's users file.
+# What shows that a checkout already keeps its state in local/. The pseudonym key counts: versions before
+# the state folder wrote it there, and moving away from it would change every pseudonym.
 _CHECKOUT_MARKERS = ("users.json", "secret.key", "audit.log", "boundaries")
 
 

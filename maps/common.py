@@ -11,9 +11,6 @@ it reaches a tooltip or popup: folium renders them as HTML.
 from __future__ import annotations
 
 import base64
-import contextlib
-import contextvars
-import html
 import types
 from functools import lru_cache
 from pathlib import Path
@@ -21,11 +18,16 @@ from pathlib import Path
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import Element, Figure, MacroElement
+from branca.element import Figure
 from folium.template import Template
 
 from data.schemas import DISTANCE_BANDS
 from geo.projection import BNG, WGS84
+from maps.elements import _VerbatimMacroElement, escape, scripts_left_out
+from maps.places_layer import add_place_labels
+from maps.tiles import OSM_ATTRIBUTION as TILE_ATTRIBUTION
+from maps.tiles import OSM_URL as TILE_URL
+from maps.tiles import tile_settings
 
 __all__ = [
     "base_map",
@@ -46,86 +48,16 @@ __all__ = [
     "UNKNOWN_COLOUR",
     "OFFLINE_BACKGROUND",
     "TILE_ATTRIBUTION",
+    "TILE_URL",
 ]
 
 # Distance bands from near (cool) to far (hot); colour-blind friendly (viridis-like to red).
 BAND_COLOURS = dict(zip(DISTANCE_BANDS, ["#1a9850", "#91cf60", "#d9ef8b", "#fdae61", "#f46d43", "#a50026"]))
 UNKNOWN_COLOUR = "#777777"
 OFFLINE_BACKGROUND = "#f4f4f0"
-# The default basemap (maps.tiles: a council may set its own tile server).
-TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-TILE_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 # Metres; boundaries are simplified before drawing so a map stays well under a few MB.
 SIMPLIFY_METRES = 150
 ENGLAND_CENTRE = (52.8, -1.5)
-
-
-# branca compiles every rendered layer as a Jinja template once more, so "{%" in a home's name
-# would stop the map and "{{ }}" would be evaluated: braces become HTML entities, shown the same.
-_JINJA_SAFE = str.maketrans({"{": "&#123;", "}": "&#125;"})
-
-
-def escape(value) -> str:
-    """Text safe to put inside a folium tooltip, popup or layer name: HTML-escaped, with the braces
-    of Jinja syntax as entities (they look the same); blanks and NaN become ""."""
-    if value is None:
-        return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return html.escape(str(value), quote=True).translate(_JINJA_SAFE)
-
-
-class _Verbatim(Element):
-    """Text put into the page as it is."""
-
-    def __init__(self, text: str):
-        super().__init__()
-        self._text = text
-
-    def render(self, **kwargs) -> str:
-        return self._text
-
-
-# Per thread (each Streamlit session renders in its own): see scripts_left_out.
-_LEAVE_OUT_SCRIPTS = contextvars.ContextVar("care_map_leave_out_scripts", default=False)
-
-
-@contextlib.contextmanager
-def scripts_left_out():
-    """Within it, rendering a :class:`GeoJson` adds its header and html to the figure but not its script.
-
-    For a caller that renders the figure only for its header and html and takes the map's script from
-    the elements' templates afterwards, as streamlit-folium does (ui.map_view.render_map): the script
-    part of a GeoJSON layer is its data encoded as JSON, which would otherwise be encoded twice.
-    """
-    token = _LEAVE_OUT_SCRIPTS.set(True)
-    try:
-        yield
-    finally:
-        _LEAVE_OUT_SCRIPTS.reset(token)
-
-
-class _VerbatimMacroElement(MacroElement):
-    """branca's ``MacroElement.render``, except that the rendered header, html and script are added to
-    the page as they are (branca's private template module: see :mod:`maps.compat`). branca wraps each in ``Element(text)``, which compiles the text as a Jinja
-    template once more: for a GeoJSON layer that is lexing megabytes of coordinates, about half of a
-    map's render time with England loaded (docs/scale.md)."""
-
-    def render(self, **kwargs):
-        figure = self.get_root()
-        assert isinstance(figure, Figure), "You cannot render this Element if it is not in a Figure."
-        parts = [("header", figure.header), ("html", figure.html)]
-        if not _LEAVE_OUT_SCRIPTS.get():
-            parts.append(("script", figure.script))
-        for part, target in parts:
-            macro = self._template.module.__dict__.get(part)
-            if macro is not None:
-                target.add_child(_Verbatim(macro(self, kwargs)), name=self.get_name())
-        for element in self._children.values():
-            element.render(**kwargs)
 
 
 class GeoJson(folium.GeoJson, _VerbatimMacroElement):
@@ -227,8 +159,6 @@ def base_map(*, tiles: bool = False, location=ENGLAND_CENTRE, zoom_start: int = 
     drawn on it over a plain background, with town and village names by zoom (``maps.places_layer``);
     ``place_labels`` overrides that (default: labels when there is no basemap).
     """
-    from maps.tiles import tile_settings
-
     settings = tile_settings() if tiles else None
     tiles = bool(settings and settings.url)
     m = folium.Map(
@@ -241,14 +171,12 @@ def base_map(*, tiles: bool = False, location=ENGLAND_CENTRE, zoom_start: int = 
     use_embedded_assets(m)
     # A compact layer list, so an open layer control does not cover the map.
     css = ".leaflet-control-layers { font: 12px/1.3 sans-serif; max-height: 45%; overflow-y: auto; }"
-    if settings is not None:
+    if tiles and settings is not None:
         folium.TileLayer(settings.url, attr=settings.attribution, name="Basemap", control=False).add_to(m)
     else:
         css += f" .leaflet-container {{ background: {OFFLINE_BACKGROUND}; }}"
     _figure(m).header.add_child(folium.Element(f"<style>{css}</style>"))
     if place_labels if place_labels is not None else not tiles:
-        from maps.places_layer import add_place_labels
-
         add_place_labels(m)
     return m
 

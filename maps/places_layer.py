@@ -12,7 +12,7 @@ from functools import lru_cache
 import folium
 from folium.template import Template
 
-from maps.common import _VerbatimMacroElement, escape
+from maps.elements import _VerbatimMacroElement, escape
 
 __all__ = ["add_place_labels", "place_label_data", "without_place_labels", "MIN_POPULATION_BY_ZOOM", "MAX_LABELS",
            "SMALLEST_LABELLED"]

@@ -21,11 +21,12 @@ import os
 import re
 from dataclasses import dataclass
 
-from maps.common import TILE_ATTRIBUTION as OSM_ATTRIBUTION
-from maps.common import TILE_URL as OSM_URL
 
 __all__ = ["TileSettings", "tile_settings", "TILE_URL_ENV", "TILE_ATTRIBUTION_ENV", "OSM_URL", "OSM_ATTRIBUTION"]
 
+# The default basemap, when a council has not set its own tile server.
+OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 TILE_URL_ENV = "CARE_MAP_TILE_URL"
 TILE_ATTRIBUTION_ENV = "CARE_MAP_TILE_ATTRIBUTION"
 _URL = re.compile(r"^https?://[^\s\"'<>]+$")

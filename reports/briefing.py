@@ -40,6 +40,7 @@ from analysis.missing import (
 )
 from data.schemas import PACK_RISK_FLAGS, RISK_FLAG_LABELS
 from reports.briefing_html import render_html
+from reports.sections import NoData, build_section, not_available, suppressed_with_total
 from reports.pack import (
     CLASSIFICATION,
     SUPPRESSION_NOTE,
@@ -66,7 +67,6 @@ AUDIENCES = {
     "mase": "MASE briefing pack: missing from care and exploitation",
     "panel": "Corporate parenting panel briefing: where our children live",
 }
-NOT_AVAILABLE_TEXT = "Not available"
 
 
 # ---------------------------------------------------------------- the pack
@@ -108,10 +108,6 @@ class Briefing:
 
 def _period_text(period: tuple[date, date]) -> str:
     return f"{period[0]:%d %B %Y} to {period[1]:%d %B %Y}"
-
-
-def _not_available(title: str, reason: str) -> Section:
-    return Section(title, [TextBlock(f"{NOT_AVAILABLE_TEXT}: {reason}")], available=False)
 
 
 # ---------------------------------------------------------------- disclosure helpers
@@ -190,26 +186,6 @@ def _comparison_table(now: list[_Measure], before: list[_Measure]) -> pd.DataFra
             change = f"{float(shown_a.replace(',', '')) - float(shown_b.replace(',', '')):+.1f}"
         rows.append({"Measure": a.label, "This period": shown_a, "Previous period": shown_b, "Change": change})
     return pd.DataFrame(rows, dtype=object)
-
-
-def _suppressed_with_total(frame: pd.DataFrame, label: str, counts: list[str], *, total_label: str = "Total",
-                           percents: dict[str, str] | None = None, add_total: bool = True,
-                           linked: dict[str, str] | None = None) -> pd.DataFrame:
-    """Add a total row (unless present), suppress, and return with the label column first."""
-    frame = frame.copy()
-    if add_total:
-        total = {c: frame[c].sum() for c in counts}
-        total[label] = total_label
-        frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
-    if percents:
-        for pct, spec in percents.items():
-            num, _, den = spec.partition("/")
-            frame[pct] = np.where(frame[den] > 0, 100.0 * frame[num] / frame[den].where(frame[den] > 0), np.nan)
-    frame[label] = frame[label].astype(str)
-    frame = frame.set_index(label, drop=False)
-    frame.index = frame.index.astype(str)
-    shown = suppress_table(frame, counts, total_row=total_label, percent_columns=percents, linked_columns=linked)
-    return shown.reset_index(drop=True)
 
 
 def _pretty(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
@@ -309,20 +285,6 @@ class _Context:
         return placements_on(self.enriched(), pd.Timestamp(self.period[1]))
 
 
-def _section(title: str, build, *args) -> Section:
-    """Run one section builder; a missing module or input becomes a "not available" section."""
-    try:
-        return build(*args)
-    except ImportError as exc:
-        return _not_available(title, f"the analysis module is not installed ({exc.name or exc}).")
-    except _NoData as exc:
-        return _not_available(title, str(exc))
-
-
-class _NoData(Exception):
-    """The inputs hold nothing this section can use."""
-
-
 # ---------------------------------------------------------------- missing sections (both packs)
 def _missing_measures(ctx: _Context, period) -> list[_Measure]:
     eps = ctx.missing_in(period)
@@ -375,7 +337,7 @@ def _missing_type_and_duration(ctx: _Context, period) -> list[Block]:
     other = len(eps) - int(kinds["episodes"].sum())
     if other:
         kinds = pd.concat([kinds, pd.DataFrame([{"type": "Type not recorded", "episodes": other}])], ignore_index=True)
-    shown = _suppressed_with_total(kinds, "type", ["episodes"])
+    shown = suppressed_with_total(kinds, "type", ["episodes"])
     blocks.append(TableBlock("Episodes by type", _pretty(shown, {"type": "Type", "episodes": "Episodes"}),
                              "903 codes: M missing, A away from placement without authorisation",
                              ctx.period_text if period == ctx.period else _period_text(period),
@@ -383,7 +345,7 @@ def _missing_type_and_duration(ctx: _Context, period) -> list[Block]:
     bands = eps["DURATION_BAND"].astype(object) if "DURATION_BAND" in eps else pd.Series(dtype=object)
     durations = pd.DataFrame({"duration": DURATION_BANDS,
                               "episodes": [int((bands == b).sum()) for b in DURATION_BANDS]})
-    shown = _suppressed_with_total(durations, "duration", ["episodes"])
+    shown = suppressed_with_total(durations, "duration", ["episodes"])
     blocks.append(TableBlock("Episodes by duration", _pretty(shown, {"duration": "Duration", "episodes": "Episodes"}),
                              "time from the start to the end of the episode; ongoing = no end date recorded",
                              _period_text(period), "all episodes starting in the period", ["Episodes"]))
@@ -393,7 +355,7 @@ def _missing_type_and_duration(ctx: _Context, period) -> list[Block]:
 def _repeat_table(ctx: _Context) -> TableBlock:
     frame = children_by_episode_count(ctx.missing_in(ctx.period))
     # The episodes of a hidden number of children give it away ("10 or more": 14 episodes is one child).
-    shown = _suppressed_with_total(frame, "band", ["children", "episodes"], linked={"episodes": "children"})
+    shown = suppressed_with_total(frame, "band", ["children", "episodes"], linked={"episodes": "children"})
     return TableBlock(
         "Children by number of episodes (repeat missing)",
         _pretty(shown, {"band": "Episodes in the period", "children": "Children", "episodes": "Episodes"}),
@@ -409,7 +371,7 @@ def _return_interview_table(ctx: _Context) -> TableBlock:
     counts = ["returned", "offered_within", "completed", "accepted", "accepted_recorded"]
     percents = {"offered_within_pct": "offered_within/returned", "completed_pct": "completed/returned",
                 "accepted_pct": "accepted/accepted_recorded"}
-    shown = _suppressed_with_total(table[["group", *counts]], "group", counts, total_label="All",
+    shown = suppressed_with_total(table[["group", *counts]], "group", counts, total_label="All",
                                    percents=percents)
     names = {"group": "Where the child was placed", "returned": "Episodes ended",
              "offered_within": f"Interview offered within {RHI_WITHIN_HOURS}h", "offered_within_pct": "% offered",
@@ -426,7 +388,7 @@ def _return_interview_table(ctx: _Context) -> TableBlock:
 
 def _missing_summary_section(ctx: _Context, title: str = "Missing from care: period summary") -> Section:
     if ctx.dataset.missing.empty and ctx.dataset.missing_log.empty:
-        raise _NoData("no missing episodes were loaded (903 Missing table or the missing team's log).")
+        raise NoData("no missing episodes were loaded (903 Missing table or the missing team's log).")
     measures = _missing_measures(ctx, ctx.period)
     blocks: list[Block] = [TableBlock("Headline figures", _measures_table(measures),
                          "see each row; percentages are of the number in 'Out of'", ctx.period_text,
@@ -437,7 +399,7 @@ def _missing_summary_section(ctx: _Context, title: str = "Missing from care: per
 
 def _changes_section(ctx: _Context) -> Section:
     if ctx.dataset.missing.empty and ctx.dataset.missing_log.empty:
-        raise _NoData("no missing episodes were loaded.")
+        raise NoData("no missing episodes were loaded.")
     now, before = _missing_measures(ctx, ctx.period), _missing_measures(ctx, ctx.previous)
     before_labels = {m.label for m in before}
     now = [m for m in now if m.label in before_labels]
@@ -454,7 +416,7 @@ def _changes_section(ctx: _Context) -> Section:
 
 def _repeat_and_rhi_section(ctx: _Context) -> Section:
     if ctx.dataset.missing.empty and ctx.dataset.missing_log.empty:
-        raise _NoData("no missing episodes were loaded.")
+        raise NoData("no missing episodes were loaded.")
     from analysis.missing import RHI_NOT_RECORDED, interviews_recorded
 
     interviews = (_return_interview_table(ctx) if interviews_recorded(ctx.missing_in(ctx.period))
@@ -479,11 +441,11 @@ def _hotspot_sections(ctx: _Context) -> list[Section]:
 
     title = "Hotspots: where children were found"
     if ctx.dataset.missing_log.empty:
-        return [_not_available(title, "hotspots need the missing team's log (where children were found).")]
+        return [not_available(title, "hotspots need the missing team's log (where children were found).")]
     eps = ctx.missing_in(ctx.period)
     located = eps[np.isfinite(pd.to_numeric(eps["FOUND_EASTING"], errors="coerce").to_numpy(dtype=float))]
     if len(located) < 2 * (SMALL_NUMBER_MAX + 1):
-        return [_not_available(title, "too few episodes with a found location in the period to look for hotspots.")]
+        return [not_available(title, "too few episodes with a found location in the period to look for hotspots.")]
     spots, labels = label_and_find_hotspots(located, location="found")
     if len(spots) and "children" in spots:
         # A place linked to five or fewer children could identify them, even without its numbers.
@@ -555,11 +517,11 @@ def _emerging_section(ctx: _Context) -> Section:
 
     title = "Emerging hot spots"
     if ctx.dataset.missing_log.empty:
-        raise _NoData("emerging hot spots need the missing team's log (where children were found).")
+        raise NoData("emerging hot spots need the missing team's log (where children were found).")
     eps = ctx.missing_in(ctx.period)
     located = eps[np.isfinite(pd.to_numeric(eps["FOUND_EASTING"], errors="coerce").to_numpy(dtype=float))]
     if len(located) < 2 * (SMALL_NUMBER_MAX + 1):
-        raise _NoData("too few episodes with a found location in the period.")
+        raise NoData("too few episodes with a found location in the period.")
     cell_m = 1000
     cells = emerging_hotspots(located, cell_size_m=cell_m, period="M", x="FOUND_EASTING", y="FOUND_NORTHING",
                               start=pd.Timestamp(ctx.period[0]), end=pd.Timestamp(ctx.period[1]))
@@ -568,7 +530,7 @@ def _emerging_section(ctx: _Context) -> Section:
         return Section(title, [TextBlock(
             f"No {cell_m / 1000:g} km cell was a statistically significant hot spot in the period's months.")])
     table = (hot.groupby("category").agg(cells=("cell_id", "size"), episodes=("episodes", "sum")).reset_index())
-    shown = _suppressed_with_total(table, "category", ["cells", "episodes"])
+    shown = suppressed_with_total(table, "category", ["cells", "episodes"])
     blocks: list[Block] = [TableBlock(
         "Emerging hot spot categories", _pretty(shown, {"category": "Category", "cells": "Grid cells",
                                                         "episodes": "Episodes in those cells"}),
@@ -592,7 +554,7 @@ def _placement_headline_section(ctx: _Context) -> Section:
     from analysis.placements import headline_figures
 
     if ctx.dataset.episodes.empty:
-        raise _NoData("no 903 episodes were loaded.")
+        raise NoData("no 903 episodes were loaded.")
     head = headline_figures(ctx.snapshot())
     is_median = head["measure"].str.startswith("median").to_numpy()
     counts = head[~is_median].reset_index(drop=True)
@@ -627,7 +589,7 @@ def _placement_map_section(ctx: _Context) -> Section:
     from reports.static_map import area_map_png
 
     if ctx.dataset.episodes.empty:
-        raise _NoData("no 903 episodes were loaded.")
+        raise NoData("no 903 episodes were loaded.")
     snap = ctx.snapshot()
     per_la = snap["PL_LA"].astype(object).value_counts()
     areas = authority_boundaries()[["code", "name", "geometry"]].copy()
@@ -650,7 +612,7 @@ def _placement_tables_section(ctx: _Context) -> Section:
     from analysis.placements import summarise_placements
 
     if ctx.dataset.episodes.empty:
-        raise _NoData("no 903 episodes were loaded.")
+        raise NoData("no 903 episodes were loaded.")
     snap = ctx.snapshot()
     day = f"{ctx.period[1]:%d %B %Y}"
     blocks: list[Block] = []
@@ -706,7 +668,7 @@ def _costs_section(ctx: _Context) -> Section:
     from analysis.placements import placement_costs
 
     if ctx.dataset.episodes.empty:
-        raise _NoData("no 903 episodes were loaded.")
+        raise NoData("no 903 episodes were loaded.")
     own_costs = ctx.dataset.costs is not None and len(ctx.dataset.costs) > 0
     table = placement_costs(ctx.snapshot(), ctx.dataset.costs if own_costs else None)
     table = _merge_small_secure(table)
@@ -758,12 +720,12 @@ def _homes_section(ctx: _Context) -> Section:
     from analysis.homes import home_usage, homes_from_register, infer_homes
 
     if ctx.dataset.episodes.empty and ctx.dataset.homes.empty:
-        raise _NoData("neither a children's homes register nor 903 episodes were loaded.")
+        raise NoData("neither a children's homes register nor 903 episodes were loaded.")
     register = ctx.dataset.homes
     inferred = register is None or register.empty
     homes = infer_homes(ctx.enriched()) if inferred else register
     if homes.empty:
-        raise _NoData("no children's homes in the register or in the episodes.")
+        raise NoData("no children's homes in the register or in the episodes.")
     homes = homes_from_register(homes, ctx.la_code, index=ctx.index)
     usage = home_usage(homes, ctx.snapshot())
     unmatched_row = usage["NAME"] == "Not matched to a listed home"
@@ -779,7 +741,7 @@ def _homes_section(ctx: _Context) -> Section:
         "children": pd.to_numeric(usage["OUR_CHILDREN"]).fillna(0).astype(int).to_numpy(),
     })
     grouped = frame.groupby("sector", sort=True).sum().reset_index()
-    shown = _suppressed_with_total(grouped, "sector", ["homes", "in_area", "children"])
+    shown = suppressed_with_total(grouped, "sector", ["homes", "in_area", "children"])
     day = f"{ctx.period[1]:%d %B %Y}"
     source = ("inferred from 903 episodes in children's homes (PLACE K1/K2); only homes our children used"
               if inferred else "the children's homes register")
@@ -841,27 +803,27 @@ def build_briefing(dataset, *, la, period, audience: str = "mase", offline: bool
     ctx.places = places
 
     if audience == "mase":
-        sections = [_section("Missing from care: period summary", _missing_summary_section, ctx)]
+        sections = [build_section("Missing from care: period summary", _missing_summary_section, ctx)]
         try:
             sections += _hotspot_sections(ctx)
         except ImportError as exc:
-            sections.append(_not_available("Hotspots", f"the analysis module is not installed ({exc.name})."))
+            sections.append(not_available("Hotspots", f"the analysis module is not installed ({exc.name})."))
         from reports.briefing_found import found_sections
 
         sections += found_sections(ctx)
         sections += [
-            _section("Emerging hot spots", _emerging_section, ctx),
-            _section("Repeat missing and return home interviews", _repeat_and_rhi_section, ctx),
-            _section("Changes since the previous period", _changes_section, ctx),
+            build_section("Emerging hot spots", _emerging_section, ctx),
+            build_section("Repeat missing and return home interviews", _repeat_and_rhi_section, ctx),
+            build_section("Changes since the previous period", _changes_section, ctx),
         ]
     else:
         sections = [
-            _section("Placement distance: headline figures", _placement_headline_section, ctx),
-            _section("Where our children are placed", _placement_map_section, ctx),
-            _section("Placements by type and provider", _placement_tables_section, ctx),
-            _section("Placement costs", _costs_section, ctx),
-            _section("Children's homes", _homes_section, ctx),
-            _section("Missing from care: summary", _missing_summary_section, ctx, "Missing from care: summary"),
+            build_section("Placement distance: headline figures", _placement_headline_section, ctx),
+            build_section("Where our children are placed", _placement_map_section, ctx),
+            build_section("Placements by type and provider", _placement_tables_section, ctx),
+            build_section("Placement costs", _costs_section, ctx),
+            build_section("Children's homes", _homes_section, ctx),
+            build_section("Missing from care: summary", _missing_summary_section, ctx, "Missing from care: summary"),
         ]
     _check_pack(sections)
     return Briefing(

@@ -14,7 +14,8 @@ from analysis.disclosure import SMALL_NUMBER_MAX, is_small, suppress_table
 from analysis.hotspot_names import hotspot_label
 from data.schemas import OVER_DISTANCE_MILES, RISK_FLAG_LABELS
 from reports.pack import Block
-from reports.briefing import Section, TableBlock, TextBlock, _NoData, _section, _suppressed_with_total
+from reports.pack import Section, TableBlock, TextBlock
+from reports.sections import NoData, build_section, suppressed_with_total
 
 __all__ = ["found_sections", "JOURNEY_FLAGS", "MAX_JOURNEY_ROWS", "MAX_LINK_ROWS"]
 
@@ -25,8 +26,8 @@ MAX_LINK_ROWS = 15
 
 def found_sections(ctx) -> list[Section]:
     """The sections, in pack order; one that cannot be built says why ("not available")."""
-    return [_section("Where children are found", _where_found_section, ctx),
-            _section("Journeys and links between hotspots", _journeys_section, ctx)]
+    return [build_section("Where children are found", _where_found_section, ctx),
+            build_section("Journeys and links between hotspots", _journeys_section, ctx)]
 
 
 def _text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -35,10 +36,10 @@ def _text(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _episodes(ctx) -> pd.DataFrame:
     if ctx.dataset.missing_log.empty:
-        raise _NoData("where children were found needs the missing team's log.")
+        raise NoData("where children were found needs the missing team's log.")
     eps = ctx.missing_in(ctx.period)
     if eps.empty or "FOUND_DISTANCE" not in eps:
-        raise _NoData("no missing episodes in the period.")
+        raise NoData("no missing episodes in the period.")
     return eps
 
 
@@ -61,7 +62,7 @@ def _where_found_section(ctx) -> Section:
     where = found_in_authorities(eps)
     where = where[where["authority"] != "not known"][["authority", "episodes"]]
     # A total row, so that one suppressed authority cannot be worked back from the episodes above.
-    table = _suppressed_with_total(where, "authority", ["episodes"], total_label="All places known")
+    table = suppressed_with_total(where, "authority", ["episodes"], total_label="All places known")
     blocks.append(TableBlock(
         "Authorities where our children were found", _text(table.rename(columns={
             "authority": "Found in", "episodes": "Episodes"})),
@@ -71,7 +72,7 @@ def _where_found_section(ctx) -> Section:
     if "LA_CODE" in ctx.missing() and ctx.missing()["LA_CODE"].nunique() > 1:
         others = found_from_elsewhere(ctx.missing_in(ctx.period), ctx.la_code)[["authority", "episodes"]]
         if len(others):
-            table = _suppressed_with_total(others, "authority", ["episodes"], total_label="All other authorities")
+            table = suppressed_with_total(others, "authority", ["episodes"], total_label="All other authorities")
             blocks.append(TableBlock(
                 "Children of other authorities found here", _text(table.rename(columns={
                     "authority": "Responsible authority", "episodes": "Episodes"})),

@@ -55,7 +55,7 @@ def test_figures_links_and_a_place_of_concern_marked_by_the_analyst():
     next(b for b in at.button if b.label == "Mark as a place of concern").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    places = _table(at, "Place")
+    places = _table(at, "Marked by")
     assert places["Place"].tolist() == ["CT9 1AA"]
     # The journeys map is drawn again with the mark, its note escaped (analyst view).
     scripts = [json.loads(e.proto.json_args)["script"] for e in at.main
@@ -69,8 +69,8 @@ def test_figures_links_and_a_place_of_concern_marked_by_the_analyst():
     next(b for b in at.button if b.label == "Mark as a place of concern").click()
     at.run()
     chosen = at.selectbox(key="missing_hotspot").value
-    assert any(c.value.startswith(f"Hotspot {chosen} holds a place of concern") for c in at.caption)
-    assert _table(at, "Place")["Place"].tolist() == ["CT9 1AA", f"Hotspot {chosen}"]
+    assert any(c.value.startswith(f"{chosen}. ") and "holds a place of concern" in c.value for c in at.caption)
+    assert _table(at, "Marked by")["Place"].tolist() == ["CT9 1AA", f"Hotspot {chosen}"]
     next(b for b in at.button if b.label == "Remove").click()  # the first mark, CT9 1AA
     at.run()
 
@@ -79,12 +79,12 @@ def test_figures_links_and_a_place_of_concern_marked_by_the_analyst():
     next(b for b in at.button if b.label == "Mark as a place of concern").click()
     at.run()
     assert any("not found" in e.value for e in at.error)
-    assert _table(at, "Place")["Place"].tolist() == [f"Hotspot {chosen}"]
+    assert _table(at, "Marked by")["Place"].tolist() == [f"Hotspot {chosen}"]
 
     at.button(key="where_found_unmark").click()
     at.run()
     assert not at.exception
-    assert not [d for d in at.dataframe if "Place" in d.value.columns]
+    assert not [d for d in at.dataframe if "Marked by" in d.value.columns]
 
 
 def test_regional_mode_shows_children_of_other_authorities_found_here(tmp_path_factory, postcode_index):

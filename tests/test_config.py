@@ -29,9 +29,10 @@ def test_without_the_variable_it_is_the_platform_user_data_folder(tmp_path, monk
     monkeypatch.delenv(config.STATE_DIR_ENV, raising=False)
     monkeypatch.setattr(config, "_CHECKOUT_STATE", tmp_path / "local")
     assert config.state_dir() == Path(platformdirs.user_data_dir("care-map", appauthor=False))
-    (tmp_path / "local").mkdir()
-    (tmp_path / "local" / "secret.key").write_bytes(b"k")  # a key alone does not move the users file
+    (tmp_path / "local").mkdir()  # an empty local/ is not an installation's state
     assert config.state_dir() == Path(platformdirs.user_data_dir("care-map", appauthor=False))
+    (tmp_path / "local" / "secret.key").write_bytes(b"k")  # an older installation's pseudonym key keeps its place
+    assert config.state_dir() == tmp_path / "local"
 
 
 def test_a_checkout_that_keeps_its_users_in_local_keeps_them_there(tmp_path, monkeypatch):

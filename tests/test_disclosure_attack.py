@@ -153,7 +153,7 @@ def _receiving_layer(at: AppTest) -> pd.DataFrame:
 
     maps = [e for e in at.main if getattr(e, "type", "") == "component_instance"]
     script = json.loads(maps[0].proto.json_args)["script"] if maps else ""
-    found = re.findall(r'"properties": \{"children": "([^"]*)", "name": "([^"]*)"\}', script)
+    found = re.findall(r'"properties": \{"children": "([^"]*)"[^{}]*?"name": "([^"]*)"[^{}]*\}', script)
     return pd.DataFrame({"Receiving authority": [n for _c, n in found], "Children": [c for c, _n in found]})
 
 

@@ -38,7 +38,8 @@ def _module_files() -> dict[str, Path]:
     found = {}
     for path in sorted(ROOT.rglob("*.py")):
         rel = path.relative_to(ROOT)
-        if rel.parts[0] not in OURS and rel.stem not in OURS:
+        # A top-level module (app.py) by its name, anything else by its top folder (not .venv's).
+        if (rel.stem if len(rel.parts) == 1 else rel.parts[0]) not in OURS:
             continue
         parts = list(rel.with_suffix("").parts)
         if parts[-1] == "__init__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.disclosure import SUPPRESSED, is_small, suppress_counts, suppress_parts, suppress_table
+from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, is_small, suppress_counts, suppress_parts, suppress_table
 from data.schemas import OVER_DISTANCE_MILES
 from ui import components, map_view, state
 
@@ -305,19 +305,26 @@ def flow_note(summary) -> str:
     """What the map's lines leave out, in words: children drawn of all, and why the others are not.
 
     The children looked after (on the headline tiles) are those drawn, without a home sector, without a
-    placement district or in flows left off: one line, so its parts are suppressed together."""
-    left_off = summary.children - summary.drawn - summary.no_home_sector - summary.no_placement_district
-    drawn, no_home, no_district, _left_off = suppress_parts(
-        [summary.drawn, summary.no_home_sector, summary.no_placement_district, max(left_off, 0)]).tolist()
-
-    def words(value) -> str:
-        return f"{SUPPRESSED} (5 or fewer)" if value == SUPPRESSED else f"{int(value):,}"
-
-    parts = [f"Lines for {words(drawn)} of the {shown(summary.children)} children"]
-    if summary.no_home_sector:
-        parts.append(f"{words(no_home)} without a home postcode sector")
-    if summary.no_placement_district:
-        parts.append(f"{words(no_district)} without a placement postcode district")
+    placement district or in flows left off. When any of the reasons counts 1-5, the reasons are given
+    together without their counts ("the others have ..."), and a drawn count within 5 of all is written
+    "all but 5 or fewer", so no count of 1-5 follows from the total on the tiles."""
+    drawn, children = summary.drawn, summary.children
+    left_off = children - drawn - summary.no_home_sector - summary.no_placement_district
+    if any(_small(value) for value in (drawn, summary.no_home_sector, summary.no_placement_district, left_off)):
+        if _small(drawn):
+            lines = f"{SUPPRESSED} (5 or fewer)"
+        elif _small(children - drawn):
+            lines = f"all but {SMALL_NUMBER_MAX} or fewer"
+        else:
+            lines = f"{drawn:,}"
+        parts = [f"Lines for {lines} of the {shown(children)} children",
+                 "the others have no home postcode sector or no placement postcode district"]
+    else:
+        parts = [f"Lines for {shown(drawn)} of the {shown(children)} children"]
+        if summary.no_home_sector:
+            parts.append(f"{summary.no_home_sector:,} without a home postcode sector")
+        if summary.no_placement_district:
+            parts.append(f"{summary.no_placement_district:,} without a placement postcode district")
     if summary.flows_dropped:
         parts.append(f"{summary.flows_dropped} smallest flows left off to keep the map fast")
     return "; ".join(parts) + "."
