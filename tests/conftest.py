@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT.parent / "shared" / "fixtures"
+FIXTURES = Path(os.environ.get("CARE_MAP_SHARED_FIXTURES") or ROOT.parent / "shared" / "fixtures")
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
