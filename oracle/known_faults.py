@@ -22,6 +22,10 @@ AUTHORITIES_MISSING_IN_2021_LOOKUP = {
 ACCEPTED_ROWS = {
     "169": (None, "pl_post_in_authority_missing_in_2021_lookup",
             "the validator derives PL_LA from the 2021 lookup: placements in the authorities above have no PL_LA"),
+    "1015": (None, "pl_post_in_authority_missing_in_2021_lookup",
+             "own provision must be inside the authority; with no PL_LA (169) the validator cannot see it is"),
+    "241": (None, "pl_post_in_authority_missing_in_2021_lookup",
+            "K3 with a URN must be inside the authority; with no PL_LA (169) the validator cannot see it is"),
     "146": (("lac2024_25",), "place_is_K3",
             "the 2024/25 code list has \"k3\" in lower case, and ingress upper-cases the data, so K3 fails"),
     "202": (("lac2024_25",), "sex_recoded_1_2_to_M_F",

@@ -174,6 +174,11 @@ def locate_placements(
         pl_row[idx] = sample_near(sampler, origin[idx], spec["miles"], rng=rng, sigma=spec["sigma"],
                                   want_outside=want_out, la_code=la_code)
         provider[idx] = _pick(rng, spec["providers"], len(idx))
+        if spec["out"] == 0.0:
+            # Must be inside (supported accommodation): a small authority such as the City of London
+            # may have no postcode at the drawn distance, so take one of its own at random.
+            stray = idx[sampler.la_code[pl_row[idx]] != la_code]
+            pl_row[stray] = sampler.snap(la_xy[rng.integers(0, len(la_units), len(stray))])[0]
     # With parents: often the very home postcode.
     par = np.flatnonzero(kind == "parents")
     at_home = par[(rng.random(len(par)) < 0.25) & (home_row[par] >= 0)]
