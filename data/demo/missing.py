@@ -51,8 +51,8 @@ def draw_incidents(episodes: pd.DataFrame, kids: pd.DataFrame, *, rng: np.random
                    years: list[tuple[int, int]]) -> pd.DataFrame:
     """Missing incidents per collection year (days ``(start, end)`` inclusive).
 
-    Returns CHILD, MISSING, START, END (datetime64[m]; END NaT when not back by the end of the
-    period of care or of the data), KIND, PL_ROW, AGE, YEAR_INDEX.
+    Returns CHILD, MISSING, START, END (datetime64[m]; back by the end of the period of care and of the
+    collection year), KIND, PL_ROW, AGE, YEAR_INDEX.
     """
     dob = kids.set_index("CHILD")["DOB"]
     care_end = kids.set_index("CHILD")["END"]
