@@ -55,6 +55,11 @@ _UASC_P = [0.55, 0.35, 0.10]
 NOT_INSPECTED_PLACES = ("A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6")
 # A school placement only from this age (rule 373: S1 under 4).
 MIN_AGE_S1 = 4.5
+# Placements the authority may provide itself outside its area (rule 1015 exempts them).
+OWN_PROVISION_ANYWHERE = NOT_INSPECTED_PLACES + ("K3",)
+# Farthest a children's home is chosen from home, km: under the validator's 350 miles (563 km)
+# between postcodes, with room for the home's postcode not being its register point.
+MAX_HOME_KM = 540.0
 # Longest emergency legal statuses, days (rules 361 police protection 72 hours, 362 EPO 21 days,
 # 364 PACE detention 21 days).
 MAX_DAYS_LS = {"L1": 3, "L2": 21, "J2": 21}
@@ -193,10 +198,13 @@ def locate_placements(
             continue
         hxy = reg[["EASTING", "NORTHING"]].to_numpy()
         d_km = np.hypot(origin[idx, None, 0] - hxy[None, :, 0], origin[idx, None, 1] - hxy[None, :, 1]) / 1000
+        # No home beyond the validator's 350 miles (rule 454), unless none is nearer.
+        too_far = (d_km > MAX_HOME_KM) & (d_km.min(axis=1, keepdims=True) <= MAX_HOME_KM)
         if k == "home":
             w = np.exp(-d_km / home_scale_km) + town_pull * town_home[None, :] * 150 / (150 + d_km)
         else:
             w = 1 / (d_km + 50) ** 2
+        w = np.where(too_far, 0.0, w)
         w = w / w.sum(axis=1, keepdims=True)
         choice = (w.cumsum(axis=1) < rng.random((len(idx), 1))).sum(axis=1)
         choice = np.minimum(choice, len(reg) - 1)
@@ -235,6 +243,10 @@ def locate_placements(
     clash = (pl_row == home_pc_row) & (place != "P1") & (home_row >= 0)
     if clash.any():
         pl_row[clash] = sample_near(sampler, origin[clash], 2.0, rng=rng, sigma=0.5)
+    # Own provision other than foster, adoption and K3 must be inside the authority (rule 1015): a
+    # home on the boundary may snap to a neighbour's postcode, or move off the child's home postcode.
+    own_outside = (provider == "PR1") & (sampler.la_code[pl_row] != la_code) & ~np.isin(place, OWN_PROVISION_ANYWHERE)
+    provider[own_outside] = "PR2"
     out["PL_ROW"] = pl_row
     out["HOME_PC_ROW"] = np.where(home_row >= 0, home_pc_row, -1)
     out["PLACE_PROVIDER"] = provider
@@ -294,7 +306,7 @@ def _legal_statuses(kid, rng, first_placement_end: int, adopt_day: int | None, *
     if adopt_day is not None:
         # Legal status changes before the adoption placement; the placement order (E1) comes last.
         changes = [changes[0]] + [(d, ls) for d, ls in changes[1:] if d < adopt_day - 1]
-        if adopt_place in ("A5", "A6"):
+        if adopt_place in ("A5", "A6"):  # (the latest code of a run of adoption placements)
             e1 = max(changes[-1][0] + 1, adopt_day - int(rng.integers(20, 120)))
             changes.append((min(e1, adopt_day), "E1"))
     return [(d, ls) for d, ls in changes if d < kid.END]
@@ -327,7 +339,7 @@ def build_episodes(placements: pd.DataFrame, kids: pd.DataFrame, *, rng: np.rand
         adopt = pos[kinds == "adoption"]
         adopt_day = int(col["P_START"][adopt[0]]) if len(adopt) else None
         ls_changes = _legal_statuses(kid, rng, int(col["P_END"][pos[0]]), adopt_day,
-                                     adopt_place=str(col["PLACE"][adopt[0]]) if len(adopt) else "",
+                                     adopt_place=max((str(c) for c in col["PLACE"][adopt]), default=""),
                                      with_parents=bool((kinds == "parents").any()))
         ls_days = np.array([d for d, _ in ls_changes])
         p_starts = col["P_START"][pos]
