@@ -33,6 +33,8 @@ SOURCE_ROW = "SOURCE_ROW"  # 1-based line number as a spreadsheet shows it (head
 # ---------------------------------------------------------------- missing-team log
 MISSING_LOG_REQUIRED = ["CHILD", "MIS_START"]
 RISK_FLAGS = ["CSE", "CCE", "GANG", "COUNTY_LINES", "TRAFFICKED", "SUBSTANCE"]
+# The exploitation risks the briefing packs report (a MASE panel's questions), in this order.
+PACK_RISK_FLAGS = ["CSE", "GANG", "CCE"]
 RISK_FLAG_LABELS = {
     "CSE": "child sexual exploitation",
     "CCE": "child criminal exploitation",

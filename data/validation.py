@@ -87,7 +87,7 @@ def check_dataset(dataset: Dataset, *, index=None, postcodes: bool = True) -> No
         _not_in_header(q, table, frame, dataset.header)
     if postcodes:
         if index is None:
-            from geo.postcodes import get_postcode_index
+            from geo.postcodes import get_postcode_index  # pyarrow with it: ~1.4 s, so on first use
 
             index = get_postcode_index()
         _unknown_postcodes(q, dataset, index)
@@ -97,7 +97,7 @@ def _complete(frame: pd.DataFrame, dates: list[str]) -> pd.DataFrame:
     """Tables built elsewhere (tests, demo) may lack source columns or optional dates."""
     if frame.empty:
         return frame
-    add = {}
+    add: dict[str, object] = {}
     if S.SOURCE_FILE not in frame.columns:
         add[S.SOURCE_FILE] = ""
     if S.SOURCE_ROW not in frame.columns:
@@ -286,7 +286,6 @@ def _outside_care(q, table, frame, episodes, *, periods: bool) -> None:
     per = _periods_of_care(episodes).rename(columns={"start": "p_start", "end": "p_end"})
     pairs = miss.merge(per, on="key")
     start_day = pairs["start"].dt.normalize()
-    end_day = pairs["end"].dt.normalize()
     within = (pairs["p_start"] <= start_day) & (pairs["p_end"].isna() | (start_day <= pairs["p_end"]))
     in_period = set(pairs.loc[within, "i"])
     mask578 = np.zeros(len(frame), dtype=bool)
@@ -352,7 +351,7 @@ def postcode_match_summary(dataset: Dataset, *, index=None) -> tuple[pd.DataFram
         ``value``, ``count``, ``reason``; most frequent first.
     """
     if index is None:
-        from geo.postcodes import get_postcode_index
+        from geo.postcodes import get_postcode_index  # pyarrow with it: ~1.4 s, so on first use
 
         index = get_postcode_index()
     rows, misses = [], []

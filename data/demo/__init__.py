@@ -16,7 +16,11 @@ import numpy as np
 import pandas as pd
 
 from data import schemas
-from data.demo.children import eighteenth_birthday
+from data.demo.children import draw_children, draw_short_break_children, eighteenth_birthday
+from data.demo.homes import draw_homes_register, placement_costs
+from data.demo.missing import draw_incidents, place_incidents, split_sources
+from data.demo.placements import build_episodes, draw_placements, locate_placements, short_break_episodes
+from data.demo.places import get_sampler, hotspots_for
 from geo.authorities import Authority, resolve_authority
 
 __all__ = ["generate_demo", "write_demo", "DEMO_FILES", "SYNTHETIC_PREFIX"]
@@ -59,12 +63,6 @@ def generate_demo(la: str | Authority, *, seed: int = 1, years: int = 3, end: st
 
     Raises ``geo.authorities.UnknownAuthorityError`` for an unknown authority.
     """
-    from data.demo.children import draw_children, draw_short_break_children
-    from data.demo.homes import draw_homes_register, placement_costs
-    from data.demo.missing import draw_incidents, place_incidents, split_sources
-    from data.demo.placements import build_episodes, draw_placements, locate_placements, short_break_episodes
-    from data.demo.places import get_sampler, hotspots_for
-
     authority = resolve_authority(la)
     rng = np.random.default_rng([seed, int(authority.code[1:])])
     sampler = get_sampler()

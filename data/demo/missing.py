@@ -15,6 +15,7 @@ from pyproj import Transformer
 from data.demo.children import DAYS_PER_YEAR
 from data.demo.places import Hotspot, PostcodeSampler
 from data.schemas import RISK_FLAGS
+from geo.projection import BNG, WGS84
 
 MISSING_CHILD_SHARE = 0.11  # of children looked after during the year
 MEAN_INCIDENTS = 6.8  # per child who goes missing
@@ -104,8 +105,7 @@ def draw_incidents(episodes: pd.DataFrame, kids: pd.DataFrame, *, rng: np.random
                 ends[i] = min(start[i] + max(dur[i], 30), limit - 1)
                 keep.append(i)
                 last_end = ends[i]
-            keep = np.array(keep, dtype=int)
-            rows = s.iloc[which[keep]]
+            rows = s.iloc[which[np.array(keep, dtype=int)]]
             end_min = ends[keep]
             out.append(pd.DataFrame({
                 "CHILD": child,
@@ -136,7 +136,7 @@ def place_incidents(
     """
     n = len(inc)
     centres = sampler.centroid([h.sector for h in hotspots])
-    to_wgs = Transformer.from_crs(27700, 4326, always_xy=True)
+    to_wgs = Transformer.from_crs(BNG, WGS84, always_xy=True)
     pl_xy = np.where(inc["PL_ROW"].to_numpy()[:, None] >= 0, sampler.xy[inc["PL_ROW"].clip(lower=0)], np.nan)
     home_row = home_rows.reindex(inc["CHILD"]).fillna(-1).astype(int).to_numpy()
     home_xy = np.where(home_row[:, None] >= 0, sampler.xy[np.clip(home_row, 0, None)], np.nan)

@@ -8,6 +8,8 @@ Placement locations are real unit postcodes at realistic distances from the chil
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -16,7 +18,7 @@ from data.demo.places import RESIDENTIAL_TOWNS, PostcodeSampler, sample_near
 
 # Per kind: 903 codes (share), mean years in one placement, distance from home (median miles,
 # log-normal spread), wish to be outside the authority, providers (share).
-KINDS = {
+KINDS: dict[str, dict[str, Any]] = {
     "foster_rel": dict(codes={"U1": 0.45, "U2": 0.05, "U3": 0.50}, years=1.8, miles=3.2, sigma=1.3, out=0.45,
                        providers={"PR1": 0.90, "PR2": 0.05, "PR4": 0.05}),
     "foster_other": dict(codes={"U4": 0.35, "U5": 0.05, "U6": 0.60}, years=1.2, miles=3.0, sigma=1.15, out=0.74,
@@ -34,7 +36,7 @@ KINDS = {
                   out=0.65, providers={"PR3": 0.3, "PR4": 0.5, "PR5": 0.2}),
 }
 # Share of time spent in each kind by age band (0-4, 5-9, 10-15, 16-17), outside the adoption path.
-TIME_SHARES = {
+TIME_SHARES: dict[str, list[float]] = {
     "foster_rel": [22, 21, 14, 9],
     "foster_other": [68, 61, 52, 38],
     "home": [0, 3, 15, 13],
