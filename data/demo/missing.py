@@ -52,8 +52,8 @@ def draw_incidents(episodes: pd.DataFrame, kids: pd.DataFrame, *, rng: np.random
                    years: list[tuple[int, int]]) -> pd.DataFrame:
     """Missing incidents per collection year (days ``(start, end)`` inclusive).
 
-    Returns CHILD, MISSING, START, END (datetime64[m]; END NaT when not back by the end of the
-    period of care or of the data), KIND, PL_ROW, AGE, YEAR_INDEX.
+    Returns CHILD, MISSING, START, END (datetime64[m]; back by the end of the period of care and of the
+    collection year), KIND, PL_ROW, AGE, YEAR_INDEX.
     """
     dob = kids.set_index("CHILD")["DOB"]
     care_end = kids.set_index("CHILD")["END"]
@@ -92,7 +92,9 @@ def draw_incidents(episodes: pd.DataFrame, kids: pd.DataFrame, *, rng: np.random
             order = np.argsort(start, kind="stable")
             start, which = start[order], which[order]
             dur = np.exp(np.log(HOURS_MEDIAN) + HOURS_SIGMA * rng.standard_normal(n)) * 60
-            limit = min(care_end.at[child], ye + 1 + 400) * 1440  # back by the end of the period of care
+            # Back by the end of the period of care, and of the collection year: an episode still open
+            # at 31 March would have to be repeated next year with the same MIS_START (rule 576).
+            limit = min(care_end.at[child], ye + 1) * 1440
             keep, last_end, last_day = [], -np.inf, None
             ends = np.empty(n)
             for i in range(n):
