@@ -13,7 +13,7 @@ from data.pooled import pooled_authorities
 from data.readers import READ_EXTENSIONS, InputFile
 from data.quality import REPEATED_RECORD
 from geo.authorities import authorities
-from ui import components, page, state
+from ui import components, page, ssd_source, state
 
 dataset, fingerprint, filters = page.start_page()
 
@@ -60,6 +60,8 @@ if submitted:
     else:
         state.use_uploads([InputFile(f.name, f.getvalue()) for f in uploads], la)
         st.rerun()
+
+ssd_source.render_ssd_source(st.session_state.get(state.KEY_LA))
 
 pooled = [] if dataset.la_code else pooled_authorities(dataset)
 if pooled:

@@ -36,8 +36,9 @@ from geo.authorities import UnknownAuthorityError, resolve_authority
 __all__ = ["InputFile", "read_inputs", "read_folder", "READ_EXTENSIONS", "DUPLICATE_KEYS"]
 
 READ_EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xml")
-# Files in a folder that are documentation or the synthetic demo's answer key, not inputs.
-_SKIP_STEMS = ("readme", "source", "licence", "license", "synthetic_data_readme", "ground_truth")
+# Files in a folder that are documentation, the synthetic demo's answer key or an extract's own
+# data-quality report (python -m data extract), not inputs.
+_SKIP_STEMS = ("readme", "source", "licence", "license", "synthetic_data_readme", "ground_truth", "quality_report")
 
 DUPLICATE_KEYS = {
     "episodes": (["CHILD", "DECOM"], "same episode"),
