@@ -1,7 +1,7 @@
 """Extracting the 903 tables from an England-size SSD against reading the same rows from CSV.
 
 The synthetic England set (``data.england``; reused from ``$CARE_MAP_ENGLAND_DIR`` or ``england_demo/``
-like ``bench_england``) is written into an SSD schema in a SQLite file (``data.ssd.build_demo``; not
+like ``bench_england``) is written into an SSD schema in a SQLite file (``data.ssd.cli_demo``; not
 timed). Timed, in the same run: ``data.ssd.read_ssd`` (read-only connection, SELECTs, mapping, home address
 and legal status by date, risk flags, then the 903 readers) against ``data.readers.read_inputs`` of the
 extract's own four CSV files, i.e. the same rows as a council's export would give them.
@@ -21,7 +21,7 @@ TARGET_RATIO_NOTE = "SSD read / CSV read of the same rows"
 def run() -> list[dict]:
     from data.readers import InputFile, read_folder, read_inputs
     from data.ssd import OUTPUT_FILES, extract_tables, read_ssd
-    from data.ssd.build_demo import build_ssd
+    from data.ssd.cli_demo import build_ssd
 
     rows: list[dict] = []
     folder = _folder(rows)
@@ -29,12 +29,12 @@ def run() -> list[dict]:
     try:
         england = read_folder(folder)
         url = f"sqlite:///{work / 'ssd.db'}"
-        seconds, counts = time_once(lambda: build_ssd(url, england))
+        seconds, counts = time_once(lambda data=england: build_ssd(url, data))
         children = counts["ssd_person"]
         rows.append(result("build the SSD from the synthetic set (SQLite)", seconds, "s",
                            note=f"{children:,} people, {counts['ssd_cla_episodes']:,} care episodes, "
                                 f"{counts['ssd_missing']:,} missing episodes; set-up, not a target"))
-        england = None  # free it before the timed reads
+        del england  # free it before the timed reads
         tables, _, _ = extract_tables(url)
         files = [InputFile(OUTPUT_FILES[k], frame.to_csv(index=False).encode("utf-8")) for k, frame in tables.items()]
         ssd_s, dataset = time_once(lambda: read_ssd(url, la=None))

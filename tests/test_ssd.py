@@ -25,8 +25,8 @@ from data.ssd import (
     read_ssd,
     resolve_url,
 )
-from data.ssd.build_demo import DEMO_FOLDER, build_ssd
-from data.ssd.build_demo import main as build_demo_main
+from data.ssd.cli_demo import DEMO_FOLDER, build_ssd
+from data.ssd.cli_demo import main as build_demo_main
 from data.ssd.connection import read_only_connection, safe_url
 
 SNAPSHOT = "2026-03-31"

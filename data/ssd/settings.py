@@ -61,9 +61,10 @@ def settings_from(args=None, *, secrets: dict | None = None) -> dict:
         raise SSDError(f"child_id must be one of {', '.join(CHILD_ID_COLUMNS)}, not {out['child_id']!r}")
     if "timeout_seconds" in out:
         try:
-            out["timeout_seconds"] = float(out["timeout_seconds"])
+            seconds = float(out["timeout_seconds"])
         except (TypeError, ValueError):
             raise SSDError(f"the SSD timeout must be a number of seconds, not {out['timeout_seconds']!r}") from None
-        if out["timeout_seconds"] <= 0:
+        out["timeout_seconds"] = seconds
+        if seconds <= 0:
             raise SSDError("the SSD timeout must be a positive number of seconds")
     return out

@@ -1,6 +1,6 @@
 """Create an SSD schema and fill it from the synthetic demo, so that a council (or a test) can try the extract.
 
-``python -m data.ssd.build_demo --url sqlite:///ssd_demo.db`` (or a PostgreSQL URL) creates the SSD tables
+``python -m data ssd-demo --url sqlite:///ssd_demo.db`` (or a PostgreSQL URL) creates the SSD tables
 this app reads, with the SSD's column names, and fills them from a folder of 903 files (by default the
 committed synthetic Kent demo, ``data/demo_data``). Children are spread over three case-management systems
 so that the stored values differ as they do in real SSDs: SystemC-style "M"/"A", "Y"/"N"/"NA" and
@@ -115,7 +115,8 @@ def ssd_rows_from_dataset(dataset, *, cin_only_people: int = 40) -> dict[str, pd
     person["pers_dob"] = pd.to_datetime(hd["DOB"].reindex(keys)).to_numpy()
     person["pers_ethnicity"] = hd["ETHNIC"].reindex(keys).to_numpy()
     person["pers_upn"] = hd["UPN"].reindex(keys).to_numpy()
-    person["pers_is_mother"] = np.where(hd["MOTHER"].reindex(keys).astype(str) == "1", "Y", None)
+    person["pers_is_mother"] = pd.Series(hd["MOTHER"].reindex(keys).astype(str).to_numpy() == "1").map(
+        {True: "Y", False: None}).to_numpy()
     cin = pd.DataFrame({"pers_legacy_id": [f"CIN{i:05d}" for i in range(cin_only_people)],
                         "pers_person_id": [str(900000 + i) for i in range(cin_only_people)],
                         "pers_sex": "M", "pers_dob": pd.Timestamp("2012-01-01")})
@@ -235,13 +236,14 @@ def build_ssd(url: str, dataset=None, *, schema: str | None = None, chunk: int =
     return {name: len(frame) for name, frame in rows.items()}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m data.ssd.build_demo", description=__doc__.splitlines()[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", required=True, help="database to create the SSD tables in (sqlite:///file.db, postgresql+psycopg://...)")
     parser.add_argument("--from", dest="folder", type=Path, default=DEMO_FOLDER,
                         help="folder of 903 files to fill it from (default: the synthetic Kent demo)")
     parser.add_argument("--schema", default=None, help="schema to create the tables in (default: the connection's)")
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
     from data.readers import read_folder
     from data.ssd.connection import describe_error
 
@@ -256,6 +258,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print("wrote " + ", ".join(f"{n:,} rows to {t}" for t, n in counts.items()))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m data ssd-demo`` (or ``python -m data.ssd.cli_demo``)."""
+    parser = argparse.ArgumentParser(prog="python -m data ssd-demo", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":
