@@ -8,6 +8,8 @@ extract's own four CSV files, i.e. the same rows as a council's export would giv
 """
 from __future__ import annotations
 
+import functools
+
 import shutil
 import tempfile
 from pathlib import Path
@@ -29,7 +31,7 @@ def run() -> list[dict]:
     try:
         england = read_folder(folder)
         url = f"sqlite:///{work / 'ssd.db'}"
-        seconds, counts = time_once(lambda data=england: build_ssd(url, data))
+        seconds, counts = time_once(functools.partial(build_ssd, url, england))
         children = counts["ssd_person"]
         rows.append(result("build the SSD from the synthetic set (SQLite)", seconds, "s",
                            note=f"{children:,} people, {counts['ssd_cla_episodes']:,} care episodes, "
