@@ -13,6 +13,9 @@ from analysis.cli_errors import CommandError
 
 COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module with add_arguments and run, one-line help)
+    "publish": ("store.cli_publish", "read a council's files and publish them as a new snapshot"),
+    "snapshots": ("store.cli_snapshots", "list the published snapshots, newest first"),
+    "purge": ("store.cli_purge", "delete snapshots for good (retention)"),
 }
 
 
