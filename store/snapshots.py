@@ -251,7 +251,7 @@ def open_snapshot(snapshot_id: int, *, engine: sa.Engine | None = None) -> Datas
         blobs = {r.name: r.parquet for r in conn.execute(
             sa.select(snapshot_tables.c.name, snapshot_tables.c.parquet)
             .where(snapshot_tables.c.snapshot_id == info.id))}
-    dataset = Dataset(la_code=info.la_code, synthetic=info.synthetic,
+    dataset = Dataset(la_code=info.la_code, synthetic=info.synthetic, snapshot_id=info.id,
                       label=f"Published {info.snapshot_date:%d %B %Y} (snapshot {info.id})")
     for name in DATASET_TABLES:
         if name in blobs:
