@@ -16,7 +16,7 @@ from analysis.disclosure import SUPPRESSED, is_small, suppress_counts
 from data.schemas import OVER_DISTANCE_MILES
 
 __all__ = ["PLACEMENTS", "MISSING", "HISTORY_MEASURES", "headline_history", "figure_history",
-           "change_since_previous"]
+           "change_since_previous", "trend_table", "changes"]
 
 PLACEMENTS, MISSING = "placements", "missing"
 # Measures shown as history, per topic: measure -> (short label, shown as "percent" or "count").
@@ -125,3 +125,33 @@ def change_since_previous(figures: pd.DataFrame, *, topic: str, measure: str,
     else:
         direction = "the same as"
     return f"{label}: {now['shown']}, {direction} {before['shown']} at {when}"
+
+
+def changes(figures: pd.DataFrame, *, topic: str, snapshot_id: int | None = None) -> list[str]:
+    """:func:`change_since_previous` for every history measure of ``topic`` that has an earlier snapshot."""
+    lines = (change_since_previous(figures, topic=topic, measure=m, snapshot_id=snapshot_id)
+             for m in HISTORY_MEASURES[topic])
+    return [line for line in lines if line]
+
+
+def trend_table(figures: pd.DataFrame, *, topic: str, snapshot_id: int | None = None) -> tuple[pd.DataFrame,
+                                                                                                  pd.DataFrame]:
+    """The history measures of ``topic`` across snapshots (up to ``snapshot_id``), as a panel may see them.
+
+    Returns ``(shown, numbers)``: one row per snapshot date; ``shown`` holds text ("21.6%", "c"),
+    ``numbers`` the same figures as floats with NaN where suppressed (for a chart, which then has a gap).
+    """
+    shown, numbers = {}, {}
+    for measure, (label, _kind) in HISTORY_MEASURES[topic].items():
+        history = figure_history(figures, topic=topic, measure=measure)
+        if snapshot_id is not None:
+            history = history[history["snapshot_id"] <= int(snapshot_id)]
+        if history.empty:
+            continue
+        dates = pd.to_datetime(history["snapshot_date"]).dt.date
+        shown[label] = pd.Series(history["shown"].to_numpy(), index=dates)
+        numbers[label] = pd.Series(history["number"].to_numpy(dtype=float), index=dates)
+    shown_frame, number_frame = pd.DataFrame(shown), pd.DataFrame(numbers)
+    for frame in (shown_frame, number_frame):
+        frame.index.name = "snapshot date"
+    return shown_frame, number_frame

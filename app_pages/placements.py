@@ -9,7 +9,7 @@ import streamlit as st
 
 from data.schemas import OVER_DISTANCE_MILES
 from maps.placements_map import LAYER_COLUMNS
-from ui import components, map_view, page, panel, state
+from ui import components, history_view, map_view, page, panel, state
 
 dataset, fingerprint, filters = page.start_page()
 la_name = state.authority_name(dataset.la_code)
@@ -29,6 +29,7 @@ if located.empty:
 # ------------------------------------------------------------------ headline tiles
 figures = state.headline(fingerprint, filters.snapshot, filters.groups, filters.providers)
 components.headline_tiles(panel.safe_headline(figures))
+history_view.show(dataset, "placements")
 snap = state.snapshot(fingerprint, filters.snapshot, filters.groups, filters.providers)
 unknown = panel.unknown_distances(snap)
 if not unknown.empty:

@@ -132,3 +132,18 @@ def test_purge_on_the_data_page(accounts, kent):
     assert [s.id for s in list_snapshots()] == [second.id]
     assert f"Deleted snapshot(s) {first.id}." in _texts(at)
     assert [r["details"]["snapshots"] for r in read_audit() if r["event"] == "purge"] == [[first.id]]
+
+
+def test_pages_show_the_change_since_the_previous_snapshot_and_a_trend(accounts, kent, postcode_index):
+    from analysis.history import headline_history
+
+    for on in (date(2025, 9, 30), date(2026, 3, 31)):
+        publish_dataset(kent, published_by="ana.lyst", snapshot_date=on,
+                        figures=headline_history(kent, on=on, index=postcode_index))
+    at = _signed_in("panel.member")
+    lines = [m.value for m in at.markdown if "over 20 miles:" in str(m.value)]
+    assert lines and "from " in lines[0] and "% at 30 September 2025" in lines[0]
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")  # the trend chart is drawn
+
+    missing = _signed_in("ana.lyst", "app_pages/missing.py")
+    assert any("missing and away episodes in the year:" in str(m.value) for m in missing.markdown)
