@@ -11,7 +11,7 @@ from datetime import date
 import streamlit as st
 
 from reports.briefing import AUDIENCES, CLASSIFICATION, SUPPRESSION_NOTE, Briefing, build_briefing
-from ui import components, page, state
+from ui import components, history_view, page, state
 
 AUDIENCE_CHOICES = {
     "mase": "MASE panel: missing from care and exploitation",
@@ -30,7 +30,7 @@ def briefing_pack(fingerprint: str, audience: str, start: date, end: date) -> Br
     if current != fingerprint:  # cannot happen within one run; guards against a stale key
         raise RuntimeError("dataset changed during a run")
     return build_briefing(dataset, la=dataset.la_code, period=(start, end), audience=audience,
-                          offline=True, index=state.postcode_index())
+                          offline=True, index=state.postcode_index(), history=history_view.figures(dataset))
 
 
 @st.cache_data(show_spinner="Writing the PDF...", max_entries=8)

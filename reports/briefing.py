@@ -821,7 +821,8 @@ def _check_pack(sections: list[Section]) -> None:
                     raise AssertionError(f"small number left in '{block.title}'")
 
 
-def build_briefing(dataset, *, la, period, audience: str = "mase", offline: bool = True, index=None) -> Briefing:
+def build_briefing(dataset, *, la, period, audience: str = "mase", offline: bool = True, index=None,
+                   history=None) -> Briefing:
     """Build a disclosure-controlled briefing pack.
 
     Parameters
@@ -834,6 +835,8 @@ def build_briefing(dataset, *, la, period, audience: str = "mase", offline: bool
     audience : "mase" or "panel".
     offline : packs are always built offline (no tiles, fonts or scripts fetched); False is refused.
     index : a ``geo.postcodes.PostcodeIndex``; the process-wide one by default.
+    history : ``store.read_figures()`` when the dataset is a published snapshot: adds the change since
+        the previous snapshot and the trend across them (reports.history_section).
 
     Raises ValueError for an unknown audience or authority, or a period that ends before it starts.
     """
@@ -872,6 +875,12 @@ def build_briefing(dataset, *, la, period, audience: str = "mase", offline: bool
             _section("Children's homes", _homes_section, ctx),
             _section("Missing from care: summary", _missing_summary_section, ctx, "Missing from care: summary"),
         ]
+    if history is not None:
+        from reports.history_section import history_section
+
+        topics = ("missing",) if audience == "mase" else ("placements", "missing")
+        section = history_section(history, topics=topics, snapshot_id=getattr(dataset, "snapshot_id", None))
+        sections += [section] if section is not None else []
     _check_pack(sections)
     return Briefing(
         title=AUDIENCES[audience],

@@ -70,3 +70,27 @@ def test_a_small_count_is_suppressed_in_the_history_and_says_no_direction():
     assert shown.loc[date(2025, 9, 30), "over 20 miles"] == "c" and np.isnan(numbers.loc[date(2025, 9, 30), "over 20 miles"])
     assert shown.loc[date(2025, 3, 31), "children looked after"] == "200"
     assert not shown.isin(["4", "12", "3"]).any().any()  # no suppressed count is shown anywhere
+
+
+@pytest.mark.parametrize("audience, topics", [("panel", {"Placements", "Missing"}), ("mase", {"Missing"})])
+def test_both_packs_carry_the_change_and_the_trend(kent, postcode_index, tmp_path, audience, topics):
+    from reports.briefing import build_briefing
+    from reports.history_section import TITLE
+    from store import open_snapshot
+
+    engine = get_engine(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    try:
+        for on in (date(2025, 9, 30), date(2026, 3, 31)):
+            info = publish_dataset(kent, published_by="a", snapshot_date=on, engine=engine,
+                                   figures=headline_history(kent, on=on, index=postcode_index))
+        latest = open_snapshot(info.id, engine=engine)
+        stored = read_figures(engine=engine)
+    finally:
+        dispose_engines()
+    pack = build_briefing(latest, la="E10000016", period=(date(2025, 4, 1), date(2026, 3, 31)), audience=audience,
+                          index=postcode_index, history=stored)
+    [section] = [s for s in pack.sections if s.title == TITLE]
+    assert {t.title.split(":")[0] for t in section.blocks if hasattr(t, "frame")} == topics
+    assert len([b for b in section.blocks if hasattr(b, "png")]) == len(topics)
+    assert "at 30 September 2025" in pack.html and "trend across published snapshots" in pack.html
+    assert pack.to_pdf().startswith(b"%PDF")

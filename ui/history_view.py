@@ -20,6 +20,16 @@ def _figures(store_key: tuple) -> pd.DataFrame:
     return read_figures()
 
 
+def figures(dataset) -> pd.DataFrame | None:
+    """The stored figures of every snapshot when ``dataset`` is a published one (for a pack), else None."""
+    if getattr(dataset, "snapshot_id", None) is None:
+        return None
+    try:
+        return _figures(tuple(published.fingerprint(s) for s in published.published()))
+    except Exception:  # noqa: BLE001 - a pack without history is still a pack
+        return None
+
+
 def show(dataset, topic: str) -> None:
     """Change since the previous snapshot and a trend chart for ``topic`` ("placements" or "missing")."""
     if getattr(dataset, "snapshot_id", None) is None:
