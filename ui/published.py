@@ -14,12 +14,9 @@ from access.roles import ANALYST
 from data.dataset import Dataset
 
 KEY_CHOSEN = "published_snapshot_choice"  # an analyst's chosen earlier snapshot id (None: the latest)
-KEY_STORE_WARNED = "store_warning_shown"
 
 
 def _store_problem(exc: Exception) -> None:
-    if not st.session_state.get(KEY_STORE_WARNED):
-        st.session_state[KEY_STORE_WARNED] = True
     st.warning(f"The store of published data could not be read ({type(exc).__name__}: {str(exc)[:160]}). "
                "Ask IT to check it (docs/operations.md).", icon=":material/database:")
 
@@ -40,7 +37,8 @@ def fingerprint(info) -> str:
     return f"snapshot:{info.id}@{info.published_at:%Y%m%dT%H%M%S%f}"
 
 
-@st.cache_resource(show_spinner="Opening the published data...", max_entries=4)
+# Two: the latest, and an earlier one an analyst is looking at (a whole-England snapshot is a few hundred MB).
+@st.cache_resource(show_spinner="Opening the published data...", max_entries=2)
 def open_published(key: str, snapshot_id: int) -> Dataset:
     """The published dataset (shared by every session; read-only). ``key`` is :func:`fingerprint`."""
     from store import open_snapshot
