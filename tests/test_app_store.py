@@ -147,3 +147,10 @@ def test_pages_show_the_change_since_the_previous_snapshot_and_a_trend(accounts,
 
     missing = _signed_in("ana.lyst", "app_pages/missing.py")
     assert any("missing and away episodes in the year:" in str(m.value) for m in missing.markdown)
+
+
+def test_a_store_that_cannot_be_reached_is_said_not_a_traceback(accounts, monkeypatch):
+    monkeypatch.setenv("CARE_MAP_DATABASE_URL", f"postgresql+psycopg://nobody@/care_map?host={accounts / 'no-server'}")
+    at = _signed_in("panel.member")
+    assert any("store of published data could not be read" in w.value for w in at.warning)
+    assert any(SYNTHETIC_BANNER in e.value for e in at.error)  # the page still works, on the labelled demo

@@ -195,3 +195,17 @@ def test_a_publish_killed_part_way_leaves_the_previous_snapshot_current(store_ur
     assert len(open_snapshot(before.id, engine=engine).episodes) == len(kent.episodes)
     after = publish_dataset(kent, published_by="bob", engine=engine)  # the store takes the next publish
     assert latest_snapshot(engine=engine).id == after.id
+
+
+def test_where_the_store_is(tmp_path, monkeypatch):
+    from store.engine import DEFAULT_SQLITE, database_url
+
+    secrets = tmp_path / "secrets.toml"
+    monkeypatch.setenv("CARE_MAP_SECRETS_FILE", str(secrets))
+    monkeypatch.delenv("CARE_MAP_DATABASE_URL")
+    assert database_url() == f"sqlite:///{DEFAULT_SQLITE}"  # no set-up: SQLite in local/
+    secrets.write_text('[store]\ndatabase_url = "postgresql+psycopg://care_map@dbhost/care_map"\n')
+    assert database_url() == "postgresql+psycopg://care_map@dbhost/care_map"
+    monkeypatch.setenv("CARE_MAP_DATABASE_URL", "sqlite:////srv/care-map/store.sqlite")
+    assert database_url() == "sqlite:////srv/care-map/store.sqlite"  # the environment wins
+    assert database_url("sqlite:///x.sqlite") == "sqlite:///x.sqlite"
