@@ -209,3 +209,12 @@ def test_where_the_store_is(tmp_path, monkeypatch):
     monkeypatch.setenv("CARE_MAP_DATABASE_URL", "sqlite:////srv/care-map/store.sqlite")
     assert database_url() == "sqlite:////srv/care-map/store.sqlite"  # the environment wins
     assert database_url("sqlite:///x.sqlite") == "sqlite:///x.sqlite"
+
+
+def test_the_store_sits_beside_data_and_imports_no_layer_above_it():
+    code = ("import sys, store, store.snapshots, store.schema, store.engine\n"
+            "above = [m for m in sys.modules if m.split('.')[0] in ('streamlit', 'analysis', 'maps', 'reports', 'ui')]\n"
+            "print(above)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"
