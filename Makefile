@@ -16,9 +16,11 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
+# Two malloc arenas: sessions' threads then reuse freed memory instead of each growing its own (docs/operations.md).
+MALLOC_ARENA_MAX ?= 2
 # Bound to localhost: without sign-in configured the app must not be reachable from other machines.
 run: install
-	$(PY) -m streamlit run app.py --server.address localhost --server.port $(PORT)
+	MALLOC_ARENA_MAX=$(MALLOC_ARENA_MAX) $(PY) -m streamlit run app.py --server.address localhost --server.port $(PORT)
 
 # pytest exits 5 when it collected nothing: for us that is a broken suite, never a pass.
 test: install
