@@ -12,7 +12,7 @@ import pytest
 from data.readers import read_folder
 from store import get_engine, publish_dataset
 from store.engine import dispose_engines
-from tests.app_server import CHROMIUM, launch_chromium, start_app, stop_app, wait_until_drawn
+from tests.app_server import start_app, stop_app, wait_until_drawn
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,7 +20,7 @@ TIMEOUT_MS = 180_000
 
 
 def _shown_snapshot(browser, url: str) -> str:
-    page = browser.new_page()
+    page = browser.new_page()  # a new context each time: a new session, as a new visitor gets
     try:
         page.goto(f"{url}/data", timeout=TIMEOUT_MS)
         wait_until_drawn(page, timeout_ms=TIMEOUT_MS)
@@ -29,30 +29,21 @@ def _shown_snapshot(browser, url: str) -> str:
         page.close()
 
 
-def test_two_app_processes_serve_the_same_published_data(postgres_url, tmp_path):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
+def test_two_app_processes_serve_the_same_published_data(postgres_url, chromium):
     kent = dataclasses.replace(read_folder(ROOT / "data" / "demo_data", la="E10000016"), synthetic=False)
     publish_dataset(kent, published_by="ana", snapshot_date=date(2025, 9, 30), engine=get_engine(postgres_url))
     dispose_engines()
     env = {"CARE_MAP_DATABASE_URL": postgres_url}
     servers = [start_app(env=env) for _ in range(2)]
     try:
-        with sync_playwright() as pw:
-            browser = launch_chromium(pw)
-            try:
-                first = [_shown_snapshot(browser, url) for _, url in servers]
-                assert all("snapshot 1: data to 30 September 2025" in text for text in first), first
-                # A third process publishes (the command line): both replicas show it on the next page load.
-                subprocess.run([sys.executable, "-m", "data", "publish", "--files", str(ROOT / "data" / "demo_data"),
-                                "--la", "Kent", "--database-url", postgres_url], cwd=ROOT, check=True,
-                               capture_output=True, timeout=300)
-                second = [_shown_snapshot(browser, url) for _, url in servers]
-                assert all("snapshot 2: data to 31 March 2026" in text for text in second), second
-            finally:
-                browser.close()
+        first = [_shown_snapshot(chromium, url) for _, url in servers]
+        assert all("snapshot 1: data to 30 September 2025" in text for text in first), first
+        # A third process publishes (the command line): both replicas show it on the next page load.
+        subprocess.run([sys.executable, "-m", "data", "publish", "--files", str(ROOT / "data" / "demo_data"),
+                        "--la", "Kent", "--database-url", postgres_url], cwd=ROOT, check=True,
+                       capture_output=True, timeout=300)
+        second = [_shown_snapshot(chromium, url) for _, url in servers]
+        assert all("snapshot 2: data to 31 March 2026" in text for text in second), second
     finally:
         for proc, _ in servers:
             stop_app(proc)
