@@ -129,7 +129,7 @@ def run() -> list[dict]:
                        baseline="zstd-compressed", baseline_value=zstd_s,
                        note=f"{plain_bytes / 2**20:.0f} MB uncompressed, {zstd_bytes / 2**20:.0f} MB with zstd: "
                             "uncompressed also lets the privacy test find a child id in the file before a purge"))
-    del dataset
+    dataset = None  # the frames are not needed while the app servers run
     dispose_engines()
 
     n = QUICK_SESSIONS if is_quick() else SESSIONS

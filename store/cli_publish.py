@@ -1,7 +1,7 @@
 """``python -m data publish --files DIR --la LA``: read a council's files and publish them as a new snapshot.
 
 The data-quality summary is printed first; a dataset with no usable 903 episodes, or of another authority
-than the store's, is refused (exit 2, one line) and the previous snapshot stays current.
+(than ``--la``, than the store's, or than most of its children's home postcodes), is refused (exit 2, one line) and the previous snapshot stays current.
 """
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ def read_source(args: argparse.Namespace, la: str | None):
 
 
 def run(args: argparse.Namespace) -> int:
+    from analysis.authority_check import wrong_authority
     from analysis.history import headline_history
     from data.validation import check_dataset
     from store.snapshots import PublishError, publish_dataset, snapshot_date_of
@@ -49,6 +50,9 @@ def run(args: argparse.Namespace) -> int:
     summary = dataset.quality.summary()
     print(f"read {len(summary)} files: {int(summary['rows_used'].sum()):,} rows used, "
           f"{int(summary['rows_set_aside'].sum()):,} set aside, {int(summary['warnings'].sum()):,} warnings")
+    wrong = wrong_authority(dataset)
+    if wrong:
+        raise CommandError(f"not published: {wrong}")
     engine = store_engine(args.database_url)
     on = args.date or snapshot_date_of(dataset)
     try:

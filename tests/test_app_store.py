@@ -115,7 +115,7 @@ def test_a_publish_of_another_authority_is_refused_and_the_panel_keeps_the_curre
     at.button(key="FormSubmitter:publish_form-Publish for the panel").click()
     at.run()
     assert not at.exception
-    assert any("Not published: the store holds returns of authority E10000016" in e.value for e in at.error)
+    assert any("Not published: these files do not look like Surrey's" in e.value for e in at.error)
     assert len(list_snapshots()) == 1
 
 

@@ -94,3 +94,4 @@ def test_both_packs_carry_the_change_and_the_trend(kent, postcode_index, tmp_pat
     assert len([b for b in section.blocks if hasattr(b, "png")]) == len(topics)
     assert "at 30 September 2025" in pack.html and "trend across published snapshots" in pack.html
     assert pack.to_pdf().startswith(b"%PDF")
+

@@ -91,10 +91,14 @@ def publish_controls(dataset) -> None:
         go = st.form_submit_button("Publish for the panel", type="primary", icon=":material/publish:")
     if not go:
         return
+    from analysis.authority_check import wrong_authority
     from analysis.history import headline_history
 
     try:
         with st.spinner("Publishing..."):
+            wrong = wrong_authority(dataset, index=state.postcode_index())
+            if wrong:
+                raise PublishError(wrong)
             figures = headline_history(dataset, on=on, index=state.postcode_index()) \
                 if dataset.episodes is not None and not dataset.episodes.empty else None
             info = publish_dataset(dataset, published_by=state.current_user() or "local analyst",
