@@ -18,7 +18,7 @@ from __future__ import annotations
 import streamlit as st
 
 from access.roles import ANALYST, PANEL
-from ui import auth, state, warmup
+from ui import auth, guard, state, warmup
 
 EVERYONE = frozenset({ANALYST, PANEL})
 ANALYSTS = frozenset({ANALYST})
@@ -47,6 +47,10 @@ def navigation(role: str | None) -> dict[str, list]:
 def main() -> None:
     st.set_page_config(page_title="Care map", page_icon="🗺️", layout="wide")
     warmup.start_warmup()
+    guard.run_guarded(_run_page)
+
+
+def _run_page() -> None:
     auth.require_user()
     st.navigation(navigation(state.current_role())).run()
 

@@ -14,11 +14,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from analysis.disclosure import child_data_columns
+from config import state_dir
 
 __all__ = ["write_audit", "read_audit", "audit_file", "EVENTS"]
 
 AUDIT_LOG_ENV = "CARE_MAP_AUDIT_LOG"
-_ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ("sign-in", "sign-in-failed", "sign-out", "export", "briefing", "view", "publish", "purge", "snapshot")
 # Ids of children (a hotspot or cell id is fine: it names a place, not a child).
 _ID_KEY_RE = re.compile(r"^(IDS?|PSEUDONYMS?|UPNS?|(CHILD|CHILDREN|PERSON|PEOPLE)_IDS?)$")
@@ -27,11 +27,11 @@ _MAX_TEXT = 200  # filter values are short; a long text is more likely pasted co
 
 
 def audit_file(path=None) -> Path:
-    """``path``, else env ``CARE_MAP_AUDIT_LOG``, else ``local/audit.log`` under the project folder."""
+    """``path``, else env ``CARE_MAP_AUDIT_LOG``, else ``audit.log`` in :func:`config.state_dir`."""
     if path is not None:
         return Path(path)
     env = os.environ.get(AUDIT_LOG_ENV)
-    return Path(env) if env else _ROOT / "local" / "audit.log"
+    return Path(env) if env else state_dir() / "audit.log"
 
 
 def _check(value, where: str):

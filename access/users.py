@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from access.roles import ROLES
+from config import state_dir
 
 __all__ = [
     "User",
@@ -32,7 +33,6 @@ __all__ = [
 ]
 
 USERS_FILE_ENV = "CARE_MAP_USERS_FILE"
-_ROOT = Path(__file__).resolve().parents[1]
 MIN_PASSWORD_LENGTH = 10  # NCSC: length beats complexity rules
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 # scrypt cost: 2**14 takes ~50 ms and 16 MiB, OWASP's minimum for interactive sign-in.
@@ -48,11 +48,11 @@ class User:
 
 
 def users_file(path=None) -> Path:
-    """``path``, else env ``CARE_MAP_USERS_FILE``, else ``local/users.json`` under the project folder."""
+    """``path``, else env ``CARE_MAP_USERS_FILE``, else ``users.json`` in :func:`config.state_dir`."""
     if path is not None:
         return Path(path)
     env = os.environ.get(USERS_FILE_ENV)
-    return Path(env) if env else _ROOT / "local" / "users.json"
+    return Path(env) if env else state_dir() / "users.json"
 
 
 # ---------------------------------------------------------------- hashing
@@ -144,6 +144,11 @@ def remove_user(name: str, *, path=None) -> bool:
         return False
     _save_users(users, path)
     return True
+
+
+def is_known_user(username: str, *, path=None) -> bool:
+    """True if ``username`` is a local account (the audit log records only such names)."""
+    return str(username or "") in load_users(path)
 
 
 def authenticate(username: str, password: str, *, path=None) -> User | None:

@@ -1,16 +1,10 @@
-"""What a command says when the user must fix something: one line on stderr, exit status 2."""
+"""The command-line error contract, kept importable here for the analysis commands.
+
+The one definition is :mod:`data.cli_errors` (the lowest layer with commands, so every package's
+commands can share it).
+"""
 from __future__ import annotations
 
+from data.cli_errors import CommandError, authority_argument
 
-class CommandError(Exception):
-    """Unreadable file, missing column, unknown authority: said in one line, exit status 2."""
-
-
-def authority_argument(value: str):
-    """The children's services authority a command line names (name, GSS or DfE code), or a CommandError."""
-    from geo.authorities import UnknownAuthorityError, resolve_authority
-
-    try:
-        return resolve_authority(value)
-    except UnknownAuthorityError as exc:
-        raise CommandError(str(exc).splitlines()[0]) from None
+__all__ = ["CommandError", "authority_argument"]

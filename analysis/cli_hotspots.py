@@ -1,7 +1,7 @@
 """``python -m analysis hotspots``: hotspots of missing episodes in a missing-team log, one CSV row per hotspot.
 
 Rows are sorted by episodes (largest hotspot first) and carry at least
-``hotspot_id``, ``lat``, ``lon``, ``episodes``, ``children`` and the share of
+``hotspot_id`` (1 for the largest), ``name`` ("Margate, CT9 1 (Kent)"), ``lat``, ``lon``, ``episodes``, ``children`` and the share of
 episodes with each risk flag (``cse_share``, ``gang_share``, ... 0-1). Bad rows
 are set aside and counted on stderr; only an unreadable file, a missing column
 or an unknown authority stops the command (exit status 2, one line on stderr).
@@ -12,10 +12,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis.cli_errors import CommandError, authority_argument
+from data.cli_errors import CommandError, authority_argument
 
 OUTPUT_COLUMNS = [
-    "hotspot_id", "lat", "lon", "easting", "northing", "radius_m", "episodes", "children",
+    "hotspot_id", "name", "lat", "lon", "easting", "northing", "radius_m", "episodes", "children",
     "cse_share", "cce_share", "gang_share", "county_lines_share", "trafficked_share", "substance_share",
     "dominant_flag", "first_date", "last_date", "trend", "trend_per_month", "night_share", "top_weekday",
     "median_distance_miles", "out_of_area_share", "top_placement_areas", "top_responsible_authorities",
@@ -52,6 +52,8 @@ def _read(paths: list[Path], la):
 
 
 def run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from analysis.hotspots import find_hotspots
     from analysis.missing import missing_episodes
     from reports.export import to_safe_csv
@@ -73,11 +75,18 @@ def run(args: argparse.Namespace) -> int:
     hotspots = find_hotspots(episodes, location=args.location, min_cluster_size=args.min_cluster_size,
                              method=args.method, eps_m=args.eps_m)
     table = hotspots.drop(columns="geometry")
+    if table.empty:  # no hotspot found: the file still has its header, and the run says "0 hotspots"
+        table = pd.DataFrame(columns=OUTPUT_COLUMNS)
     table = table[[c for c in OUTPUT_COLUMNS if c in table.columns]]
     for col in ("lat", "lon"):
         table[col] = table[col].astype(float).round(5)
-    for col in ("first_date", "last_date"):
+    for col in ("easting", "northing", "radius_m"):  # metres: a grid reference to the metre, not 16 decimals
+        table[col] = table[col].astype(float).round(0)
+    for col in [c for c in table if c.endswith("_share")] + ["trend_per_month", "trend_p", "median_distance_miles"]:
         if col in table:
+            table[col] = table[col].astype(float).round(3 if col.endswith("_share") else 2)
+    for col in ("first_date", "last_date"):
+        if col in table and len(table):
             table[col] = table[col].dt.strftime("%Y-%m-%d")
     try:
         args.out.write_bytes(to_safe_csv(table))

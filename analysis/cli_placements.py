@@ -4,16 +4,18 @@ Every input row is written, in order, with the columns of
 :func:`analysis.placements.add_placement_location` added. Rows with bad or
 missing postcodes are kept and say why in ``DISTANCE_NOTE``; only an
 unreadable file, a missing column or an unknown authority stops the command
-(exit status 2, one line on stderr).
+(exit status 2, one line on stderr). On success it says on stderr how many episodes it wrote
+and for how many the distance was measured.
 """
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.cli_errors import CommandError, authority_argument
+from data.cli_errors import CommandError, authority_argument
 
 REQUIRED_COLUMNS = ["CHILD", "LS", "PLACE", "HOME_POST", "PL_POST"]
 
@@ -55,4 +57,9 @@ def run(args: argparse.Namespace) -> int:
         args.out.write_bytes(to_safe_csv(enriched))
     except OSError as exc:
         raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    measured = int(pd.to_numeric(enriched["PL_DISTANCE"], errors="coerce").notna().sum())
+    # One line on success, as `analysis hotspots` does, so a scheduled job's log shows what happened.
+    print(f"{len(enriched):,} episodes written to {args.out}; distance measured for {measured:,}"
+          + (f", not for {len(enriched) - measured:,} (the reason is in DISTANCE_NOTE)"
+             if measured < len(enriched) else ""), file=sys.stderr)
     return 0

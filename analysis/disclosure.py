@@ -5,9 +5,18 @@ from 1 to 5 inclusive is suppressed and shown as ``c``; a zero stays a zero
 (it is a recorded nothing, not a small group). Where a published total would
 let a reader work a suppressed cell back out (total minus the other cells), a
 second cell in the same row or column is suppressed too, and again until every
-row and column with a total holds either no suppressed cell or at least two.
-Percentages built on a suppressed count, or on a suppressed denominator, are
-suppressed as well.
+row and column with a total holds either no suppressed cell or suppressed cells
+that add up to 6 or more (so no subtraction reveals a group of 1-5 children):
+:func:`hidden_mask`, for any set of additive lines. Figures linked to a
+suppressed count (the episodes of those children, a percentage with a numerator
+or denominator of 1-5, a rate, a median) are suppressed with it.
+
+A figure seen in several views is suppressed once, over everything it adds up
+to, and every view shows that text: :func:`suppress_parts` for parts of a whole
+shown elsewhere (homes, map flows), :func:`suppress_crosstab` for a two-way
+table (flows between authorities). Which protection applies where, and why the
+panel role has no filters to subtract, is in ``docs/disclosure.md``; this module
+is the only place that compares a number with :data:`SMALL_NUMBER_MAX`.
 
 Maps for panels carry aggregated areas only (authority polygons, grid cells,
 hotspot outlines), never points, child ids, postcodes finer than a sector or
@@ -25,10 +34,13 @@ import hmac
 import os
 import re
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from config import state_dir
 
 __all__ = [
     "SUPPRESSED",
@@ -38,6 +50,10 @@ __all__ = [
     "is_small",
     "suppress_counts",
     "suppress_table",
+    "suppress_parts",
+    "suppress_crosstab",
+    "CrosstabText",
+    "hidden_mask",
     "is_safe",
     "child_data_columns",
     "check_no_child_data",
@@ -64,7 +80,6 @@ _CHILD_COLUMN_RE = re.compile(r"^(CHILD(_|$)|.*_POST$|.*POSTCODE.*|.*NOTES?$)")
 _UNIT_POSTCODE_RE = re.compile(r"^\s*[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\s*$", re.IGNORECASE)
 _POINT_TYPES = {"Point", "MultiPoint"}
 
-_ROOT = Path(__file__).resolve().parents[1]
 SECRET_FILE_ENV = "CARE_MAP_SECRET_FILE"
 _KEY_BYTES = 32
 
@@ -111,27 +126,98 @@ def _lines(n_rows: int, count_idx: list[int], total_idx: list[int], total_row: i
     return lines
 
 
-def _suppression_mask(values: np.ndarray, lines: list[list[tuple]]) -> np.ndarray:
-    mask = (values >= 1) & (values <= SMALL_NUMBER_MAX)
+def hidden_mask(values, lines, *, hidden=None, links=(), published=None) -> np.ndarray:
+    """Which cells to hide so that no line gives a hidden number back.
+
+    Parameters
+    ----------
+    values : ndarray of float
+        The true figures, any shape (a table, or a stack of tables for several views); NaN for
+        a figure that is not known.
+    lines : list of list of tuple
+        Additive lines: each a list of cell indexes into ``values`` whose last cell is the sum
+        of the others (a row with its total, a column with its total row, a figure under every
+        filter value with the figure for all values).
+    hidden : ndarray of bool, optional
+        Cells already hidden. Default: the counts 1-5 (primary suppression).
+    links : iterable of (cell, cell)
+        ``(linked, base)`` pairs: ``linked`` is hidden whenever ``base`` is, because it is worked
+        out from the same children (the episodes of a hidden number of children, a rate or a
+        median on a hidden count).
+    published : ndarray of bool, optional
+        Cells shown elsewhere as they are (only counts 1-5 hidden): never chosen for secondary
+        suppression.
+
+    Returns
+    -------
+    ndarray of bool, the shape of ``values``.
+
+    Secondary suppression: while a line with a shown total holds exactly one hidden cell, or
+    hidden cells that add up to 1-5 (the total less the shown cells would reveal a group of
+    1-5 children), the smallest shown non-zero part of the line is hidden too (the total
+    itself when no part is left); a line with a hidden total and every part shown hides a
+    part. Linked cells follow their base. Repeats until nothing changes.
+    """
+    values = np.asarray(values, dtype=float)
+    shape = values.shape
+    if hidden is None:
+        with np.errstate(invalid="ignore"):
+            mask = (values >= 1) & (values <= SMALL_NUMBER_MAX)
+    else:
+        mask = np.array(hidden, dtype=bool, copy=True)
+    fixed = np.zeros(shape, dtype=bool) if published is None else np.asarray(published, dtype=bool)
+    # Work on flat positions (C order keeps the cells' order, so ties still go to the first cell).
+    flat = values.ravel()
+    mask, fixed = mask.ravel().copy(), fixed.ravel()
+    unknown = np.isnan(flat)
+
+    def positions(cells) -> np.ndarray:
+        return np.ravel_multi_index(tuple(np.array(cells).T), shape) if len(cells) else np.zeros(0, dtype=int)
+
+    flat_lines = [(positions(line[:-1]), int(positions(line[-1:])[0])) for line in lines if len(line)]
+    flat_links = [(int(positions([a])[0]), int(positions([b])[0])) for a, b in links]
     changed = True
     while changed:
         changed = False
-        for line in lines:
-            hidden = [cell for cell in line if mask[cell]]
-            if len(hidden) != 1:
+        for linked, base in flat_links:
+            if mask[base] and not mask[linked]:
+                mask[linked] = True
+                changed = True
+        for parts, total in flat_lines:
+            hidden_parts = parts[mask[parts]]
+            if not _line_gives_away(flat, hidden_parts, bool(mask[total])):
                 continue
             # Suppress the smallest shown part: it hides the least. Prefer a non-zero part (a suppressed
             # zero next to a small number gives little cover), then any part, then the total itself.
-            parts = [cell for cell in line[:-1] if not mask[cell] and not np.isnan(values[cell])]
-            candidates = [cell for cell in parts if values[cell] > 0] or parts
-            if not candidates and not mask[line[-1]]:
-                candidates = [line[-1]]
-            if not candidates:
-                continue
-            choice = min(candidates, key=lambda cell: (values[cell], cell))
-            mask[choice] = True
+            open_parts = parts[~mask[parts] & ~fixed[parts] & ~unknown[parts]]
+            candidates = open_parts[flat[open_parts] > 0]
+            if not len(candidates):
+                candidates = open_parts
+            if not len(candidates):
+                if mask[total] or fixed[total]:
+                    continue
+                candidates = np.array([total])
+            order = np.lexsort((candidates, flat[candidates]))
+            mask[candidates[order[0]]] = True
             changed = True
-    return mask
+    return mask.reshape(shape)
+
+
+def _line_gives_away(values: np.ndarray, hidden_parts: np.ndarray, total_hidden: bool) -> bool:
+    """True if subtracting the shown cells of a line from one another gives a hidden number or a group of 1-5."""
+    n_hidden = len(hidden_parts) + int(total_hidden)
+    if n_hidden == 0:
+        return False
+    if n_hidden == 1:
+        return True
+    if total_hidden:
+        return False  # a hidden total and one or more hidden parts: nothing follows
+    hidden_sum = float(np.nansum(values[hidden_parts]))
+    return 1 <= hidden_sum <= SMALL_NUMBER_MAX
+
+
+def _suppression_mask(values: np.ndarray, lines: list[list[tuple]], links=()) -> np.ndarray:
+    return hidden_mask(values, lines, links=links)
 
 
 def _parse_percent_spec(spec: str) -> tuple[str, str | None]:
@@ -146,6 +232,7 @@ def suppress_table(
     total_row=None,
     total_columns: list[str] | None = None,
     percent_columns: dict[str, str] | None = None,
+    linked_columns: dict[str, str] | None = None,
     decimals: int = 1,
 ) -> pd.DataFrame:
     """A copy of ``table`` that is safe to show to a panel.
@@ -164,7 +251,13 @@ def suppress_table(
         ``{percent column: "NUMERATOR"}`` or ``{percent column: "NUMERATOR/DENOMINATOR"}``
         where both name count columns of the same row. A percentage is suppressed when its
         numerator or denominator is; with no denominator named, also when the row's total or
-        the column total of its numerator is suppressed (conservative).
+        the column total of its numerator is suppressed (conservative). A percentage whose
+        numerator or denominator is 1-5 is hidden even when that count is not shown.
+    linked_columns : dict, optional
+        ``{column: "BASE"}``: counts worked out from the same children as the count column
+        ``BASE`` (e.g. ``{"episodes": "children"}``): hidden wherever ``BASE`` is hidden (ten or
+        more episodes of a hidden number of children would give that number away), with
+        secondary suppression applied again to the column. Both must be count or total columns.
     decimals : int
         Decimal places of shown percentages.
 
@@ -210,7 +303,12 @@ def suppress_table(
         [col_pos[c] for c in total_columns],
         total_pos,
     )
-    mask = _suppression_mask(values, lines)
+    links = []
+    for linked, base in dict(linked_columns or {}).items():
+        if linked not in col_pos or base not in col_pos:
+            raise KeyError(f"linked columns must be count or total columns: {linked!r} -> {base!r}")
+        links += [((r, col_pos[linked]), (r, col_pos[base])) for r in range(len(table))]
+    mask = _suppression_mask(values, lines, links)
 
     out = table.copy().astype(object)
     for c in columns:
@@ -241,6 +339,118 @@ def suppress_table(
             index=out.index, dtype=object,
         )
     return out
+
+
+def suppress_parts(counts, *, groups=None, rest: int = 0, unshown=None) -> pd.Series:
+    """Counts of the parts of a whole (homes, hotspots, areas) as text, safe when totals are shown elsewhere.
+
+    Parameters
+    ----------
+    counts : Series of int
+        One count of children per part (e.g. our children in each children's home).
+    groups : Series, optional
+        A label per part (e.g. the home's sector) whose subtotals another output shows.
+    rest : int
+        Children in the whole who are in no listed part (e.g. in homes not on the list); shown
+        elsewhere, so it is a part of the whole's line.
+    unshown : Series of bool, optional
+        Parts counted in the totals but not shown on their own (e.g. homes that cannot be put on
+        the map): to a reader they are hidden already.
+
+    Returns
+    -------
+    Series of text (``"c"`` for hidden), the index of ``counts``.
+
+    The whole, each group's subtotal and ``rest`` are treated as known to the reader (they are
+    on another screen or in the pack), so a hidden part is never the only hidden part of its
+    group or of the whole, nor are the hidden parts of either 1-5 children in all. Suppress over
+    all parts before filtering them: every filter choice then shows the same text for a part.
+    """
+    counts = pd.Series(counts)
+    n = len(counts)
+    values = np.concatenate([pd.to_numeric(counts, errors="coerce").to_numpy(dtype=float, na_value=np.nan),
+                             [float(rest)], [np.nan]])
+    whole = n + 1
+    values[whole] = np.nansum(values[: n + 1])
+    lines = [[*((i,) for i in range(n + 1)), (whole,)]]
+    extra = []
+    if groups is not None:
+        labels = pd.Series(groups).astype(object).fillna("").astype(str).to_numpy()
+        for label in dict.fromkeys(labels):
+            members = [(int(i),) for i in np.flatnonzero(labels == label)]
+            extra.append(float(np.nansum([values[m] for m in members])))
+            lines.append([*members, (whole + len(extra),)])
+    values = np.concatenate([values, extra])
+    published = np.zeros(values.shape, dtype=bool)
+    published[n:] = True  # the rest, the whole and the subtotals are shown elsewhere
+    with np.errstate(invalid="ignore"):
+        hidden = (values >= 1) & (values <= SMALL_NUMBER_MAX)
+    if unshown is not None:
+        hidden[:n] |= pd.Series(unshown).fillna(False).astype(bool).to_numpy()
+    mask = hidden_mask(values, lines, hidden=hidden, published=published)
+    return pd.Series([SUPPRESSED if mask[i] else _show_count(values[i]) for i in range(n)],
+                     index=counts.index, name=counts.name, dtype=object)
+
+
+@dataclass(frozen=True)
+class CrosstabText:
+    """A two-way table of counts as a panel may see it (:func:`suppress_crosstab`)."""
+
+    cells: pd.Series  # text per row of the input, its index
+    rows: dict  # row key -> text of the row's total
+    columns: dict  # column key -> text of the column's total
+    total: str  # text of the grand total
+
+
+def suppress_crosstab(frame: pd.DataFrame, *, row: str, column: str, count: str) -> CrosstabText:
+    """Counts of a two-way table (e.g. children placed by authority A in authority B) made safe at once.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One line per non-empty cell: the ``row`` key, the ``column`` key and the ``count``
+        (each pair once).
+    row, column, count : str
+        Column names.
+
+    Returns
+    -------
+    :class:`CrosstabText`: the text of every cell, every row total, every column total and the
+    grand total.
+
+    Every view cut from the table (one authority's flows out, another's flows in, the net table
+    of row and column totals, a map of the pairs) must show these texts, so that no figure is
+    hidden in one view and shown in another; each row and each column with its total then
+    holds no hidden cell, or two or more that add up to 6 or more (:func:`hidden_mask`).
+    """
+    counts = pd.to_numeric(frame[count], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    row_keys = list(dict.fromkeys(frame[row].tolist()))
+    col_keys = list(dict.fromkeys(frame[column].tolist()))
+    n, n_rows, n_cols = len(frame), len(row_keys), len(col_keys)
+    row_pos = {k: n + i for i, k in enumerate(row_keys)}
+    col_pos = {k: n + n_rows + j for j, k in enumerate(col_keys)}
+    grand = n + n_rows + n_cols
+    known = np.nan_to_num(counts)
+    row_of = frame[row].map({k: i for i, k in enumerate(row_keys)}).to_numpy(dtype=int)
+    col_of = frame[column].map({k: j for j, k in enumerate(col_keys)}).to_numpy(dtype=int)
+    values = np.concatenate([counts, np.bincount(row_of, weights=known, minlength=n_rows),
+                             np.bincount(col_of, weights=known, minlength=n_cols), [known.sum()]])
+    cells = np.arange(n)
+    lines = [[*((i,) for i in cells[row_of == r]), (n + r,)] for r in range(n_rows)]
+    lines += [[*((i,) for i in cells[col_of == c]), (n + n_rows + c,)] for c in range(n_cols)]
+    lines.append([*((row_pos[k],) for k in row_keys), (grand,)])
+    lines.append([*((col_pos[k],) for k in col_keys), (grand,)])
+    mask = hidden_mask(values, lines)
+
+    def text(i: int) -> str:
+        return SUPPRESSED if mask[i] else _show_count(values[i])
+
+    return CrosstabText(
+        cells=pd.Series([text(i) for i in range(n)], index=frame.index, dtype=object),
+        rows={k: text(row_pos[k]) for k in row_keys},
+        columns={k: text(col_pos[k]) for k in col_keys},
+        total=text(grand),
+    )
 
 
 def _cell_is_small(value) -> bool:
@@ -359,9 +569,11 @@ def safe_map_layer(gdf, count_column: str, *, small: str = "drop", keep_columns:
         layer = layer[~small_mask]
         small_mask = np.zeros(len(layer), dtype=bool)
     layer = layer.copy()
-    counts = pd.to_numeric(layer[count_column].astype(object), errors="coerce")
+    raw = layer[count_column].astype(object)
+    counts = pd.to_numeric(raw, errors="coerce")
+    # A count already through suppress_table or suppress_parts (text, "c" included) keeps its text.
     layer[count_column] = pd.Series(
-        [SUPPRESSED if s else _show_count(v) for v, s in zip(counts.tolist(), small_mask)],
+        [SUPPRESSED if s or r == SUPPRESSED else _show_count(v) for v, r, s in zip(counts.tolist(), raw, small_mask)],
         index=layer.index, dtype=object,
     )
     return layer
@@ -398,14 +610,14 @@ def _secret_path(path) -> Path:
     env = os.environ.get(SECRET_FILE_ENV)
     if env:
         return Path(env)
-    return _ROOT / "local" / "secret.key"
+    return state_dir() / "secret.key"
 
 
 def installation_key(path=None) -> bytes:
     """This installation's 32-byte secret, created on first use with file mode 0600.
 
     Location: ``path``, else the environment variable ``CARE_MAP_SECRET_FILE``, else
-    ``local/secret.key`` under the project folder. Losing the file changes every pseudonym;
+    ``secret.key`` in the state folder (:func:`config.state_dir`). Losing the file changes every pseudonym;
     copying it elsewhere lets the holder link pseudonyms back to ids.
     """
     file = _secret_path(path)

@@ -22,10 +22,11 @@ import pandas as pd
 import shapely
 from scipy import sparse, stats
 
+from geo.projection import BNG
+
 __all__ = ["grid_counts", "cell_polygons", "core_extent", "gi_star", "significant_cells", "lattice_weights",
            "gi_star_z", "confidence_bins", "point_coordinates"]
 
-BNG = 27700
 CONFIDENCE_LEVELS = {3: 0.01, 2: 0.05, 1: 0.10}  # Gi_Bin -> two-sided p threshold
 _SQRT3 = math.sqrt(3.0)
 
@@ -178,8 +179,8 @@ class _Lattice:
             steps = [(0, np.full(self.n, -1)), (0, np.full(self.n, 1))]
             for dr in (-1, 1):
                 steps += [(dr, np.where(odd, 0, -1)), (dr, np.where(odd, 1, 0))]
-            for dr, dc in steps:
-                r, c = rows + dr, cols + dc
+            for dr, shift in steps:
+                r, c = rows + dr, cols + shift
                 ok = (r >= 0) & (r < self.nrows) & (c >= 0) & (c < self.ncols)
                 src.append(np.flatnonzero(ok))
                 dst.append((r * self.ncols + c)[ok])

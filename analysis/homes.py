@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from data import schemas
 from geo import authorities as _authorities
 from geo import postcodes as _postcodes
-from geo.distances import KM_PER_MILE_DFE, METRES_PER_KM
+from geo.boundaries import authority_boundaries
+from geo.distances import metres_to_miles
 
 __all__ = ["homes_from_register", "infer_homes", "home_usage", "NO_URN"]
 
@@ -35,24 +37,18 @@ def _urn(values: pd.Series) -> pd.Series:
 
 
 def _boundary_miles(easting: np.ndarray, northing: np.ndarray, la_code: str) -> np.ndarray:
-    """Straight-line miles from each point to the responsible authority's boundary; NaN without boundaries."""
+    """Straight-line miles from each point to the responsible authority's boundary; NaN for an authority
+    without a polygon. Boundaries always exist (derived ones ship with the code), so an error is not hidden."""
     out = np.full(len(easting), np.nan)
-    try:
-        import shapely
-
-        from geo.boundaries import authority_boundaries
-
-        shapes = authority_boundaries()
-        polygon = shapes.loc[shapes["code"] == la_code, "geometry"]
-    except Exception:  # noqa: BLE001 - no boundary data must leave the column blank, never stop the page
-        return out
+    shapes = authority_boundaries()
+    polygon = shapes.loc[shapes["code"] == la_code, "geometry"]
     if polygon.empty:
         return out
     outline = shapely.boundary(polygon.iloc[0])
     ok = np.isfinite(easting) & np.isfinite(northing)
     points = shapely.points(easting[ok], northing[ok])
     metres = shapely.distance(points, outline)
-    out[ok] = np.round(metres / METRES_PER_KM / KM_PER_MILE_DFE, 1)
+    out[ok] = metres_to_miles(metres)
     return out
 
 
@@ -173,7 +169,7 @@ def home_usage(homes: pd.DataFrame, snapshot: pd.DataFrame) -> pd.DataFrame:
     counts = matched.dropna().astype(int).value_counts()
     out["OUR_CHILDREN"] = counts.reindex(np.arange(len(out)), fill_value=0).to_numpy()
     unmatched = int(matched.isna().sum())
-    extra = {c: "" for c in out.columns if c != "OUR_CHILDREN"}
+    extra: dict[str, object] = {c: "" for c in out.columns if c != "OUR_CHILDREN"}
     extra["NAME"] = "Not matched to a listed home"
     extra["OUR_CHILDREN"] = unmatched
     return pd.concat([out, pd.DataFrame([extra])], ignore_index=True)

@@ -15,11 +15,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from analysis.missing import missing_by
 from data.schemas import RISK_FLAGS
+from geo.authorities import UnknownAuthorityError, resolve_authority
+from geo.projection import BNG, transform_points
 
 __all__ = ["find_hotspots", "label_hotspots", "label_and_find_hotspots", "hotspot_profile", "NOISE", "HOTSPOT_ID"]
 
-BNG = 27700
 NOISE = -1
 HOTSPOT_ID = "HOTSPOT_ID"
 MIN_MONTHS_FOR_TREND = 4  # Mann-Kendall on fewer monthly counts says nothing
@@ -70,8 +72,9 @@ def label_hotspots(
     max_radius_m : a cluster whose episodes lie further than this (median distance from its
         centre, metres) is a diffuse spread, not a place: its episodes get -1. ``None`` keeps all.
 
-    Hotspot 0 has the most episodes, 1 the next, and so on (ties by easting, then northing,
-    of the centre), so that ids are stable for the same data.
+    Hotspot 1 has the most episodes, 2 the next, and so on (ties by easting, then northing,
+    of the centre), so that ids are stable for the same data. People count from 1, and every
+    output (app, exports, packs, command line) shows these same numbers.
     """
     x, y = _xy(episodes, location)
     ok = np.isfinite(x) & np.isfinite(y)
@@ -122,7 +125,7 @@ def _relabel(raw: np.ndarray, points: np.ndarray, max_radius_m: float | None = N
         return np.full(len(raw), NOISE, dtype=np.int64)
     stats = stats.sort_values(["n", "x", "y"], ascending=[False, True, True])
     mapping = np.full(raw.max() + 1, NOISE, dtype=np.int64)
-    mapping[stats.index.to_numpy()] = np.arange(len(stats))
+    mapping[stats.index.to_numpy()] = np.arange(1, len(stats) + 1)
     return np.where(raw >= 0, mapping[np.maximum(raw, 0)], NOISE)
 
 
@@ -149,7 +152,7 @@ def _outlines(hid: np.ndarray, x: np.ndarray, y: np.ndarray, dist: np.ndarray, *
 def _trends(hid: np.ndarray, start: np.ndarray, ids: pd.Index) -> pd.DataFrame:
     """``trend``, ``trend_per_month``, ``trend_p`` of each hotspot in ``ids``: Mann-Kendall on its monthly
     episode counts from its first month with an episode to its last (analysis.trends, all at once)."""
-    from analysis.trends import mann_kendall
+    from analysis.trends import mann_kendall  # pymannkendall and its statistics take ~3 s to import
 
     out = pd.DataFrame({"trend": "not enough data", "trend_per_month": np.nan, "trend_p": np.nan}, index=ids)
     when = pd.DatetimeIndex(start)
@@ -173,17 +176,12 @@ def _trends(hid: np.ndarray, start: np.ndarray, ids: pd.Index) -> pd.DataFrame:
 
 
 def _authority_names(codes: pd.Series) -> pd.Series:
-    try:
-        from geo.authorities import resolve_authority
-    except ImportError:
-        return codes
-
     def name(code):
         if not isinstance(code, str) or not code:
             return code
         try:
             found = resolve_authority(code)
-        except Exception:  # an unknown code is shown as given
+        except UnknownAuthorityError:  # an unknown code is shown as given
             return code
         return getattr(found, "name", code) or code
 
@@ -238,7 +236,9 @@ def find_hotspots(
 
     Returns
     -------
-    GeoDataFrame (EPSG:27700, outline polygons) with ``hotspot_id``; ``easting``, ``northing``
+    GeoDataFrame (EPSG:27700, outline polygons) with ``hotspot_id`` (1 for the most episodes);
+    ``name`` ("Margate, CT9 1 (Kent)": nearest town or village, postcode sector(s) of its episodes and
+    authority, :mod:`analysis.hotspot_names`; show it with ``hotspot_label``); ``easting``, ``northing``
     (median of the episodes, EPSG:27700 metres), ``lat``, ``lon`` (EPSG:4326); ``radius_m``
     (median distance of the episodes from the centre); ``episodes``, ``children``;
     for each risk flag ``<flag>_share`` = episodes with the flag set / episodes where the
@@ -248,7 +248,8 @@ def find_hotspots(
     no clear trend, Mann-Kendall on monthly counts, 5 %), ``trend_per_month`` (Sen's slope,
     episodes per month), ``trend_p``; ``night_share`` (starts 22:00-05:59, of episodes
     with a time), ``top_weekday``; ``median_distance_miles`` (placement distance at the
-    start), ``out_of_area_share`` (placed out of the authority, of known), ``top_placement_areas``
+    start), ``out_of_area_share`` (placed out of the authority, of known; its numerator and base
+    ``out_of_area_episodes``, ``out_of_area_known``), ``top_placement_areas``
     (authorities where the children were placed), ``top_responsible_authorities`` (pooled
     files only); ``children_at_other_hotspots`` (this hotspot's children seen at another
     one) and ``linked_hotspots`` (ids of those hotspots).
@@ -267,7 +268,7 @@ def find_hotspots(
               "method": method, "eps_m": eps_m, "max_radius_m": max_radius_m, "buffer_m": buffer_m,
               "outline": outline}
     if members.empty:
-        out = gpd.GeoDataFrame({"hotspot_id": pd.Series(dtype=int)}, geometry=gpd.GeoSeries([], crs=BNG), crs=BNG)
+        out = gpd.GeoDataFrame({"hotspot_id": pd.Series(dtype=int), "name": pd.Series(dtype=object)}, geometry=gpd.GeoSeries([], crs=BNG), crs=BNG)
         out.attrs.update(params=params, peer_children=0)
         return out
     grouped = members.groupby("hid", sort=True)
@@ -318,9 +319,15 @@ def find_hotspots(
     if "PL_LOCATION" in src:
         loc = pd.Series(src["PL_LOCATION"].astype(object).to_numpy(), index=members.index)
         out_area = np.where(loc.isin(["IN", "OUT"]), (loc == "OUT").astype(float), np.nan)
-        frame["out_of_area_share"] = pd.Series(out_area, index=members.index).groupby(members["hid"]).mean()
+        by_spot = pd.Series(out_area, index=members.index).groupby(members["hid"])
+        frame["out_of_area_share"] = by_spot.mean()
+        # The share's numerator and base, so a panel view can hide a share of 1-5 episodes.
+        frame["out_of_area_episodes"] = by_spot.sum().astype(int)
+        frame["out_of_area_known"] = by_spot.count().astype(int)
     else:
         frame["out_of_area_share"] = np.nan
+        frame["out_of_area_episodes"] = 0
+        frame["out_of_area_known"] = 0
     frame["top_placement_areas"] = (
         _top_by(_authority_names(pd.Series(src["PL_LA"].astype(object).to_numpy(), index=members.index)), members["hid"])
         if "PL_LA" in src else "")
@@ -345,11 +352,10 @@ def find_hotspots(
     shapes = _outlines(members["hid"].to_numpy(), members["x"].to_numpy(), members["y"].to_numpy(), dist,
                        buffer_m=buffer_m, outline=outline)
 
-    from geo.projection import transform_points
-
     lon, lat = transform_points(frame["easting"].to_numpy(), frame["northing"].to_numpy())
     frame.insert(2, "lat", lat)
     frame.insert(3, "lon", lon)
+    frame.insert(0, "name", _names(frame, src, members["hid"], location))
     frame = frame.reset_index().rename(columns={"hid": "hotspot_id"})
     frame["hotspot_id"] = frame["hotspot_id"].astype(int)
     out = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(shapes, crs=BNG), crs=BNG)
@@ -357,6 +363,16 @@ def find_hotspots(
     out.attrs["params"] = params
     out.attrs["peer_children"] = int((per_child > 1).sum())
     return out
+
+
+def _names(frame: pd.DataFrame, src: pd.DataFrame, hid: pd.Series, location: str) -> np.ndarray:
+    """Each hotspot's name (analysis.hotspot_names), from the postcodes of its episodes where the log has them."""
+    from analysis.hotspot_names import hotspot_sectors, name_hotspots
+
+    post = f"{_LOCATIONS[location]}_POST"
+    sectors = (hotspot_sectors(src[post].to_numpy(dtype=object), hid.to_numpy()).reindex(frame.index)
+               if post in src else None)
+    return name_hotspots(frame["easting"].to_numpy(), frame["northing"].to_numpy(), sectors=sectors)
 
 
 def label_and_find_hotspots(episodes: pd.DataFrame, **params) -> tuple[gpd.GeoDataFrame, pd.Series]:
@@ -379,8 +395,6 @@ def hotspot_profile(hotspots: gpd.GeoDataFrame, episodes: pd.DataFrame, hotspot_
     (CHILD, episodes here, first and last date, other hotspots) and ``episodes`` (the
     episodes themselves, NOTES included: analyst view only).
     """
-    from analysis.missing import missing_by
-
     match = hotspots[hotspots["hotspot_id"] == hotspot_id]
     if match.empty:
         raise KeyError(f"no hotspot {hotspot_id}")

@@ -11,15 +11,25 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.placements import add_placement_location
 from data.schemas import PLACE_GROUP, PLACEMENT_GROUPS, RISK_FLAGS, UNKNOWN_DISTANCE
+from geo.postcodes import get_postcode_index
+from geo.projection import grid_from_lat_lon
 
 __all__ = [
     "missing_episodes",
     "summarise_missing",
     "missing_by",
     "return_interviews",
+    "interviews_recorded",
+    "RHI_NOT_RECORDED",
+    "offered_in_time",
+    "of_kind",
+    "children_by_episode_count",
     "RHI_WITHIN_HOURS",
     "REPEAT_EPISODES",
+    "REPEAT_BANDS",
+    "KINDS",
     "DURATION_BANDS",
     "WEEKDAYS",
 ]
@@ -28,9 +38,16 @@ __all__ = [
 RHI_WITHIN_HOURS = 72
 # A child with this many episodes or more in the period counts as a repeat missing child.
 REPEAT_EPISODES = 3
+# Children by episodes in the period, for the repeat-missing tables: (fewest, most, label).
+REPEAT_BANDS = [(1, 1, "1 episode"), (2, 2, "2 episodes"), (3, 4, "3-4 episodes"), (5, 9, "5-9 episodes"),
+                (10, np.inf, "10 or more episodes")]
+# Which episodes each choice keeps, by the 903 MISSING code (data.schemas.MISSING_CODES); combined keeps all.
+KIND_CODES = {"missing": "M", "away": "A"}
+KINDS = ("combined", *KIND_CODES)
 UNDER_AGE = 16
 
 DURATION_BANDS = ["under 24 hours", "1-2 days", "2-7 days", "over a week", "ongoing"]
+_NO_TEXT = np.array(None, dtype=object)  # a missing text value for np.select (its stubs reject a bare None)
 _DURATION_EDGES_HOURS = [0, 24, 48, 168, np.inf]  # a band includes its lower edge
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 TIME_OF_DAY_BANDS = ["night (22:00-05:59)", "morning (06:00-11:59)", "afternoon (12:00-17:59)",
@@ -74,7 +91,13 @@ def _join_sources(m903: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
     has903 = len(m903) > 0 and "MIS_START" in m903
     haslog = len(log) > 0 and "MIS_START" in log
     if not has903 and not haslog:
-        return pd.DataFrame(columns=["CHILD", "MISSING", "MIS_START", "MIS_END", "SOURCE"])
+        # No missing data loaded (903 without a Missing table): an empty table with the real dtypes,
+        # so every date step below works on it as on a full one.
+        return pd.DataFrame({
+            "CHILD": pd.Series(dtype=object), "MISSING": pd.Series(dtype=object),
+            "MIS_START": pd.Series(dtype="datetime64[ns]"), "MIS_END": pd.Series(dtype="datetime64[ns]"),
+            "SOURCE": pd.Series(dtype=object),
+        })
     if not has903:
         return log.assign(SOURCE=SOURCE_LOG)
     if not haslog:
@@ -101,7 +124,7 @@ def _join_sources(m903: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
 
 def _placement_at_start(out: pd.DataFrame, episodes: pd.DataFrame) -> pd.DataFrame:
     """Columns of the 903 episode open on the day each missing episode started."""
-    if episodes is None or len(episodes) == 0 or "DECOM" not in episodes:
+    if episodes is None or len(episodes) == 0 or "DECOM" not in episodes or len(out) == 0:
         for col in _PLACEMENT_COLUMNS:
             if col not in out:
                 out[col] = pd.NA
@@ -134,26 +157,6 @@ def _placement_at_start(out: pd.DataFrame, episodes: pd.DataFrame) -> pd.DataFra
         else:
             out[col] = aligned.to_numpy()
     return out
-
-
-def _grid_from_lat_lon(lat: pd.Series, lon: pd.Series):
-    from pyproj import Transformer
-
-    east = np.full(len(lat), np.nan)
-    north = np.full(len(lat), np.nan)
-    la = pd.to_numeric(lat, errors="coerce").to_numpy(dtype=float)
-    lo = pd.to_numeric(lon, errors="coerce").to_numpy(dtype=float)
-    ok = np.isfinite(la) & np.isfinite(lo) & (np.abs(la) <= 90) & (np.abs(lo) <= 180)
-    if ok.any():
-        to_bng = Transformer.from_crs(4326, 27700, always_xy=True)
-        east[ok], north[ok] = to_bng.transform(lo[ok], la[ok])
-    # Positions outside Great Britain's grid cannot be compared with it.
-    bad = ~((east > -10_000) & (east < 700_000) & (north > -10_000) & (north < 1_300_000))
-    east[bad] = np.nan
-    north[bad] = np.nan
-    la = np.where(bad, np.nan, la)
-    lo = np.where(bad, np.nan, lo)
-    return east, north, la, lo
 
 
 def _geocode(out: pd.DataFrame, prefix: str, postcodes: pd.Series, index) -> None:
@@ -204,7 +207,9 @@ def missing_episodes(
     AGE (whole years at the start), UNDER_16, DURATION_HOURS, DURATION_BAND, START_HOUR
     (0-23, only where the log records times), START_WEEKDAY (Monday...), FROM_POST and
     FROM_SOURCE, FROM_EASTING/FROM_NORTHING (EPSG:27700 metres) and FROM_LAT/FROM_LON
-    (EPSG:4326), and the same FOUND_ columns. Sorted by CHILD and MIS_START. With several
+    (EPSG:4326), and the same FOUND_ columns, and FOUND_DISTANCE, FOUND_LA, FOUND_LOCATION, FOUND_NOTE,
+    FOUND_LA_NAME, FROM_SECTOR, FOUND_DISTRICT (:func:`analysis.found.add_found_location`; the
+    responsible authority is ``la``, else each row's LA_CODE). Sorted by CHILD and MIS_START. With several
     authorities' files pooled, CHILD is prefixed by the responsible authority ("E10000016/123"):
     ids are unique only within an authority.
     """
@@ -230,12 +235,7 @@ def missing_episodes(
         out[col] = out[col].astype("boolean")
 
     if la is not None and len(eps) and "PL_DISTANCE" not in eps:
-        try:
-            from analysis.placements import add_placement_location
-        except ImportError:  # placements module not built in this version
-            pass
-        else:
-            eps = add_placement_location(eps, la, index=index)
+        eps = add_placement_location(eps, la, index=index)
     out = _placement_at_start(out, eps)
     if "PL_DISTANCE" in out:
         dist = pd.to_numeric(out["PL_DISTANCE"], errors="coerce")
@@ -265,12 +265,11 @@ def missing_episodes(
 
     from_post = out["FROM_POST"].astype(object)
     from_post = from_post.where(from_post.notna() & (from_post.astype(str).str.strip() != ""), None)
-    out["FROM_SOURCE"] = np.where(from_post.notna(), "log", np.where(out["PL_POST"].notna(), "placement", None))
+    out["FROM_SOURCE"] = np.select([from_post.notna(), out["PL_POST"].notna()], ["log", "placement"],
+                                   default=_NO_TEXT)
     out["FROM_POST"] = from_post.where(from_post.notna(), out["PL_POST"])
     needs_index = out["FROM_POST"].notna().any() or out["FOUND_POST"].notna().any()
     if needs_index and index is None:
-        from geo.postcodes import get_postcode_index
-
         index = get_postcode_index()
     if needs_index:
         _geocode(out, "FROM", out["FROM_POST"], index)
@@ -280,12 +279,15 @@ def missing_episodes(
                     "_FOUNDPC_EASTING", "_FOUNDPC_NORTHING", "_FOUNDPC_LAT", "_FOUNDPC_LON"):
             out[col] = np.nan
     # Coordinates from the log are more precise than a postcode centroid, so they win.
-    east, north, lat, lon = _grid_from_lat_lon(out["FOUND_LAT"], out["FOUND_LON"])
+    east, north, lat, lon = grid_from_lat_lon(out["FOUND_LAT"], out["FOUND_LON"])
     has_xy = np.isfinite(east)
     for col, values in (("EASTING", east), ("NORTHING", north), ("LAT", lat), ("LON", lon)):
         pc = out[f"_FOUNDPC_{col}"].to_numpy(dtype=float)
         out[f"FOUND_{col}"] = np.where(has_xy, values, pc)
     out = out.drop(columns=[c for c in out.columns if c.startswith("_FOUNDPC_")])
+    from analysis.found import add_found_location
+
+    out = add_found_location(out, la, index=index)
     return _qualify_pooled_children(out)
 
 
@@ -305,14 +307,33 @@ def _qualify_pooled_children(out: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- summaries
-def _select_kind(episodes: pd.DataFrame, kind: str) -> pd.DataFrame:
+def of_kind(episodes: pd.DataFrame, kind: str = "combined") -> np.ndarray:
+    """True for each episode of ``kind``: ``"missing"`` (MISSING "M"), ``"away"`` ("A") or ``"combined"`` (all).
+
+    Raises ValueError for any other ``kind``.
+    """
     if kind == "combined":
-        return episodes
-    if kind == "missing":
-        return episodes[episodes["MISSING"] == "M"]
-    if kind == "away":
-        return episodes[episodes["MISSING"] == "A"]
-    raise ValueError(f"kind must be 'combined', 'missing' or 'away', not {kind!r}")
+        return np.ones(len(episodes), dtype=bool)
+    if kind not in KIND_CODES:
+        raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}, not {kind!r}")
+    return (episodes["MISSING"] == KIND_CODES[kind]).to_numpy(dtype=bool)
+
+
+def _select_kind(episodes: pd.DataFrame, kind: str) -> pd.DataFrame:
+    return episodes if kind == "combined" else episodes[of_kind(episodes, kind)]
+
+
+def children_by_episode_count(episodes: pd.DataFrame) -> pd.DataFrame:
+    """Children, and their episodes, by how many episodes each child had (the bands of ``REPEAT_BANDS``).
+
+    Returns one row per band, in order, with columns ``band``, ``children`` and ``episodes``.
+    """
+    per_child = episodes.groupby("CHILD").size() if len(episodes) else pd.Series(dtype=int)
+    rows = []
+    for fewest, most, label in REPEAT_BANDS:
+        inside = (per_child >= fewest) & (per_child <= most)
+        rows.append({"band": label, "children": int(inside.sum()), "episodes": int(per_child[inside].sum())})
+    return pd.DataFrame(rows, columns=["band", "children", "episodes"])
 
 
 def _pct(value, denominator):
@@ -370,7 +391,7 @@ def _time_of_day(hour: pd.Series) -> pd.Series:
     h = hour.astype("Float64").to_numpy(dtype=float, na_value=np.nan)  # NA would break np.select
     band = np.select(
         [(h >= 22) | (h < 6), (h >= 6) & (h < 12), (h >= 12) & (h < 18), (h >= 18) & (h < 22)],
-        TIME_OF_DAY_BANDS, default=None,
+        TIME_OF_DAY_BANDS, default=_NO_TEXT,
     )
     band = pd.Series(band, index=hour.index, dtype=object).where(hour.notna(), None)
     return pd.Series(pd.Categorical(band, categories=TIME_OF_DAY_BANDS), index=hour.index)
@@ -389,7 +410,7 @@ def missing_by(episodes: pd.DataFrame, *, by: str = "PLACEMENT_GROUP", kind: str
     alias = {"placement type": "PLACEMENT_GROUP", "day of week": "START_WEEKDAY", "duration": "DURATION_BAND"}
     if by == "area":
         key = eps["PL_LOCATION"].map({"IN": "placed in the authority", "OUT": "placed out of the authority"})
-        categories = ["placed in the authority", "placed out of the authority"]
+        categories: list[str] | None = ["placed in the authority", "placed out of the authority"]
         name = "area"
     elif by == "time of day":
         key = _time_of_day(eps["START_HOUR"])
@@ -419,6 +440,18 @@ def offered_in_time(episodes: pd.DataFrame, *, within_hours: float = RHI_WITHIN_
     ended = episodes["MIS_END"]
     return (offered.notna() & ended.notna() & ((offered - ended) <= pd.Timedelta(hours=within_hours))
             & (offered >= ended.dt.normalize())).fillna(False).astype(bool)
+
+
+RHI_COLUMNS = ("RHI_OFFERED", "RHI_DONE", "RHI_ACCEPTED")
+# Said wherever a return home interview figure would be: 0 % would read as interviews not offered.
+RHI_NOT_RECORDED = ("No return home interview is recorded for these episodes: the 903 does not hold them; "
+                    "the missing team's log does (RHI_OFFERED, RHI_DONE, RHI_ACCEPTED).")
+
+
+def interviews_recorded(episodes: pd.DataFrame) -> bool:
+    """Whether any episode has a return home interview offered, done or accepted recorded. False for the 903
+    alone (it has no interview fields): its interview figures would be 0 %, not "not recorded"."""
+    return any(col in episodes and episodes[col].notna().any() for col in RHI_COLUMNS)
 
 
 def return_interviews(episodes: pd.DataFrame, *, within_hours: float = RHI_WITHIN_HOURS) -> pd.DataFrame:

@@ -38,6 +38,7 @@ import pandas as pd
 from data import schemas
 from geo import authorities as _authorities
 from geo import postcodes as _postcodes
+from geo.boundaries import adjacent_authorities
 from geo.distances import straight_line_miles
 
 __all__ = [
@@ -118,18 +119,6 @@ def _responsible(episodes: pd.DataFrame, la) -> tuple[str | np.ndarray, np.ndarr
             resolved.append("")
     out = np.asarray(resolved + [""], dtype=object)[codes]
     return out, out == ""
-
-
-def _adjacency(code: str) -> frozenset | None:
-    """Authorities adjoining ``code``, or None while no adjacency data is available."""
-    try:
-        from geo.boundaries import adjacent_authorities
-    except ImportError:
-        return None
-    try:
-        return frozenset(adjacent_authorities(code))
-    except Exception:  # noqa: BLE001 - no boundary data yet must leave PL_ADJOINING blank, never stop a run
-        return None
 
 
 def _lookup_table(values: pd.Series, mapping: dict, default: str = "") -> np.ndarray:
@@ -276,9 +265,7 @@ def add_placement_location(episodes: pd.DataFrame, la=None, *, index=None) -> pd
     english_out = is_out & ~outside_england
     codes_out = np.full(n, responsible, dtype=object) if isinstance(responsible, str) else responsible
     for code in pd.unique(codes_out[english_out]):
-        neighbours = _adjacency(code)
-        if neighbours is None:
-            continue
+        neighbours = adjacent_authorities(code)
         rows = english_out & (codes_out == code)
         adjoining[rows] = np.where(pl_la[rows].isin(list(neighbours)).to_numpy(), 1, 2)
     at_distance = np.zeros(n, dtype=np.int64)
@@ -401,7 +388,7 @@ def headline_figures(snapshot: pd.DataFrame) -> pd.DataFrame:
     _require(snapshot, ["PL_DISTANCE", "PL_LOCATION", "AT_A_DISTANCE"])
     n = len(snapshot)
     miles, known, over, outside, location_unknown, at_distance = _indicators(snapshot)
-    base = f"of all {n} children looked after"
+    base = f"of all {n:,} children looked after"
     miles_limit = schemas.OVER_DISTANCE_MILES
     rows = [
         ("children looked after", n, "children looked after on the date, excluding short breaks (LS V3/V4)"),
@@ -434,7 +421,7 @@ def headline_figures(snapshot: pd.DataFrame) -> pd.DataFrame:
         "denominator": n,
         "percent": _percent(known.sum(), n),
         "value": median,
-        "definition": f"median straight-line miles of the {int(known.sum())} children whose distance is known "
+        "definition": f"median straight-line miles of the {int(known.sum()):,} children whose distance is known "
         f"({base}; percent is the share measured)",
     }
     table = pd.concat([table.iloc[:6], pd.DataFrame([median_row]), table.iloc[6:]], ignore_index=True)

@@ -19,8 +19,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.homes import homes_from_register
+from analysis.missing import REPEAT_EPISODES, of_kind, offered_in_time
 from data import schemas
 from geo import authorities as _authorities
+from geo.boundaries import adjacency
 
 __all__ = [
     "figures_by_authority",
@@ -229,16 +232,14 @@ def missing_figures(episodes: pd.DataFrame, children_looked_after: pd.Series, *,
     :func:`analysis.missing.offered_in_time`) and ``percent_rhi_offered_within`` (of ``returned``).
     Every authority with children looked after or an episode has a row.
     """
-    from analysis.missing import REPEAT_EPISODES, offered_in_time
-
     if by not in ("authority", "region"):
         raise ValueError(f"by must be 'authority' or 'region', not {by!r}")
     codes = _codes(episodes, "LA_CODE")
     frame = pd.DataFrame({
         "code": codes.to_numpy(),
         "child": episodes["CHILD"].astype(str).to_numpy(),
-        "m": (episodes["MISSING"] == "M").to_numpy(dtype=bool),
-        "a": (episodes["MISSING"] == "A").to_numpy(dtype=bool),
+        "m": of_kind(episodes, "missing"),
+        "a": of_kind(episodes, "away"),
         "returned": episodes["MIS_END"].notna().to_numpy(dtype=bool),
         "within": offered_in_time(episodes).to_numpy(dtype=bool),
     })
@@ -275,7 +276,8 @@ def missing_figures(episodes: pd.DataFrame, children_looked_after: pd.Series, *,
         table[col] = keys.map(measures[col]).fillna(0).astype(np.int64).to_numpy()
     if total:
         row = per(pd.Series("", index=frame.index), frame) if len(frame) else None
-        total_row = {"region": ALL_ENGLAND} if by == "region" else {"code": "", "name": ALL_ENGLAND, "region": ""}
+        total_row: dict[str, object] = (
+            {"region": ALL_ENGLAND} if by == "region" else {"code": "", "name": ALL_ENGLAND, "region": ""})
         total_row["children_looked_after"] = int(looked_after.sum())
         if by == "region":
             total_row["authorities"] = int(table["authorities"].sum())
@@ -334,13 +336,10 @@ def placement_flows(snapshot: pd.DataFrame, *, include_within: bool = False) -> 
 
 
 def _adjoining(src: pd.Series, dst: pd.Series) -> np.ndarray:
-    try:
-        from geo.boundaries import adjacency
-
-        pairs = adjacency()
-        known = set(zip(pairs["code"], pairs["neighbour"]))
-    except Exception:  # noqa: BLE001 - without boundary data the column stays blank, the flows still count
-        return np.full(len(src), "", dtype=object)
+    # Boundaries always exist (the derived ones ship with the code; a broken official file falls back to
+    # them), so a failure here is a bug to see, not a blank column.
+    pairs = adjacency()
+    known = set(zip(pairs["code"], pairs["neighbour"]))
     pair = list(zip(src, dst))
     return np.asarray(["" if a == b else ("Y" if (a, b) in known else "N") for a, b in pair], dtype=object)
 
@@ -384,8 +383,6 @@ def _homes_located(homes: pd.DataFrame) -> pd.DataFrame:
     """The register with the authority each home is in (``LA_CODE``), geocoding it if needed."""
     if "LA_CODE" in homes.columns and "LAT" in homes.columns:
         return homes
-    from analysis.homes import homes_from_register
-
     return homes_from_register(homes)
 
 

@@ -10,6 +10,7 @@ from datetime import date
 
 import streamlit as st
 
+from data.pooled import one_authority, pooled_authorities
 from reports.briefing import AUDIENCES, CLASSIFICATION, SUPPRESSION_NOTE, Briefing, build_briefing
 from ui import components, history_view, page, state
 
@@ -24,29 +25,50 @@ KEY_PERIOD = "briefing_period"  # (first day, last day) kept across pages and re
 
 
 @st.cache_data(show_spinner="Building the briefing pack...", max_entries=8)
-def briefing_pack(fingerprint: str, audience: str, start: date, end: date) -> Briefing:
-    """The pack for this dataset, audience and period (reports.briefing.build_briefing)."""
+def briefing_pack(fingerprint: str, audience: str, start: date, end: date, la: str, marks: tuple = ()) -> Briefing:
+    """The pack for this dataset, authority, audience and period (reports.briefing.build_briefing); pooled
+    files are cut to the authority's rows first (data.pooled.one_authority). ``marks`` (the ids of the places
+    of concern) keys it, so that a new mark flags its hotspot in the next pack."""
+    from analysis.places_of_concern import list_places
+    from ui.where_found import places_engine
+
     dataset, current = state.current_dataset()
     if current != fingerprint:  # cannot happen within one run; guards against a stale key
         raise RuntimeError("dataset changed during a run")
-    return build_briefing(dataset, la=dataset.la_code, period=(start, end), audience=audience,
-                          offline=True, index=state.postcode_index(), history=history_view.figures(dataset))
+    history = history_view.figures(dataset)
+    if la != dataset.la_code:
+        dataset = one_authority(dataset, la)
+    return build_briefing(dataset, la=la, period=(start, end), audience=audience, offline=True,
+                          index=state.postcode_index(), places=list_places(places_engine()), history=history)
+
+
+def _marks() -> tuple:
+    from analysis.places_of_concern import list_places
+    from ui.where_found import places_engine
+
+    return tuple(list_places(places_engine())["id"])
 
 
 @st.cache_data(show_spinner="Writing the PDF...", max_entries=8)
-def briefing_pdf(fingerprint: str, audience: str, start: date, end: date) -> bytes:
-    return briefing_pack(fingerprint, audience, start, end).to_pdf()
+def briefing_pdf(fingerprint: str, audience: str, start: date, end: date, la: str, marks: tuple = ()) -> bytes:
+    return briefing_pack(fingerprint, audience, start, end, la, marks).to_pdf()
 
 
 dataset, fingerprint, filters = page.start_page()
 
 st.title("Briefing packs")
-st.caption(f"{state.authority_name(dataset.la_code)}. A pack is **{CLASSIFICATION}**: share it only with the "
+la = dataset.la_code
+pooled = [] if la else pooled_authorities(dataset)
+if pooled:
+    # Pooled files: the pack is about one of the authorities in them, chosen here.
+    la = st.selectbox("Authority", pooled, format_func=state.authority_name, key="briefing_authority",
+                      help="The files hold several authorities' children; a pack is about one of them.")
+st.caption(f"{state.authority_name(la)}. A pack is **{CLASSIFICATION}**: share it only with the "
            "panel's members, by secure e-mail or the council's document system. " + SUPPRESSION_NOTE + " "
            "No child id, postcode finer than a postcode sector or case note is in a pack. "
            "Every download is recorded in the audit log.")
 
-if not dataset.la_code:
+if not la:
     st.warning("Choose the responsible authority on the Data page: the pack is about one authority.")
     page.end_page()
     st.stop()
@@ -81,7 +103,7 @@ if end < start:
 st.session_state[KEY_PERIOD] = (start, end)
 
 try:
-    pack = briefing_pack(fingerprint, audience, start, end)
+    pack = briefing_pack(fingerprint, audience, start, end, la, _marks())
 except (ValueError, LookupError) as exc:  # e.g. an authority the pack cannot resolve: say so, no traceback
     st.error(f"The pack could not be built: {str(exc)[:300]}")
     page.end_page()
@@ -95,7 +117,7 @@ if missing_sections:
     st.caption("Not available in this pack (no such data loaded): " + ", ".join(missing_sections) + ".")
 
 stem = f"{FILE_STEM[audience]}_{start:%Y%m%d}_{end:%Y%m%d}"
-details = {"audience": audience, "period": f"{start.isoformat()} to {end.isoformat()}"}
+details = {"audience": audience, "period": f"{start.isoformat()} to {end.isoformat()}", "pack_for": la}
 html_text = pack.html
 col_html, col_pdf, _ = st.columns([1, 1, 2])
 with col_html:
@@ -103,7 +125,7 @@ with col_html:
                              label="Download HTML", key="briefing_html", event="briefing",
                              format="html", **details)
 with col_pdf:
-    components.download_file(lambda: briefing_pdf(fingerprint, audience, start, end), f"{stem}.pdf",
+    components.download_file(lambda: briefing_pdf(fingerprint, audience, start, end, la, _marks()), f"{stem}.pdf",
                              mime="application/pdf", label="Download PDF", key="briefing_pdf",
                              event="briefing", format="pdf", **details)
 

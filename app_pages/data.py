@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from access.roles import sees_row_level
+from data.pooled import pooled_authorities
 from data.readers import READ_EXTENSIONS, InputFile
 from data.quality import REPEATED_RECORD
 from geo.authorities import authorities
@@ -60,7 +61,12 @@ if sees_row_level(state.current_role()):  # panel members do not hold the files:
             state.use_uploads([InputFile(f.name, f.getvalue()) for f in uploads], la)
             st.rerun()
 
-if not dataset.la_code:
+pooled = [] if dataset.la_code else pooled_authorities(dataset)
+if pooled:
+    # Pooled files say each child's authority in their LA column: distances are measured from it.
+    st.info(f"Pooled files: each child's responsible authority is taken from the files' LA column "
+            f"({len(pooled)} authorities). Choose one above only to look at that authority alone.")
+elif not dataset.la_code:
     st.warning("The responsible authority is not known: choose it above and load the files again, "
                "otherwise distances cannot be measured.")
 

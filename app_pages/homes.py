@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.disclosure import SMALL_NUMBER_MAX, suppress_table
+from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED
 from data.schemas import HOME_SECTORS, OFSTED_RATINGS, OVER_DISTANCE_MILES
 from maps.homes_map import NO_RATING
 from ui import components, map_view, page, panel, state
@@ -34,13 +34,19 @@ unmatched_rows = usage[usage["NAME"] == "Not matched to a listed home"]
 unmatched = int(pd.to_numeric(unmatched_rows["OUR_CHILDREN"], errors="coerce").fillna(0).sum())
 listed = usage[usage["NAME"] != "Not matched to a listed home"]
 
-left, right = st.columns([1, 1])
-with left:
-    sectors = st.multiselect("Sector", HOME_SECTORS, key="homes_sector", placeholder="All sectors")
-with right:
-    ratings = st.multiselect("Ofsted rating", [*OFSTED_RATINGS, NO_RATING], key="homes_rating",
-                             placeholder="All ratings")
-only_ours = st.checkbox("Only homes where our children live", value=False, key="homes_only_ours")
+panel_view = page.panel_view()
+# Our children per home as a panel may see them, worked out over every listed home before any filter,
+# so each home shows the same figure whatever is chosen (docs/disclosure.md).
+shown_ours = panel.safe_home_children(usage, points)
+sectors, ratings, only_ours = [], [], False
+if not panel_view:  # filters are for analysts: two filtered totals could be subtracted
+    left, right = st.columns([1, 1])
+    with left:
+        sectors = st.multiselect("Sector", HOME_SECTORS, key="homes_sector", placeholder="All sectors")
+    with right:
+        ratings = st.multiselect("Ofsted rating", [*OFSTED_RATINGS, NO_RATING], key="homes_rating",
+                                 placeholder="All ratings")
+    only_ours = st.checkbox("Only homes where our children live", value=False, key="homes_only_ours")
 
 chosen = points
 if sectors:
@@ -52,7 +58,10 @@ if only_ours:
     chosen, ours = chosen[ours > 0], ours[ours > 0]
 
 # ------------------------------------------------------------------ tiles
-children_in_homes = int(ours.sum())
+filtered = bool(sectors or ratings or only_ours)
+# Unfiltered, the count is of every listed home (as in the pack), including homes not on the map.
+children_in_homes = int(ours.sum()) if filtered else int(
+    pd.to_numeric(listed["OUR_CHILDREN"], errors="coerce").fillna(0).sum())
 tiles = pd.DataFrame([
     {"measure": "Homes shown", "shown": f"{len(chosen):,}", "detail": f"of {len(listed):,} homes listed",
      "definition": "homes matching the filters that could be placed on the map"},
@@ -60,7 +69,8 @@ tiles = pd.DataFrame([
      "detail": "on the snapshot date", "definition": "homes among those shown where at least one of our children lives"},
     {"measure": "Our children in these homes", "shown": panel.shown(children_in_homes),
      "detail": f"plus {panel.shown(unmatched)} in homes not on the list",
-     "definition": "children looked after placed in the homes shown (K1/K2 placements)"},
+     "definition": "children looked after placed in the homes chosen, or in every listed home when none is "
+                   "chosen (K1/K2 placements)"},
     {"measure": "Homes inside our area", "shown": f"{int((chosen['WITHIN_LA'] == 'Y').sum()):,}",
      "detail": f"of {len(chosen):,} shown", "definition": "homes whose postcode lies in the responsible authority"},
 ])
@@ -80,13 +90,18 @@ st.caption(
 )
 
 # ------------------------------------------------------------------ table
-st.subheader("Homes used most")
-# Order by the shown count only: ranking homes by a hidden 1-5 would give the hidden numbers away.
-rank = ours.where(ours > SMALL_NUMBER_MAX, 0)
-table = chosen.assign(OUR_CHILDREN=ours, _RANK=rank).sort_values(["_RANK", "NAME"], ascending=[False, True])
+# Order by the shown count only: ranking homes by a hidden number would give it away.
+shown_here = shown_ours.reindex(chosen.index)
+rank = pd.to_numeric(shown_here.where(shown_here != SUPPRESSED), errors="coerce").fillna(0)
+ranked = int((rank > 0).sum())
+st.subheader("Homes used most" if ranked else "Homes, A to Z")
+st.caption((f"The {ranked} homes whose number of our children can be shown first, most first; then the "
+            "others from A to Z" if ranked else
+            "No home's number of our children can be shown, so the homes are listed from A to Z")
+           + f": ordering homes with 1 to {SMALL_NUMBER_MAX} (shown as \"c\") by their number would give it away.")
+table = chosen.assign(OUR_CHILDREN=shown_here, _RANK=rank).sort_values(["_RANK", "NAME"], ascending=[False, True])
 table = table[["NAME", "HOME_SECTOR", "SECTOR", "TYPE", "PLACES", "OFSTED_RATING", "OUR_CHILDREN", "LA_NAME",
                "WITHIN_LA", "MILES_FROM_BOUNDARY"]].reset_index(drop=True)
-table = suppress_table(table, ["OUR_CHILDREN"])
 table["MILES_FROM_BOUNDARY"] = [
     "" if pd.isna(v) else f"{float(v):.1f}" for v in pd.to_numeric(table["MILES_FROM_BOUNDARY"], errors="coerce")
 ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import os
 from datetime import date
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,18 @@ import streamlit as st
 from access.roles import ANALYST, PANEL, sees_row_level
 from analysis.areas import AREA_ALL, REGION_PREFIX, area_choices, area_label, in_area
 from analysis.disclosure import SUPPRESSED, is_small, suppress_table
-from analysis.missing import REPEAT_EPISODES, RHI_WITHIN_HOURS, missing_by, return_interviews, summarise_missing
+from analysis.hotspot_names import hotspot_label
+from analysis.missing import (
+    REPEAT_EPISODES,
+    RHI_NOT_RECORDED,
+    RHI_WITHIN_HOURS,
+    children_by_episode_count,
+    interviews_recorded,
+    missing_by,
+    of_kind,
+    return_interviews,
+    summarise_missing,
+)
 from data.schemas import RISK_FLAG_LABELS, RISK_FLAGS
 from maps.hotspot_map import hotspot_map, hotspot_table
 from reports.export import to_safe_csv
@@ -42,8 +54,6 @@ EPISODE_CELL_M = 500  # episodes drawn as counts per cell of this size
 # counts and the analyst asks for hotspots with a toggle (docs/scale.md). A faster machine may raise it.
 CLUSTER_AT_ONCE = int(os.environ.get("CARE_MAP_CLUSTER_AT_ONCE") or 15_000)
 KEY_CLUSTER_LARGE = "missing_cluster_large"
-REPEAT_BANDS = [(1, 1, "1 episode"), (2, 2, "2 episodes"), (3, 4, "3-4 episodes"), (5, 9, "5-9 episodes"),
-                (10, np.inf, "10 or more episodes")]
 
 
 # ------------------------------------------------------------------ cached work (keyed on the fingerprint)
@@ -76,10 +86,7 @@ def chosen_episodes(fingerprint: str, start: date, end: date, flags: tuple, kind
         return eps
     when = pd.to_datetime(eps["MIS_START"])
     keep = (when >= pd.Timestamp(start)) & (when < pd.Timestamp(end) + pd.Timedelta(days=1))
-    if kind == "missing":
-        keep &= eps["MISSING"] == "M"
-    elif kind == "away":
-        keep &= eps["MISSING"] == "A"
+    keep &= of_kind(eps, kind)
     if area and "LA_CODE" in eps:
         keep &= in_area(eps["LA_CODE"], area)
     if flags:
@@ -124,7 +131,8 @@ def episode_tables(fingerprint: str, start: date, end: date, flags: tuple, kind:
     """The summary and return home interview tables for these choices (the tiles need them on every rerun)."""
     chosen = chosen_episodes(fingerprint, start, end, flags, kind, area)
     return {"summary": summarise_missing(chosen, children_looked_after=cla or None, kind=kind),
-            "rhi": return_interviews(chosen) if len(chosen) else pd.DataFrame()}
+            "rhi": return_interviews(chosen) if len(chosen) else pd.DataFrame(),
+            "rhi_recorded": interviews_recorded(chosen)}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -275,7 +283,7 @@ def _shown(n, panel_view: bool) -> str:
     if n is None or pd.isna(n):
         return "-"
     n = int(n)
-    return SUPPRESSED if panel_view and 1 <= n <= 5 else f"{n:,}"
+    return SUPPRESSED if panel_view and is_small([n])[0] else f"{n:,}"
 
 
 def _counts(frame: pd.DataFrame, columns: list[str], panel_view: bool) -> pd.DataFrame:
@@ -295,6 +303,14 @@ def _breakdown_table(frame: pd.DataFrame, panel_view: bool, *, share: bool = Tru
     panel the counts of 1-5 hidden."""
     frame = frame.assign(share=(100 * frame["share"]).round(1)) if share else frame.drop(columns="share")
     components.safe_table(_counts(frame, ["episodes", "children"], panel_view).rename(columns=BREAKDOWN_HEADINGS))
+
+
+CHILD_ID_COLUMN = "Child (903 id)"  # analyst view only (sees_row_level); never on a panel page, export or pack
+
+
+def _escaped(value) -> str:
+    """Text from an input file, HTML-escaped for the analyst's tables ("" for blank)."""
+    return "" if pd.isna(value) else html.escape(str(value))
 
 
 def _month_label(d) -> str:
@@ -343,14 +359,15 @@ with c1:
     kind_label = st.radio("Episodes", list(KINDS), key="missing_kind", horizontal=True,
                           help="Missing: whereabouts unknown. Away: whereabouts known but not at the placement.")
 with c2:
-    flags = st.multiselect("Risk flags (any of the selected)", RISK_FLAGS, format_func=FLAG_NAMES.get,
+    flags = st.multiselect("Risk flags (any of the selected)", RISK_FLAGS, format_func=FLAG_NAMES.__getitem__,
                            key="missing_flags", placeholder="All episodes",
                            help="Keeps episodes with at least one of the chosen risks recorded.")
-    colour_flag = st.selectbox("Colour hotspots by the share with", RISK_FLAGS, format_func=FLAG_NAMES.get,
-                               key="missing_colour_flag")
+    colour_flag: str = st.selectbox("Colour hotspots by the share with", RISK_FLAGS, format_func=FLAG_NAMES.__getitem__,
+                                    key="missing_colour_flag") or RISK_FLAGS[0]
 with c3:
-    start, end = st.slider("Episodes starting between", min_value=first_day, max_value=last_day,
-                           key="missing_period", format="DD/MM/YYYY")
+    # The value is the (start, end) pair put in session state above, so the slider is a range.
+    start, end = cast(tuple[date, date], st.slider("Episodes starting between", min_value=first_day,
+                                                   max_value=last_day, key="missing_period", format="DD/MM/YYYY"))
     cell_m = st.select_slider("Gi* cell size (hexagons, metres across)", CELL_SIZES, value=500,
                               key="missing_cell_m")
 with st.expander("Clustering settings"):
@@ -388,7 +405,7 @@ summary = tables["summary"]
 by_measure = summary.set_index("measure")
 n_eps, n_children = int(len(chosen)), int(chosen["CHILD"].nunique()) if len(chosen) else 0
 rhi = tables["rhi"]
-rhi_all = rhi.set_index("group").loc["all"] if len(rhi) else None
+rhi_all = rhi.set_index("group").loc["all"] if len(rhi) and tables["rhi_recorded"] else None
 repeat = int(by_measure.loc[f"children with {REPEAT_EPISODES}+ episodes", "value"]) if n_children else 0
 tiles = pd.DataFrame([
     {"measure": "Episodes", "shown": _shown(n_eps, panel_view), "detail": kind_label,
@@ -400,10 +417,12 @@ tiles = pd.DataFrame([
      "detail": f"of {_shown(n_children, panel_view)} children with an episode",
      "definition": f"children with {REPEAT_EPISODES} or more episodes in the period"},
     {"measure": f"RHI offered within {RHI_WITHIN_HOURS} h",
-     "shown": ("-" if rhi_all is None or pd.isna(rhi_all["offered_within_pct"])
+     "shown": ("not recorded" if len(rhi) and not tables["rhi_recorded"] else
+               "-" if rhi_all is None or pd.isna(rhi_all["offered_within_pct"])
                else (SUPPRESSED if panel_view and is_small([rhi_all["offered_within"]])[0]
                      else f"{rhi_all['offered_within_pct']:.1f}%")),
-     "detail": "" if rhi_all is None else
+     "detail": ("" if len(rhi) == 0 else "the 903 holds no interviews; the missing team's log does")
+     if rhi_all is None else
      f"{_shown(rhi_all['offered_within'], panel_view)} of {_shown(rhi_all['returned'], panel_view)} returns",
      "definition": f"return home interview offered within {RHI_WITHIN_HOURS} hours of the child's return, "
                    "of episodes that have ended"},
@@ -446,14 +465,18 @@ else:
 
 options = [] if spots is None else [int(h) for h in spots["hotspot_id"]]  # already sorted by episodes
 KEY_SELECTED = "missing_hotspot"
-if st.session_state.get(KEY_SELECTED) not in options:
-    st.session_state[KEY_SELECTED] = options[0] if options else None
+current = st.session_state.get(KEY_SELECTED)
+# Assigned on every run, even unchanged: the browser shows the selectbox label it was last sent, so after a
+# filter changes the chosen hotspot's episodes (or the hotspot behind its number) it would still show the old
+# label; a value set through session state is sent again with its current label.
+st.session_state[KEY_SELECTED] = current if current in options else (options[0] if options else None)
 
 tiles_on = st.checkbox("Show basemap (needs internet)", value=False, key="missing_tiles",
                        help="Off: the map works offline and shows only what is drawn on it.")
 # The outline drawn: the authority chosen as the area, else the one chosen on the Data page.
 outlined = area if area and not area.startswith(REGION_PREFIX) else dataset.la_code
-map_col, side_col = st.columns([3, 2])
+# The map the page's width, the chosen hotspot's profile under it: beside it the map was half the page.
+map_col, side_col = st.container(), st.container()
 with map_col:
     layers_on = st.toggle("Emerging hot spots layer (slower)", value=False, key="missing_emerging_layer",
                           help="Gi* per quarter and a Mann-Kendall trend per cell (analysis.emerging).")
@@ -487,16 +510,26 @@ with side_col:
     if not clustered:
         st.caption("Hotspot profiles appear here once hotspots are found.")
         selected = None
+    elif not options and located == 0:
+        # The cause is the data, not the settings: no clustering setting can find a hotspot here.
+        st.info("None of these episodes has a place where the child was found: that comes from the missing "
+                "team's log (FOUND_POST, or FOUND_LAT and FOUND_LON), which is not loaded or does not record it. "
+                "Choose \"Where the child went missing from\" under Place each episode to use the placement "
+                "postcodes of the 903, or add the log on the Data page." if location == "found" else
+                "None of these episodes has a place the child went missing from: neither the missing team's log "
+                "(FROM_POST) nor the 903 placement (PL_POST) gives a postcode that could be located.")
+        selected = None
     elif not options:
         st.info("No hotspots with these settings: lower the fewest episodes in a hotspot or widen the period.")
         selected = None
     else:
+        assert spots is not None  # the options are its hotspot ids
         # One dict, not a DataFrame look-up per option: England has over a thousand hotspots.
-        labels_by_id = {h: f"Hotspot {h}: {_shown(n, panel_view)} episodes"
-                        for h, n in zip(spots["hotspot_id"], spots["episodes"])}
-        selected = st.selectbox("Hotspot profile", options, format_func=labels_by_id.get, key=KEY_SELECTED,
+        labels_by_id = {h: f"{hotspot_label(h, name)}: {_shown(n, panel_view)} episodes"
+                        for h, name, n in zip(spots["hotspot_id"], spots["name"], spots["episodes"])}
+        selected = st.selectbox("Hotspot profile", options, format_func=labels_by_id.__getitem__, key=KEY_SELECTED,
                                 help="Sorted by episodes. Clicking a hotspot on the map chooses it here.")
-    if selected is not None:
+    if selected is not None and spots is not None:  # a selection is one of the hotspots found
         profile = profile_for(fingerprint, start, end, flags_key, kind, area, location, min_cluster_size, method, eps_m,
                               int(selected))
         spot = spots.loc[spots["hotspot_id"] == selected].iloc[0]
@@ -527,7 +560,7 @@ if selected is not None:
                        key="missing_more", on_change="rerun")
     with more:
         if more.open:
-            st.caption(f"Hotspot {selected}, the one chosen under Hotspot profile above.")
+            st.caption(f"{hotspot_label(spot)}, the one chosen under Hotspot profile above.")
             p1, p2, p3 = st.columns(3)
             with p1:
                 st.markdown("**Time of day** (episodes with a recorded time)")
@@ -549,7 +582,7 @@ if selected is not None:
             st.caption(f"Median placement distance from home: {dist_text}; placed out of area: {away_text}; "
                        f"placed in: {spot['top_placement_areas'] or '-'}.")
     if not panel_view:
-        detail_box = st.expander("Analyst only: children and episodes at the chosen hotspot (pseudonymous ids, notes)",
+        detail_box = st.expander("Analyst only: children and episodes at the chosen hotspot (903 child ids, notes)",
                                  key="missing_detail", on_change="rerun")
         with detail_box:
             if detail_box.open:
@@ -557,19 +590,24 @@ if selected is not None:
 
                 key = _pseudonym_key()
                 kids = profile["children"].copy()
-                kids.insert(0, "Child (pseudonym)", pseudonymise(kids.pop("CHILD"), key=key))
-                st.caption(f"Hotspot {selected}: its children, then its episodes.")
+                child = kids.pop("CHILD")
+                # The 903 id, so the team can act on the list; the pseudonym is what packs and colleagues see.
+                kids.insert(0, CHILD_ID_COLUMN, child.map(_escaped))
+                kids.insert(1, "Child (pseudonym)", pseudonymise(child, key=key))
+                st.caption(f"{hotspot_label(spot)}: its children, then its episodes.")
                 components.safe_table(kids)
                 here = profile["episodes"]
                 cols = ["MISSING", "MIS_START", "MIS_END", "DURATION_BAND", *RISK_FLAGS, "PLACEMENT_GROUP",
                         "PL_LOCATION", "FOUND_POST", "NOTES"]
                 detail = here[[c for c in cols if c in here]].copy()
-                detail.insert(0, "Child (pseudonym)", pseudonymise(here["CHILD"], key=key))
+                detail.insert(0, CHILD_ID_COLUMN, here["CHILD"].map(_escaped))
+                detail.insert(1, "Child (pseudonym)", pseudonymise(here["CHILD"], key=key))
                 if "NOTES" in detail:
-                    detail["NOTES"] = detail["NOTES"].map(lambda v: "" if pd.isna(v) else html.escape(str(v)))
+                    detail["NOTES"] = detail["NOTES"].map(_escaped)
                 components.safe_table(detail, height=300)
-                st.caption("Never share this table outside the missing team: pseudonyms can be linked back to "
-                           "children with this installation's key.")
+                st.caption("Never share this table outside the missing team: it names children by their 903 id. "
+                           "Share the pseudonym instead (as the briefing packs do): only this installation's key "
+                           "links it back to a child.")
 
 # ------------------------------------------------------------------ hotspot table
 st.subheader("All hotspots")
@@ -586,6 +624,22 @@ st.download_button("Download hotspots (CSV)", data=export, file_name="missing_ho
                                          risk_flags=list(flags_key) or "all",
                                          period=f"{start.isoformat()} to {end.isoformat()}"))
 
+# ------------------------------------------------------------------ where children are found (ui.where_found)
+st.subheader("Where children are found")
+found_box = st.expander("How far, in which authority, journeys, links between hotspots and places of concern",
+                        key="missing_found", on_change="rerun")
+with found_box:
+    if found_box.open:
+        from analysis.disclosure import pseudonymise
+        from ui.where_found import show_where_found
+
+        show_where_found(
+            key=(fingerprint, start, end, flags_key, kind, area, location, min_cluster_size, method, eps_m, clustered),
+            chosen=chosen, everyone=chosen_episodes(fingerprint, start, end, flags_key, kind, AREA_ALL) if areas else None,
+            spots=spots, labels=_labels if spots is not None else None, location=location, colour_flag=colour_flag,
+            area=area, home_la=dataset.la_code, selected=selected, panel_view=panel_view, tiles=tiles_on,
+            pseudonyms=lambda ids: pseudonymise(ids, key=_pseudonym_key()), user=state.current_user())
+
 # ------------------------------------------------------------------ episode analysis
 st.subheader("Episodes")
 # Only the open tab is computed and drawn (a rerun on opening another), so a change of filter does not
@@ -601,6 +655,8 @@ with t_sum:
                                (SUPPRESSED if is_small([d])[0] else ("-" if pd.isna(v) else f"{v:g}")))
                               for m, v, d in zip(table["measure"], table["value"], table["denominator"])]
             table["denominator"] = [_shown(d, True) for d in table["denominator"]]
+        else:  # a measure that is not a share of anything has no "Out of": blank, not "None"
+            table["denominator"] = ["" if pd.isna(d) else f"{int(d):,}" for d in table["denominator"]]
         components.safe_table(table.rename(columns={"measure": "Measure", "value": "Value", "denominator": "Out of",
                                                     "definition": "Definition"}))
         st.caption(f"Children looked after in the period ({cla:,} here) counts every child with a 903 episode open at "
@@ -612,11 +668,9 @@ with t_dur:
         st.caption("A band includes its lower edge (exactly 24 hours is 1-2 days). 903-only episodes have dates only.")
 with t_rep:
     if t_rep.open:
-        per_child = chosen.groupby("CHILD").size()
-        rows = [{"Episodes in the period": label, "Children": int(((per_child >= lo) & (per_child <= hi)).sum()),
-                 "Episodes": int(per_child[(per_child >= lo) & (per_child <= hi)].sum())}
-                for lo, hi, label in REPEAT_BANDS]
-        components.safe_table(_counts(pd.DataFrame(rows), ["Children", "Episodes"], panel_view))
+        rows = children_by_episode_count(chosen).rename(
+            columns={"band": "Episodes in the period", "children": "Children", "episodes": "Episodes"})
+        components.safe_table(_counts(rows, ["Children", "Episodes"], panel_view))
         st.caption(f"Repeat missing children: {REPEAT_EPISODES} or more episodes in the period.")
 with t_place:
     if t_place.open:
@@ -649,6 +703,8 @@ with t_rhi:
     if t_rhi.open:
         if rhi.empty:
             st.caption("No episode has ended in the period.")
+        elif not tables["rhi_recorded"]:
+            st.info(RHI_NOT_RECORDED)
         else:
             table = rhi.rename(columns={
                 "group": "Children", "returned": "Episodes ended", "offered": "RHI offered",

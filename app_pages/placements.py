@@ -28,23 +28,27 @@ if located.empty:
 
 # ------------------------------------------------------------------ headline tiles
 figures = state.headline(fingerprint, filters.snapshot, filters.groups, filters.providers)
+warning = panel.unknown_warning(figures)
+if warning:
+    st.warning(warning)
 components.headline_tiles(panel.safe_headline(figures))
 history_view.show(dataset, "placements")
 snap = state.snapshot(fingerprint, filters.snapshot, filters.groups, filters.providers)
-unknown = panel.unknown_distances(snap)
+unknown = panel.safe_unknown_distances(panel.unknown_distances(snap))
 if not unknown.empty:
-    with st.expander(f"Distances that could not be measured: {panel.shown(int(unknown['children'].sum()))} children"):
+    with st.expander(f"Distances that could not be measured: {unknown['children'].iloc[-1]} children"):
         st.caption("These children are counted in 'children looked after' but not in the distance measures' "
                    "denominators.")
-        components.safe_table(panel.suppressed(unknown, ["children"]))
+        components.safe_table(unknown)
 
 # ------------------------------------------------------------------ map
 st.subheader("Placement distance map")
 st.caption(
+    "Authorities are shaded by how many of our children are placed there (1-5 shown as \"c\", the lightest). "
     "Lines join the centre of the postcode sector each child came from to the centre of the postcode district "
-    "of the placement: one line per pair, wider for more children (pairs of 1-5 are all drawn thin and labelled "
-    f"\"c\"), coloured by median distance. The dashed line is {OVER_DISTANCE_MILES} miles from the authority "
-    "boundary. Switch layers on and off at the top right of the map."
+    "of the placement, for the largest flows; the others are under \"Other flows\" in the layer list (top right). "
+    "One line per pair, wider for more children (pairs of 1-5 are all drawn thin and labelled \"c\"), coloured "
+    f"by median distance. The dashed line is {OVER_DISTANCE_MILES} miles from the authority boundary."
 )
 left, right = st.columns([2, 3])
 with left:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, is_small, suppress_table
+from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, is_small, suppress_crosstab, suppress_table
 from data.schemas import OVER_DISTANCE_MILES
 from ui import components, map_view, page, panel, state
 
@@ -202,9 +202,17 @@ def safe_figures(figures: pd.DataFrame, label: str) -> pd.DataFrame:
     return safe[keep].reset_index(drop=True).rename(columns=FIGURE_LABELS)
 
 
-def safe_net(net: pd.DataFrame, *, total: bool = True) -> pd.DataFrame:
+def flow_texts(flows: pd.DataFrame):
+    """The flows between authorities through disclosure control as one table (rows: placing authority,
+    columns: receiving authority), so every view of them shows the same figures."""
+    return suppress_crosstab(flows, row="from_code", column="to_code", count="children")
+
+
+def safe_net(net: pd.DataFrame, *, total: bool = True, texts=None) -> pd.DataFrame:
     """net_flows for a panel: counts 1-5 "c"; a net (and its balance) only when both counts are shown.
 
+    ``texts`` (:func:`flow_texts` of the flows ``net`` was made from) gives the counts as every
+    other view of the flows shows them; without it they are suppressed as this table alone.
     Rows ordered by the shown net (importers first), hidden ones after by name, so a hidden
     number does not show through its rank; with ``total`` the all-authorities row is last.
     """
@@ -216,7 +224,13 @@ def safe_net(net: pd.DataFrame, *, total: bool = True) -> pd.DataFrame:
                              "placed_out": int(table["placed_out"].sum()), "placed_in": int(table["placed_in"].sum())}])
         table = pd.concat([table, row], ignore_index=True)
     table.index = [ALL if v == ALL else f"row{i}" for i, v in enumerate(table["name"])]
-    safe = suppress_table(table, ["placed_out", "placed_in"], total_row=ALL if total else None)
+    if texts is not None:
+        safe = table.astype(object).copy()
+        is_all = (table["name"] == ALL).to_numpy()
+        safe["placed_out"] = np.where(is_all, texts.total, table["code"].map(texts.rows).fillna("0"))
+        safe["placed_in"] = np.where(is_all, texts.total, table["code"].map(texts.columns).fillna("0"))
+    else:
+        safe = suppress_table(table, ["placed_out", "placed_in"], total_row=ALL if total else None)
     hidden = (safe["placed_out"] == SUPPRESSED) | (safe["placed_in"] == SUPPRESSED)
     safe["net"] = [SUPPRESSED if h else f"{int(v):+,d}" for h, v in zip(hidden, table["net"])]
     safe["balance"] = [SUPPRESSED if h else b for h, b in zip(hidden, table["balance"])]
@@ -235,8 +249,12 @@ def safe_net(net: pd.DataFrame, *, total: bool = True) -> pd.DataFrame:
     })
 
 
-def safe_flows(flows: pd.DataFrame, *, side: str) -> pd.DataFrame:
-    """One authority's flows out (``side="to"``) or in (``side="from"``): counts 1-5 "c", total row last."""
+def safe_flows(flows: pd.DataFrame, *, side: str, texts=None) -> pd.DataFrame:
+    """One authority's flows out (``side="to"``) or in (``side="from"``): counts 1-5 "c", total row last.
+
+    ``texts`` (:func:`flow_texts` of all the flows) gives the counts and the total as every other
+    view shows them; without it they are suppressed as this table alone.
+    """
     if flows is None or flows.empty:
         return pd.DataFrame()
     table = pd.DataFrame({
@@ -250,7 +268,13 @@ def safe_flows(flows: pd.DataFrame, *, side: str) -> pd.DataFrame:
                            "median_miles": np.nan, "adjoining": ""}])
     table = pd.concat([table, total], ignore_index=True)
     table.index = ["All" if v == "All" else f"row{i}" for i, v in enumerate(table["authority"])]
-    safe = suppress_table(table, ["children"], total_row="All")
+    if texts is not None:
+        focus = flows["from_code" if side == "to" else "to_code"].iloc[0]
+        whole = (texts.rows if side == "to" else texts.columns).get(focus, "0")
+        safe = table.astype(object).copy()
+        safe["children"] = [*texts.cells.reindex(flows.index).tolist(), whole]
+    else:
+        safe = suppress_table(table, ["children"], total_row="All")
     safe["median_miles"] = _hide_median(safe, table)
     safe.loc["All", "median_miles"] = ""
     safe = panel.order_safely(safe.reset_index(drop=True), "children", "authority")
@@ -340,12 +364,15 @@ def map_note(summary: dict | None, floor: int) -> str:
 # The panel's versions of the tables, cached too: the page draws them on every rerun.
 @st.cache_data(show_spinner=False, max_entries=32)
 def panel_tables(fingerprint: str, on, groups: tuple = (), providers: tuple = ()) -> dict[str, pd.DataFrame]:
-    """safe_figures of ``by_authority`` and ``by_region`` and safe_net of ``net`` (all authorities)."""
+    """safe_figures of ``by_authority`` and ``by_region``, safe_net of ``net`` (all authorities) and
+    ``flow_texts``: the flows' figures as every view of them shows them."""
     tables = regional_tables(fingerprint, on, groups, providers)
     if not tables:
         return {}
+    texts = flow_texts(tables["flows"])
     return {"by_authority": safe_figures(tables["by_authority"], "name"),
-            "by_region": safe_figures(tables["by_region"], "region"), "net": safe_net(tables["net"])}
+            "by_region": safe_figures(tables["by_region"], "region"),
+            "net": safe_net(tables["net"], texts=texts), "flow_texts": texts}
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -360,7 +387,8 @@ def panel_missing_tables(fingerprint: str, start, end) -> dict[str, pd.DataFrame
 
 # ------------------------------------------------------------------ the map
 @st.cache_data(show_spinner="Drawing the map...", max_entries=32)
-def flow_map_rendered(flows: pd.DataFrame, codes: tuple, *, tiles: bool, min_children: int) -> tuple | None:
+def flow_map_rendered(flows: pd.DataFrame, codes: tuple, *, tiles: bool, min_children: int,
+                      totals: tuple | None = None) -> tuple | None:
     """(rendered map for ui.map_view.show_map, its flow summary): ``flows`` over the polygons of ``codes``."""
     from maps.flow_map import flow_map
 
@@ -373,7 +401,7 @@ def flow_map_rendered(flows: pd.DataFrame, codes: tuple, *, tiles: bool, min_chi
     except Exception as exc:  # noqa: BLE001 - the map cannot be drawn without polygons; say so, keep the tables
         st.warning(f"Authority boundaries are not available ({type(exc).__name__}): no flow map.")
         return None
-    m = flow_map(flows, boundaries=boundaries, tiles=tiles, min_children=min_children)
+    m = flow_map(flows, boundaries=boundaries, tiles=tiles, min_children=min_children, totals=totals)
     return map_view.render_map(m), getattr(m, "flow_summary", None)
 
 
@@ -436,7 +464,8 @@ components.download_csv(by_region, "placements_by_region.csv")
 
 # ------------------------------------------------------------------ flows
 st.subheader("Who places children where")
-flows = tables["flows"]
+# Every view of the flows (map, tables out and in, net) shows the same figure for a pair or a total.
+flows = tables["flows"].assign(children_shown=shown["flow_texts"].cells)
 if focus != FOCUS_ALL:
     flows = flows[(flows["from_code"] == focus) | (flows["to_code"] == focus)]
     map_codes = set(flows["from_code"]) | set(flows["to_code"]) | {focus}
@@ -452,7 +481,8 @@ with left:
 with right:
     tiles = st.checkbox("Show basemap (needs internet)", value=False, key="regional_tiles",
                         help="Off: the map works offline and shows boundaries only.")
-drawn = flow_map_rendered(flows, tuple(sorted(map_codes)), tiles=tiles, min_children=int(min_children))
+drawn = flow_map_rendered(flows, tuple(sorted(map_codes)), tiles=tiles, min_children=int(min_children),
+                          totals=(shown["flow_texts"].rows, shown["flow_texts"].columns))
 if drawn is not None:
     rendered, flow_summary = drawn
     map_view.show_map(rendered, key="regional_map", height=640)
@@ -465,12 +495,12 @@ if drawn is not None:
 if focus != FOCUS_ALL:
     out_tab, in_tab = st.tabs([f"{names[focus]} places in", f"Placing in {names[focus]}"])
     with out_tab:
-        table = safe_flows(flows[flows["from_code"] == focus], side="to")
+        table = safe_flows(flows[flows["from_code"] == focus], side="to", texts=shown["flow_texts"])
         components.safe_table(table, height=420)
         components.download_csv(table, "placements_out.csv")
     with in_tab:
         st.caption("Only authorities whose own data is loaded are counted here.")
-        table = safe_flows(flows[flows["to_code"] == focus], side="from")
+        table = safe_flows(flows[flows["to_code"] == focus], side="from", texts=shown["flow_texts"])
         components.safe_table(table, height=420)
         components.download_csv(table, "placements_in.csv")
 
@@ -479,7 +509,7 @@ st.caption("Net = children placed in an authority by other authorities minus chi
            "Authorities whose own data is not loaded count only what the loaded ones place there. A net is shown "
            "only when both of its counts are.")
 net_table = shown["net"] if focus == FOCUS_ALL else safe_net(tables["net"][tables["net"]["code"] == focus],
-                                                              total=False)
+                                                              total=False, texts=shown["flow_texts"])
 components.safe_table(net_table, height=420)
 components.download_csv(net_table, "net_placements_by_authority.csv")
 

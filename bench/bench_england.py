@@ -25,7 +25,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -42,7 +42,7 @@ PAGES = ["app_pages/data.py", "app_pages/placements.py", "app_pages/homes.py", "
          "app_pages/missing.py", "app_pages/briefing.py"]
 INTERACTIVE_S = 2.0  # the issue's bar: a page responds to a filter change within 2 s after its first load
 # A filter change the sidebar offers on every page: placement type group (alternated so each run changes it).
-FILTER_CHOICES = ([], ["Other foster care"])
+FILTER_CHOICES: tuple[list[str], ...] = ([], ["Other foster care"])
 PAGE_TIMEOUT_S = 900
 
 
@@ -220,12 +220,13 @@ def _map_rows(dataset, snap: pd.DataFrame, flows: pd.DataFrame) -> list:
     html_s, html = time_once(lambda: map_html(m))
     size = len(html.encode("utf-8"))
     base, sample = _markers_bytes(snap["PL_LAT"].to_numpy(float), snap["PL_LON"].to_numpy(float))
+    drawn = m.flow_summary  # type: ignore[attr-defined]  # set by maps.flow_map.flow_map
     rows.append(result(
         f"flow map payload, {snap['LA_CODE'].nunique()} authorities", size / mb, "MB",
         baseline=f"one CircleMarker per placement ({len(snap):,})", baseline_value=base / mb,
         target=None if is_quick() else 3.0,
-        note=f"{m.flow_summary['drawn_pairs']:,} pairs drawn ({m.flow_summary['drawn_children']:,} children), "
-             f"{m.flow_summary['small_pairs']:,} pairs of 1-5 not drawn; built in {build_s + html_s:.1f} s; "
+        note=f"{drawn['drawn_pairs']:,} pairs drawn ({drawn['drawn_children']:,} children), "
+             f"{drawn['small_pairs']:,} pairs of 1-5 not drawn; built in {build_s + html_s:.1f} s; "
              f"baseline extrapolated from a {sample:,}-marker map",
     ))
 
@@ -286,7 +287,7 @@ def _missing_page_map_row(episodes: pd.DataFrame, spots, markers_bytes: float) -
     from ui.map_view import render_map
 
     extent = core_extent(episodes, x="FOUND_EASTING", y="FOUND_NORTHING")  # as app_pages/missing.py
-    grid = dict(x="FOUND_EASTING", y="FOUND_NORTHING", extent=extent, polygons=False)
+    grid: dict[str, Any] = dict(x="FOUND_EASTING", y="FOUND_NORTHING", extent=extent, polygons=False)
     gi = gi_star(grid_counts(episodes, cell_size_m=500, shape="hex", **grid), permutations=0)
     cells = grid_counts(episodes, cell_size_m=500, shape="square", **grid)
     seconds, rendered = time_once(lambda: render_map(hotspot_map(

@@ -44,7 +44,7 @@ def synthetic_incidents(n: int, *, seed: int = SEED) -> tuple[pd.DataFrame, np.n
     units = get_postcode_index().english_units()
     xy = units[["easting", "northing"]].to_numpy()
     n_clustered = int(n * CLUSTERED_SHARE)
-    sizes = []
+    sizes: list[int] = []
     while sum(sizes) < n_clustered:
         sizes.append(int(rng.integers(20, 81)))
     sizes[-1] -= sum(sizes) - n_clustered

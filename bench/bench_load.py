@@ -122,6 +122,7 @@ async def _session(browser, url: str, timeout: float) -> tuple[float | None, str
 async def _ws_session(url: str, timeout: float) -> tuple[float | None, float | None, str | None]:
     """One session over the WebSocket protocol: (seconds to the map, seconds to the end of the run, error)."""
     import websockets
+    from websockets.typing import Subprotocol
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -129,7 +130,7 @@ async def _ws_session(url: str, timeout: float) -> tuple[float | None, float | N
     map_at = None
     try:
         async with asyncio.timeout(timeout):
-            async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
+            async with websockets.connect(url, subprotocols=[Subprotocol("streamlit")], max_size=None) as ws:
                 back = BackMsg()
                 back.rerun_script.query_string = ""
                 back.rerun_script.page_script_hash = ""  # the default page: Placements

@@ -11,9 +11,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
+_T = TypeVar("_T")
 QUICK_ENV = "CARE_MAP_BENCH_QUICK"
 
 __all__ = ["best_of", "best_wall_and_cpu", "time_once", "child_memory", "child_seconds", "result", "size", "is_quick", "ROOT"]
@@ -29,7 +30,7 @@ def size(full: int, quick: int) -> int:
     return quick if is_quick() else full
 
 
-def time_once(fn: Callable[[], object]) -> tuple[float, object]:
+def time_once(fn: Callable[[], _T]) -> tuple[float, _T]:
     """Seconds one call of ``fn`` took, and what it returned."""
     start = time.perf_counter()
     value = fn()

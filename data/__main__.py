@@ -5,14 +5,13 @@ command is one line in ``COMMANDS``. A :class:`CommandError` becomes exit status
 """
 from __future__ import annotations
 
-import argparse
-import importlib
 import sys
 
-from analysis.cli_errors import CommandError
+from data.cli_errors import run_command_table
 
 COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module with add_arguments and run, one-line help)
+    "check": ("data.cli_check", "check files before loading them: rows read, used and set aside per table"),
     "publish": ("store.cli_publish", "read a council's files and publish them as a new snapshot"),
     "snapshots": ("store.cli_snapshots", "list the published snapshots, newest first"),
     "purge": ("store.cli_purge", "delete snapshots for good (retention)"),
@@ -20,19 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m data", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    modules = {}
-    for name, (module_name, help_text) in COMMANDS.items():
-        module = importlib.import_module(module_name)
-        modules[name] = module
-        module.add_arguments(sub.add_parser(name, help=help_text, description=help_text))
-    args = parser.parse_args(argv)
-    try:
-        return modules[args.command].run(args)
-    except CommandError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    return run_command_table("python -m data", __doc__.splitlines()[0], COMMANDS, argv)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from data.demo import generate_demo
+from geo.authorities import UnknownAuthorityError, authorities, resolve_authority
+from geo.boundaries import authority_boundaries
+
 __all__ = ["select_authorities", "pooled_tables", "write_england", "ENGLAND_FILES", "START_AUTHORITY"]
 
 ENGLAND_FILES = ["episodes.csv", "header.csv", "missing.csv", "uasc.csv", "missing_log.csv",
@@ -68,8 +72,6 @@ def select_authorities(spec: str | int = "all") -> list[str]:
 
     Raises ``ValueError`` (or ``geo.authorities.UnknownAuthorityError``) for a bad spec.
     """
-    from geo.authorities import authorities, resolve_authority
-
     text = str(spec).strip()
     every = sorted(authorities()["code"])
     if text.lower() == "all":
@@ -78,7 +80,6 @@ def select_authorities(spec: str | int = "all") -> list[str]:
         n = int(text)
         if not 1 <= n <= len(every):
             raise ValueError(f"--authorities must be between 1 and {len(every)}, or 'all'")
-        from geo.boundaries import authority_boundaries
 
         shapes = authority_boundaries()
         centre = shapes.geometry.representative_point()
@@ -105,9 +106,6 @@ def pooled_tables(la_code: str, *, seed: int = 1, years: int = 1, end: str = "20
     ``YEAR`` (the year the return is due) and ISO dates; the missing-team log and the planted
     hotspots get ``LA``. Takes the demo's own calibration unchanged.
     """
-    from data.demo import generate_demo
-    from geo.authorities import resolve_authority
-
     authority = resolve_authority(la_code)
     demo = generate_demo(authority, seed=seed, years=years, end=end)
     out: dict[str, pd.DataFrame] = {}
@@ -201,7 +199,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
 
-    from geo.authorities import UnknownAuthorityError
 
     try:
         codes = select_authorities(args.authorities)

@@ -11,12 +11,15 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import re
 import zipfile
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from data.quality import SET_ASIDE, WARNING
+from data.raw_table import MAX_COLUMNS, FileRejected, RawTable, file_year, normalise_column, too_wide_message
+from data.read_tables import recognise_table
+from data.read_xml import read_xml_tables
 
 __all__ = [
     "RawTable",
@@ -24,6 +27,10 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_UNZIPPED_BYTES",
     "MAX_COMPRESSION_RATIO",
+    "MAX_COLUMNS",
+    "MAX_CELL_CHARS",
+    "MAX_WORKBOOK_TEXT",
+    "MAX_WORKBOOK_CELLS",
     "read_raw_tables",
     "normalise_column",
     "file_year",
@@ -32,7 +39,13 @@ __all__ = [
 MAX_FILE_BYTES = 200 * 1024 * 1024  # a year's 903 for the largest council is a few MB
 MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024  # total size of an XLSX's parts once unzipped
 MAX_COMPRESSION_RATIO = 100  # real sheets compress 5-30:1; zip bombs thousands to one
+EMPTY_MESSAGE = "the file is empty"
 HEADER_SEARCH_ROWS = 10  # title lines tolerated above the column names
+# Limits while a workbook is read (the zip checks above cannot see a shared string used many times).
+# A whole-England year of 903 episodes is about 5.5 million cells and 35 million characters.
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+MAX_WORKBOOK_TEXT = 60_000_000  # characters of text in all sheets together
+MAX_WORKBOOK_CELLS = 8_000_000  # rows x columns in all sheets together (empty cells count)
 _RATIO_CHECK_FROM_BYTES = 20 * 1024 * 1024  # small parts may compress very well and are harmless
 _WIDE_GRID_COLUMNS = 256  # a 903 table has under 30 columns; wider grids are cleaned in one vectorised pass
 _STRIP = np.frompyfunc(lambda v: str(v).strip(), 1, 1)
@@ -51,40 +64,6 @@ _MAGIC = [
 ]
 
 
-class FileRejected(Exception):
-    """The whole file cannot be read; the message is shown to the user as it is."""
-
-
-@dataclass
-class RawTable:
-    """One table of text as read from a file or sheet.
-
-    ``frame`` has normalised column names (upper case, stripped, inner spaces
-    as underscores) and text cells ("" for blank); ``rows`` holds the line
-    number a spreadsheet shows for each data row (header = 1), or for XML the
-    record's position among its elements. ``notes`` are file-level warnings.
-    """
-
-    label: str
-    frame: pd.DataFrame
-    rows: np.ndarray
-    year: int | None = None
-    notes: list[str] = field(default_factory=list)
-    kind: str | None = None  # set by readers that know the table already (XML)
-
-
-def normalise_column(name) -> str:
-    text = "" if name is None else str(name)
-    text = text.replace("\ufeff", "").strip().upper()
-    return re.sub(r"[\s\-]+", "_", text)
-
-
-def file_year(name: str) -> int | None:
-    """A collection year written in a file name ("2018-episodes.csv" -> 2018), else None."""
-    found = re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", name)
-    return int(found[-1]) if found else None
-
-
 def read_raw_tables(name: str, content: bytes) -> list[RawTable]:
     """Raw tables of one file. Raises :class:`FileRejected` with a one-sentence reason."""
     if len(content) > MAX_FILE_BYTES:
@@ -100,8 +79,6 @@ def read_raw_tables(name: str, content: bytes) -> list[RawTable]:
     text = _decode(content)
     stripped = text.lstrip()
     if stripped.startswith("<"):
-        from data.read_xml import read_xml_tables
-
         return read_xml_tables(name, text)
     return [_read_csv(name, text)]
 
@@ -135,7 +112,7 @@ def _decode(content: bytes) -> str:
 
 def _delimiter(first_line: str) -> str:
     counts = {d: first_line.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=counts.__getitem__)
     return best if counts[best] > counts[","] else ","
 
 
@@ -147,6 +124,7 @@ def _read_csv(name: str, text: str) -> RawTable:
         raise FileRejected("the file is empty")
     # Counted over the first lines, not the first one only: a title line above the header has no delimiters.
     delimiter = _delimiter("\n".join(lines))
+    _check_header_width(lines[0], delimiter)
     try:
         # The C parser is fast; it refuses rows longer than the first one, which the csv module then reads.
         grid = pd.read_csv(
@@ -155,13 +133,86 @@ def _read_csv(name: str, text: str) -> RawTable:
         )
     except (pd.errors.EmptyDataError, pd.errors.ParserError, ValueError):
         # EmptyDataError here means a blank first line (the text is not blank: checked above).
-        try:
-            records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        except csv.Error as exc:
-            raise FileRejected(f"the CSV could not be split into cells ({exc})") from None
-        width = max((len(r) for r in records), default=0)
-        grid = pd.DataFrame([r + [""] * (width - len(r)) for r in records], dtype=object)
+        grid = None
+    if grid is None or len(grid) != _physical_lines(text):
+        # Fewer records than lines: a quoted value runs across lines (or a quote is never closed).
+        # Read record by record, knowing each one's first and last line, so nothing is lost unseen.
+        return _read_csv_by_lines(name, text, delimiter)
     return _table_from_grid(name, grid, first_row=1, year=file_year(name))
+
+
+def _check_header_width(first_line: str, delimiter: str) -> None:
+    """Refuse a first line with more named columns than MAX_COLUMNS (trailing empty cells do not count)."""
+    if first_line.count(delimiter) < MAX_COLUMNS:
+        return
+    # Excel may pad a row with thousands of empty cells: only the named ones count.
+    named = first_line.rstrip("\r\n").rstrip(delimiter + " \t").count(delimiter) + 1
+    if named > MAX_COLUMNS:
+        raise FileRejected(too_wide_message(named))
+
+
+def _physical_lines(text: str) -> int:
+    """Lines as the csv module counts them ("\n", "\r\n" or a lone "\r" ends one)."""
+    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return ends + (0 if text.endswith(("\n", "\r")) else 1)
+
+
+def _read_csv_by_lines(name: str, text: str, delimiter: str) -> RawTable:
+    """A CSV read one record at a time, every record numbered by its first physical line.
+
+    A record that runs across lines (a quoted value with line breaks) is kept, with a warning
+    naming its first and last line, when it is well formed: as many values as the file's usual
+    row and no line inside it that looks like a row of its own. Otherwise (a quote opened by
+    mistake, or never closed) each of its lines is set aside as a row, with a reason naming the
+    quote and the lines it swallowed: the rows are in the quality report, never lost unseen.
+    """
+    lines = io.StringIO(text, newline="").readlines()
+    # The csv module refuses a value over 131,072 characters, and an unclosed quote makes one of the
+    # rest of the file: allow up to the file size limit (a process-wide setting, only ever raised).
+    if csv.field_size_limit() < MAX_FILE_BYTES:
+        csv.field_size_limit(MAX_FILE_BYTES)
+    reader = csv.reader(lines, delimiter=delimiter)
+    records, spans = [], []
+    before = 0
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # only for NUL bytes and the like, which _decode has refused already
+            raise FileRejected(f"the CSV could not be split into cells near line {before + 1} ({exc})") from None
+        records.append(record)
+        spans.append((before + 1, reader.line_num))
+        before = reader.line_num
+    widths = pd.Series([len(r) for r, (a, b) in zip(records, spans) if a == b and r], dtype="int64")
+    usual = int(widths.mode().iloc[0]) if len(widths) else max((len(r) for r in records), default=0)
+    out_records, numbers, issues = [], [], []
+    for record, (first, last) in zip(records, spans):
+        if first == last:
+            out_records.append(record)
+            numbers.append(first)
+            continue
+        chunk = lines[first - 1:last]
+        closed = sum(line.count('"') for line in chunk) % 2 == 0
+        looks_like_rows = usual > 1 and any(line.count(delimiter) >= usual - 1 for line in chunk[1:])
+        if closed and len(record) == usual and not looks_like_rows:
+            out_records.append(record)
+            numbers.append(first)
+            issues.append((first, WARNING,
+                           f"a quoted value runs over lines {first}-{last} (line breaks inside quotes): read as one row"))
+            continue
+        what = (f"a quote opened in line {first} is never closed" if not closed
+                else f"a quote opened in line {first} closes only in line {last}")
+        for offset, line in enumerate(chunk):
+            out_records.append(line.rstrip("\r\n").split(delimiter))
+            numbers.append(first + offset)
+            issues.append((first + offset, SET_ASIDE,
+                           f"{what}: lines {first}-{last} read as one value, so each is set aside (check the quotes)"))
+    width = max((len(r) for r in out_records), default=0)
+    grid = pd.DataFrame([r + [""] * (width - len(r)) for r in out_records], dtype=object)
+    table = _table_from_grid(name, grid, first_row=1, year=file_year(name), line_numbers=np.asarray(numbers, np.int64))
+    table.row_issues = issues
+    return table
 
 
 def _table_from_records(label: str, records: list[list], *, first_row: int, year: int | None) -> RawTable:
@@ -170,11 +221,13 @@ def _table_from_records(label: str, records: list[list], *, first_row: int, year
     return _table_from_grid(label, grid, first_row=first_row, year=year)
 
 
-def _table_from_grid(label: str, grid: pd.DataFrame, *, first_row: int, year: int | None) -> RawTable:
+def _table_from_grid(label: str, grid: pd.DataFrame, *, first_row: int, year: int | None,
+                     line_numbers: np.ndarray | None = None) -> RawTable:
     """Header = first recognised (else first) non-blank row; data = the non-blank rows after it.
 
     ``grid`` holds every record with positional columns; ``first_row`` is the
-    spreadsheet row number of its first record.
+    spreadsheet row number of its first record, or ``line_numbers`` gives each
+    record's own (a CSV record with line breaks inside quotes takes several lines).
     """
     grid = grid.copy()
     grid.columns = range(grid.shape[1])
@@ -189,8 +242,10 @@ def _table_from_grid(label: str, grid: pd.DataFrame, *, first_row: int, year: in
             grid[col] = grid[col].astype(object).where(grid[col].notna(), "").astype(str).str.strip()
     positions = np.flatnonzero((grid != "").any(axis=1).to_numpy()) if grid.shape[1] else np.array([], dtype=int)
     if len(positions) == 0:
-        raise FileRejected("the file is empty")
-    candidates = [(first_row + int(p), grid.iloc[int(p)].tolist()) for p in positions[:HEADER_SEARCH_ROWS]]
+        raise FileRejected(EMPTY_MESSAGE)
+    if line_numbers is None:
+        line_numbers = first_row + np.arange(len(grid), dtype=np.int64)
+    candidates = [(int(line_numbers[p]), grid.iloc[int(p)].tolist()) for p in positions[:HEADER_SEARCH_ROWS]]
     start = _header_position(candidates)
     header_row, header = candidates[start]
     data_pos = positions[start + 1:]
@@ -213,8 +268,10 @@ def _table_from_grid(label: str, grid: pd.DataFrame, *, first_row: int, year: in
             seen[n] = 1
         columns.append(n)
     width = len(columns)
+    if width > MAX_COLUMNS:
+        raise FileRejected(too_wide_message(width, where=f"the column names (row {header_row}) have"))
     data = grid.iloc[data_pos]
-    numbers = (first_row + data_pos).astype(np.int64)
+    numbers = line_numbers[data_pos].astype(np.int64)
     if grid.shape[1] > width and len(data):
         overflow = numbers[(data.iloc[:, width:] != "").any(axis=1).to_numpy()]
         if len(overflow):
@@ -235,8 +292,6 @@ def _header_position(numbered: list) -> int:
     line or two; the header is the first record whose names we recognise,
     else the first record.
     """
-    from data.read_tables import recognise_table
-
     for i, (_, rec) in enumerate(numbered[:HEADER_SEARCH_ROWS]):
         if recognise_table({normalise_column(c) for c in rec}):
             return i
@@ -282,6 +337,35 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+class _WorkbookBudget:
+    """Counts a workbook's text and cells while it is read, and stops it at the first limit passed.
+
+    A workbook of a few kilobytes can reference one long shared string from thousands of cells:
+    the zip sizes look harmless, but every cell would become its own copy of the text.
+    """
+
+    def __init__(self) -> None:
+        self.text = 0
+        self.cells = 0
+
+    def row(self, sheet: str, number: int, cells: list[str]) -> None:
+        self.cells += len(cells)
+        longest = max(map(len, cells), default=0)
+        self.text += sum(map(len, cells))
+        if longest > MAX_CELL_CHARS:
+            raise FileRejected(
+                f"sheet {sheet[:40]!r} row {number} has a cell of {longest:,} characters, over Excel's own limit "
+                f"of {MAX_CELL_CHARS:,} (MAX_CELL_CHARS): the workbook is damaged or hostile")
+        if self.text > MAX_WORKBOOK_TEXT:
+            raise FileRejected(
+                f"the workbook holds over {MAX_WORKBOOK_TEXT:,} characters of text by sheet {sheet[:40]!r} row "
+                f"{number} (MAX_WORKBOOK_TEXT): save the tables as CSV, or split them by year")
+        if self.cells > MAX_WORKBOOK_CELLS:
+            raise FileRejected(
+                f"the workbook has over {MAX_WORKBOOK_CELLS:,} cells (rows x columns) by sheet {sheet[:40]!r} row "
+                f"{number} (MAX_WORKBOOK_CELLS): save the tables as CSV, or split them by year")
+
+
 def _read_xlsx(name: str, content: bytes) -> list[RawTable]:
     _check_zip(content)
     import openpyxl
@@ -291,13 +375,20 @@ def _read_xlsx(name: str, content: bytes) -> list[RawTable]:
     except Exception as exc:  # openpyxl raises many types for damaged workbooks
         raise FileRejected(f"the workbook could not be opened ({type(exc).__name__})") from None
     tables = []
+    budget = _WorkbookBudget()
     try:
         for sheet in book.worksheets:
-            records = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            records = []
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = [_cell_text(v) for v in row]
+                budget.row(sheet.title, number, cells)
+                records.append(cells)
             label = f"{name} [{sheet.title}]" if len(book.worksheets) > 1 else name
             try:
                 table = _table_from_records(label, records, first_row=1, year=file_year(name) or file_year(sheet.title))
-            except FileRejected:
+            except FileRejected as exc:
+                if str(exc) != EMPTY_MESSAGE:
+                    raise
                 continue  # empty sheets are normal in workbooks
             tables.append(table)
     finally:

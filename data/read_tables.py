@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from data import schemas as S
-from data.quality import QualityReport
-from data.read_files import RawTable
+from data.quality import SET_ASIDE, QualityReport
+from data.raw_table import RawTable
 
 __all__ = [
     "TABLE_NAMES",
@@ -29,6 +29,7 @@ __all__ = [
     "not_recognised_message",
     "clean_table",
     "parse_dates",
+    "time_out_of_range",
     "parse_flags",
     "parse_money",
 ]
@@ -88,6 +89,7 @@ _TRUE = {"Y", "YES", "TRUE", "1", "T"}
 _FALSE = {"N", "NO", "FALSE", "0", "F"}
 
 DATE_YEARS = (1900, 2100)
+MAX_HOUR, MAX_MINUTE, MAX_SECOND = 23, 59, 59  # a time of day is 00:00:00-23:59:59
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(?:Z|[+-]00:?00)?$")
 
@@ -134,7 +136,8 @@ def not_recognised_message(columns) -> str:
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Dates (and optional times) from text.
 
-    Returns ``(datetime64 series, bad mask)``; blanks are NaT and not bad.
+    Returns ``(datetime64 series, bad mask)``; blanks are NaT and not bad. A time outside
+    00:00-23:59:59 ("31/03/2023 99:00") is bad, never rolled over into a later day.
     """
     full = values.astype(object).where(values.notna(), "").astype(str).str.strip()
     # Dates repeat a great deal: parse each distinct text once.
@@ -147,6 +150,7 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         ok = got[0].notna()
         year = pd.to_numeric(got[order[0]], errors="coerce")
         ok &= year.between(*DATE_YEARS)  # outside this no 903 date is real, and pandas cannot hold year 1500 or 3000
+        ok &= _time_ok(got)
         if ok.any():
             g = got[ok]
             frame = pd.DataFrame(
@@ -166,6 +170,30 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     parsed = pd.Series(out.to_numpy()[codes] if len(codes) else out.to_numpy()[:0], index=values.index, dtype="datetime64[ns]")
     bad = (full != "") & parsed.isna()
     return parsed, bad
+
+
+def _time_ok(parts: pd.DataFrame) -> pd.Series:
+    """True where the optional time (columns 3-5 of a date match) is within 00:00-23:59:59 or absent.
+
+    pandas would roll 99:00 over into a later day: an episode would move across the 31 March year end.
+    """
+    ok = pd.Series(True, index=parts.index)
+    for col, top in ((3, MAX_HOUR), (4, MAX_MINUTE), (5, MAX_SECOND)):
+        value = pd.to_numeric(parts[col], errors="coerce")
+        ok &= value.isna() | (value <= top)
+    return ok
+
+
+def time_out_of_range(values: pd.Series) -> pd.Series:
+    """True where text is a date with a time outside 00:00-23:59:59 (for the quality report's reason)."""
+    full = values.astype(object).where(values.notna(), "").astype(str).str.strip()
+    codes, uniques = pd.factorize(full, sort=False)  # dates repeat: test each distinct text once
+    text = pd.Series(uniques, dtype=object).astype(str)
+    out = pd.Series(False, index=text.index)
+    for pattern in (_DMY, _YMD):
+        got = text.str.extract(pattern)
+        out |= got[0].notna() & ~_time_ok(got)
+    return pd.Series(out.to_numpy()[codes] if len(codes) else np.zeros(0, bool), index=values.index)
 
 
 def parse_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -224,6 +252,21 @@ def clean_table(raw: RawTable, kind: str, quality: QualityReport) -> pd.DataFram
         quality.warn(label, kind, None, None, ", ".join(absent), f"column(s) absent, read as blank: {', '.join(absent)}")
     for note in raw.notes:
         quality.warn(label, kind, None, None, None, note)
+    if raw.row_issues:
+        # One pass (an unclosed quote near the top of a large file sets aside every line after it).
+        position = {int(r): i for i, r in enumerate(rows.to_numpy())}
+        flags = aside.to_numpy(copy=True)
+        for row, severity, reason in raw.row_issues:
+            i = position.get(int(row))
+            if severity == SET_ASIDE and i is not None:
+                if not flags[i]:
+                    quality.set_aside(label, kind, int(row), None, None, reason)
+                    flags[i] = True
+            elif i is not None or severity != SET_ASIDE:
+                quality.warn(label, kind, int(row), None, None, reason)
+            else:  # a line above the column names: not a data row, so a note only
+                quality.warn(label, kind, None, None, None, f"line {row}: {reason}")
+        aside[:] = flags
 
     if "CHILD" in df.columns and kind not in ("homes", "costs"):
         df["CHILD"] = df["CHILD"].str.upper()
@@ -236,6 +279,11 @@ def clean_table(raw: RawTable, kind: str, quality: QualityReport) -> pd.DataFram
     for col in S.DATE_COLUMNS.get(kind, []):
         raw_values = df[col]
         parsed, bad = parse_dates(raw_values)
+        impossible = time_out_of_range(raw_values)
+        # A row with an impossible time is set aside whatever the column: read as blank, an end time
+        # would leave an episode open; rolled over, it would move the episode into another day or year.
+        set_aside(impossible, col, f"{col} has a time outside 00:00-23:59:59", raw_values)
+        bad &= ~impossible
         if col in KEY_COLUMNS[kind]:
             set_aside(bad, col, f"{col} is not a date (expected dd/mm/yyyy or yyyy-mm-dd)", raw_values)
         else:

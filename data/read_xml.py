@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pandas as pd
 
-from data.read_files import FileRejected, RawTable, file_year
+from data.raw_table import MAX_COLUMNS, FileRejected, RawTable, file_year, too_wide_message
 from data.schemas import EPISODES_COLUMNS, HEADER_COLUMNS, MISSING_COLUMNS
 
 __all__ = ["read_xml_tables", "XML_ROOT"]
@@ -50,7 +50,16 @@ def read_xml_tables(name: str, text: str) -> list[RawTable]:
 
     header_rows, episode_rows, missing_rows = [], [], []
     extra_header, extra_episode = [], []
-    for child in root.iter("CHILD"):
+    seen_header, seen_episode = set(HEADER_COLUMNS), set(EPISODES_COLUMNS)
+    for number, child in enumerate(root.iter("CHILD"), start=1):
+        # A CHILD inside another would credit its episodes to the outer child, and reading it again
+        # for every level would take time growing with the square of the depth: refused.
+        inner = child.find(".//CHILD")
+        if inner is not None:
+            raise FileRejected(
+                f"CHILD element {number} (Header row {number}"
+                f"{', CHILDID ' + repr(_text(child, 'HEADER/CHILDID')[:20]) if _text(child, 'HEADER/CHILDID') else ''}) "
+                "holds another CHILD element inside it; in a 903 return each CHILD is separate: refused")
         header = child.find("HEADER")
         if header is None:
             header_rows.append({"CHILD": ""})
@@ -62,7 +71,8 @@ def read_xml_tables(name: str, text: str) -> list[RawTable]:
                 if tag in row:
                     continue
                 row[tag] = (element.text or "").strip()
-                if tag not in HEADER_COLUMNS and tag not in extra_header:
+                if tag not in seen_header:
+                    seen_header.add(tag)
                     extra_header.append(tag)
         header_rows.append(row)
         for missing in header.iter("AMISSING"):
@@ -81,9 +91,14 @@ def read_xml_tables(name: str, text: str) -> list[RawTable]:
                 tag = _RENAME.get(element.tag, element.tag)
                 if len(element) == 0 and tag not in ep:
                     ep[tag] = (element.text or "").strip()
-                    if tag not in EPISODES_COLUMNS and tag not in extra_episode:
+                    if tag not in seen_episode:
+                        seen_episode.add(tag)
                         extra_episode.append(tag)
             episode_rows.append(ep)
+        if len(seen_header) > MAX_COLUMNS or len(seen_episode) > MAX_COLUMNS:
+            raise FileRejected(too_wide_message(
+                max(len(seen_header), len(seen_episode)), where="the HEADER or EPISODE elements hold",
+                advice="this is not a 903 return as the DfE specifies it"))
 
     if not header_rows:
         raise FileRejected(f"this {XML_ROOT} file holds no CHILD elements")

@@ -31,6 +31,7 @@ from data.dataset import Dataset
 from data.quality import REPEATED_RECORD, QualityReport
 from data.read_files import MAX_FILE_BYTES, FileRejected, RawTable, read_raw_tables, too_big_message
 from data.read_tables import TABLE_NAMES, clean_table, not_recognised_message, recognise_table
+from geo.authorities import UnknownAuthorityError, resolve_authority
 
 __all__ = ["InputFile", "read_inputs", "read_folder", "folder_files", "READ_EXTENSIONS", "DUPLICATE_KEYS"]
 
@@ -193,9 +194,7 @@ def _read_table(raw: RawTable, order: int, quality: QualityReport, pieces: dict)
 
 
 def _resolve_pooled_la(table: pd.DataFrame, label: str, kind: str, quality: QualityReport) -> None:
-    from geo.authorities import UnknownAuthorityError, resolve_authority
-
-    codes = {}
+    codes: dict[str, str | None] = {}
     for name in table["LA"].dropna().unique():
         try:
             codes[name] = resolve_authority(name).code
@@ -236,8 +235,6 @@ def _drop_duplicates(table: pd.DataFrame, kind: str, quality: QualityReport) -> 
 
 
 def _responsible_la(la, dataset: Dataset, quality: QualityReport) -> str | None:
-    from geo.authorities import UnknownAuthorityError, resolve_authority
-
     if la is not None:
         try:
             return resolve_authority(la).code

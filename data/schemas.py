@@ -33,6 +33,8 @@ SOURCE_ROW = "SOURCE_ROW"  # 1-based line number as a spreadsheet shows it (head
 # ---------------------------------------------------------------- missing-team log
 MISSING_LOG_REQUIRED = ["CHILD", "MIS_START"]
 RISK_FLAGS = ["CSE", "CCE", "GANG", "COUNTY_LINES", "TRAFFICKED", "SUBSTANCE"]
+# The exploitation risks the briefing packs report (a MASE panel's questions), in this order.
+PACK_RISK_FLAGS = ["CSE", "GANG", "CCE"]
 RISK_FLAG_LABELS = {
     "CSE": "child sexual exploitation",
     "CCE": "child criminal exploitation",
@@ -91,6 +93,25 @@ PLACE_CODES = {
     "Z13": "Other placement (2025/26 code)",
     "Z14": "Other placement (2025/26 code)",
 }
+
+# PLACE codes valid in a return, by the year it is due (2026 = April 2025 to March 2026), as the
+# DfE validator's rule 146 lists them: K3 from 2024/25 (its list writes "k3"); H5, P2 and Z1
+# replaced by K3 and Z11-Z14 from 2025/26.
+_PLACE_CODES_2024 = (
+    "A3", "A4", "A5", "A6", "H5", "K1", "K2", "P1", "P2", "P3", "R1", "R2", "R3", "R5", "S1",
+    "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1",
+)
+_PLACE_CODES_2026 = tuple(c for c in _PLACE_CODES_2024 if c not in ("H5", "P2", "Z1")) + ("K3", "Z11", "Z12", "Z13", "Z14")
+
+
+def place_codes_for_year(year: int) -> frozenset[str]:
+    """PLACE codes valid in the return due in ``year`` (e.g. 2026 for 2025/26)."""
+    if year <= 2024:
+        return frozenset(_PLACE_CODES_2024)
+    if year == 2025:
+        return frozenset(_PLACE_CODES_2024 + ("K3",))
+    return frozenset(_PLACE_CODES_2026)
+
 
 # Placement type groups as panels read them (DfE publication groupings).
 GROUP_FOSTER_RELATIVE = "Foster with relatives or friends"

@@ -12,14 +12,17 @@ Rules (ids as in the validator, ../shared/reference/ssda903.md §2.4 and §5):
 567          MIS_END before MIS_START
 574          a missing episode starts before the child's previous one ended, or
              follows one that never ended
-577          the missing episode ends after its period of care ended, or is
-             still open although that period ended
+577          the missing episode fits in none of the child's periods of care
+             (ends after the period ended or before it began, or is open
+             although the period ended or began after it)
 578          MIS_START is outside every period of care of the child
 581          MIS_START is outside every episode of the child
 1012         missing episode for a child with no episodes
 INT04        missing episode for a child not in the Header
 143/144/145  unknown RNE / LS / CIN code
-146/149      unknown PLACE / REC code
+146          PLACE code not valid in the return's collection year (the year in
+             the file name or pooled YEAR, else that of the file's latest DECOM)
+149          unknown REC code
 1006         unknown MISSING code (M or A)
 provider     unknown PLACE_PROVIDER code (no single validator rule)
 392c         a postcode is given but is not in the ONS Postcode Directory
@@ -51,7 +54,6 @@ CODE_RULES = [
     ("episodes", "RNE", S.RNE_CODES, "143"),
     ("episodes", "LS", S.LEGAL_STATUS_CODES, "144"),
     ("episodes", "CIN", S.CIN_CODES, "145"),
-    ("episodes", "PLACE", list(S.PLACE_CODES), "146"),
     ("episodes", "REC", S.REC_CODES, "149"),
     ("episodes", "PLACE_PROVIDER", list(S.PROVIDER_CODES), "provider"),
     ("missing", "MISSING", list(S.MISSING_CODES), "1006"),
@@ -72,6 +74,7 @@ def check_dataset(dataset: Dataset, *, index=None, postcodes: bool = True) -> No
     for table, column, codes, rule in CODE_RULES:
         _unknown_codes(q, table, _complete(getattr(dataset, table), []), column, codes, rule)
     episodes = _complete(dataset.episodes, ["CHILD", "DECOM", "DEC"])
+    _place_codes_by_year(q, episodes)
     _home_equals_placement(q, episodes)
     for table in _MISSING_TABLES:
         frame = getattr(dataset, table)
@@ -84,7 +87,7 @@ def check_dataset(dataset: Dataset, *, index=None, postcodes: bool = True) -> No
         _not_in_header(q, table, frame, dataset.header)
     if postcodes:
         if index is None:
-            from geo.postcodes import get_postcode_index
+            from geo.postcodes import get_postcode_index  # pyarrow with it: ~1.4 s, so on first use
 
             index = get_postcode_index()
         _unknown_postcodes(q, dataset, index)
@@ -94,7 +97,7 @@ def _complete(frame: pd.DataFrame, dates: list[str]) -> pd.DataFrame:
     """Tables built elsewhere (tests, demo) may lack source columns or optional dates."""
     if frame.empty:
         return frame
-    add = {}
+    add: dict[str, object] = {}
     if S.SOURCE_FILE not in frame.columns:
         add[S.SOURCE_FILE] = ""
     if S.SOURCE_ROW not in frame.columns:
@@ -130,6 +133,43 @@ def _unknown_codes(q, table, frame, column, codes, rule) -> None:
     values = frame[column]
     mask = values.notna() & ~values.isin(codes)
     _warn_rows(q, table, frame, mask, column, lambda v: f"{column} code {v!s} is not a known code", rule, values)
+
+
+def return_year(frame: pd.DataFrame) -> pd.Series:
+    """The year each row's return is due (2026 = 2025/26), float; NaN if it cannot be told.
+
+    From the pooled ``YEAR`` column, else a year in the file's name ("2026_episodes.csv"), else the
+    collection year (April-March) of the latest DECOM in the file.
+    """
+    from data.read_files import file_year
+
+    year = pd.Series(np.nan, index=frame.index, dtype="float64")
+    if "YEAR" in frame.columns:
+        year = pd.to_numeric(frame["YEAR"], errors="coerce").astype("float64")
+    files = frame[S.SOURCE_FILE].astype(object).fillna("").astype(str)
+    named = files.map(lambda f: file_year(f.rsplit("/", 1)[-1]) or np.nan).astype("float64")
+    year = year.fillna(named)
+    if year.isna().any() and "DECOM" in frame.columns:
+        latest = frame["DECOM"].groupby(files).transform("max")
+        year = year.fillna((latest.dt.year + (latest.dt.month >= 4)).astype("float64"))
+    return year
+
+
+def _place_codes_by_year(q, episodes: pd.DataFrame) -> None:
+    """Rule 146 with the code list of each row's return year; the union of all years when unknown."""
+    if episodes.empty or "PLACE" not in episodes.columns:
+        return
+    year = return_year(episodes)
+    place = episodes["PLACE"]
+    bad = pd.Series(False, index=episodes.index)
+    for y in year.dropna().unique():
+        rows = year == y
+        bad |= rows & place.notna() & ~place.isin(S.place_codes_for_year(int(y)))
+    bad |= year.isna() & place.notna() & ~place.isin(list(S.PLACE_CODES))
+    _warn_rows(
+        q, "episodes", episodes, bad, "PLACE",
+        lambda v: f"PLACE code {v!s} is not a valid code for this return's collection year", "146", place,
+    )
 
 
 def _compact(values: pd.Series) -> pd.Series:
@@ -246,23 +286,48 @@ def _outside_care(q, table, frame, episodes, *, periods: bool) -> None:
     per = _periods_of_care(episodes).rename(columns={"start": "p_start", "end": "p_end"})
     pairs = miss.merge(per, on="key")
     start_day = pairs["start"].dt.normalize()
-    end_day = pairs["end"].dt.normalize()
     within = (pairs["p_start"] <= start_day) & (pairs["p_end"].isna() | (start_day <= pairs["p_end"]))
     in_period = set(pairs.loc[within, "i"])
     mask578 = np.zeros(len(frame), dtype=bool)
     mask578[[i for i in miss["i"] if i not in in_period]] = True
     _warn_rows(q, table, frame, mask578, "MIS_START", "MIS_START is outside every period of care of the child", "578", frame["MIS_START"].astype(str))
 
-    # 577: in its period, but still open after the period ended or ending after it.
-    inside = pairs[within]
-    late = inside["p_end"].notna() & (inside["end"].isna() | (end_day[within] > inside["p_end"]))
     mask577 = np.zeros(len(frame), dtype=bool)
-    mask577[inside.loc[late, "i"].to_numpy()] = True
+    mask577[_outside_every_period(miss, episodes, ep_keys)] = True
     _warn_rows(
         q, table, frame, mask577, "MIS_END",
-        "the missing episode ends after its period of care ended, or has no end although the period ended", "577",
+        "the missing episode does not fit in any of the child's periods of care: it ends after the period ended "
+        "or before it began, or has no end although the period ended or began after it", "577",
         frame["MIS_END"].astype(str),
     )
+
+
+def _outside_every_period(miss: pd.DataFrame, episodes: pd.DataFrame, ep_keys: pd.Series) -> np.ndarray:
+    """Rule 577 as the validator and shared/reference/ssda903.md §5 define it: positions ``i`` of missing
+    episodes that are out of range of *every* period of care of their child.
+
+    A period runs from its first DECOM to the DEC of its last episode (by DECOM; blank if that one
+    is open); a new period starts when DECOM is after the previous episode's DEC. Out of range:
+    (a) no MIS_END but the period has ended, (b) no MIS_END and MIS_START before the period,
+    (c) MIS_END after the period's end, (d) MIS_END before the period's start. Dates are days.
+    """
+    ep = pd.DataFrame({"key": ep_keys.to_numpy(), "start": episodes["DECOM"].to_numpy(),
+                       "end": episodes["DEC"].to_numpy()}).dropna(subset=["start"])
+    ep = ep.sort_values(["key", "start"], kind="stable").reset_index(drop=True)
+    prev_end = ep["end"].shift()
+    new = ep["key"].ne(ep["key"].shift()) | (prev_end.notna() & (ep["start"] > prev_end))
+    ep["period"] = new.cumsum()
+    per = ep.groupby("period").agg(key=("key", "first"), p_start=("start", "first"), p_end=("end", "last"))
+    # groupby "last" skips blanks; the validator takes the last episode's DEC even when blank (open).
+    per["p_end"] = ep.groupby("period")["end"].nth(-1).to_numpy()
+    pairs = miss.merge(per, on="key")
+    start, end = pairs["start"].dt.normalize(), pairs["end"].dt.normalize()
+    out = ((end.isna() & pairs["p_end"].notna())
+           | (end.isna() & (start < pairs["p_start"]))
+           | (end > pairs["p_end"])
+           | (end < pairs["p_start"]))
+    every = out.groupby(pairs["i"]).all()
+    return every.index[every.to_numpy()].to_numpy(dtype=int)
 
 
 def _not_in_header(q, table, frame, header) -> None:
@@ -286,7 +351,7 @@ def postcode_match_summary(dataset: Dataset, *, index=None) -> tuple[pd.DataFram
         ``value``, ``count``, ``reason``; most frequent first.
     """
     if index is None:
-        from geo.postcodes import get_postcode_index
+        from geo.postcodes import get_postcode_index  # pyarrow with it: ~1.4 s, so on first use
 
         index = get_postcode_index()
     rows, misses = [], []

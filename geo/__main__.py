@@ -46,8 +46,9 @@ def _check_boundaries(args) -> str:
     ]
     for row in per.head(10).itertuples():
         lines.append(f"  {row.code} {row.name}: {row.share_in_own:.2%} of {row.postcodes:,}")
-    if boundaries_problem():
-        lines.append(boundaries_problem())
+    problem = boundaries_problem()
+    if problem:
+        lines.append(problem)
     lines.append(f"({time.perf_counter() - started:.0f} s)")
     return "\n".join(lines)
 

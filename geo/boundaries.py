@@ -2,7 +2,7 @@
 
 Two sources, the official one first:
 
-1. An ONS boundary file that the council drops into ``local/boundaries/`` (or the folder named by
+1. An ONS boundary file that the council drops into ``boundaries/`` in the state folder (or the folder named by
    ``$CARE_MAP_BOUNDARIES``): GeoJSON, GeoPackage or a zipped Shapefile of counties and unitary
    authorities (``CTYUA24CD`` ...), upper-tier authorities (``UTLA..CD``) or districts (which are
    dissolved into their upper tier). See :func:`read_official_boundaries`.
@@ -19,11 +19,18 @@ import re
 import time
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from config import state_dir
 from geo import authorities as _authorities
+from geo.distances import METRES_PER_MILE
+from geo.projection import BNG
+
+if TYPE_CHECKING:  # geopandas itself is imported where it is used: it adds ~1 s to the app's start
+    import geopandas as gpd
 
 __all__ = [
     "authority_boundaries",
@@ -43,15 +50,12 @@ __all__ = [
     "DERIVED_SOURCE",
 ]
 
-CRS = "EPSG:27700"
-METRES_PER_MILE = 1609.344
+CRS = f"EPSG:{BNG}"
 DERIVED_SOURCE = "derived from ONS postcodes (approximate)"
 
 REFERENCE_DIR = Path(__file__).parent / "reference"
 DERIVED_FILE = REFERENCE_DIR / "authority_boundaries.geojson"
 DERIVED_ADJACENCY_FILE = REFERENCE_DIR / "adjacency.csv"
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_BOUNDARIES_FOLDER = PROJECT_ROOT / "local" / "boundaries"
 BOUNDARIES_ENV = "CARE_MAP_BOUNDARIES"
 OFFICIAL_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".shp")
 
@@ -86,9 +90,10 @@ class BoundaryFileError(ValueError):
 
 # --------------------------------------------------------------------------- where from
 def boundaries_folder() -> Path:
-    """Folder searched for official ONS boundary files: ``$CARE_MAP_BOUNDARIES`` or ``local/boundaries/``."""
+    """Folder searched for official ONS boundary files: ``$CARE_MAP_BOUNDARIES``, else ``boundaries/`` in
+    :func:`config.state_dir`."""
     env = os.environ.get(BOUNDARIES_ENV)
-    return Path(env) if env else DEFAULT_BOUNDARIES_FOLDER
+    return Path(env) if env else state_dir() / "boundaries"
 
 
 def _official_candidates(folder: Path) -> tuple[tuple[str, int, int], ...]:
@@ -239,7 +244,9 @@ def _locate(tree, codes, easting, northing) -> np.ndarray:
     if not ok.any():
         return out
     points = shapely.points(east[ok], north[ok])
-    point_idx, poly_idx = tree.query(points, predicate="intersects")
+    # The polygons query a tree of the points, not the points a tree of the polygons: shapely prepares
+    # the query side, and 153 prepared polygons test thousands of points about 7x faster than the other way.
+    poly_idx, point_idx = shapely.STRtree(points).query(tree.geometries, predicate="intersects")
     # Keep the lowest polygon index per point (codes are sorted), so the answer is deterministic.
     order = np.lexsort((poly_idx, point_idx))
     point_idx, poly_idx = point_idx[order], poly_idx[order]
@@ -339,7 +346,7 @@ def _upper_tier(code: str) -> str | None:
     return area.code if area else None
 
 
-def read_official_boundaries(path) -> "gpd.GeoDataFrame":  # noqa: F821
+def read_official_boundaries(path) -> gpd.GeoDataFrame:
     """Read an ONS boundary file as authority polygons (code, name, geometry; EPSG:27700).
 
     Accepts GeoJSON, GeoPackage or Shapefile (also zipped). The code column is recognised by name

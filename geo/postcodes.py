@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from geo import authorities as _authorities
+from geo.projection import BNG, WGS84
 
 __all__ = [
     "PostcodeIndex",
@@ -273,10 +274,10 @@ def build_index(out_dir: Path | None = None, *, directory: pd.DataFrame | None =
     lat = np.full(len(df), np.nan)
     lon = np.full(len(df), np.nan)
     gb = ~is_ni & np.isfinite(east) & np.isfinite(north)
-    to_wgs = Transformer.from_crs(27700, 4326, always_xy=True)
+    to_wgs = Transformer.from_crs(BNG, WGS84, always_xy=True)
     lon[gb], lat[gb] = to_wgs.transform(east[gb], north[gb])
     ni = is_ni & np.isfinite(east) & np.isfinite(north)
-    irish = Transformer.from_crs(29903, 4326, always_xy=True)
+    irish = Transformer.from_crs(29903, WGS84, always_xy=True)  # the Irish grid, for Northern Ireland only
     lon[ni], lat[ni] = irish.transform(east[ni], north[ni])
     # Irish grid figures must never be read as British grid ones.
     east[is_ni] = np.nan
@@ -415,7 +416,7 @@ class PostcodeIndex:
         uniques = encoded.dictionary
         found = self._lookup_arrow(uniques)
 
-        def strings(table: list, positions: np.ndarray):
+        def strings(table: tuple[str, ...], positions: np.ndarray):
             # A short list of labels spread over every row by integer position, in arrow.
             labels = pa.array([x if isinstance(x, str) else None for x in table] + [None], type=pa.large_string())
             return pd.array(labels.take(pa.array(np.where(positions < 0, len(table), positions))), dtype="str")
@@ -603,6 +604,69 @@ class PostcodeIndex:
         out.loc[unmatched, ["lad_code", "la_code", "la_name", "country"]] = None
         return out
 
+    def nearest_sector(self, easting, northing, *, max_metres: float = 5000.0) -> pd.DataFrame:
+        """The postcode sector whose centroid is nearest each British grid point, for places given
+        only as coordinates (a child found at a latitude and longitude).
+
+        Parameters
+        ----------
+        easting, northing : array-like of float, EPSG:27700 metres (NaN allowed).
+        max_metres : points further than this from every sector centroid (at sea, abroad) get none.
+
+        Returns
+        -------
+        DataFrame aligned with the input: ``metres`` (to the centroid, NaN when none), ``lad_code``,
+        ``la_code``, ``la_name`` (children's services authority; WAL or SCO outside England) and
+        ``country``, None when no sector is near enough.
+        """
+        from scipy.spatial import cKDTree
+
+        east = np.atleast_1d(np.asarray(easting, dtype=np.float64))
+        north = np.atleast_1d(np.asarray(northing, dtype=np.float64))
+        table = self._tables["sector"]
+        if getattr(self, "_sector_tree", None) is None:
+            xs, ys = np.asarray(table.easting, dtype=np.float64), np.asarray(table.northing, dtype=np.float64)
+            rows = np.flatnonzero(np.isfinite(xs) & np.isfinite(ys) & (np.asarray(table.lad) >= 0))
+            self._sector_tree = (cKDTree(np.column_stack([xs[rows], ys[rows]])), rows)
+        tree, rows = self._sector_tree
+        ok = np.isfinite(east) & np.isfinite(north)
+        metres = np.full(len(east), np.nan)
+        slot = np.full(len(east), len(self._lad_attr) - 1)  # the trailing "none" slot
+        if ok.any():
+            dist, nearest = tree.query(np.column_stack([east[ok], north[ok]]), distance_upper_bound=max_metres)
+            hit = np.isfinite(dist)
+            where = np.flatnonzero(ok)[hit]
+            metres[where] = dist[hit]
+            slot[where] = np.asarray(table.lad)[rows[nearest[hit]]]
+        attrs = self._lad_attr.iloc[slot].reset_index(drop=True)
+        return pd.DataFrame({"metres": metres, **{c: attrs[c].to_numpy(dtype=object)
+                                                  for c in ("lad_code", "la_code", "la_name", "country")}})
+
+    def district_centroids(self) -> pd.DataFrame:
+        """Centre of each local authority district: the mean position of its unit postcodes.
+
+        Returns ``lad_code`` (2025 GSS code), ``easting``, ``northing`` (EPSG:27700 metres), ``la_code``
+        and ``la_name`` (children's services authority, or WAL / SCO), one row per district with
+        postcodes on the British grid. Worked out once per index.
+        """
+        if getattr(self, "_district_centroids", None) is None:
+            table = self._tables["unit"]
+            lad = np.asarray(table.lad).astype(np.int64)
+            xs, ys = np.asarray(table.easting, dtype=np.float64), np.asarray(table.northing, dtype=np.float64)
+            ok = (lad >= 0) & np.isfinite(xs) & np.isfinite(ys)
+            size = len(self.lad_codes)
+            n = np.bincount(lad[ok], minlength=size)
+            has = np.flatnonzero(n > 0)
+            attrs = self._lad_attr.iloc[has]
+            self._district_centroids = pd.DataFrame({
+                "lad_code": attrs["lad_code"].to_numpy(dtype=object),
+                "easting": (np.bincount(lad[ok], weights=xs[ok], minlength=size) / np.maximum(n, 1))[has],
+                "northing": (np.bincount(lad[ok], weights=ys[ok], minlength=size) / np.maximum(n, 1))[has],
+                "la_code": attrs["la_code"].to_numpy(dtype=object),
+                "la_name": attrs["la_name"].to_numpy(dtype=object),
+            })
+        return self._district_centroids
+
     def units_in(self, la_code: str) -> pd.DataFrame:
         """Every unit postcode of one children's services authority with its grid reference.
 
@@ -652,6 +716,22 @@ class PostcodeIndex:
                 "la_code": self._lad_attr["la_code"].to_numpy(dtype=object)[slot][mask],
             }
         )
+
+    def sectors_with_positions(self) -> pd.DataFrame:
+        """Every postcode sector with a British grid reference: ``sector`` ("CT9 1"), ``easting``,
+        ``northing`` (EPSG:27700, metres; the mean of its unit postcodes) and ``la_name`` (children's
+        services authority, or Wales / Scotland)."""
+        table = self._tables["sector"]
+        mask = np.isfinite(np.asarray(table.easting)) & np.isfinite(np.asarray(table.northing))
+        compact = pd.Series(_decode(np.asarray(table.code)[mask]), dtype=object)
+        lad = np.asarray(table.lad)[mask]
+        slot = np.where(lad >= 0, lad, len(self._lad_attr) - 1)
+        return pd.DataFrame({
+            "sector": (compact.str[:-1] + " " + compact.str[-1]).to_numpy(dtype=object),
+            "easting": np.asarray(table.easting)[mask].astype(np.float64),
+            "northing": np.asarray(table.northing)[mask].astype(np.float64),
+            "la_name": self._lad_attr["la_name"].to_numpy(dtype=object)[slot],
+        })
 
     @staticmethod
     def postcodes_for(codes) -> np.ndarray:

@@ -67,3 +67,24 @@ def transform_geometries(geometries, *, source: int = BNG, target: int = WGS84) 
         return np.column_stack(transform_points(xy[:, 0], xy[:, 1], source=source, target=target))
 
     return shapely.transform(np.asarray(geometries, dtype=object), move)
+
+
+def grid_from_lat_lon(lat, lon):
+    """British grid (EPSG:27700, metres) of WGS84 latitude/longitude; (easting, northing, lat, lon), NaN off the grid."""
+    import numpy as np
+    import pandas as pd
+
+    east = np.full(len(lat), np.nan)
+    north = np.full(len(lat), np.nan)
+    la = pd.to_numeric(lat, errors="coerce").to_numpy(dtype=float)
+    lo = pd.to_numeric(lon, errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(la) & np.isfinite(lo) & (np.abs(la) <= 90) & (np.abs(lo) <= 180)
+    if ok.any():
+        east[ok], north[ok] = transform_points(lo[ok], la[ok], source=WGS84, target=BNG)
+    # Positions outside Great Britain's grid cannot be compared with it.
+    bad = ~((east > -10_000) & (east < 700_000) & (north > -10_000) & (north < 1_300_000))
+    east[bad] = np.nan
+    north[bad] = np.nan
+    la = np.where(bad, np.nan, la)
+    lo = np.where(bad, np.nan, lo)
+    return east, north, la, lo

@@ -11,9 +11,6 @@ it reaches a tooltip or popup: folium renders them as HTML.
 from __future__ import annotations
 
 import base64
-import contextlib
-import contextvars
-import html
 import types
 from functools import lru_cache
 from pathlib import Path
@@ -21,10 +18,16 @@ from pathlib import Path
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import Element, Figure, MacroElement
+from branca.element import Figure
 from folium.template import Template
 
 from data.schemas import DISTANCE_BANDS
+from geo.projection import BNG, WGS84
+from maps.elements import _VerbatimMacroElement, escape, scripts_left_out
+from maps.places_layer import add_place_labels
+from maps.tiles import OSM_ATTRIBUTION as TILE_ATTRIBUTION
+from maps.tiles import OSM_URL as TILE_URL
+from maps.tiles import tile_settings
 
 __all__ = [
     "base_map",
@@ -45,85 +48,16 @@ __all__ = [
     "UNKNOWN_COLOUR",
     "OFFLINE_BACKGROUND",
     "TILE_ATTRIBUTION",
+    "TILE_URL",
 ]
 
 # Distance bands from near (cool) to far (hot); colour-blind friendly (viridis-like to red).
 BAND_COLOURS = dict(zip(DISTANCE_BANDS, ["#1a9850", "#91cf60", "#d9ef8b", "#fdae61", "#f46d43", "#a50026"]))
 UNKNOWN_COLOUR = "#777777"
 OFFLINE_BACKGROUND = "#f4f4f0"
-TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-TILE_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 # Metres; boundaries are simplified before drawing so a map stays well under a few MB.
 SIMPLIFY_METRES = 150
 ENGLAND_CENTRE = (52.8, -1.5)
-
-
-# branca compiles every rendered layer as a Jinja template once more, so "{%" in a home's name
-# would stop the map and "{{ }}" would be evaluated: braces become HTML entities, shown the same.
-_JINJA_SAFE = str.maketrans({"{": "&#123;", "}": "&#125;"})
-
-
-def escape(value) -> str:
-    """Text safe to put inside a folium tooltip, popup or layer name: HTML-escaped, with the braces
-    of Jinja syntax as entities (they look the same); blanks and NaN become ""."""
-    if value is None:
-        return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return html.escape(str(value), quote=True).translate(_JINJA_SAFE)
-
-
-class _Verbatim(Element):
-    """Text put into the page as it is."""
-
-    def __init__(self, text: str):
-        super().__init__()
-        self._text = text
-
-    def render(self, **kwargs) -> str:
-        return self._text
-
-
-# Per thread (each Streamlit session renders in its own): see scripts_left_out.
-_LEAVE_OUT_SCRIPTS = contextvars.ContextVar("care_map_leave_out_scripts", default=False)
-
-
-@contextlib.contextmanager
-def scripts_left_out():
-    """Within it, rendering a :class:`GeoJson` adds its header and html to the figure but not its script.
-
-    For a caller that renders the figure only for its header and html and takes the map's script from
-    the elements' templates afterwards, as streamlit-folium does (ui.map_view.render_map): the script
-    part of a GeoJSON layer is its data encoded as JSON, which would otherwise be encoded twice.
-    """
-    token = _LEAVE_OUT_SCRIPTS.set(True)
-    try:
-        yield
-    finally:
-        _LEAVE_OUT_SCRIPTS.reset(token)
-
-
-class _VerbatimMacroElement(MacroElement):
-    """branca's ``MacroElement.render``, except that the rendered header, html and script are added to
-    the page as they are. branca wraps each in ``Element(text)``, which compiles the text as a Jinja
-    template once more: for a GeoJSON layer that is lexing megabytes of coordinates, about half of a
-    map's render time with England loaded (docs/scale.md)."""
-
-    def render(self, **kwargs):
-        figure = self.get_root()
-        assert isinstance(figure, Figure), "You cannot render this Element if it is not in a Figure."
-        parts = [("header", figure.header), ("html", figure.html)]
-        if not _LEAVE_OUT_SCRIPTS.get():
-            parts.append(("script", figure.script))
-        for part, target in parts:
-            macro = self._template.module.__dict__.get(part)
-            if macro is not None:
-                target.add_child(_Verbatim(macro(self, kwargs)), name=self.get_name())
-        for element in self._children.values():
-            element.render(**kwargs)
 
 
 class GeoJson(folium.GeoJson, _VerbatimMacroElement):
@@ -182,10 +116,10 @@ class _AddDataOnShow(_VerbatimMacroElement):
 def to_wgs84(frame: gpd.GeoDataFrame, *, simplify_metres: float = SIMPLIFY_METRES) -> gpd.GeoDataFrame:
     """Simplify in metres (British grid) then reproject to EPSG:4326 for drawing."""
     if frame.crs is None:
-        frame = frame.set_crs(27700)
-    if simplify_metres and frame.crs.to_epsg() == 27700:
+        frame = frame.set_crs(BNG)
+    if simplify_metres and frame.crs.to_epsg() == BNG:
         frame = frame.assign(geometry=frame.geometry.simplify(simplify_metres, preserve_topology=True))
-    return frame.to_crs(4326)
+    return frame.to_crs(WGS84)
 
 
 LEAFLET_DIR = Path(__file__).parent / "vendor" / "leaflet-1.9.3"
@@ -216,12 +150,17 @@ def use_embedded_assets(m: folium.Map) -> folium.Map:
     return m
 
 
-def base_map(*, tiles: bool = False, location=ENGLAND_CENTRE, zoom_start: int = 8) -> folium.Map:
-    """An empty map that needs no network; ``tiles=True`` adds an OpenStreetMap basemap (needs internet).
+def base_map(*, tiles: bool = False, location=ENGLAND_CENTRE, zoom_start: int = 8,
+             place_labels: bool | None = None) -> folium.Map:
+    """An empty map that needs no network; ``tiles=True`` adds the basemap (``maps.tiles``: OpenStreetMap
+    unless the council set its own tile server; needs that server).
 
-    Leaflet itself is embedded (see :func:`use_embedded_assets`); without tiles the
-    map shows only what is drawn on it over a plain background.
+    Leaflet itself is embedded (see :func:`use_embedded_assets`). Without tiles the map shows what is
+    drawn on it over a plain background, with town and village names by zoom (``maps.places_layer``);
+    ``place_labels`` overrides that (default: labels when there is no basemap).
     """
+    settings = tile_settings() if tiles else None
+    tiles = bool(settings and settings.url)
     m = folium.Map(
         location=list(location),
         zoom_start=zoom_start,
@@ -232,11 +171,13 @@ def base_map(*, tiles: bool = False, location=ENGLAND_CENTRE, zoom_start: int = 
     use_embedded_assets(m)
     # A compact layer list, so an open layer control does not cover the map.
     css = ".leaflet-control-layers { font: 12px/1.3 sans-serif; max-height: 45%; overflow-y: auto; }"
-    if tiles:
-        folium.TileLayer(TILE_URL, attr=TILE_ATTRIBUTION, name="Basemap", control=False).add_to(m)
+    if tiles and settings is not None:
+        folium.TileLayer(settings.url, attr=settings.attribution, name="Basemap", control=False).add_to(m)
     else:
         css += f" .leaflet-container {{ background: {OFFLINE_BACKGROUND}; }}"
-    m.get_root().header.add_child(folium.Element(f"<style>{css}</style>"))
+    _figure(m).header.add_child(folium.Element(f"<style>{css}</style>"))
+    if place_labels if place_labels is not None else not tiles:
+        add_place_labels(m)
     return m
 
 
@@ -252,11 +193,18 @@ def boundaries_geojson(boundaries: gpd.GeoDataFrame, *, extra_fields: tuple = ()
     return frame.to_json(drop_id=True)
 
 
+def _figure(m: folium.Map) -> Figure:
+    """The page a map is drawn in (folium always puts a map in a branca Figure)."""
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    return root
+
+
 def outline_geojson(geometry) -> str | None:
     """The outline of one EPSG:27700 polygon (e.g. the 20-mile line) as WGS84 GeoJSON text."""
     if geometry is None or getattr(geometry, "is_empty", True):
         return None
-    return to_wgs84(gpd.GeoDataFrame({"geometry": [geometry.boundary]}, crs=27700)).to_json(drop_id=True)
+    return to_wgs84(gpd.GeoDataFrame({"geometry": [geometry.boundary]}, crs=BNG)).to_json(drop_id=True)
 
 
 def add_boundaries(
@@ -346,8 +294,10 @@ def centre_on(m: folium.Map, south: float, west: float, north: float, east: floa
     m.options["zoom"] = max(1, min(18, int(math.floor(min(z_lon, z_lat)))))
 
 
-def fit_geojson(m: folium.Map, data: str) -> None:
-    """Centre the map on the extent of GeoJSON text (WGS84)."""
+def fit_geojson(m: folium.Map, data: str | None) -> None:
+    """Centre the map on the extent of GeoJSON text (WGS84); no text (an empty outline) leaves it as it is."""
+    if not data:
+        return
     import json
 
     coords = []
@@ -379,16 +329,17 @@ def map_html(m: folium.Map) -> str:
     return m.get_root().render()
 
 
-def legend(m: folium.Map, title: str, items: dict[str, str]) -> None:
-    """A small fixed legend box; ``items`` maps label -> colour. Labels are escaped."""
+def legend(m: folium.Map, title: str, items: dict[str, str], *, bottom: int = 24) -> None:
+    """A small fixed legend box ``bottom`` pixels above the map's foot; ``items`` maps label -> colour.
+    Labels are escaped."""
     rows = "".join(
         f'<div><span style="display:inline-block;width:14px;height:4px;background:{c};'
         f'margin-right:6px;vertical-align:middle"></span>{escape(label)}</div>'
         for label, c in items.items()
     )
     box = (
-        '<div style="position:absolute;bottom:24px;right:10px;z-index:9999;background:white;'
+        f'<div style="position:absolute;bottom:{int(bottom)}px;right:10px;z-index:9999;background:white;'
         'padding:6px 8px;border:1px solid #999;font:12px sans-serif;">'
         f"<b>{escape(title)}</b>{rows}</div>"
     )
-    m.get_root().html.add_child(folium.Element(box))
+    _figure(m).html.add_child(folium.Element(box))

@@ -14,6 +14,7 @@ only when both of its counts are shown; otherwise the polygon is drawn in the ne
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -24,6 +25,8 @@ import shapely
 from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, check_no_child_data, is_small, suppress_counts
 from analysis.placements import distance_bands
 from analysis.regional import net_flows
+from geo.boundaries import authority_boundaries
+from geo.projection import BNG, WGS84, transform_points
 from maps.common import (
     BAND_COLOURS,
     ENGLAND_CENTRE,
@@ -70,12 +73,12 @@ def authority_centroids(boundaries: gpd.GeoDataFrame) -> pd.DataFrame:
     ``representative_point`` rather than the centroid: it is always inside the polygon, even for
     crescent-shaped or coastal authorities.
     """
-    frame = boundaries.to_crs(27700) if boundaries.crs is not None and boundaries.crs.to_epsg() != 27700 else boundaries
+    frame = boundaries.to_crs(BNG) if boundaries.crs is not None and boundaries.crs.to_epsg() != BNG else boundaries
     points = frame.geometry.representative_point()
     table = pd.DataFrame({"code": frame["code"].astype(str).to_numpy(), "easting": points.x.to_numpy(),
                           "northing": points.y.to_numpy()})
     nations = gpd.GeoSeries(gpd.points_from_xy([p[1] for p in NATION_POINTS.values()],
-                                               [p[0] for p in NATION_POINTS.values()]), crs=4326).to_crs(27700)
+                                               [p[0] for p in NATION_POINTS.values()]), crs=WGS84).to_crs(BNG)
     extra = pd.DataFrame({"code": list(NATION_POINTS), "easting": nations.x.to_numpy(), "northing": nations.y.to_numpy()})
     return pd.concat([table, extra], ignore_index=True)
 
@@ -117,8 +120,6 @@ def _arrow(x0, y0, x1, y1, length: float, width: float) -> tuple[np.ndarray, np.
 
 def _lonlat(parts: list[tuple[np.ndarray, np.ndarray]]) -> list[list[list[float]]]:
     """Each part's grid coordinates (x and y arrays, EPSG:27700) as rounded [lon, lat] lists: one transform."""
-    from geo.projection import transform_points
-
     if not parts:
         return []
     lon, lat = transform_points(np.concatenate([x for x, _ in parts]), np.concatenate([y for _, y in parts]))
@@ -146,11 +147,15 @@ def flow_lines(flows: pd.DataFrame, centroids: pd.DataFrame, *, min_children: in
     where = centroids.set_index("code")
     located = flows["from_code"].isin(where.index) & flows["to_code"].isin(where.index)
     small = flows["children"] < floor
-    chosen = flows[located & ~small].sort_values("children", ascending=False, kind="stable")
+    # children_shown (analysis.disclosure.suppress_crosstab over all flows), when given: a pair hidden in
+    # the tables to protect another is not drawn either.
+    hidden = (flows["children_shown"] == SUPPRESSED) & ~small if "children_shown" in flows else small & False
+    chosen = flows[located & ~small & ~hidden].sort_values("children", ascending=False, kind="stable")
     summary = {
         "pairs": int(len(flows)),
         "small_pairs": int(small.sum()),
-        "no_location": int((~located & ~small).sum()),
+        "hidden_pairs": int(hidden.sum()),
+        "no_location": int((~located & ~small & ~hidden).sum()),
         "over_max": int(max(len(chosen) - max_flows, 0)),
     }
     chosen = chosen.iloc[:max_flows]
@@ -159,7 +164,8 @@ def flow_lines(flows: pd.DataFrame, centroids: pd.DataFrame, *, min_children: in
     # A plain dict: a DataFrame .loc per row was most of the map's build time for England.
     position = dict(zip(where.index, zip(where["easting"].astype(float), where["northing"].astype(float))))
     biggest = int(chosen["children"].max()) if len(chosen) else 1
-    features, parts = [], []
+    features: list[dict[str, Any]] = []
+    parts: list[tuple[np.ndarray, np.ndarray]] = []
     chosen = chosen[~is_small(chosen["children"])]  # belt and braces: a count of 1-5 must never reach the page
     # Colours for all pairs at once: distance_bands is vectorised, one call per pair was a tenth of the map.
     colours = [BAND_COLOURS.get(band, UNKNOWN_COLOUR) for band in distance_bands(chosen["median_miles"])]
@@ -221,27 +227,36 @@ def _outlines(boundaries: gpd.GeoDataFrame) -> tuple[list, np.ndarray]:
                 shape["coordinates"] = _round_coordinates(shape["coordinates"])
         if len(_OUTLINES) >= 8:  # a few sets of boundaries at most (all, a region, an official file)
             _OUTLINES.clear()
-        bounds = gpd.GeoSeries(geoms, crs=boundaries.crs or 27700).to_crs(4326).total_bounds  # unsimplified
+        bounds = gpd.GeoSeries(geoms, crs=boundaries.crs or BNG).to_crs(WGS84).total_bounds  # unsimplified
         _OUTLINES[key] = (shapes, bounds)
     return _OUTLINES[key]
 
 
-def _polygons(boundaries: gpd.GeoDataFrame, net: pd.DataFrame) -> dict:
-    """Authority polygons with net-flow colour and disclosure-controlled tooltip fields, as WGS84 GeoJSON."""
+def _polygons(boundaries: gpd.GeoDataFrame, net: pd.DataFrame, totals: tuple | None = None) -> dict:
+    """Authority polygons with net-flow colour and disclosure-controlled tooltip fields, as WGS84 GeoJSON.
+
+    ``totals``: (placed out, placed in) texts per code from
+    :func:`analysis.disclosure.suppress_crosstab` of all the flows, shown instead of ``net``'s.
+    """
     import json
 
     frame = boundaries[["code", "name", "geometry"]].merge(net.drop(columns=["name"]), on="code", how="left")
     frame["loaded"] = frame["loaded"].astype("boolean").fillna(False).astype(bool)
-    out_count = frame["placed_out"].fillna(0)
-    in_count = frame["placed_in"].fillna(0)
-    shown = ~is_small(out_count) & ~is_small(in_count)
-    value = (in_count - out_count).where(shown)
-    classes = [_net_class(v) if pd.notna(v) and abs(v) > SMALL_NUMBER_MAX else (NET_COLOURS[2][1], NET_COLOURS[2][2])
-               for v in value]
+    if totals is not None:
+        out_text = frame["code"].map(totals[0]).fillna("0").astype(str)
+        in_text = frame["code"].map(totals[1]).fillna("0").astype(str)
+    else:
+        out_text = suppress_counts(frame["placed_out"].fillna(0)).astype(str)
+        in_text = suppress_counts(frame["placed_in"].fillna(0)).astype(str)
+    shown = (out_text != SUPPRESSED) & (in_text != SUPPRESSED)
+    value = (pd.to_numeric(in_text, errors="coerce") - pd.to_numeric(out_text, errors="coerce")).where(shown)
+    # A net of 1-5 either way is "balanced": the colour must not tell a small difference apart from none.
+    classes = [_net_class(v) if pd.notna(v) and not is_small([abs(v)])[0] and v != 0
+               else (NET_COLOURS[2][1], NET_COLOURS[2][2]) for v in value]
     layer = pd.DataFrame({
         "name": frame["name"].map(escape),
-        "placed_out": np.where(frame["loaded"], suppress_counts(out_count).to_numpy(), "not loaded"),
-        "placed_in": suppress_counts(in_count).to_numpy(),
+        "placed_out": np.where(frame["loaded"], out_text.to_numpy(), "not loaded"),
+        "placed_in": in_text.to_numpy(),
         "net": [("%+d" % int(v)) if pd.notna(v) else SUPPRESSED for v in value],
         "balance": [escape(c[0]) for c in classes],
         "fill": [c[1] for c in classes],
@@ -258,7 +273,8 @@ def _polygons(boundaries: gpd.GeoDataFrame, net: pd.DataFrame) -> dict:
 
 
 def flow_map(flows: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None = None, tiles: bool = False,
-             min_children: int = SMALL_NUMBER_MAX + 1, max_flows: int = MAX_FLOWS) -> folium.Map:
+             min_children: int = SMALL_NUMBER_MAX + 1, max_flows: int = MAX_FLOWS,
+             totals: tuple | None = None) -> folium.Map:
     """Folium map of placements between authorities: bundled flow lines over polygons coloured by net flow.
 
     Parameters
@@ -271,18 +287,19 @@ def flow_map(flows: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None = None,
     min_children : smallest pair drawn; never below 6, so counts 1-5 are not drawn. For a national
         overview 20 or more reads better (about 600 pairs instead of 1,300).
     max_flows : the biggest this many pairs are drawn.
+    totals : (placed out, placed in) text per authority code, from
+        :func:`analysis.disclosure.suppress_crosstab` of all the flows (with ``flows`` carrying its
+        ``children_shown``), so the map shows what every other view of the flows shows.
 
     Polygons are simplified to 500 m and coordinates rounded to 4 decimals, so the page for all
     of England stays well under 3 MB. The map's ``flow_summary`` attribute holds the counts of
     :func:`flow_lines` (pairs drawn and left out).
     """
     if boundaries is None:
-        from geo.boundaries import authority_boundaries
-
         boundaries = authority_boundaries()
     m = base_map(tiles=tiles, location=ENGLAND_CENTRE, zoom_start=6)
     net = net_flows(flows)
-    polygons = _polygons(boundaries, net)
+    polygons = _polygons(boundaries, net, totals)
     GeoJson(
         polygons,
         name="Net flow by authority",
@@ -305,15 +322,20 @@ def flow_map(flows: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None = None,
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         ).add_to(group)
     group.add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)  # opens on hover: an open list covers the map and its tooltips
     items = {f"line: {band} miles": colour for band, colour in BAND_COLOURS.items()}
     items["line: distance unknown"] = UNKNOWN_COLOUR
     items.update({f"area: {label}": colour for _lower, label, colour in NET_COLOURS})
-    legend(m, "Lines bend clockwise, arrow to placing area", items)
-    bounds = _outlines(boundaries)[1] if len(boundaries) else None
+    legend(m, "Lines bend clockwise; the arrow points to where the children are placed", items)
+    # Open on the authorities whose data is loaded: a line to one distant authority would otherwise
+    # shrink a region such as London to slivers. The far ends are a zoom out away.
+    loaded = set(net.loc[net["loaded"].astype("boolean").fillna(False).astype(bool), "code"]) if len(net) else set()
+    framed = boundaries[boundaries["code"].isin(loaded)] if loaded else boundaries
+    bounds = (gpd.GeoSeries(framed.geometry.to_numpy(), crs=framed.crs or 27700).to_crs(4326).total_bounds
+              if len(framed) else None)
     if bounds is not None and np.isfinite(bounds).all():
         m.fit_bounds([[float(bounds[1]), float(bounds[0])], [float(bounds[3]), float(bounds[2])]])
-    m.flow_summary = summary
+    m.flow_summary = summary  # type: ignore[attr-defined]  # read by the Region page and the benchmark
     return m
 
 

@@ -53,7 +53,7 @@ def locate_homes_by_sector(homes: pd.DataFrame, *, index=None) -> pd.DataFrame:
     row per home that could be placed; ``OFSTED_RATING`` normalised ("Not known" when blank).
     """
     if index is None:
-        from geo.postcodes import get_postcode_index
+        from geo.postcodes import get_postcode_index  # pyarrow with it: ~1.4 s, so on first use
 
         index = get_postcode_index()
     if homes is None or homes.empty or "POSTCODE" not in homes:
@@ -84,7 +84,8 @@ def locate_homes_by_sector(homes: pd.DataFrame, *, index=None) -> pd.DataFrame:
     for col in HOME_POINT_COLUMNS:
         if col not in frame:
             frame[col] = np.nan
-    return frame[HOME_POINT_COLUMNS].reset_index(drop=True)
+    # USAGE_ROW: the home's row label in ``homes``, so figures worked out over every home can follow it.
+    return frame[HOME_POINT_COLUMNS].assign(USAGE_ROW=frame.index).reset_index(drop=True)
 
 
 def _radius(places) -> float:
@@ -127,7 +128,9 @@ def homes_map(
     points = points.copy()
     points["_ours"] = pd.to_numeric(points["OUR_CHILDREN"], errors="coerce").fillna(0)
     points = points.sort_values("_ours", ascending=False, kind="stable").head(MAX_HOMES)
-    shown_children = suppress_counts(points["_ours"].astype(int))
+    # OUR_CHILDREN_SHOWN, when given, is already through disclosure control over every listed home.
+    shown_children = (points["OUR_CHILDREN_SHOWN"].astype(object) if "OUR_CHILDREN_SHOWN" in points
+                      else suppress_counts(points["_ours"].astype(int)))
     for rating in [*OFSTED_RATINGS, NO_RATING]:
         part = points[points["OFSTED_RATING"] == rating]
         if part.empty:
@@ -163,7 +166,7 @@ def homes_map(
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         ).add_to(group)
         group.add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)  # opens on hover: an open list covers the map and its tooltips
     legend(m, "Ofsted rating", {**RATING_COLOURS, NO_RATING: NO_RATING_COLOUR})
     if distance_line is not None:
         fit_geojson(m, distance_line if isinstance(distance_line, str) else outline_geojson(distance_line))

@@ -20,10 +20,11 @@ import pandas as pd
 import folium
 import shapely
 
-from analysis.disclosure import SUPPRESSED, SMALL_NUMBER_MAX
+from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, is_small
+from analysis.hotspot_names import hotspot_label
 from data.schemas import RISK_FLAG_LABELS, RISK_FLAGS
-from geo.projection import transform_geometries, transform_points
-from maps.common import GeoJson, add_boundaries, base_map, escape, fit_to, legend
+from geo.projection import BNG, WGS84, transform_geometries, transform_points
+from maps.common import GeoJson, add_boundaries, base_map, boundaries_geojson, escape, fit_geojson, fit_to, legend
 
 __all__ = [
     "hotspot_map",
@@ -73,7 +74,7 @@ def _count(value, suppress_small: bool) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "-"
     n = int(value)
-    if suppress_small and 1 <= n <= SMALL_NUMBER_MAX:
+    if suppress_small and is_small([n])[0]:
         return SUPPRESSED
     return f"{n:,}"
 
@@ -91,12 +92,12 @@ def share_colour(share) -> str:
 
 def _features(gdf: gpd.GeoDataFrame, properties: list[dict]) -> dict:
     """A FeatureCollection (WGS84, rounded) of the geometries of ``gdf`` with the given properties."""
-    geoms = gdf.geometry.set_crs(27700, allow_override=gdf.crs is None)
+    geoms = gdf.geometry.set_crs(BNG, allow_override=gdf.crs is None)
     epsg = geoms.crs.to_epsg()
-    if epsg == 4326:
+    if epsg == WGS84:
         wgs = geoms.to_numpy()
     else:
-        wgs = transform_geometries((geoms if epsg == 27700 else geoms.to_crs(27700)).to_numpy())
+        wgs = transform_geometries((geoms if epsg == BNG else geoms.to_crs(BNG)).to_numpy())
     rounded = shapely.transform(wgs, lambda xy: np.round(xy, DECIMALS))  # all at once, not per vertex
     features = []
     for geometry, props in zip(_geometry_dicts(np.asarray(rounded, dtype=object)), properties):
@@ -169,7 +170,7 @@ def _point_layer(lats, lons, *, tips: list[str], radii: list[float], colour: str
 
 
 def _hotspot_tip(row, colour_flag: str, suppress_small: bool) -> str:
-    lines = [f"<b>Hotspot {int(row['hotspot_id'])}</b>",
+    lines = [f"<b>{escape(hotspot_label(row))}</b>",
              f"episodes: {_count(row.get('episodes'), suppress_small)}",
              f"children: {_count(row.get('children'), suppress_small)}"]
     chosen = f"{colour_flag.lower()}_share"
@@ -192,11 +193,11 @@ def _cell_radius(n: int, suppress_small: bool, alone: bool) -> float:
     return round(min(1 + root / 2, 6), 1) if alone else round(min(2 + root, 12), 1)
 
 
-def gi_layer_cells(gi: gpd.GeoDataFrame, *, max_cells: int = None) -> gpd.GeoDataFrame:
+def gi_layer_cells(gi: gpd.GeoDataFrame, *, max_cells: int | None = None) -> gpd.GeoDataFrame:
     """The significant cells (``gi_bin`` not 0) of an :func:`analysis.gistar.gi_star` grid, at most
     ``max_cells`` (default :data:`MAX_GI_CELLS`) of them, the most significant (largest |z|) first."""
     if gi is None or len(gi) == 0 or "gi_bin" not in gi:
-        return gpd.GeoDataFrame({"gi_bin": []}, geometry=gpd.GeoSeries([], crs=27700), crs=27700)
+        return gpd.GeoDataFrame({"gi_bin": []}, geometry=gpd.GeoSeries([], crs=BNG), crs=BNG)
     cells = gi[gi["gi_bin"] != 0]
     limit = MAX_GI_CELLS if max_cells is None else max_cells
     if len(cells) > limit:
@@ -354,18 +355,18 @@ def hotspot_map(
         items["not recorded"] = NO_SHARE_COLOUR
         legend(m, f"Hotspots: share with {label}", items)
 
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)  # opens on hover: an open list covers the map and its tooltips
     if lats or cell_lats:
+        # The Missing page draws the map the page's width, wider than fit_to assumes: every hotspot is in view.
         fit_to(m, lats or cell_lats, lons or cell_lons)
-        if lats:
-            # The map sits in a column narrower than fit_to assumes: one level out keeps every hotspot in view.
-            m.options["zoom"] = max(1, int(m.options.get("zoom", 8)) - 1)
+    elif authority is not None and len(authority):  # nothing located (903 only): open on the authority
+        fit_geojson(m, authority if isinstance(authority, str) else boundaries_geojson(authority))
     return m
 
 
 # ---------------------------------------------------------------- the table beside the map
 TABLE_COLUMNS = {
-    "hotspot_id": "Hotspot", "episodes": "Episodes", "children": "Children", "dominant_flag": "Dominant risk",
+    "hotspot_id": "Hotspot", "name": "Place", "episodes": "Episodes", "children": "Children", "dominant_flag": "Dominant risk",
     **{f"{f.lower()}_share": f"% {RISK_FLAG_LABELS[f]}" for f in RISK_FLAGS},
     "first_date": "First", "last_date": "Last", "trend": "Trend", "trend_per_month": "Trend (episodes a month)",
     "night_share": "% at night", "top_weekday": "Busiest day", "median_distance_miles": "Median miles placed from home",
@@ -398,9 +399,9 @@ def hotspot_table(hotspots: gpd.GeoDataFrame, *, suppress_small: bool = False) -
     if suppress_small:
         for col in ("children", "children_at_other_hotspots", "episodes"):
             if col in frame:
-                frame[col] = [SUPPRESSED if 1 <= int(v) <= SMALL_NUMBER_MAX else int(v) for v in frame[col]]
+                frame[col] = [SUPPRESSED if small else int(v) for v, small in zip(frame[col], is_small(frame[col]))]
                 frame[col] = frame[col].astype(object)
-    for col in ("dominant_flag", "trend", "top_weekday", "top_placement_areas", "linked_hotspots"):
+    for col in ("name", "dominant_flag", "trend", "top_weekday", "top_placement_areas", "linked_hotspots"):
         if col in frame:
             frame[col] = frame[col].astype(object).where(frame[col].notna(), "")
     if "dominant_flag" in frame:

@@ -19,7 +19,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from analysis.disclosure import SUPPRESSED
+from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, is_small, suppress_parts
 from analysis.placements import distance_bands
 from data.schemas import OVER_DISTANCE_MILES
 from geo.postcodes import normalise_postcodes
@@ -27,12 +27,10 @@ from maps.common import (
     BAND_COLOURS,
     UNKNOWN_COLOUR,
     GeoJson,
-    add_boundaries,
     add_authority_context,
     base_map,
     boundaries_geojson,
     escape,
-    fit_geojson,
     fit_to,
     legend,
     outline_geojson,
@@ -43,11 +41,17 @@ __all__ = ["add_flow_ends", "aggregate_flows", "placements_map", "FlowSummary", 
 # What the map's switchable layers can be split by, in the users' words.
 LAYER_COLUMNS = {"Placement type group": "PLACEMENT_GROUP", "Provider": "PROVIDER_GROUP"}
 MAX_FLOWS = 2500  # a map stays responsive and its HTML well under 3 MB
-SMALL_MAX = 5  # counts 1-5 are suppressed
+# Lines drawn when the map opens: the pairs with most children. The rest are one tick away ("Other
+# flows"); 2,000 lines at once were a tangle nobody could read.
+TOP_FLOWS = 60
+# Receiving authorities shaded by children placed there: (fewest children, colour), lightest first; "c" (1-5)
+# has the lightest colour, so the shade says no more than the tooltip.
+AREA_SHADES = ((1, "#eff3ff"), (6, "#c6dbef"), (21, "#9ecae1"), (51, "#6baed6"), (101, "#3182bd"))
 FLOW_COLUMNS = [
     "layer", "HOME_SECTOR", "PLACEMENT_DISTRICT", "children", "median_miles", "band",
-    "home_lat", "home_lon", "pl_lat", "pl_lon",
+    "home_lat", "home_lon", "pl_lat", "pl_lon", "children_shown",
 ]
+HIDDEN_LEGEND = "unknown, or a hidden (c) flow"
 
 
 @dataclass
@@ -81,7 +85,7 @@ def add_flow_ends(snapshot: pd.DataFrame, *, index=None) -> pd.DataFrame:
     if "PL_POST" not in snapshot or "HOME_SECTOR" not in snapshot:
         return snapshot
     if index is None:
-        from geo.postcodes import get_postcode_index
+        from geo.postcodes import get_postcode_index  # pyarrow with it: ~1.4 s, so on first use
 
         index = get_postcode_index()
     district = postcode_district_of(snapshot["PL_POST"].astype(object).fillna("").astype(str)).to_numpy()
@@ -113,7 +117,7 @@ def aggregate_flows(snapshot: pd.DataFrame, *, layer_by: str = "PLACEMENT_GROUP"
     index), biggest first, and a :class:`FlowSummary`.
     """
     if index is None:
-        from geo.postcodes import get_postcode_index
+        from geo.postcodes import get_postcode_index  # pyarrow with it: ~1.4 s, so on first use
 
         index = get_postcode_index()
     summary = FlowSummary(children=len(snapshot))
@@ -159,28 +163,39 @@ def aggregate_flows(snapshot: pd.DataFrame, *, layer_by: str = "PLACEMENT_GROUP"
         summary.flows_dropped = len(flows) - max_flows
         flows = flows.iloc[:max_flows]
     summary.drawn = int(flows["children"].sum())
+    # A pair's children split over the layers: the pair's total can be had from another layer choice,
+    # so a hidden layer is never alone in its pair, nor are the hidden ones 1-5 children in all.
+    pair = flows["HOME_SECTOR"].astype(str) + "|" + flows["PLACEMENT_DISTRICT"].astype(str)
+    flows["children_shown"] = suppress_parts(flows["children"], groups=pair)
     return flows[FLOW_COLUMNS], summary
 
 
-def _width(children: int) -> float:
-    if children <= SMALL_MAX:
+def _width(shown: str) -> float:
+    """Line width from the shown count: every hidden ("c") flow is drawn alike, so its width says nothing."""
+    if shown == SUPPRESSED or not str(shown).isdigit():
         return 1.5
-    return 1.5 + 1.2 * math.sqrt(children - SMALL_MAX)
+    return 1.5 + 1.2 * math.sqrt(max(int(shown) - SMALL_NUMBER_MAX, 0))
 
 
-def _shown_count(children: int) -> str:
-    return SUPPRESSED if 1 <= children <= SMALL_MAX else str(children)
+def _shown_count(children) -> str:
+    """A flow's count for a frame without ``children_shown`` (made elsewhere): counts 1-5 hidden."""
+    return SUPPRESSED if is_small([children])[0] else str(int(children))
 
 
-def _flow_layer(part: pd.DataFrame, layer_label: str) -> GeoJson:
+def _flow_layer(part: pd.DataFrame, layer_label: str, *, lazy: bool = False) -> GeoJson:
     """All flows of one layer as a single GeoJSON layer (one element: fast to render, small HTML)."""
     features = []
     for row in part.itertuples(index=False):
-        children = int(row.children)
-        miles = "unknown" if pd.isna(row.median_miles) else f"{row.median_miles:.1f}"
+        shown = getattr(row, "children_shown", None)
+        shown = shown if isinstance(shown, str) else _shown_count(row.children)
+        hidden = shown == SUPPRESSED
+        if hidden:  # the median of a hidden flow is a figure about its 1-5 children: not shown or coloured
+            miles = SUPPRESSED
+        else:
+            miles = "unknown" if pd.isna(row.median_miles) else f"{row.median_miles:.1f}"
         tip = (
             f"{escape(row.HOME_SECTOR)} &rarr; {escape(row.PLACEMENT_DISTRICT)}<br>"
-            f"{layer_label}<br>children: {_shown_count(children)}<br>"
+            f"{layer_label or escape(row.layer)}<br>children: {shown}<br>"
             f"median distance: {miles} miles"
         )
         features.append({
@@ -191,8 +206,8 @@ def _flow_layer(part: pd.DataFrame, layer_label: str) -> GeoJson:
             ]},
             "properties": {
                 "tip": tip,
-                "colour": BAND_COLOURS.get(row.band, UNKNOWN_COLOUR),
-                "weight": round(_width(children), 2),
+                "colour": UNKNOWN_COLOUR if hidden else BAND_COLOURS.get(row.band, UNKNOWN_COLOUR),
+                "weight": round(_width(shown), 2),
             },
         })
     return GeoJson(
@@ -201,6 +216,7 @@ def _flow_layer(part: pd.DataFrame, layer_label: str) -> GeoJson:
                                   "opacity": 0.7},
         highlight_function=lambda _f: {"opacity": 1.0},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        lazy=lazy,
     )
 
 
@@ -214,6 +230,7 @@ def placements_map(
     distance_miles: float = OVER_DISTANCE_MILES,
     tiles: bool = False,
     layer_title: str = "Placement type group",
+    top_flows: int = TOP_FLOWS,
 ) -> folium.Map:
     """Folium map of aggregated placement flows with switchable layers.
 
@@ -223,26 +240,96 @@ def placements_map(
     :func:`maps.common.boundaries_geojson` text; ``distance_line`` a polygon
     (EPSG:27700) or its :func:`maps.common.outline_geojson` text, drawn as the
     ``distance_miles`` line.
-    One FeatureGroup per value of ``flows.layer``, with a LayerControl.
+
+    Receiving authorities are shaded by the children placed there (:data:`AREA_SHADES`); lines join the
+    ``top_flows`` pairs with most children, one FeatureGroup per value of ``flows.layer``, and the other pairs
+    are one hidden layer ("Other flows"). The map opens on the authority and those lines.
     """
     m = base_map(tiles=tiles)
     if receiving is not None and len(receiving):
-        with_counts = '"children"' in receiving if isinstance(receiving, str) else "children" in receiving
-        fields = ("name", "children") if with_counts else ("name",)
-        add_boundaries(m, receiving, name="Receiving authorities", colour="#8c8c8c", weight=0.6,
-                       fill_opacity=0.04, tooltip_fields=fields)
+        _shaded_areas(m, receiving)
     add_authority_context(m, authority=authority, neighbours=neighbours, distance_line=distance_line,
                           distance_miles=distance_miles)
-    for layer, part in flows.groupby("layer", sort=True):
+    top, rest = flows.iloc[:top_flows], flows.iloc[top_flows:]
+    for layer, part in top.groupby("layer", sort=True):
         group = folium.FeatureGroup(name=escape(layer))
         _flow_layer(part, escape(layer)).add_to(group)
         group.add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
-    legend(m, "Median distance (miles)", {**BAND_COLOURS, "unknown": UNKNOWN_COLOUR})
-    if distance_line is not None:
-        fit_geojson(m, distance_line if isinstance(distance_line, str) else outline_geojson(distance_line))
-    elif authority is not None and len(authority):
-        fit_geojson(m, authority if isinstance(authority, str) else boundaries_geojson(authority))
-    elif len(flows):
-        fit_to(m, pd.concat([flows["home_lat"], flows["pl_lat"]]), pd.concat([flows["home_lon"], flows["pl_lon"]]))
+    if len(rest):
+        group = folium.FeatureGroup(name=f"Other flows ({len(rest):,} smaller pairs)", show=False)
+        _flow_layer(rest, "", lazy=True).add_to(group)
+        group.add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)  # opens on hover: an open list covers the map and its tooltips
+    legend(m, f"Lines: the {min(len(flows), top_flows)} largest flows, median distance (miles)",
+           {**BAND_COLOURS, HIDDEN_LEGEND: UNKNOWN_COLOUR})
+    if receiving is not None and len(receiving):
+        legend(m, "Areas: children placed there", _shade_legend(), bottom=190)
+    # Fit the authority and the lines drawn at first: one far placement must not shrink the rest to a dot.
+    lats, lons = _outline_points(distance_line if distance_line is not None else authority)
+    if len(top):
+        lats += list(top["home_lat"]) + list(top["pl_lat"])
+        lons += list(top["home_lon"]) + list(top["pl_lon"])
+    if lats:
+        fit_to(m, lats, lons)
     return m
+
+
+def _shade(children) -> str:
+    """The fill of a receiving authority with ``children`` (text through disclosure control: "c" or a count)."""
+    text = str(children)
+    n = int(text) if text.isdigit() else 1  # "c": the lightest, as for 1-5
+    return [colour for least, colour in AREA_SHADES if n >= least][-1]
+
+
+def _shade_legend() -> dict[str, str]:
+    edges = [least for least, _ in AREA_SHADES]
+    labels = [f"{SUPPRESSED} (1-{SMALL_NUMBER_MAX})"] + [
+        f"{a}-{b - 1}" for a, b in zip(edges[1:-1], edges[2:])] + [f"{edges[-1]} or more"]
+    return dict(zip(labels, [colour for _, colour in AREA_SHADES]))
+
+
+def _shaded_areas(m: folium.Map, receiving) -> None:
+    """Receiving authorities filled by the children placed there (``children`` through disclosure control)."""
+    import json
+
+    data = json.loads(receiving) if isinstance(receiving, str) else json.loads(boundaries_geojson(
+        receiving, extra_fields=("children",) if "children" in receiving else ()))
+    with_counts = any("children" in (f.get("properties") or {}) for f in data.get("features", []))
+    for feature in data.get("features", []):
+        props = feature.setdefault("properties", {})
+        props["fill"] = _shade(props.get("children", 1))
+    group = folium.FeatureGroup(name="Where our children are placed (authorities)")
+    GeoJson(
+        data,
+        style_function=lambda f: {"color": "#6b6b6b", "weight": 0.6, "fillColor": f["properties"]["fill"],
+                                  "fillOpacity": 0.75},
+        tooltip=folium.GeoJsonTooltip(fields=["name", "children"] if with_counts else ["name"],
+                                      aliases=["", "children placed:"] if with_counts else [""], labels=with_counts),
+    ).add_to(group)
+    group.add_to(m)
+
+
+def _outline_points(shape) -> tuple[list, list]:
+    """Latitudes and longitudes of an outline (GeoJSON text or EPSG:27700 frame or polygon); empty for None."""
+    import json
+
+    if shape is None or (not isinstance(shape, str) and hasattr(shape, "__len__") and not len(shape)):
+        return [], []
+    if isinstance(shape, str):
+        text = shape
+    elif isinstance(shape, gpd.GeoDataFrame):
+        text = boundaries_geojson(shape)
+    else:
+        text = outline_geojson(shape) or '{"features": []}'
+    coords = []
+
+    def walk(node):
+        if isinstance(node, list) and node and isinstance(node[0], (int, float)):
+            coords.append(node[:2])
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    for feature in json.loads(text).get("features", []):
+        walk((feature.get("geometry") or {}).get("coordinates", []))
+    return [c[1] for c in coords], [c[0] for c in coords]

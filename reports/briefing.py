@@ -21,7 +21,7 @@ and why, rather than stopping the pack.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
@@ -29,6 +29,27 @@ import pandas as pd
 
 from analysis import disclosure
 from analysis.disclosure import NOT_AVAILABLE, SMALL_NUMBER_MAX, SUPPRESSED, suppress_table
+from analysis.missing import (
+    DURATION_BANDS,
+    REPEAT_EPISODES,
+    RHI_WITHIN_HOURS,
+    children_by_episode_count,
+    of_kind,
+    offered_in_time,
+    return_interviews,
+)
+from data.schemas import PACK_RISK_FLAGS, RISK_FLAG_LABELS
+from reports.briefing_html import render_html
+from reports.sections import NoData, build_section, not_available, suppressed_with_total
+from reports.pack import (
+    CLASSIFICATION,
+    SUPPRESSION_NOTE,
+    Block,
+    FigureBlock,
+    Section,
+    TableBlock,
+    TextBlock,
+)
 
 __all__ = [
     "Briefing",
@@ -46,50 +67,9 @@ AUDIENCES = {
     "mase": "MASE briefing pack: missing from care and exploitation",
     "panel": "Corporate parenting panel briefing: where our children live",
 }
-CLASSIFICATION = "OFFICIAL-SENSITIVE"
-SUPPRESSION_NOTE = (
-    f"Small numbers (1-{SMALL_NUMBER_MAX}) are suppressed and shown as c; where a total would reveal "
-    "a suppressed number, another number in the same row or column is also shown as c. "
-    "Zero means none recorded. x means not known."
-)
-SYNTHETIC_NOTE = "SYNTHETIC DATA: made-up children for demonstration, not real records."
-NOT_AVAILABLE_TEXT = "Not available"
 
 
-# ---------------------------------------------------------------- the pack's content model
-@dataclass
-class TextBlock:
-    text: str
-
-
-@dataclass
-class TableBlock:
-    """A disclosure-controlled table (every cell text) with what a reader needs to read it."""
-
-    title: str
-    frame: pd.DataFrame
-    definition: str
-    period: str
-    denominator: str
-    count_columns: list[str] = field(default_factory=list)  # child/episode counts, for checks
-
-
-@dataclass
-class FigureBlock:
-    title: str
-    png: bytes
-    definition: str
-    period: str
-    denominator: str
-
-
-@dataclass
-class Section:
-    title: str
-    blocks: list = field(default_factory=list)
-    available: bool = True
-
-
+# ---------------------------------------------------------------- the pack
 @dataclass
 class Briefing:
     """A finished pack. ``html`` and ``to_pdf()`` render the same content."""
@@ -107,11 +87,10 @@ class Briefing:
 
     @property
     def html(self) -> str:
-        from reports.briefing_html import render_html
-
         return render_html(self)
 
     def to_pdf(self) -> bytes:
+        # reportlab takes a while to import; only a PDF download needs it.
         from reports.briefing_pdf import render_pdf
 
         return render_pdf(self)
@@ -131,13 +110,9 @@ def _period_text(period: tuple[date, date]) -> str:
     return f"{period[0]:%d %B %Y} to {period[1]:%d %B %Y}"
 
 
-def _not_available(title: str, reason: str) -> Section:
-    return Section(title, [TextBlock(f"{NOT_AVAILABLE_TEXT}: {reason}")], available=False)
-
-
 # ---------------------------------------------------------------- disclosure helpers
 def _small(value) -> bool:
-    return value is not None and not pd.isna(value) and 1 <= float(value) <= SMALL_NUMBER_MAX
+    return value is not None and bool(disclosure.is_small([value])[0])
 
 
 def _count_text(value) -> str:
@@ -201,32 +176,16 @@ def _comparison_table(now: list[_Measure], before: list[_Measure]) -> pd.DataFra
         elif NOT_AVAILABLE in (shown_a, shown_b):
             change = NOT_AVAILABLE
         elif a.kind == "percent":
+            assert a.numerator is not None and a.denominator is not None  # shown() said so
+            assert b.numerator is not None and b.denominator is not None
             change = f"{100 * (a.numerator / a.denominator - b.numerator / b.denominator):+.1f} points"
         elif a.kind == "count":
+            assert a.numerator is not None and b.numerator is not None  # shown() said so
             change = f"{int(a.numerator - b.numerator):+,}"
         else:
             change = f"{float(shown_a.replace(',', '')) - float(shown_b.replace(',', '')):+.1f}"
         rows.append({"Measure": a.label, "This period": shown_a, "Previous period": shown_b, "Change": change})
     return pd.DataFrame(rows, dtype=object)
-
-
-def _suppressed_with_total(frame: pd.DataFrame, label: str, counts: list[str], *, total_label: str = "Total",
-                           percents: dict[str, str] | None = None, add_total: bool = True) -> pd.DataFrame:
-    """Add a total row (unless present), suppress, and return with the label column first."""
-    frame = frame.copy()
-    if add_total:
-        total = {c: frame[c].sum() for c in counts}
-        total[label] = total_label
-        frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
-    if percents:
-        for pct, spec in percents.items():
-            num, _, den = spec.partition("/")
-            frame[pct] = np.where(frame[den] > 0, 100.0 * frame[num] / frame[den].where(frame[den] > 0), np.nan)
-    frame[label] = frame[label].astype(str)
-    frame = frame.set_index(label, drop=False)
-    frame.index = frame.index.astype(str)
-    shown = suppress_table(frame, counts, total_row=total_label, percent_columns=percents)
-    return shown.reset_index(drop=True)
 
 
 def _pretty(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
@@ -296,6 +255,8 @@ class _Context:
         self.index = index
         self._enriched = None
         self._missing = None
+        self.places = None  # marked places of concern (analysis.places_of_concern), positions only used
+        self.hotspots: tuple | None = None  # (located episodes, hotspots shown, each episode's hotspot id) once found
 
     def enriched(self) -> pd.DataFrame:
         if self._enriched is None:
@@ -324,24 +285,8 @@ class _Context:
         return placements_on(self.enriched(), pd.Timestamp(self.period[1]))
 
 
-def _section(title: str, build, *args) -> Section:
-    """Run one section builder; a missing module or input becomes a "not available" section."""
-    try:
-        return build(*args)
-    except ImportError as exc:
-        return _not_available(title, f"the analysis module is not installed ({exc.name or exc}).")
-    except _NoData as exc:
-        return _not_available(title, str(exc))
-
-
-class _NoData(Exception):
-    """The inputs hold nothing this section can use."""
-
-
 # ---------------------------------------------------------------- missing sections (both packs)
 def _missing_measures(ctx: _Context, period) -> list[_Measure]:
-    from analysis.missing import REPEAT_EPISODES
-
     eps = ctx.missing_in(period)
     per_child = eps.groupby("CHILD").size() if len(eps) else pd.Series(dtype=int)
     children = len(per_child)
@@ -362,8 +307,8 @@ def _missing_measures(ctx: _Context, period) -> list[_Measure]:
         _Measure(f"% of children with an episode who had {REPEAT_EPISODES}+", "percent", repeat, children,
                  definition=f"children with {REPEAT_EPISODES}+ episodes / children with an episode"),
     ]
-    for flag, label in (("CSE", "child sexual exploitation"), ("GANG", "gang affiliation"),
-                        ("CCE", "child criminal exploitation")):
+    for flag in PACK_RISK_FLAGS:
+        label = RISK_FLAG_LABELS[flag]
         if flag in eps:
             values = eps[flag].astype("boolean")
             measures.append(_Measure(
@@ -372,11 +317,7 @@ def _missing_measures(ctx: _Context, period) -> list[_Measure]:
                 definition=f"episodes with the {flag} risk flag set / episodes where the flag was recorded",
             ))
     if len(eps) and "RHI_OFFERED" in eps:
-        from analysis.missing import RHI_WITHIN_HOURS
-
-        limit = pd.Timedelta(hours=RHI_WITHIN_HOURS)
-        within = returned["RHI_OFFERED"].notna() & (returned["RHI_OFFERED"] - returned["MIS_END"] <= limit) & (
-            returned["RHI_OFFERED"] >= returned["MIS_END"].dt.normalize())
+        within = offered_in_time(returned)
         measures.append(_Measure(
             f"% of returns offered a return home interview within {RHI_WITHIN_HOURS} hours", "percent",
             int(within.sum()), len(returned),
@@ -386,19 +327,17 @@ def _missing_measures(ctx: _Context, period) -> list[_Measure]:
     return measures
 
 
-def _missing_type_and_duration(ctx: _Context, period) -> list[TableBlock]:
-    from analysis.missing import DURATION_BANDS
-
+def _missing_type_and_duration(ctx: _Context, period) -> list[Block]:
     eps = ctx.missing_in(period)
-    blocks = []
+    blocks: list[Block] = []
     kinds = pd.DataFrame({
         "type": ["Missing (M)", "Away from placement without authorisation (A)"],
-        "episodes": [int((eps["MISSING"] == "M").sum()), int((eps["MISSING"] == "A").sum())],
+        "episodes": [int(of_kind(eps, "missing").sum()), int(of_kind(eps, "away").sum())],
     })
     other = len(eps) - int(kinds["episodes"].sum())
     if other:
         kinds = pd.concat([kinds, pd.DataFrame([{"type": "Type not recorded", "episodes": other}])], ignore_index=True)
-    shown = _suppressed_with_total(kinds, "type", ["episodes"])
+    shown = suppressed_with_total(kinds, "type", ["episodes"])
     blocks.append(TableBlock("Episodes by type", _pretty(shown, {"type": "Type", "episodes": "Episodes"}),
                              "903 codes: M missing, A away from placement without authorisation",
                              ctx.period_text if period == ctx.period else _period_text(period),
@@ -406,7 +345,7 @@ def _missing_type_and_duration(ctx: _Context, period) -> list[TableBlock]:
     bands = eps["DURATION_BAND"].astype(object) if "DURATION_BAND" in eps else pd.Series(dtype=object)
     durations = pd.DataFrame({"duration": DURATION_BANDS,
                               "episodes": [int((bands == b).sum()) for b in DURATION_BANDS]})
-    shown = _suppressed_with_total(durations, "duration", ["episodes"])
+    shown = suppressed_with_total(durations, "duration", ["episodes"])
     blocks.append(TableBlock("Episodes by duration", _pretty(shown, {"duration": "Duration", "episodes": "Episodes"}),
                              "time from the start to the end of the episode; ongoing = no end date recorded",
                              _period_text(period), "all episodes starting in the period", ["Episodes"]))
@@ -414,16 +353,9 @@ def _missing_type_and_duration(ctx: _Context, period) -> list[TableBlock]:
 
 
 def _repeat_table(ctx: _Context) -> TableBlock:
-    eps = ctx.missing_in(ctx.period)
-    per_child = eps.groupby("CHILD").size() if len(eps) else pd.Series(dtype=int)
-    bands = [("1 episode", 1, 1), ("2 episodes", 2, 2), ("3-4 episodes", 3, 4), ("5-9 episodes", 5, 9),
-             ("10 or more episodes", 10, np.inf)]
-    frame = pd.DataFrame({
-        "band": [b[0] for b in bands],
-        "children": [int(((per_child >= lo) & (per_child <= hi)).sum()) for _, lo, hi in bands],
-        "episodes": [int(per_child[(per_child >= lo) & (per_child <= hi)].sum()) for _, lo, hi in bands],
-    })
-    shown = _suppressed_with_total(frame, "band", ["children", "episodes"])
+    frame = children_by_episode_count(ctx.missing_in(ctx.period))
+    # The episodes of a hidden number of children give it away ("10 or more": 14 episodes is one child).
+    shown = suppressed_with_total(frame, "band", ["children", "episodes"], linked={"episodes": "children"})
     return TableBlock(
         "Children by number of episodes (repeat missing)",
         _pretty(shown, {"band": "Episodes in the period", "children": "Children", "episodes": "Episodes"}),
@@ -433,15 +365,13 @@ def _repeat_table(ctx: _Context) -> TableBlock:
 
 
 def _return_interview_table(ctx: _Context) -> TableBlock:
-    from analysis.missing import RHI_WITHIN_HOURS, return_interviews
-
     eps = ctx.missing_in(ctx.period)
     table = return_interviews(eps)
     table = table[table["group"] != "all"].reset_index(drop=True)
     counts = ["returned", "offered_within", "completed", "accepted", "accepted_recorded"]
     percents = {"offered_within_pct": "offered_within/returned", "completed_pct": "completed/returned",
                 "accepted_pct": "accepted/accepted_recorded"}
-    shown = _suppressed_with_total(table[["group", *counts]], "group", counts, total_label="All",
+    shown = suppressed_with_total(table[["group", *counts]], "group", counts, total_label="All",
                                    percents=percents)
     names = {"group": "Where the child was placed", "returned": "Episodes ended",
              "offered_within": f"Interview offered within {RHI_WITHIN_HOURS}h", "offered_within_pct": "% offered",
@@ -458,9 +388,9 @@ def _return_interview_table(ctx: _Context) -> TableBlock:
 
 def _missing_summary_section(ctx: _Context, title: str = "Missing from care: period summary") -> Section:
     if ctx.dataset.missing.empty and ctx.dataset.missing_log.empty:
-        raise _NoData("no missing episodes were loaded (903 Missing table or the missing team's log).")
+        raise NoData("no missing episodes were loaded (903 Missing table or the missing team's log).")
     measures = _missing_measures(ctx, ctx.period)
-    blocks = [TableBlock("Headline figures", _measures_table(measures),
+    blocks: list[Block] = [TableBlock("Headline figures", _measures_table(measures),
                          "see each row; percentages are of the number in 'Out of'", ctx.period_text,
                          "shown per row in 'Out of'", ["Value", "Out of"])]
     blocks += _missing_type_and_duration(ctx, ctx.period)
@@ -469,7 +399,7 @@ def _missing_summary_section(ctx: _Context, title: str = "Missing from care: per
 
 def _changes_section(ctx: _Context) -> Section:
     if ctx.dataset.missing.empty and ctx.dataset.missing_log.empty:
-        raise _NoData("no missing episodes were loaded.")
+        raise NoData("no missing episodes were loaded.")
     now, before = _missing_measures(ctx, ctx.period), _missing_measures(ctx, ctx.previous)
     before_labels = {m.label for m in before}
     now = [m for m in now if m.label in before_labels]
@@ -486,8 +416,12 @@ def _changes_section(ctx: _Context) -> Section:
 
 def _repeat_and_rhi_section(ctx: _Context) -> Section:
     if ctx.dataset.missing.empty and ctx.dataset.missing_log.empty:
-        raise _NoData("no missing episodes were loaded.")
-    return Section("Repeat missing and return home interviews", [_repeat_table(ctx), _return_interview_table(ctx)])
+        raise NoData("no missing episodes were loaded.")
+    from analysis.missing import RHI_NOT_RECORDED, interviews_recorded
+
+    interviews = (_return_interview_table(ctx) if interviews_recorded(ctx.missing_in(ctx.period))
+                  else TextBlock(f"Return home interviews. {RHI_NOT_RECORDED}"))
+    return Section("Repeat missing and return home interviews", [_repeat_table(ctx), interviews])
 
 
 # ---------------------------------------------------------------- hotspots (MASE)
@@ -502,19 +436,27 @@ def _authority_shapes(la_code: str):
 
 
 def _hotspot_sections(ctx: _Context) -> list[Section]:
-    from analysis.hotspots import find_hotspots
+    from analysis.hotspot_names import hotspot_label
+    from analysis.hotspots import label_and_find_hotspots
 
     title = "Hotspots: where children were found"
     if ctx.dataset.missing_log.empty:
-        return [_not_available(title, "hotspots need the missing team's log (where children were found).")]
+        return [not_available(title, "hotspots need the missing team's log (where children were found).")]
     eps = ctx.missing_in(ctx.period)
     located = eps[np.isfinite(pd.to_numeric(eps["FOUND_EASTING"], errors="coerce").to_numpy(dtype=float))]
     if len(located) < 2 * (SMALL_NUMBER_MAX + 1):
-        return [_not_available(title, "too few episodes with a found location in the period to look for hotspots.")]
-    spots = find_hotspots(located, location="found")
-    # A place linked to five or fewer children could identify them, even without its numbers.
-    spots = spots[pd.to_numeric(spots["children"]) > SMALL_NUMBER_MAX].reset_index(drop=True)
-    spots["Hotspot"] = np.arange(1, len(spots) + 1)
+        return [not_available(title, "too few episodes with a found location in the period to look for hotspots.")]
+    spots, labels = label_and_find_hotspots(located, location="found")
+    if len(spots) and "children" in spots:
+        # A place linked to five or fewer children could identify them, even without its numbers.
+        spots = spots[~disclosure.is_small(spots["children"])].reset_index(drop=True)
+        spots = spots[pd.to_numeric(spots["children"]) > 0].reset_index(drop=True)
+    if not len(spots) or "children" not in spots:
+        return [Section(title, [TextBlock(f"No hotspot found in the period: no cluster of the places children "
+                                          f"were found is linked to more than {SMALL_NUMBER_MAX} children.")])]
+    # The app's numbers (1 for the most episodes), so a chair and the analyst mean the same hotspot.
+    spots["Hotspot"] = spots["hotspot_id"].astype(int)
+    ctx.hotspots = (located, spots, labels)  # the pack's numbering, for the links section (briefing_found)
     layer = disclosure.safe_map_layer(
         spots[["Hotspot", "episodes", "children", "geometry"]], "children", small="drop")
     own, near = _authority_shapes(ctx.la_code)
@@ -525,21 +467,19 @@ def _hotspot_sections(ctx: _Context) -> list[Section]:
     method = (f"HDBSCAN clusters of the places children were found (minimum cluster size "
               f"{params.get('min_cluster_size', '?')} episodes), outlined by the hull of the cluster's "
               f"episodes plus {params.get('buffer_m', '?')} m")
-    blocks = [FigureBlock(
+    blocks: list[Block] = [FigureBlock(
         "Hotspot map", png,
         f"{method}. Hotspots linked to {SMALL_NUMBER_MAX} or fewer children are not shown. "
+        "Numbers as in the hotspot profiles below and in the app. "
         "Boundary: the authority (dark) and its neighbours (grey).",
         ctx.period_text, "episodes starting in the period with a recorded found location")]
-    if not len(spots):
-        blocks.append(TextBlock("No hotspot linked to more than five children was found in the period."))
-        return [Section(title, blocks)]
     frame = pd.DataFrame({
-        "Hotspot": spots["Hotspot"].astype(str),
+        "Hotspot": [hotspot_label(h, name) for h, name in zip(spots["hotspot_id"], spots["name"])],
         "episodes": spots["episodes"].astype(int),
         "children": spots["children"].astype(int),
     })
     percents = {}
-    for flag in ("CSE", "GANG", "CCE"):
+    for flag in PACK_RISK_FLAGS:
         f = flag.lower()
         if f"{f}_episodes" in spots:
             frame[f"{f}_episodes"] = spots[f"{f}_episodes"].astype(int)
@@ -547,15 +487,21 @@ def _hotspot_sections(ctx: _Context) -> list[Section]:
             frame[f"{f}_pct"] = 100.0 * frame[f"{f}_episodes"] / frame[f"{f}_recorded"].where(frame[f"{f}_recorded"] > 0)
             percents[f"{f}_pct"] = f"{f}_episodes/{f}_recorded"
     counts = [c for c in frame.columns if c != "Hotspot" and not c.endswith("_pct")]
+    # Numerator and base of the out-of-area share: used to hide it, not shown themselves.
+    frame["out_episodes"] = spots.get("out_of_area_episodes", pd.Series(0, index=spots.index)).astype(int).to_numpy()
+    frame["out_known"] = spots.get("out_of_area_known", pd.Series(0, index=spots.index)).astype(int).to_numpy()
+    frame["Out of area %"] = 100.0 * spots["out_of_area_share"].astype(float).to_numpy()
+    percents["Out of area %"] = "out_episodes/out_known"
     shown = suppress_table(frame.set_index("Hotspot", drop=False), counts, percent_columns=percents)
     shown = shown.reset_index(drop=True)
     shown["Trend"] = spots["trend"].astype(str).to_numpy()
-    shown["Out of area %"] = [
-        SUPPRESSED if _small(c) else (NOT_AVAILABLE if pd.isna(v) else f"{100 * v:.0f}")
-        for v, c in zip(spots["out_of_area_share"], spots["children"])]
+    if ctx.places is not None:  # the flag only: an analyst's note never leaves the analyst's view
+        from analysis.places_of_concern import flag_hotspots
+
+        shown["Place of concern"] = np.where(flag_hotspots(spots, ctx.places).to_numpy(), "yes", "")
     names = {"Hotspot": "Hotspot", "episodes": "Episodes", "children": "Children",
-             "cse_pct": "% CSE risk", "gang_pct": "% gang", "cce_pct": "% CCE risk",
-             "Trend": "Trend", "Out of area %": "% placed out of area"}
+             **{f"{flag.lower()}_pct": f"% {flag} risk" for flag in PACK_RISK_FLAGS},
+             "Trend": "Trend", "Out of area %": "% placed out of area", "Place of concern": "Place of concern"}
     blocks.append(TableBlock(
         "Hotspot profiles", _pretty(shown, names),
         "risk shares: episodes at the hotspot with the flag set / episodes where it was recorded; trend: "
@@ -571,11 +517,11 @@ def _emerging_section(ctx: _Context) -> Section:
 
     title = "Emerging hot spots"
     if ctx.dataset.missing_log.empty:
-        raise _NoData("emerging hot spots need the missing team's log (where children were found).")
+        raise NoData("emerging hot spots need the missing team's log (where children were found).")
     eps = ctx.missing_in(ctx.period)
     located = eps[np.isfinite(pd.to_numeric(eps["FOUND_EASTING"], errors="coerce").to_numpy(dtype=float))]
     if len(located) < 2 * (SMALL_NUMBER_MAX + 1):
-        raise _NoData("too few episodes with a found location in the period.")
+        raise NoData("too few episodes with a found location in the period.")
     cell_m = 1000
     cells = emerging_hotspots(located, cell_size_m=cell_m, period="M", x="FOUND_EASTING", y="FOUND_NORTHING",
                               start=pd.Timestamp(ctx.period[0]), end=pd.Timestamp(ctx.period[1]))
@@ -584,8 +530,8 @@ def _emerging_section(ctx: _Context) -> Section:
         return Section(title, [TextBlock(
             f"No {cell_m / 1000:g} km cell was a statistically significant hot spot in the period's months.")])
     table = (hot.groupby("category").agg(cells=("cell_id", "size"), episodes=("episodes", "sum")).reset_index())
-    shown = _suppressed_with_total(table, "category", ["cells", "episodes"])
-    blocks = [TableBlock(
+    shown = suppressed_with_total(table, "category", ["cells", "episodes"])
+    blocks: list[Block] = [TableBlock(
         "Emerging hot spot categories", _pretty(shown, {"category": "Category", "cells": "Grid cells",
                                                         "episodes": "Episodes in those cells"}),
         f"Getis-Ord Gi* on {cell_m / 1000:g} km hexagonal cells for each month (FDR-corrected, 5%), "
@@ -608,7 +554,7 @@ def _placement_headline_section(ctx: _Context) -> Section:
     from analysis.placements import headline_figures
 
     if ctx.dataset.episodes.empty:
-        raise _NoData("no 903 episodes were loaded.")
+        raise NoData("no 903 episodes were loaded.")
     head = headline_figures(ctx.snapshot())
     is_median = head["measure"].str.startswith("median").to_numpy()
     counts = head[~is_median].reset_index(drop=True)
@@ -643,7 +589,7 @@ def _placement_map_section(ctx: _Context) -> Section:
     from reports.static_map import area_map_png
 
     if ctx.dataset.episodes.empty:
-        raise _NoData("no 903 episodes were loaded.")
+        raise NoData("no 903 episodes were loaded.")
     snap = ctx.snapshot()
     per_la = snap["PL_LA"].astype(object).value_counts()
     areas = authority_boundaries()[["code", "name", "geometry"]].copy()
@@ -666,10 +612,10 @@ def _placement_tables_section(ctx: _Context) -> Section:
     from analysis.placements import summarise_placements
 
     if ctx.dataset.episodes.empty:
-        raise _NoData("no 903 episodes were loaded.")
+        raise NoData("no 903 episodes were loaded.")
     snap = ctx.snapshot()
     day = f"{ctx.period[1]:%d %B %Y}"
-    blocks = []
+    blocks: list[Block] = []
     names = {"children": "Children", "outside": "Outside the authority", "percent_outside": "% outside",
              "over_20_miles": "Over 20 miles", "percent_over_20_miles": "% over 20 miles",
              "median_miles": "Median miles", "distance_unknown": "Distance unknown"}
@@ -722,7 +668,7 @@ def _costs_section(ctx: _Context) -> Section:
     from analysis.placements import placement_costs
 
     if ctx.dataset.episodes.empty:
-        raise _NoData("no 903 episodes were loaded.")
+        raise NoData("no 903 episodes were loaded.")
     own_costs = ctx.dataset.costs is not None and len(ctx.dataset.costs) > 0
     table = placement_costs(ctx.snapshot(), ctx.dataset.costs if own_costs else None)
     table = _merge_small_secure(table)
@@ -753,7 +699,7 @@ def _costs_section(ctx: _Context) -> Section:
     shown = shown.reset_index(drop=True)
     names = {"PLACEMENT_GROUP": "Placement group", "children": "Children", "percent_of_children": "% of children",
              "weekly_cost": "Weekly cost", "annual_cost": "Annual cost", "percent_of_cost": "% of cost"}
-    blocks = []
+    blocks: list[Block] = []
     if not own_costs:
         blocks.append(TextBlock("ILLUSTRATIVE COSTS: no cost table was loaded, so round illustrative prices per "
                                 "child per week are used. Replace them with the authority's own costs."))
@@ -774,12 +720,12 @@ def _homes_section(ctx: _Context) -> Section:
     from analysis.homes import home_usage, homes_from_register, infer_homes
 
     if ctx.dataset.episodes.empty and ctx.dataset.homes.empty:
-        raise _NoData("neither a children's homes register nor 903 episodes were loaded.")
+        raise NoData("neither a children's homes register nor 903 episodes were loaded.")
     register = ctx.dataset.homes
     inferred = register is None or register.empty
     homes = infer_homes(ctx.enriched()) if inferred else register
     if homes.empty:
-        raise _NoData("no children's homes in the register or in the episodes.")
+        raise NoData("no children's homes in the register or in the episodes.")
     homes = homes_from_register(homes, ctx.la_code, index=ctx.index)
     usage = home_usage(homes, ctx.snapshot())
     unmatched_row = usage["NAME"] == "Not matched to a listed home"
@@ -795,11 +741,11 @@ def _homes_section(ctx: _Context) -> Section:
         "children": pd.to_numeric(usage["OUR_CHILDREN"]).fillna(0).astype(int).to_numpy(),
     })
     grouped = frame.groupby("sector", sort=True).sum().reset_index()
-    shown = _suppressed_with_total(grouped, "sector", ["homes", "in_area", "children"])
+    shown = suppressed_with_total(grouped, "sector", ["homes", "in_area", "children"])
     day = f"{ctx.period[1]:%d %B %Y}"
     source = ("inferred from 903 episodes in children's homes (PLACE K1/K2); only homes our children used"
               if inferred else "the children's homes register")
-    blocks = [TableBlock(
+    blocks: list[Block] = [TableBlock(
         "Children's homes by sector", _pretty(shown, {"sector": "Sector", "homes": "Homes",
                                                       "in_area": "Homes in our area", "children": "Our children there"}),
         f"homes from {source}; our children matched by URN, else placement postcode",
@@ -822,7 +768,7 @@ def _check_pack(sections: list[Section]) -> None:
 
 
 def build_briefing(dataset, *, la, period, audience: str = "mase", offline: bool = True, index=None,
-                   history=None) -> Briefing:
+                   places: pd.DataFrame | None = None, history=None) -> Briefing:
     """Build a disclosure-controlled briefing pack.
 
     Parameters
@@ -835,6 +781,8 @@ def build_briefing(dataset, *, la, period, audience: str = "mase", offline: bool
     audience : "mase" or "panel".
     offline : packs are always built offline (no tiles, fonts or scripts fetched); False is refused.
     index : a ``geo.postcodes.PostcodeIndex``; the process-wide one by default.
+    places : places of concern (:func:`analysis.places_of_concern.list_places`): hotspots holding one
+        are flagged in the MASE pack; their notes are never used.
     history : ``store.read_figures()`` when the dataset is a published snapshot: adds the change since
         the previous snapshot and the trend across them (reports.history_section).
 
@@ -854,26 +802,30 @@ def build_briefing(dataset, *, la, period, audience: str = "mase", offline: bool
 
         index = get_postcode_index()
     ctx = _Context(dataset, authority.code, period, previous, index)
+    ctx.places = places
 
     if audience == "mase":
-        sections = [_section("Missing from care: period summary", _missing_summary_section, ctx)]
+        sections = [build_section("Missing from care: period summary", _missing_summary_section, ctx)]
         try:
             sections += _hotspot_sections(ctx)
         except ImportError as exc:
-            sections.append(_not_available("Hotspots", f"the analysis module is not installed ({exc.name})."))
+            sections.append(not_available("Hotspots", f"the analysis module is not installed ({exc.name})."))
+        from reports.briefing_found import found_sections
+
+        sections += found_sections(ctx)
         sections += [
-            _section("Emerging hot spots", _emerging_section, ctx),
-            _section("Repeat missing and return home interviews", _repeat_and_rhi_section, ctx),
-            _section("Changes since the previous period", _changes_section, ctx),
+            build_section("Emerging hot spots", _emerging_section, ctx),
+            build_section("Repeat missing and return home interviews", _repeat_and_rhi_section, ctx),
+            build_section("Changes since the previous period", _changes_section, ctx),
         ]
     else:
         sections = [
-            _section("Placement distance: headline figures", _placement_headline_section, ctx),
-            _section("Where our children are placed", _placement_map_section, ctx),
-            _section("Placements by type and provider", _placement_tables_section, ctx),
-            _section("Placement costs", _costs_section, ctx),
-            _section("Children's homes", _homes_section, ctx),
-            _section("Missing from care: summary", _missing_summary_section, ctx, "Missing from care: summary"),
+            build_section("Placement distance: headline figures", _placement_headline_section, ctx),
+            build_section("Where our children are placed", _placement_map_section, ctx),
+            build_section("Placements by type and provider", _placement_tables_section, ctx),
+            build_section("Placement costs", _costs_section, ctx),
+            build_section("Children's homes", _homes_section, ctx),
+            build_section("Missing from care: summary", _missing_summary_section, ctx, "Missing from care: summary"),
         ]
     if history is not None:
         from reports.history_section import history_section

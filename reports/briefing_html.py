@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import html
 
-from reports.briefing import (
+from reports.pack import (
     CLASSIFICATION,
     SUPPRESSION_NOTE,
     SYNTHETIC_NOTE,

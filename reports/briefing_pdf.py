@@ -15,7 +15,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (
     Image,
     KeepTogether,
-    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -23,7 +22,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from reports.briefing import (
+from reports.pack import (
     CLASSIFICATION,
     SUPPRESSION_NOTE,
     SYNTHETIC_NOTE,
@@ -93,7 +92,7 @@ def _table(block: TableBlock, styles, width: float):
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ]))
-    return [KeepTogether([_p(block.title, styles["h3"]), table, _label(block, styles)])]
+    return [_p(block.title, styles["h3"]), table, _label(block, styles)]
 
 
 def _figure(block: FigureBlock, styles, width: float):
@@ -107,7 +106,7 @@ def _figure(block: FigureBlock, styles, width: float):
         draw_h = 170 * mm
         draw_w = draw_h * w / h
     image = Image(io.BytesIO(block.png), width=draw_w, height=draw_h)
-    return [KeepTogether([_p(block.title, styles["h3"]), image, _label(block, styles)])]
+    return [_p(block.title, styles["h3"]), image, _label(block, styles)]
 
 
 def render_pdf(briefing) -> bytes:
@@ -162,17 +161,27 @@ def render_pdf(briefing) -> bytes:
     front_table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story += [Spacer(1, 6 * mm), front_table, Spacer(1, 6 * mm), _p(SUPPRESSION_NOTE, styles["note"]),
               _p("Aggregate figures only: no child is named or identified, and no address finer than a postcode "
-                 "sector is shown. Maps show areas and hotspot outlines, never where a child lives.", styles["note"]),
-              PageBreak()]
+                 "sector is shown. Maps show areas and hotspot outlines, never where a child lives.", styles["note"])]
+    # The first section follows the front matter on page 1 (a page break left it two-thirds empty). Each block
+    # (heading, table or map, definition) is kept on one page, and a section's heading with its first block,
+    # so no heading is left at the foot of a page.
     for section in briefing.sections:
-        story.append(_p(section.title, styles["h2"]))
+        heading = [_p(section.title, styles["h2"])]
         for block in section.blocks:
             if isinstance(block, TableBlock):
-                story += _table(block, styles, width)
+                parts = _table(block, styles, width)
             elif isinstance(block, FigureBlock):
-                story += _figure(block, styles, width)
+                parts = _figure(block, styles, width)
             elif isinstance(block, TextBlock):
-                story.append(_p(block.text, styles["body"]))
+                parts = [_p(block.text, styles["body"])]
+            else:
+                continue
+            if isinstance(block, TextBlock) and heading:
+                heading += parts  # a section's opening note stays with its heading and the table after it
+                continue
+            story.append(KeepTogether(heading + parts))
+            heading = []
+        story += heading
         story.append(Spacer(1, 4 * mm))
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()

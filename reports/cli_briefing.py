@@ -13,7 +13,7 @@ import getpass
 from datetime import date
 from pathlib import Path
 
-from analysis.cli_errors import CommandError, authority_argument
+from data.cli_errors import CommandError, authority_argument
 
 __all__ = ["add_arguments", "run", "parse_period"]
 
@@ -30,6 +30,25 @@ def parse_period(text: str) -> tuple[date, date]:
     if end < start:
         raise CommandError(f"--period ends ({end}) before it starts ({start})")
     return start, end
+
+
+_RETURN_TABLES = ("header", "episodes", "missing", "uasc")  # the 903 return's own tables
+
+
+def _refuse_two_exports(dataset, folder: Path) -> None:
+    """Stop when the folder holds the 903 both as XML and as CSV or spreadsheet files: councils export the
+    same return both ways, and reading both would count every child twice (or silently keep one copy)."""
+    sources = set()
+    for name in _RETURN_TABLES:
+        table = getattr(dataset, name)
+        if len(table) and "SOURCE_FILE" in table:
+            # "fake_903.xml [Episodes]": the file, then the table read from it
+            sources |= set(table["SOURCE_FILE"].dropna().astype(str).str.replace(r" \[[^\]]*\]$", "", regex=True))
+    xml = sorted(s for s in sources if s.lower().endswith(".xml"))
+    other = sorted(s for s in sources if not s.lower().endswith(".xml"))
+    if xml and other:
+        raise CommandError(f"{folder} holds the 903 return both as XML ({', '.join(xml)}) and as other files "
+                           f"({', '.join(other)}): keep one of the two exports in the folder")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
     from data.readers import read_folder
 
     dataset = read_folder(folder, la=authority.code)
+    _refuse_two_exports(dataset, folder)
     if args.synthetic:
         dataset.synthetic = True
     if dataset.episodes.empty and dataset.missing.empty and dataset.missing_log.empty:
@@ -65,7 +85,10 @@ def run(args: argparse.Namespace) -> int:
     from reports.briefing import build_briefing
 
     try:
-        pack = build_briefing(dataset, la=authority.code, period=period, audience=args.audience)
+        from analysis.places_of_concern import saved_places
+
+        pack = build_briefing(dataset, la=authority.code, period=period, audience=args.audience,
+                              places=saved_places())
     except ValueError as exc:
         raise CommandError(str(exc).splitlines()[0]) from None
     try:

@@ -12,26 +12,58 @@ from __future__ import annotations
 import io
 import re
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["neutralise_formulas", "to_safe_csv", "to_safe_xlsx", "FORMULA_PREFIXES"]
+__all__ = ["neutralise_formulas", "to_safe_csv", "to_safe_xlsx", "FORMULA_PREFIXES", "FORMULA_PATTERN"]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
+# The characters Python's str.lstrip() skips (str.isspace()), as themselves: none is special inside a
+# character class, so the same pattern works in Arrow's RE2 and in re.
+_BLANK = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+# A cell is a formula risk when it starts with a tab, CR or LF, or when its first non-blank character is
+# = + - @ (spreadsheets skip leading blanks before a formula sign).
+FORMULA_PATTERN = f"^(?:[\t\r\n]|[{_BLANK}]*[=+\\-@])"
+_FORMULA = re.compile(FORMULA_PATTERN)
+
+
 def _neutralise(value):
-    # Spreadsheets skip leading blanks before a formula sign, so look past them too.
-    if isinstance(value, str) and (value[:1] in FORMULA_PREFIXES or value.lstrip()[:1] in FORMULA_PREFIXES):
+    if isinstance(value, str) and _FORMULA.match(value):
         return "'" + value
     return value
 
 
+def _formula_mask(values: pd.Series) -> np.ndarray:
+    """True for the text cells of ``values`` that could start a formula (one vectorised pass)."""
+    if isinstance(values.dtype, pd.StringDtype):
+        text = values
+    elif pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        text = values.astype("str")
+    else:  # mixed cells: test each distinct text once, leave numbers, dates and the like alone
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        risky = np.fromiter((isinstance(u, str) and _FORMULA.match(u) is not None for u in uniques), bool, len(uniques))
+        return np.append(risky, False)[codes]  # code -1 (a missing value) takes the appended False
+    return text.str.contains(FORMULA_PATTERN, regex=True).fillna(False).to_numpy(dtype=bool)
+
+
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Copy of ``frame`` in which no text cell (or column name) can start a formula."""
+    """Copy of ``frame`` in which no text cell (or column name) can start a formula.
+
+    Vectorised: each text column is tested with one regular expression (Arrow's for string columns),
+    and only the cells that match are changed.
+    """
     out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].astype(object).map(_neutralise)
+    for position, _col in enumerate(out.columns):
+        values = out.iloc[:, position]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+            continue
+        mask = _formula_mask(values)
+        if mask.any():
+            fixed = values.astype(object)
+            fixed[mask] = "'" + fixed[mask].astype(str)
+            out.isetitem(position, fixed)
     out.columns = [_neutralise(str(c)) for c in out.columns]
     return out
 

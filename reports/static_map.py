@@ -17,7 +17,10 @@ import pandas as pd  # noqa: E402
 
 from analysis.disclosure import SUPPRESSED  # noqa: E402
 
-__all__ = ["area_map_png", "outline_map_png"]
+__all__ = ["area_map_png", "outline_map_png", "spread_labels", "LABEL_SPACING"]
+
+# Labels closer than this share of the map's width are moved apart (a number box at 8 pt on a 7-inch map).
+LABEL_SPACING = 0.045
 
 _DPI = 150
 _BOUNDARY = "#303030"
@@ -56,6 +59,21 @@ def _scale_bar(ax) -> None:
     ax.text(left + km * 1000 / 2, base + (y1 - y0) * 0.015, f"{km:g} km", ha="center", va="bottom", fontsize=7)
 
 
+def spread_labels(anchors: np.ndarray, spacing: float) -> list[tuple[float, float]]:
+    """Where to write each label so that no two are closer than ``spacing`` (map units, metres here): at its
+    anchor when there is room, else the nearest free spot on rings around it (a leader line is drawn to it).
+    Labels are placed in order, so the first (the largest hotspot) keeps its place."""
+    placed: list[tuple[float, float]] = []
+    angles = np.radians(np.arange(0, 360, 30))
+    for x, y in np.asarray(anchors, dtype=float).reshape(-1, 2):
+        candidates = [(x, y)] + [(x + ring * spacing * np.cos(a), y + ring * spacing * np.sin(a))
+                                 for ring in (1, 1.5, 2, 2.5, 3, 4) for a in angles]
+        spot = next((c for c in candidates
+                     if all(np.hypot(c[0] - px, c[1] - py) >= spacing for px, py in placed)), candidates[-1])
+        placed.append((float(spot[0]), float(spot[1])))
+    return placed
+
+
 def _bounds(*frames) -> tuple[float, float, float, float]:
     boxes = [f.total_bounds for f in frames if f is not None and len(f)]
     if not boxes:
@@ -81,10 +99,16 @@ def outline_map_png(
         outlines.plot(ax=ax, facecolor=_HOTSPOT, edgecolor=_HOTSPOT, alpha=0.35, linewidth=1)
         outlines.boundary.plot(ax=ax, color=_HOTSPOT, linewidth=1)
         if label_column:
-            for point, label in zip(outlines.geometry.representative_point(), outlines[label_column]):
-                ax.annotate(str(label), (point.x, point.y), ha="center", va="center", fontsize=8,
-                            fontweight="bold", color="black",
-                            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": _HOTSPOT, "lw": 0.6})
+            points = outlines.geometry.representative_point()
+            minx, miny, maxx, maxy = _bounds(authority, outlines)
+            spacing = LABEL_SPACING * max(maxx - minx, maxy - miny, 2000)
+            anchors = np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
+            for (x, y), (lx, ly), label in zip(anchors, spread_labels(anchors, spacing), outlines[label_column]):
+                moved = (lx, ly) != (x, y)
+                ax.annotate(str(label), (x, y), xytext=(lx, ly), textcoords="data", ha="center", va="center",
+                            fontsize=8, fontweight="bold", color="black",
+                            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": _HOTSPOT, "lw": 0.6},
+                            arrowprops={"arrowstyle": "-", "color": _HOTSPOT, "lw": 0.6} if moved else None)
     if title:
         ax.set_title(title, fontsize=10)
     return _finish(fig, ax, _bounds(authority, outlines))

@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--date", type=date.fromisoformat, default=None,
                         help="snapshot date YYYY-MM-DD (default: the latest date in the data)")
     parser.add_argument("--database-url", default=None, help="the store (default: CARE_MAP_DATABASE_URL, "
-                        "secrets.toml [store] database_url, else local/store.sqlite)")
+                        "secrets.toml [store] database_url, else store.sqlite in the state folder)")
 
 
 def read_source(args: argparse.Namespace, la: str | None):

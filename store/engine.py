@@ -1,8 +1,8 @@
 """Where the store is and how to connect: one SQLAlchemy engine per database URL per process.
 
 The URL is, in order: the ``url`` argument, env ``CARE_MAP_DATABASE_URL``, ``[store] database_url`` in
-``.streamlit/secrets.toml``, else an embedded SQLite file ``local/store.sqlite`` under the project folder
-(the per-installation state folder, beside ``local/users.json`` and the audit log), created with mode 0600.
+``.streamlit/secrets.toml``, else an embedded SQLite file ``store.sqlite`` in the per-installation state
+folder (:func:`config.state_dir`, beside the users file and the audit log), created with mode 0600.
 """
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from config import state_dir
+from config.secrets import read_secrets
+
 __all__ = ["DATABASE_URL_ENV", "database_url", "get_engine", "is_sqlite", "sqlite_path", "writer", "dispose_engines"]
 
 DATABASE_URL_ENV = "CARE_MAP_DATABASE_URL"
 SECRETS_SECTION, SECRETS_KEY = "store", "database_url"
-_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SQLITE = _ROOT / "local" / "store.sqlite"
+STORE_FILE = "store.sqlite"
 # A writer waits this long (seconds) for another publish or purge to finish before it is told the store is busy.
 SQLITE_BUSY_SECONDS = 60
 
@@ -35,13 +37,11 @@ def database_url(url: str | None = None) -> str:
     env = os.environ.get(DATABASE_URL_ENV, "").strip()
     if env:
         return env
-    from access.roles import read_secrets
-
     section = read_secrets().get(SECRETS_SECTION, {})
     configured = section.get(SECRETS_KEY) if isinstance(section, dict) else None
     if configured:
         return str(configured)
-    return f"sqlite:///{DEFAULT_SQLITE}"
+    return f"sqlite:///{state_dir() / STORE_FILE}"
 
 
 def is_sqlite(url: str) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT.parent / "shared" / "fixtures"
+FIXTURES = Path(os.environ.get("CARE_MAP_FIXTURES") or ROOT.parent / "shared" / "fixtures")  # a worktree sets it
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -34,6 +34,8 @@ def _guarded_connect_ex(self, address):
 
 
 def pytest_configure(config):
+    # A page error is still an exception for AppTest (ui/guard.py shows the user a sentence and re-raises).
+    os.environ.setdefault("CARE_MAP_PAGE_ERRORS", "raise")
     # The whole suite runs with outbound network blocked: only loopback is allowed.
     socket.socket.connect = _guarded_connect
     socket.socket.connect_ex = _guarded_connect_ex
@@ -66,6 +68,8 @@ def _private_local_state(tmp_path, monkeypatch):
         "CARE_MAP_AUDIT_LOG": tmp_path / "audit.log",
         "CARE_MAP_SECRET_FILE": tmp_path / "secret.key",
         "CARE_MAP_DATABASE_URL": f"sqlite:///{tmp_path / 'store.sqlite'}",
+        "CARE_MAP_PLACES_DB": tmp_path / "places.sqlite",
+        "CARE_MAP_STATE_DIR": tmp_path / "state",
     }
     for name, path in defaults.items():
         if name not in os.environ:
@@ -86,6 +90,8 @@ def app_url(tmp_path_factory):
         "CARE_MAP_AUDIT_LOG": str(state / "audit.log"),
         "CARE_MAP_SECRET_FILE": str(state / "secret.key"),
         "CARE_MAP_DATABASE_URL": f"sqlite:///{state / 'store.sqlite'}",
+        "CARE_MAP_PLACES_DB": str(state / "places.sqlite"),
+        "CARE_MAP_STATE_DIR": str(state / "state"),
     }
     proc, url = start_app(env=env)
     try:

@@ -2,43 +2,24 @@
 from __future__ import annotations
 
 import functools
-from pathlib import Path
+import re
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis.disclosure import child_data_columns
+from tests.apptest_support import page_text as _texts
+from tests.apptest_support import run_page
+from tests.apptest_support import tiles as _tiles
 from ui.components import ATTRIBUTION, SYNTHETIC_BANNER
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 120
 PAGES = ["app_pages/placements.py", "app_pages/homes.py", "app_pages/data.py"]
 
 
 def _run(page: str = "app_pages/placements.py", **state) -> AppTest:
-    """One fresh run of a page with the given session state.
-
-    AppTest (1.67) runs only the page script once st.navigation has chosen it, so each
-    scenario starts a new AppTest on its page; every page draws the shared sidebar,
-    banner and footer itself (ui.page), so nothing of the frame is skipped.
-    """
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(page)
-    at.run()
-    return at
-
-
-def _texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("error", "warning", "info", "success", "markdown", "caption", "title")
-             for e in getattr(at, kind)]
-    return "\n".join(str(p) for p in parts)
-
-
-def _tiles(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return run_page(page, timeout=TIMEOUT, check=False, **state)
 
 
 @functools.lru_cache(maxsize=1)
@@ -166,6 +147,15 @@ def test_other_pages_render_on_demo(page):
         assert "Homes shown" in _tiles(at)
         for frame in at.dataframe:
             assert not child_data_columns(frame.value.columns)
+        # The heading says how the homes are ordered, and the order is what it says.
+        table = next(f.value for f in at.dataframe if "Our children" in f.value.columns)
+        heading = [h.value for h in at.subheader if h.value.startswith("Homes")][0]
+        shown = [int(v) for v in table["Our children"] if str(v).isdigit() and int(v) > 5]
+        rest = [n for n, v in zip(table["Home"], table["Our children"]) if not (str(v).isdigit() and int(v) > 5)]
+        assert heading == ("Homes used most" if shown else "Homes, A to Z")
+        assert shown == sorted(shown, reverse=True) and list(table["Our children"][:len(shown)].astype(int)) == shown
+        assert rest == sorted(rest)
+        assert any("would give it away" in c.value for c in at.caption)
     else:
         assert any(b.label.startswith("Download the data-quality report") for b in at.get("download_button"))
         assert any("% matched" in f.value.columns for f in at.dataframe)  # postcode match summary
@@ -200,3 +190,40 @@ def test_upload_without_authority_asks_for_it(uploaded):
     at = _run(**{state.KEY_INPUT_FILES: uploaded, state.KEY_LA: None, state.KEY_SOURCE: "upload"})
     assert not at.exception
     assert "responsible authority" in _texts(at)
+
+
+def test_placements_warn_when_most_locations_are_unknown(uploaded):
+    """The fixture's random postcodes leave 98% of placement locations unknown: "Outside the authority 1.8%"
+    must not stand alone. Counts over 999 are written 1,191 in the tiles and beneath them alike."""
+    from ui import state
+
+    at = _run(**{state.KEY_INPUT_FILES: uploaded, state.KEY_LA: "E10000016", state.KEY_SOURCE: "upload"})
+    assert not at.exception, [e.value for e in at.exception]
+    warnings = " ".join(w.value for w in at.warning)
+    assert "placement location is not known for" in warnings.lower()
+    assert "Outside the authority and At a distance count only the rest" in warnings
+    assert "These figures understate" in warnings
+    assert re.search(r"of \d{1,3}(,\d{3})+ children", _texts(at))
+    assert not re.search(r"of \d{4,} children", _texts(at))
+
+
+def test_no_unknown_warning_on_the_demo(demo_placements):
+    assert not any("not known for" in w.value for w in demo_placements.warning)
+
+
+@pytest.mark.parametrize(("drawn", "no_home", "no_district", "text"), [
+    (1, 1183, 7, "Lines for c (5 or fewer) of the 1,191 children; the others have no home postcode sector or no "
+                 "placement postcode district."),
+    (1186, 3, 2, "Lines for all but 5 or fewer of the 1,191 children; the others have no home postcode sector or "
+                 "no placement postcode district."),
+    (1000, 188, 3, "Lines for 1,000 of the 1,191 children; the others have no home postcode sector or no placement "
+                   "postcode district."),
+    (1000, 191, 0, "Lines for 1,000 of the 1,191 children; 191 without a home postcode sector."),
+])
+def test_flow_note_never_leaves_a_small_count_recoverable(drawn, no_home, no_district, text):
+    from maps.placements_map import FlowSummary
+    from ui.panel import flow_note
+
+    summary = FlowSummary(children=drawn + no_home + no_district, drawn=drawn, no_home_sector=no_home,
+                          no_placement_district=no_district)
+    assert flow_note(summary) == text

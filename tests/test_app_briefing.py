@@ -124,3 +124,40 @@ def test_period_ending_before_it_starts_is_refused(mase):
     assert any("ends before it starts" in e.value for e in at.error)
     assert not at.get("iframe")
     assert date(2000, 1, 1) < start
+
+
+def test_pooled_files_choose_the_authority_on_the_page(logs, tmp_path):
+    """Three authorities' pooled files, loaded without choosing one: the page offers them, and the pack is
+    about the one chosen (its children only), not refused."""
+    from data.england import write_england
+    from data.pooled import one_authority
+    from data.readers import InputFile, read_folder
+    from geo.authorities import resolve_authority
+    from ui import state
+
+    codes = write_england(tmp_path, authorities=3, jobs=1, seed=7)["authorities"]
+    files = [InputFile(p.name, p.read_bytes()) for p in sorted(tmp_path.glob("*.csv"))]
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state[state.KEY_INPUT_FILES] = files
+    at.session_state[state.KEY_LA] = None
+    at.session_state[state.KEY_SOURCE] = state.SOURCE_UPLOAD
+    at.session_state["briefing_audience"] = "panel"
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not any("Choose the responsible authority" in w.value for w in at.warning)
+    box = at.selectbox(key="briefing_authority")
+    assert sorted(box.options) == sorted(resolve_authority(c).name for c in codes)
+    second = sorted(codes)[1]
+    box.set_value(second).run()
+    assert not at.exception, [e.value for e in at.exception]
+    name = resolve_authority(second).name
+    preview = _preview(at)
+    assert name in preview
+    # Its children only: the pack is built from the authority's own rows of the pooled files.
+    pooled = read_folder(tmp_path)
+    own = one_authority(pooled, second)
+    assert own.la_code == second and set(own.episodes["LA_CODE"]) == {second}
+    assert 0 < len(own.episodes) < len(pooled.episodes) and len(own.header) < len(pooled.header)
+    others = [resolve_authority(c).name for c in codes if c != second]
+    assert not any(f"{o} (" in preview for o in others)  # the front page names the chosen authority only

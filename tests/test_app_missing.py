@@ -15,6 +15,8 @@ from streamlit.testing.v1 import AppTest
 from analysis.disclosure import child_data_columns
 from data.schemas import RISK_FLAG_LABELS
 from reports.export import FORMULA_PREFIXES
+from tests.apptest_support import run_page
+from tests.apptest_support import tiles as _tiles
 from ui.components import ATTRIBUTION, SYNTHETIC_BANNER
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,27 +27,11 @@ WITHIN_M = 400
 TO_BNG = Transformer.from_crs(4326, 27700, always_xy=True)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _secret_key(tmp_path_factory):
-    """Pseudonyms need the installation key: use a throwaway one, not the project's local/ folder."""
-    mp = pytest.MonkeyPatch()
-    mp.setenv("CARE_MAP_SECRET_FILE", str(tmp_path_factory.mktemp("key") / "secret.key"))
-    yield
-    mp.undo()
+from tests.apptest_support import _secret_key  # noqa: E402,F401 - a throwaway installation key per module
 
 
 def _run(**state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _tiles(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return run_page(PAGE, timeout=TIMEOUT, **state)
 
 
 def _hotspot_table(at: AppTest) -> pd.DataFrame:
@@ -84,7 +70,7 @@ def test_page_renders_on_demo_with_banner_tiles_map_and_footer(demo):
     episodes = _demo_episodes()
     assert tiles["Episodes"] == f"{len(episodes):,}"
     assert tiles["Children"] == f"{episodes['CHILD'].nunique():,}"
-    assert at.selectbox(key="missing_hotspot").value == 0  # the biggest hotspot's profile is open
+    assert at.selectbox(key="missing_hotspot").value == 1  # the biggest hotspot's profile is open
     assert any(b.label == "Download hotspots (CSV)" for b in at.get("download_button"))
 
 
@@ -127,16 +113,25 @@ def test_profile_expanders_draw_their_tables_only_when_open_and_stay_open(demo):
     at = _run(**{KEY_MORE: True, KEY_DETAIL: True})
     children, episodes = pseudonym_tables(at)
     assert len(day_tables(at)) == 1
+    # The analyst sees each child's 903 id beside the pseudonym, so the team can act on the list.
+    ids = set(_demo_episodes()["CHILD"].astype(str))
+    for table in (children, episodes):
+        assert list(table.columns[:2]) == ["Child (903 id)", "Child (pseudonym)"]
+        assert set(table["Child (903 id)"]) <= ids and table["Child (903 id)"].nunique() == table["Child (pseudonym)"].nunique()
     first = at.selectbox(key="missing_hotspot").value
-    assert any(c.value == f"Hotspot {first}: its children, then its episodes." for c in at.caption)
+    # Named as in the selector, the table and the export: "1. Maidstone, ME14 1 (Kent)".
+    named = _hotspot_table(at).set_index("Hotspot")["Place"]
+    assert first == 1 and named.loc[1] == "Maidstone, ME14 1 (Kent)"
+    assert at.selectbox(key="missing_hotspot").options[0].startswith("1. Maidstone, ME14 1 (Kent): ")
+    assert any(c.value == f"1. {named.loc[1]}: its children, then its episodes." for c in at.caption)
     assert children["episodes"].sum() == len(episodes) == int(_hotspot_table(at).loc[0, "Episodes"])
     # Another hotspot: the expanders stay open and show it.
     second = at.selectbox(key="missing_hotspot").options[1]
-    at.selectbox(key="missing_hotspot").set_value(int(second.split(":")[0].removeprefix("Hotspot "))).run()
+    at.selectbox(key="missing_hotspot").set_value(int(second.split(".")[0])).run()
     assert not at.exception, [e.value for e in at.exception]
     chosen = at.selectbox(key="missing_hotspot").value
     assert chosen != first and at.session_state[KEY_MORE] and at.session_state[KEY_DETAIL]
-    assert any(c.value == f"Hotspot {chosen}: its children, then its episodes." for c in at.caption)
+    assert any(c.value == f"{chosen}. {named.loc[chosen]}: its children, then its episodes." for c in at.caption)
     assert len(pseudonym_tables(at)) == 2 and len(day_tables(at)) == 1
 
 
@@ -220,7 +215,7 @@ def test_panel_role_cannot_open_the_page(tmp_path, monkeypatch):
     assert titles and "Missing episodes and exploitation hotspots" not in titles
     assert all("Analyst only" not in str(e.label) for e in at.expander)
     for frame in at.dataframe:
-        assert "Child (pseudonym)" not in frame.value.columns
+        assert "Child (pseudonym)" not in frame.value.columns and "Child (903 id)" not in frame.value.columns
         assert not child_data_columns(frame.value.columns), list(frame.value.columns)
 
 
@@ -243,9 +238,45 @@ def test_hostile_upload_is_escaped_pseudonymised_and_formula_safe():
         assert "CHILD" not in frame.columns
         if "Child (pseudonym)" in frame.columns:
             assert frame["Child (pseudonym)"].astype(str).str.fullmatch(r"P-[A-Z2-7]{10}").all()
+            assert not frame["Child (903 id)"].astype(str).str.contains("<", regex=False).any()  # escaped ids
     exported = pd.read_csv(io.BytesIO(at.session_state["_missing_hotspots_csv"]), encoding="utf-8-sig", dtype=str,
                            keep_default_na=False)
     assert len(exported) == len(_hotspot_table(at)) > 0
     for value in exported.to_numpy().ravel():
         if value[:1] in FORMULA_PREFIXES or value.lstrip()[:1] in FORMULA_PREFIXES:
             float(value)
+
+
+def test_hotspot_selector_label_follows_the_risk_flag_filter(demo):
+    """The browser shows the selectbox label it was last sent: after a filter the page must send the chosen
+    hotspot's new label (its filtered episodes), not leave "952 episodes" beside a profile of 605."""
+    at = _run()
+    before = at.selectbox(key="missing_hotspot").options[0]
+    at.multiselect(key="missing_flags").set_value(["CSE"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    box = at.selectbox(key="missing_hotspot")
+    episodes = int(_tiles(at)["Episodes at this hotspot"].replace(",", ""))
+    assert box.value == 1 and box.options[0] != before
+    assert box.proto.set_value and box.proto.raw_value == box.options[0]
+    assert box.proto.raw_value.endswith(f": {episodes:,} episodes")
+
+
+def test_903_only_upload_says_why_there_are_no_hotspots_and_that_interviews_are_not_recorded():
+    """The demo's 903 files without the missing team's log: no found locations and no interviews. The page
+    says so, rather than "lower the fewest episodes" and "RHI offered within 72 h: 0.0%"."""
+    from data.readers import InputFile
+    from ui import state
+
+    files = [InputFile(p.name, p.read_bytes()) for p in sorted((ROOT / "data" / "demo_data").glob("202*_*.csv"))]
+    at = _run(**{state.KEY_INPUT_FILES: files, state.KEY_LA: "E10000016", state.KEY_SOURCE: "upload",
+                 "missing_tab": "Return home interviews"})
+    infos = " ".join(i.value for i in at.info)
+    assert "lower the fewest" not in infos
+    assert "None of these episodes has a place where the child was found" in infos
+    assert _tiles(at)["RHI offered within 72 h"] == "not recorded"
+    assert "0.0%" not in " ".join(_tiles(at).values())
+    assert "No return home interview is recorded" in infos
+    # Where they went missing from (the 903's placement postcodes) does find hotspots.
+    at.radio(key="missing_location").set_value("Where the child went missing from").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.selectbox(key="missing_hotspot").options) > 0

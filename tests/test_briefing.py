@@ -109,12 +109,16 @@ def _visible_text(html: str) -> str:
 def test_mase_pack_has_every_section(mase):
     titles = [s.title for s in mase.sections]
     assert titles == ["Missing from care: period summary", "Hotspots: where children were found",
+                      "Where children are found", "Journeys and links between hotspots",
                       "Emerging hot spots", "Repeat missing and return home interviews",
                       "Changes since the previous period"]
     assert all(s.available for s in mase.sections), [(s.title, s.blocks) for s in mase.sections if not s.available]
     assert mase.authority_name == "Kent" and mase.previous_period == (date(2024, 4, 1), date(2025, 3, 31))
     profiles = next(b for b in mase.tables() if b.title == "Hotspot profiles").frame
     assert len(profiles) >= 1 and "% CSE risk" in profiles.columns and "Trend" in profiles.columns
+    # Each hotspot by its app number and its name, never "Hotspot 3" numbered differently from the app.
+    assert profiles["Hotspot"].str.fullmatch(r"\d+\. .+, [A-Z]{1,2}\d[A-Z\d]? \d.* \(.+\)").all(), profiles["Hotspot"]
+    assert profiles["Hotspot"].iloc[0].startswith("1. ")
     assert any(b.title == "Hotspot map" for b in mase.figures())
 
 
@@ -255,9 +259,28 @@ def _cli(*args, tmp_path):
                           cwd=ROOT, env=env, timeout=300)
 
 
+def _csv_only(fixtures_dir, tmp_path) -> Path:
+    """The validator fixture's CSV export of the 903, without its XML one."""
+    import shutil
+
+    folder = tmp_path / "csv-only"
+    folder.mkdir()
+    for path in (fixtures_dir / "csc-validator-be-903").glob("*.csv"):
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def test_cli_refuses_a_folder_with_the_903_as_both_xml_and_csv(fixtures_dir, tmp_path):
+    run = _cli("--data", str(fixtures_dir / "csc-validator-be-903"), "--la", "Kent", "--period",
+               "2019-04-01:2020-03-31", "--audience", "panel", "--out", str(tmp_path / "pack.html"), tmp_path=tmp_path)
+    assert run.returncode == 2 and run.stderr.count("\n") == 1
+    assert "both as XML (fake_903.xml)" in run.stderr and "episodes.csv" in run.stderr
+    assert not (tmp_path / "pack.html").exists()
+
+
 def test_cli_builds_a_panel_pack_from_fixture_files(fixtures_dir, tmp_path):
     out = tmp_path / "pack.html"
-    run = _cli("--data", str(fixtures_dir / "csc-validator-be-903"), "--la", "Kent",
+    run = _cli("--data", str(_csv_only(fixtures_dir, tmp_path)), "--la", "Kent",
                "--period", "2019-04-01:2020-03-31", "--audience", "panel", "--out", str(out), tmp_path=tmp_path)
     assert run.returncode == 0, run.stderr
     html = out.read_text(encoding="utf-8")
@@ -279,3 +302,48 @@ def test_cli_errors_are_one_line(args, fixtures_dir, tmp_path):
     run = _cli("--data", str(fixtures_dir / "csc-validator-be-903"), *args, tmp_path=tmp_path)
     assert run.returncode == 2
     assert run.stderr.startswith("error: ") and run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+
+
+def test_pack_says_interviews_are_not_recorded_when_the_903_is_all_there_is(postcode_index):
+    """903 files alone hold no return home interviews: the pack says so instead of a table of 0 %."""
+    from data.readers import read_inputs
+    from reports.briefing import TextBlock
+
+    root = Path(__file__).resolve().parents[1] / "data" / "demo_data"
+    dataset = read_inputs(sorted(root.glob("202*_*.csv")), la="E10000016")
+    pack = build_briefing(dataset, la="E10000016", period=PERIOD, audience="mase", index=postcode_index)
+    section = next(s for s in pack.sections if s.title == "Repeat missing and return home interviews")
+    assert not any(getattr(b, "title", "") == "Return home interviews" for b in section.blocks)
+    assert any(isinstance(b, TextBlock) and "No return home interview is recorded" in b.text for b in section.blocks)
+
+
+def test_pack_map_labels_do_not_overlap():
+    """Three hotspots within a few hundred metres of each other (Margate's seafront): their numbers are moved
+    apart, each at least the label spacing from the others; a lone one stays on its hotspot."""
+    from reports.static_map import LABEL_SPACING, spread_labels
+
+    spacing = LABEL_SPACING * 60_000  # a 60 km wide map
+    anchors = np.array([[635_500, 170_800], [635_800, 170_900], [635_700, 170_500], [600_000, 140_000]])
+    spots = np.array(spread_labels(anchors, spacing))
+    gaps = [np.hypot(*(spots[i] - spots[j])) for i in range(4) for j in range(i + 1, 4)]
+    assert min(gaps) >= spacing - 1e-6
+    assert tuple(spots[0]) == tuple(anchors[0]) and tuple(spots[3]) == tuple(anchors[3])
+    assert np.hypot(*(spots[1] - anchors[1])) <= 4 * spacing  # moved no further than it must
+
+
+@pytest.mark.parametrize("pack", ["mase", "panel"])
+def test_pdf_layout_fills_page_one_and_strands_no_heading(pack, request, tmp_path):
+    """Page 1 carries the first section under the front matter, and no section heading is the last thing on a
+    page (its first table or map follows it on the same page)."""
+    briefing = request.getfixturevalue(pack)
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(briefing.to_pdf())
+    text = subprocess.run(["/usr/bin/pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True, timeout=60).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    titles = [s.title for s in briefing.sections]
+    assert titles[0] in pages[0]
+    footer = ("OFFICIAL", "Page ", "SYNTHETIC DATA", briefing.authority_name)
+    for number, page in enumerate(pages, start=1):
+        lines = [ln.strip() for ln in page.splitlines() if ln.strip() and not ln.strip().startswith(footer)]
+        assert lines and lines[-1] not in titles, (number, lines[-3:])

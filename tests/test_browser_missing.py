@@ -24,6 +24,9 @@ def test_missing_page_renders_map_and_profile(app_url, chromium, tmp_path_factor
         assert frame.locator(".leaflet-control-layers").count() == 1
         # Hotspot outlines, Gi* cells and episode circles are drawn on the map's canvas; the layer list names them.
         assert frame.locator(".leaflet-overlay-pane canvas").count() >= 1
+        # The layer list is collapsed (it covered a third of the map) and opens on hover.
+        assert not frame.locator(".leaflet-control-layers-list").is_visible()
+        frame.locator(".leaflet-control-layers").hover()
         layers = frame.locator(".leaflet-control-layers").inner_text()
         assert "Hotspots" in layers and "Gi* hot and cold spots" in layers
         # The hidden layers' circles are built when a layer is first ticked (maps.common.GeoJson lazy).

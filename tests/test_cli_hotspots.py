@@ -39,7 +39,12 @@ def test_writes_one_row_per_hotspot(log_csv, tmp_path, capsys):
     for col in ("hotspot_id", "lat", "lon", "episodes", "children", "cse_share", "gang_share"):
         assert col in table.columns
     assert table["episodes"].is_monotonic_decreasing
-    assert list(table["hotspot_id"]) == list(range(len(table)))
+    assert list(table["hotspot_id"]) == list(range(1, len(table) + 1))
+    # Each hotspot named as in the app and the pack; positions to 5 decimals (about a metre), not 16.
+    assert table["name"].str.endswith("(Kent)").all()
+    for col in ("lat", "lon"):
+        assert table[col].map(lambda v: len(repr(v).split(".")[1])).max() <= 5
+    assert table[["easting", "northing", "radius_m"]].map(float.is_integer).all().all()
     assert table["cse_share"].dropna().between(0, 1).all() and table["gang_share"].dropna().between(0, 1).all()
     assert "NOTES" not in table.columns  # free text never leaves the analyst's own view
     from pyproj import Transformer
@@ -81,3 +86,15 @@ def test_exit_status_2_through_python_m(tmp_path):
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [f"error: cannot read {tmp_path / 'absent.csv'}: no such file"]
+
+
+def test_a_log_in_which_no_hotspot_is_found_writes_the_header_and_says_0(log_csv, tmp_path, capsys):
+    """Too few episodes for any cluster: before, a traceback ('lat') and exit 1."""
+    path, _centres = log_csv
+    few = tmp_path / "few.csv"
+    pd.read_csv(path).head(5).to_csv(few, index=False)
+    out = tmp_path / "none.csv"
+    assert main(["hotspots", "--missing", str(few), "--la", "Kent", "--out", str(out)]) == 0
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    assert table.empty and {"hotspot_id", "lat", "lon", "episodes", "children"} <= set(table.columns)
+    assert capsys.readouterr().err.startswith("0 hotspots from")

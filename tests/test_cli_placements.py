@@ -40,8 +40,12 @@ def test_liia_sector_fixture_pooled_by_la_column(fixtures_dir, tmp_path, capsys)
     assert main(["placements", "--episodes", str(source), "--out", str(out)]) == 0
     given, written = _read(source), _read(out)
     assert written["CHILD"].tolist() == given["CHILD"].tolist()
-    assert (written["DISTANCE_BAND"] == "unknown").sum() == len(written) - (written["PL_DISTANCE"] != "").sum()
-    assert capsys.readouterr().err == ""
+    unknown = (written["DISTANCE_BAND"] == "unknown").sum()
+    assert unknown == len(written) - (written["PL_DISTANCE"] != "").sum()
+    # One line on success: what was written and how many distances were measured.
+    assert capsys.readouterr().err == (f"{len(written):,} episodes written to {out}; distance measured for "
+                                       f"{len(written) - unknown:,}" + (f", not for {unknown:,} (the reason is in "
+                                                                         "DISTANCE_NOTE)" if unknown else "") + "\n")
 
 
 def test_real_postcodes_and_formula_safe_output(tmp_path, capsys):

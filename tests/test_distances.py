@@ -33,3 +33,15 @@ def test_nan_anywhere_gives_nan_and_arrays_broadcast():
 
 def test_zero_distance_for_the_same_point():
     assert straight_line_miles(532318, 164891, 532318, 164891) == 0.0
+
+
+def test_one_metres_per_mile_everywhere():
+    """The 20-mile line, the demo and PL_DISTANCE use the DfE's mile: a point 20 miles out measures 20.0."""
+    import data.demo.places as demo_places
+    import geo.boundaries as boundaries
+    from geo.distances import METRES_PER_MILE, metres_to_miles
+
+    assert METRES_PER_MILE == METRES_PER_KM * KM_PER_MILE_DFE
+    assert boundaries.METRES_PER_MILE is METRES_PER_MILE and demo_places.METRES_PER_MILE is METRES_PER_MILE
+    assert straight_line_miles(0, 0, 20 * METRES_PER_MILE, 0) == 20.0
+    assert metres_to_miles([0, 1609.3, np.nan]).tolist()[:2] == [0.0, 1.0]

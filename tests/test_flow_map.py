@@ -13,6 +13,7 @@ from data.readers import read_folder
 from geo.boundaries import adjacency, authority_boundaries
 from maps.common import map_html
 from maps.flow_map import flow_map
+from maps.places_layer import without_place_labels
 
 MAX_ENGLAND_BYTES = 3 * 2**20
 
@@ -40,8 +41,10 @@ def test_map_draws_only_pairs_of_six_or_more_and_no_points(flows):
     assert lines == arrows
     assert sorted(lines) == sorted(flows.loc[flows["children"] >= 6, "children"].tolist())
     assert m.flow_summary["small_pairs"] == (flows["children"] <= 5).sum()
+    # No point is drawn for anyone; the only markers are the town names (maps.places_layer).
+    assert "care-map-place" in html
     for marker in ("L.marker(", "L.circleMarker(", "L.circle(", '"Point"', '"MultiPoint"'):
-        assert marker not in html
+        assert marker not in without_place_labels(html)
     assert 'src="http' not in html and 'href="http' not in html  # works offline: Leaflet is embedded
     # No polygon tooltip shows a count 1-5 either: placed in / out appear as "c".
     for value in re.findall(r'"placed_(?:in|out)": "([^"]*)"', html):
@@ -82,3 +85,20 @@ def test_only_small_pairs_draw_no_line_but_still_a_map(flows):
     html = map_html(m)
     assert m.flow_summary["drawn_pairs"] == 0 and m.flow_summary["small_pairs"] == len(small) > 0
     assert _drawn_counts(html) == [] and "Net flow by authority" in html
+
+
+def test_region_map_opens_on_the_loaded_authorities_and_its_legend_agrees_with_the_caption():
+    """Two London boroughs place 40 children with each other and 8 in Cumbria: the map opens on London, not on
+    a frame stretched to Cumbria; the arrow points to where children are placed, as the page's caption says."""
+    flows = pd.DataFrame({
+        "from_code": ["E09000022", "E09000028", "E09000022"], "from_name": ["Lambeth", "Southwark", "Lambeth"],
+        "to_code": ["E09000028", "E09000022", "E10000006"], "to_name": ["Southwark", "Lambeth", "Cumbria"],
+        "children": [40, 40, 8], "median_miles": [2.0, 2.0, 250.0],
+    })
+    m = flow_map(flows, boundaries=authority_boundaries(), min_children=6)
+    fit = next(c for c in m._children.values() if type(c).__name__ == "FitBounds")
+    (south, west), (north, east) = fit.bounds
+    assert 51.3 < south < north < 51.6 and -0.3 < west < east < 0.0  # Lambeth and Southwark
+    html = map_html(m)
+    assert "the arrow points to where the children are placed" in html
+    assert "arrow to placing area" not in html

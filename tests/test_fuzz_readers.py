@@ -34,12 +34,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.conftest import FIXTURES  # one definition: honours CARE_MAP_FIXTURES
 from tests.fuzz_support import case_counter, examples
 
 from data.quality import FILE_ERROR
 from data.readers import InputFile, read_inputs
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 TEMPLATES = Path(__file__).resolve().parents[1] / "data" / "templates"
 TABLES = ["header", "episodes", "missing", "uasc", "missing_log", "homes", "costs"]
 HEAD_ROWS = 12  # rows kept from each fixture: enough to hit every code path, small enough to be fast
@@ -365,7 +365,7 @@ def check_read(files: list[InputFile]):
     summary = ds.quality.summary()
     # Every input file is named in the summary, under its own label or as "<label> [<sheet>]" / "<label> [<table>]".
     labels = list(summary["file"])
-    assert len(files) == 0 or all(any(l == f.name or l.startswith(f.name) for l in labels) for f in files)
+    assert len(files) == 0 or all(any(label == f.name or label.startswith(f.name) for label in labels) for f in files)
     for error in ds.quality.file_errors():
         assert error.severity == FILE_ERROR and error.reason
         assert "could not be read (" not in error.reason, error.reason  # the readers' catch-all: a bug, not bad input
@@ -520,3 +520,59 @@ def test_903_xml_in_any_encoding_or_with_a_wrong_declaration_is_read(encoding, d
     ds = check_read([InputFile(name, text.encode(encoding))])
     assert ds.quality.file_errors() == []
     assert len(ds.episodes) == base > 0
+
+
+# ------------------------------------------------------------------ quotes that run across lines (issue 15)
+def _covered_lines(ds, name: str) -> set[int]:
+    """Physical lines of file ``name`` that the dataset used, set aside, or named in a quote warning."""
+    covered = set(ds.quality.set_aside_rows(name))
+    for table in TABLES:
+        frame = getattr(ds, table)
+        if not frame.empty:
+            covered |= set(frame.loc[frame["SOURCE_FILE"] == name, "SOURCE_ROW"].astype(int))
+    for issue in ds.quality.issues:
+        found = re.search(r"runs over lines (\d+)-(\d+)", issue.reason)
+        if found and issue.file == name:
+            covered |= set(range(int(found[1]), int(found[2]) + 1))
+    return covered
+
+
+@examples(150)
+@given(data=st.data())
+def test_a_quote_running_across_lines_never_loses_a_line(data):
+    """A free-text value opens a quote that closes lines later, or never: every line is still accounted for.
+
+    Each physical data line is used, set aside (with the quote's first and last line in the reason),
+    or inside a well-formed quoted value that the report names by its first and last line.
+    """
+    CASES["quote across lines: no line lost"] += 1
+    draw = data.draw
+    name, text = draw(st.sampled_from(CSV_BASES))
+    rows = _rows(text)
+    assume_rows = [i for i in range(1, len(rows)) if rows[i]]
+    if len(assume_rows) < 2:
+        return
+    opened = draw(st.sampled_from(assume_rows))
+    column = draw(st.integers(0, len(rows[opened]) - 1))
+    closes = draw(st.one_of(st.none(), st.integers(opened + 1, len(rows))))
+    sep = draw(st.sampled_from([",", ";", "\t", "|"]))
+    lines = [sep.join(r) for r in rows]  # plain cells (the bases hold no separators inside values)
+    cells = lines[opened].split(sep)
+    cells[column] = '"' + cells[column]
+    lines[opened] = sep.join(cells)
+    if closes is not None and closes < len(lines):
+        cells = lines[closes].split(sep) if lines[closes] else [""]
+        at = draw(st.integers(0, len(cells) - 1))
+        cells[at] = cells[at] + '"'
+        lines[closes] = sep.join(cells)
+    body = "\n".join(lines) + "\n"
+    ds = check_read([InputFile(name, encode(body, draw(st.sampled_from(["utf-8", "cp1252", "utf-16"]))))])
+    if ds.quality.file_errors():
+        return  # refused whole with a reason (e.g. the header itself lost its columns)
+    data_lines = {i + 1 for i in range(1, len(lines)) if lines[i].strip(sep + " ")}
+    lost = data_lines - _covered_lines(ds, name)
+    assert not lost, (sorted(lost), body)
+    aside = [i for i in ds.quality.issues if "quote opened in line" in i.reason]
+    if aside:
+        assert all(i.row is not None for i in aside)
+

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.gistar import gi_star, grid_counts
+from analysis.hotspot_names import hotspot_label
 from analysis.hotspots import find_hotspots
 from maps.common import map_html
 from maps.hotspot_map import MAX_EPISODE_CELLS, hotspot_map, hotspot_table, share_colour
@@ -55,7 +56,9 @@ def test_hotspot_outlines_coloured_by_share_with_escaped_tooltips(spots):
     top = spots.iloc[0]
     assert 0.6 <= top["cse_share"] <= 0.8
     assert share_colour(top["cse_share"]) in html
-    assert "Hotspot 0" in html
+    # Named as everywhere else: "1. Maidstone, ME14 1 (Kent)" (the planted cluster is in ME14 1 or ME15 6).
+    assert top["hotspot_id"] == 1 and top["name"].startswith("Maidstone, ME1") and top["name"].endswith("(Kent)")
+    assert hotspot_label(top) == f"1. {top['name']}" and hotspot_label(top) in html
     # Context counts of 1-5 are always shown as "c".
     assert "our children: c" in html and ": c children placed" in html
 
@@ -185,3 +188,13 @@ def test_geometry_mappings_match_shapely_geo_interface():
         if geom is not None and not geom.is_empty:
             assert json.dumps(mapping) == json.dumps(geom.__geo_interface__)
     assert _geometry_dicts(np.array([], dtype=object)) == []
+
+
+def test_with_nothing_located_the_map_opens_on_the_authority():
+    """903-only data has no found locations: the map opens on the authority, not on the middle of England."""
+    from geo.boundaries import authority_boundaries
+
+    bounds = authority_boundaries()
+    kent = bounds[bounds["code"] == "E10000016"]
+    m = hotspot_map(None, authority=kent)
+    assert 51.0 < m.location[0] < 51.5 and 0.3 < m.location[1] < 1.2 and m.options["zoom"] >= 8

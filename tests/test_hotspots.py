@@ -68,7 +68,7 @@ def test_planted_clusters_found_with_right_flag(planted, method):
     episodes, centres = planted
     hotspots = find_hotspots(episodes, method=method)
     assert hotspots.crs.to_epsg() == 27700
-    assert list(hotspots["hotspot_id"]) == list(range(len(hotspots)))
+    assert list(hotspots["hotspot_id"]) == list(range(1, len(hotspots) + 1))
     assert hotspots["episodes"].is_monotonic_decreasing
     for (flag, n), centre in zip(PLANTED, centres):
         dist = np.hypot(hotspots["easting"] - centre[0], hotspots["northing"] - centre[1])
@@ -90,7 +90,7 @@ def test_labels_noise_and_peer_links(planted):
     assert (labels == NOISE).sum() > 200  # most background episodes are in no hotspot
     hotspots = find_hotspots(episodes, labels=labels)
     sizes = labels[labels >= 0].value_counts()
-    assert sizes.loc[0] == hotspots.loc[0, "episodes"]
+    assert sizes.loc[1] == hotspots.loc[0, "episodes"]
     # P0-0 was found at the first and the second place.
     first = hotspots.loc[np.hypot(hotspots["easting"] - centres[0][0], hotspots["northing"] - centres[0][1]).idxmin()]
     second = hotspots.loc[np.hypot(hotspots["easting"] - centres[1][0], hotspots["northing"] - centres[1][1]).idxmin()]
@@ -126,7 +126,7 @@ def test_stable_ids_and_no_location():
 def test_profile_tables(planted):
     episodes, _ = planted
     hotspots = find_hotspots(episodes)
-    profile = hotspot_profile(hotspots, episodes, 0)
+    profile = hotspot_profile(hotspots, episodes, 1)
     assert {"summary", "flags", "by_month", "by_weekday", "by_time_of_day", "children", "episodes"} <= set(profile)
     assert len(profile["episodes"]) == hotspots.loc[0, "episodes"]
     assert profile["children"]["episodes"].sum() == hotspots.loc[0, "episodes"]
@@ -155,5 +155,11 @@ def test_demo_ground_truth_hotspots_found(postcode_index):
         # The planted place is found whole, not cut into its postcodes.
         assert abs(best["episodes"] - spot["episodes"]) <= 0.25 * spot["episodes"], spot["place"]
         matched.append(int(best["hotspot_id"]))
+        # Named by the nearest town, the sector the planted place is in and its authority.
+        town = {"Bluewater": "Greenhithe", "Lewisham": "Ladywell"}.get(spot["place"].split(" ")[0],
+                                                                        spot["place"].split(" ")[0])
+        sector = spot["place"].split("(")[1].split(")")[0]
+        authority = "Lewisham" if town == "Ladywell" else "Kent"
+        assert best["name"] == f"{town}, {sector} ({authority})", best["name"]
     # Background makes small hotspots only: the planted places are the largest ones.
-    assert sorted(matched) == list(range(len(truth)))
+    assert sorted(matched) == list(range(1, len(truth) + 1))

@@ -88,7 +88,15 @@ def test_bounds_are_worked_out_only_for_a_page_that_asks_for_them():
     assert not asked.exception
     (args,) = _component_args(asked)
     assert set(args["default"]["bounds"]) == {"_southWest", "_northEast"}
-    missing = AppTest.from_function(_bounds_map, args=(["bounds"], False), default_timeout=60).run()
+    # The app hides error details from users (.streamlit/config.toml); this developer error is read in full.
+    from streamlit import config as st_config
+
+    shown = st_config.get_option("client.showErrorDetails")
+    st_config.set_option("client.showErrorDetails", "full")
+    try:
+        missing = AppTest.from_function(_bounds_map, args=(["bounds"], False), default_timeout=60).run()
+    finally:
+        st_config.set_option("client.showErrorDetails", shown)
     assert "render_map(m, bounds=True)" in missing.exception[0].value
 
 

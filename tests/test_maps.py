@@ -62,7 +62,9 @@ def test_flows_from_a_snapshot_with_its_ends_worked_out_are_the_same(snapshot, p
 
 
 def test_flow_map_suppresses_small_pairs_and_never_carries_child_ids(snapshot, postcode_index):
-    flows, _ = aggregate_flows(snapshot, index=postcode_index)
+    # Four more children in another small flow: the hidden flows hold 7 children, so the 7 can be shown.
+    more = _snapshot([[f"F{i}", "CT1 1", "CT16 1AA", 9.0, "Other foster care", "Private"] for i in range(4)])
+    flows, _ = aggregate_flows(pd.concat([snapshot, more], ignore_index=True), index=postcode_index)
     html = map_html(placements_map(flows))
     assert "children: 7" in html
     assert "children: 2" not in html and "children: 1<" not in html
@@ -72,6 +74,17 @@ def test_flow_map_suppresses_small_pairs_and_never_carries_child_ids(snapshot, p
     assert '"Other foster care"' in html  # a switchable layer per placement type group
     assert "TN23 1AA" not in html and "ME15 6RS" not in html and "TN23" in html
     assert "tile.openstreetmap.org" not in html  # offline by default
+
+
+def test_a_flow_is_hidden_when_the_total_drawn_would_give_the_small_flows_away(snapshot, postcode_index):
+    # 10 children drawn, 7 in one flow: 10 - 7 would say that the two hidden flows hold 3 children.
+    flows, summary = aggregate_flows(snapshot, index=postcode_index)
+    assert summary.drawn == 10
+    big = flows[flows["PLACEMENT_DISTRICT"] == "TN23"].iloc[0]
+    assert big["children"] == 7 and big["children_shown"] == "c"
+    html = map_html(placements_map(flows))
+    assert "children: 7" not in html and "median distance: c miles" in html
+    assert "median distance: 18.0" not in html
 
 
 def test_offline_map_still_draws_boundaries_and_20_mile_line(postcode_index):
@@ -189,3 +202,43 @@ def test_our_geojson_layer_keeps_template_syntax_in_its_data_as_text():
          "geometry": {"type": "Point", "coordinates": [0.5, 51.2]}}]}
     page = _layer_page(GeoJson, collection)
     assert '"{{ 7 * 7 }} {% raw %}"' in page
+
+
+def test_placements_map_reads_at_a_glance(postcode_index):
+    """Receiving authorities shaded by children placed there; only the largest flows drawn at first (the rest
+    one tick away); the map opens on the authority and those lines, not on the farthest placement."""
+    from geo.boundaries import authority_boundaries
+    from geo.projection import transform_points
+    from maps.placements_map import AREA_SHADES, TOP_FLOWS
+
+    from geo.postcodes import sector_of
+
+    sectors = sorted(set(sector_of(postcode_index.units_in("E10000016")["postcode"])) - {""})[:40]
+    rows = [[f"A{i}", "ME15 6", "TN23 1AA", 15.0, "Other foster care", "Private"] for i in range(40)]
+    rows += [[f"B{i}-{j}", s, d, 30.0, "Other foster care", "Private"]
+             for i, s in enumerate(sectors) for j, d in enumerate(["CT1 1AA", "ME15 6RS", "DA1 1AA"])]
+    rows += [["F1", "ME15 6", "IV1 1AA", 500.0, "Other foster care", "Private"]]  # one child in Inverness
+    flows, _ = aggregate_flows(_snapshot(rows), index=postcode_index)
+    assert len(flows) > TOP_FLOWS
+    gdf = authority_boundaries()
+    kent = gdf[gdf["code"] == "E10000016"]
+    receiving = gdf[gdf["code"].isin(["E06000034", "E09000006", "E10000012"])].copy()  # Thurrock, Bromley, Essex
+    receiving["children"] = ["c", "12", "150"]
+    m = placements_map(flows, authority=kent, receiving=receiving)
+    html = map_html(m)
+    shades = dict(AREA_SHADES)
+    for colour in (shades[1], shades[6], shades[101]):
+        assert colour in html
+    assert "Other flows (" in html and "Where our children are placed" in html
+    # Lines drawn at first: only the top ones; the others are in one layer that starts hidden.
+    groups = [c for c in m._children.values() if type(c).__name__ == "FeatureGroup"]
+    lines = {g.layer_name: sum(len(j.data["features"]) for j in g._children.values() if hasattr(j, "data"))
+             for g in groups}
+    shown = {g.layer_name: g.show for g in groups}
+    assert lines["Other foster care"] == TOP_FLOWS and shown["Other foster care"]
+    other = next(name for name in lines if name.startswith("Other flows"))
+    assert lines[other] == len(flows) - TOP_FLOWS and not shown[other]
+    # Opens on Kent and its lines: Inverness (57.5 N) is not what sets the zoom.
+    lon, lat = transform_points([kent.geometry.iloc[0].centroid.x], [kent.geometry.iloc[0].centroid.y])
+    assert m.options["zoom"] >= 7 and abs(m.location[0] - lat[0]) < 1.0
+    assert "\\u0026rarr; IV1\\u003cbr" in html  # the far placement is still there, one tick away

@@ -236,3 +236,20 @@ def test_pooled_children_with_the_same_id_are_different_children():
     assert summary["children with an episode"] == 2 and summary["episodes"] == 3
     # One authority alone keeps its ids as they are.
     assert set(missing_episodes(missing=m903[m903["LA"] == "Kent"])["CHILD"]) == {"1"}
+
+
+def test_one_kind_rule_and_one_set_of_repeat_bands():
+    """The Missing page, the packs and the regional figures all ask analysis.missing which episodes are which."""
+    from analysis.missing import REPEAT_BANDS, children_by_episode_count, of_kind
+
+    eps = pd.DataFrame({"CHILD": ["a", "a", "a", "b", "c", "c"], "MISSING": ["M", "A", "M", "A", None, "M"]})
+    assert of_kind(eps, "missing").tolist() == [True, False, True, False, False, True]
+    assert of_kind(eps, "away").tolist() == [False, True, False, True, False, False]
+    assert of_kind(eps, "combined").all()
+    with pytest.raises(ValueError, match="kind must be one of"):
+        of_kind(eps, "absent")
+    bands = children_by_episode_count(eps)
+    assert bands["band"].tolist() == [label for _, _, label in REPEAT_BANDS]
+    assert bands.set_index("band").loc["3-4 episodes"].tolist() == [1, 3]
+    assert bands["children"].sum() == 3 and bands["episodes"].sum() == len(eps)
+    assert children_by_episode_count(eps.iloc[:0])["children"].sum() == 0

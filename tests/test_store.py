@@ -198,12 +198,13 @@ def test_a_publish_killed_part_way_leaves_the_previous_snapshot_current(store_ur
 
 
 def test_where_the_store_is(tmp_path, monkeypatch):
-    from store.engine import DEFAULT_SQLITE, database_url
+    from store.engine import STORE_FILE, database_url
 
     secrets = tmp_path / "secrets.toml"
     monkeypatch.setenv("CARE_MAP_SECRETS_FILE", str(secrets))
     monkeypatch.delenv("CARE_MAP_DATABASE_URL")
-    assert database_url() == f"sqlite:///{DEFAULT_SQLITE}"  # no set-up: SQLite in local/
+    monkeypatch.setenv("CARE_MAP_STATE_DIR", str(tmp_path / "state"))
+    assert database_url() == f"sqlite:///{tmp_path / 'state' / STORE_FILE}"  # no set-up: SQLite in the state folder
     secrets.write_text('[store]\ndatabase_url = "postgresql+psycopg://care_map@dbhost/care_map"\n')
     assert database_url() == "postgresql+psycopg://care_map@dbhost/care_map"
     monkeypatch.setenv("CARE_MAP_DATABASE_URL", "sqlite:////srv/care-map/store.sqlite")

@@ -165,3 +165,18 @@ def test_tables_built_in_code_without_sources_or_optional_columns():
     assert issues.loc[issues["rule"] == "146", "row"].tolist() == [2]
     assert issues.loc[issues["rule"] == "581", "row"].tolist() == [3]
     assert issues.loc[issues["rule"] == "574", "row"].tolist() == [2]  # 01/05 follows the still-open episode of 01/03
+
+
+@pytest.mark.parametrize(("name", "decom", "flagged"), [
+    ("2024_episodes.csv", "01/06/2023", [4]),  # P2 and Z1 valid in 2023/24, K3 not yet
+    ("2026_episodes.csv", "01/06/2023", [2, 3]),  # gone from 2025/26, whatever the dates
+    ("episodes.csv", "01/06/2025", [2, 3]),  # no year in the name: the latest DECOM's year, 2025/26
+    ("episodes.csv", "01/06/2023", [4]),
+])
+def test_146_uses_the_code_list_of_the_returns_collection_year(name, decom, flagged):
+    episodes = ("CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,HOME_POST,PL_POST\n"
+                f"1,{decom},S,C2,N1,P2,PR1,,,,\n2,{decom},S,C2,N1,Z1,,,,,\n3,{decom},S,C2,N1,K3,PR4,,,,\n")
+    ds = read_inputs([InputFile("header.csv", HEADER.encode()), InputFile(name, episodes.encode())])
+    check_dataset(ds, postcodes=False)
+    issues = ds.quality.to_frame()
+    assert issues.loc[issues["rule"] == "146", "row"].tolist() == flagged

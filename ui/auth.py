@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import getpass
+from typing import NoReturn
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -33,7 +34,8 @@ from access.roles import (
     sign_in_configured,
     sign_in_provider,
 )
-from access.users import authenticate, users_file
+from access.throttle import sign_in_throttle
+from access.users import authenticate, is_known_user, users_file
 from ui import state
 
 MODE_OIDC = "oidc"  # the council's identity provider, through st.login
@@ -107,10 +109,12 @@ def require_user() -> tuple[str, str]:
         _require_oidc_user()
     elif state.current_user() is None or state.current_role() not in ROLES:
         show_only(_sign_in_form)
-    return state.current_user(), state.current_role()
+    user, role = state.current_user(), state.current_role()
+    assert user is not None and role is not None  # each way above signed someone in or ended the run
+    return user, role
 
 
-def show_only(draw, *args, **kwargs) -> None:
+def show_only(draw, *args, **kwargs) -> NoReturn:
     """Run ``draw(*args, **kwargs)`` as the app's only page, with no menu, and end the run.
 
     Before sign-in the app has a single hidden page, so no page of the menu can be reached, and
@@ -181,12 +185,20 @@ def _sign_in_form() -> None:
         submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
     if not submitted:
         return
+    throttle, client = sign_in_throttle(), _client()
+    wait = throttle.wait_seconds(name, client)
+    if wait > 0:
+        _audit_failed(name, throttled=True)
+        st.error(f"Too many failed sign-ins: try again in {_duration(wait)}. If you have forgotten your "
+                 "password, ask the care map administrator to reset it.")
+        return
     try:
         user = authenticate(name, password)
     except ValueError as exc:  # an unreadable users file: nobody gets in, and the reason is shown
         st.error(f"Sign-in is not available: {exc}")
         return
     if user is None:
+        throttle.failed(name, client)
         failures = st.session_state.get(KEY_FAILED, 0) + 1
         st.session_state[KEY_FAILED] = failures
         _audit_failed(name)
@@ -201,22 +213,40 @@ def _sign_in_form() -> None:
         st.error(_audit_refusal(exc))
         return
     st.session_state.pop(KEY_FAILED, None)
+    throttle.succeeded(user.name)
     state.set_user(user.name, user.role)
     st.rerun()
 
 
-def _audit_failed(name: str) -> None:
-    """A failed attempt, under the name typed when that name can be logged (it never holds child data)."""
+def _client() -> str | None:
+    """The browser's address as the server sees it (a proxy's, behind one), for per-client throttling."""
     try:
-        write_audit("sign-in-failed", user=name[:64] or None, role=None, details={"method": "local account"})
-    except ValueError:  # the typed name looked like child data (a postcode): log the attempt without it
-        try:
-            write_audit("sign-in-failed", user=None, role=None,
-                        details={"method": "local account", "user name": "not recorded"})
-        except OSError as exc:
-            st.warning(f"The audit log could not be written ({exc.strerror or exc}).")
-    except OSError as exc:
-        st.warning(f"The audit log could not be written ({exc.strerror or exc}).")
+        address = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no request context (a bare test run): throttle by user name only
+        return None
+    return address if isinstance(address, str) and address else None
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.999)
+    return f"{seconds} second{'s' if seconds != 1 else ''}" if seconds < 120 else f"{(seconds + 59) // 60} minutes"
+
+
+def _audit_failed(name: str, *, throttled: bool = False) -> None:
+    """A failed attempt, under the name typed only when it is a known user name.
+
+    Anything else typed (a password in the wrong box, a mistyped name) is never written down.
+    """
+    details = {"method": "local account"}
+    if throttled:
+        details["refused"] = "too many failures"
+    known = is_known_user(name)
+    if not known:
+        details["user name"] = "not a known user (not recorded)"
+    try:
+        write_audit("sign-in-failed", user=name if known else None, role=None, details=details)
+    except (OSError, ValueError) as exc:
+        st.warning(f"The audit log could not be written ({type(exc).__name__}).")
 
 
 # ------------------------------------------------------------------ sidebar: who is signed in

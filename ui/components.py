@@ -1,18 +1,22 @@
 """Small pieces every page uses: the synthetic banner, footer, headline tiles, safe tables, downloads."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
+from analysis.disclosure import SMALL_NUMBER_MAX
 from reports.export import to_safe_csv, to_safe_xlsx
 from ui import auth
 
 SYNTHETIC_BANNER = "SYNTHETIC DEMO DATA"
 ATTRIBUTION = (
     "Contains OS data © Crown copyright and database right 2025. Source: Office for National Statistics "
-    "licensed under the Open Government Licence v3.0."
+    "licensed under the Open Government Licence v3.0. Place names: GeoNames (geonames.org), CC BY 4.0."
 )
-SUPPRESSION_NOTE = "Counts of 1 to 5 children are shown as \"c\" to protect children's identities."
+SUPPRESSION_NOTE = (f"Counts of 1 to {SMALL_NUMBER_MAX} children are shown as \"c\" to protect children's identities, "
+                    "and so is any figure from which one could be worked out.")
 
 
 def synthetic_banner(dataset) -> None:
@@ -48,12 +52,25 @@ def headline_tiles(tiles: pd.DataFrame, *, per_row: int = 4) -> None:
                 st.caption(f"**{row['detail']}**. {str(row['definition'])[:1].upper()}{str(row['definition'])[1:]}")
 
 
+def for_people(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as a person reads it: a code-style heading ("rows_set_aside") in words ("Rows set aside"),
+    and a missing value in a text column blank rather than "None". Numbers stay numbers (sortable)."""
+    out = frame.rename(columns={c: c.replace("_", " ").strip().capitalize() for c in frame.columns
+                                if isinstance(c, str) and re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", c)})
+    for col in out.columns:
+        if (out[col].dtype == object or pd.api.types.is_string_dtype(out[col])) and out[col].isna().any():
+            out[col] = out[col].astype(object).where(out[col].notna(), "")
+    return out
+
+
 def safe_table(frame: pd.DataFrame, *, height: int | None = None, column_config: dict | None = None) -> None:
-    """A read-only table (st.dataframe shows text as text, so names cannot inject HTML)."""
+    """A read-only table (st.dataframe shows text as text, so names cannot inject HTML), headed and blanked
+    for people (:func:`for_people`)."""
     if frame is None or frame.empty:
         st.caption("Nothing to show.")
         return
-    kwargs = {"hide_index": True, "width": "stretch", "column_config": column_config}
+    frame = for_people(frame)
+    kwargs: dict = {"hide_index": True, "width": "stretch", "column_config": column_config}
     if height:
         kwargs["height"] = height
     st.dataframe(frame, **kwargs)

@@ -7,7 +7,8 @@ rerun for a map that has not changed (docs/scale.md). Here a page renders its ma
 and :func:`show_map` hands it to the same streamlit-folium component ``st_folium`` uses.
 
 streamlit-folium is pinned (requirements.txt): :func:`render_map` repeats the steps of its
-``st_folium`` with its own helpers, and tests/test_map_view.py checks both send the same map.
+``st_folium`` with its own private helpers, and tests/test_map_view.py checks both send the same map.
+The version they were checked with is in :mod:`maps.compat`, with every other private internal we use.
 """
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ import streamlit as st
 import streamlit_folium as stf
 
 from maps.common import scripts_left_out
+from maps.compat import warn_if_untested
+
+warn_if_untested()
 
 
 def render_map(m: folium.Map, *, bounds: bool = False) -> dict:

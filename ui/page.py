@@ -24,10 +24,17 @@ def start_page():
     with st.sidebar:
         st.caption(dataset.label or ("Synthetic demo" if dataset.synthetic else "Uploaded files"))
         st.caption(f"Responsible authority: {state.responsible_label(fingerprint)}")
-    filters = sidebar.render_sidebar(fingerprint, state.data_period(fingerprint))
+    filters = sidebar.render_sidebar(fingerprint, state.data_period(fingerprint), panel_view=panel_view())
     auth.note_context(dataset, filters)
     components.synthetic_banner(dataset)
     return dataset, fingerprint, filters
+
+
+def panel_view() -> bool:
+    """True for the panel role: aggregates only, through disclosure control, and no filters to subtract."""
+    from access.roles import sees_row_level
+
+    return not sees_row_level(state.current_role())
 
 
 def end_page() -> None:

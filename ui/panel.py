@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.disclosure import SUPPRESSED, is_small, suppress_counts, suppress_table
+from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, is_small, suppress_counts, suppress_parts, suppress_table
 from data.schemas import OVER_DISTANCE_MILES
 from ui import components, map_view, state
 
@@ -42,8 +42,9 @@ BREAKDOWN_LABELS = {
 
 
 def shown(count: int) -> str:
-    """One count as a panel may see it."""
-    return str(suppress_counts(pd.Series([count])).iloc[0])
+    """One count as a panel may see it: "c" for 1-5, else with thousands separated ("2,259"), as on the tiles."""
+    value = str(suppress_counts(pd.Series([count])).iloc[0])
+    return value if value == SUPPRESSED else f"{int(value):,}"
 
 
 def _small(value) -> bool:
@@ -81,6 +82,37 @@ def safe_headline(figures: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# From this share of children with an unknown placement location or distance, the tiles that count the known
+# ones ("Outside the authority 1.8%") understate so much that the page says so above them.
+UNKNOWN_WARNING_SHARE = 0.2
+_UNKNOWN_MEASURES = {
+    "placement location unknown": ("placement location", "Outside the authority and At a distance"),
+    "distance unknown": ("distance from home", f"Over {OVER_DISTANCE_MILES} miles and the median distance"),
+}
+
+
+def unknown_warning(figures: pd.DataFrame) -> str:
+    """A warning when the placement location or distance is unknown for many children (at least
+    :data:`UNKNOWN_WARNING_SHARE` of them), naming the tiles it affects; "" otherwise. Counts through
+    disclosure control, as on the tiles."""
+    if figures is None or figures.empty:
+        return ""
+    by_measure = figures.set_index("measure")
+    parts = []
+    for measure, (what, tiles) in _UNKNOWN_MEASURES.items():
+        if measure not in by_measure.index:
+            continue
+        count, base = int(by_measure.loc[measure, "count"]), int(by_measure.loc[measure, "denominator"])
+        if base and count / base >= UNKNOWN_WARNING_SHARE:
+            parts.append(f"the {what} is not known for {shown(count)} of {shown(base)} children, so {tiles} "
+                         "count only the rest")
+    if not parts:
+        return ""
+    text = "; ".join(parts)
+    return (f"{text[0].upper()}{text[1:]}. These figures understate: check the placement and home postcodes "
+            "(PL_POST, HOME_POST) on the Data page.")
+
+
 def unknown_distances(snapshot: pd.DataFrame) -> pd.DataFrame:
     """Children whose distance could not be measured, by reason (``DISTANCE_NOTE``)."""
     if snapshot.empty or "PL_DISTANCE" not in snapshot:
@@ -92,6 +124,18 @@ def unknown_distances(snapshot: pd.DataFrame) -> pd.DataFrame:
     reasons = notes.where(notes.notna() & (notes.astype(str) != ""), "no reason recorded").astype(str)
     table = reasons.value_counts().rename_axis("reason").reset_index(name="children")
     return table
+
+
+def safe_unknown_distances(unknown: pd.DataFrame) -> pd.DataFrame:
+    """:func:`unknown_distances` for a panel: reasons and an "All" row, suppressed together (the total is
+    shown with them, so one hidden reason is never the total less the others)."""
+    if unknown is None or unknown.empty:
+        return pd.DataFrame(columns=["reason", "children"])
+    table = pd.concat([unknown, pd.DataFrame([{"reason": "All", "children": int(unknown["children"].sum())}])],
+                      ignore_index=True)
+    table.index = [f"row{i}" for i in range(len(unknown))] + ["All"]
+    safe = suppress_table(table, ["children"], total_row="All")
+    return order_safely(safe.reset_index(drop=True), "children", "reason")
 
 
 def order_safely(safe: pd.DataFrame, count_column: str, label_column: str) -> pd.DataFrame:
@@ -108,12 +152,6 @@ def order_safely(safe: pd.DataFrame, count_column: str, label_column: str) -> pd
     }, index=safe.index)
     order = key.sort_values(["all", "hidden", "count", "label"], kind="stable").index
     return safe.loc[order].reset_index(drop=True)
-
-
-def suppressed(frame: pd.DataFrame, count_columns: list[str]) -> pd.DataFrame:
-    """Counts 1-5 hidden; rows re-ordered so hidden ones do not show their rank (first column is the label)."""
-    safe = suppress_table(frame, count_columns)
-    return order_safely(safe, count_columns[0], frame.columns[0])
 
 
 def breakdown_table(summary: pd.DataFrame) -> pd.DataFrame:
@@ -156,7 +194,7 @@ def authority_geography(la_code: str | None) -> dict:
     from maps.common import boundaries_geojson, outline_geojson
 
     gdf = state.boundaries()
-    out = {
+    out: dict[str, str | None] = {
         "authority": boundaries_geojson(gdf[gdf["code"] == la_code]),
         "neighbours": boundaries_geojson(gdf[gdf["code"].isin(list(adjacent_authorities(la_code)))]),
     }
@@ -175,6 +213,17 @@ def _geography_or_warn(la_code: str | None) -> dict:
         return {}
 
 
+def receiving_texts(snapshot: pd.DataFrame, table: pd.DataFrame) -> pd.Series:
+    """Children per receiving authority code as the "By receiving authority" table (``table``, from
+    :func:`breakdown_table`) shows them, secondary suppression included, so the map never shows a
+    number that the table hides. Codes whose name is not in the table are left out."""
+    if table is None or table.empty or "PL_LA" not in snapshot:
+        return pd.Series(dtype=object)
+    texts = dict(zip(table[BREAKDOWN_LABELS["PL_LA_NAME"]], table[BREAKDOWN_LABELS["children"]]))
+    names = snapshot.drop_duplicates("PL_LA").set_index("PL_LA")["PL_LA_NAME"]
+    return names.map(texts).dropna().astype(object)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def receiving_geojson(fingerprint: str, on, groups: tuple, providers: tuple, la_code: str | None) -> str | None:
     """Authorities our children are placed in (not our own), with counts through disclosure control."""
@@ -190,6 +239,9 @@ def receiving_geojson(fingerprint: str, on, groups: tuple, providers: tuple, la_
     if receiving.empty:
         return None
     receiving["children"] = receiving["code"].map(counts).astype(int)
+    table = breakdown_table(state.breakdown(fingerprint, on, "PL_LA_NAME", groups, providers))
+    shown_text = receiving_texts(snap, table).reindex(receiving["code"]).to_numpy()
+    receiving["children"] = pd.Series(shown_text, index=receiving.index).fillna(receiving["children"]).astype(object)
     safe = safe_map_layer(receiving, "children", small="c", keep_columns=["code", "name"])
     return boundaries_geojson(safe, extra_fields=("children",))
 
@@ -216,6 +268,7 @@ def homes_map_rendered(fingerprint: str, on, sectors: tuple, ratings: tuple, onl
     from maps.homes_map import homes_map
 
     points = state.home_points(fingerprint, on)
+    points = points.assign(OUR_CHILDREN_SHOWN=safe_home_children(state.homes_usage(fingerprint, on), points))
     if sectors:
         points = points[points["SECTOR"].astype(object).fillna("").astype(str).str.upper().isin(sectors)]
     if ratings:
@@ -226,12 +279,52 @@ def homes_map_rendered(fingerprint: str, on, sectors: tuple, ratings: tuple, onl
         homes_map(points, tiles=tiles, distance_miles=OVER_DISTANCE_MILES, **_geography_or_warn(la_code)))
 
 
+NOT_MATCHED = "Not matched to a listed home"  # analysis.homes.home_usage's row for unmatched children
+
+
+def safe_home_children(usage: pd.DataFrame, points: pd.DataFrame) -> pd.Series:
+    """Our children in each home on the map as a panel may see them, indexed like ``points``.
+
+    Suppressed over every listed home (``usage``) at once, with each sector's total, the total
+    and the children in no listed home known to the reader (the briefing pack shows them) and
+    homes not on the map counted as hidden.
+    """
+    if usage is None or usage.empty:
+        return pd.Series(dtype=object)
+    unmatched = usage["NAME"] == NOT_MATCHED
+    listed = usage[~unmatched]
+    rest = int(pd.to_numeric(usage.loc[unmatched, "OUR_CHILDREN"], errors="coerce").fillna(0).sum())
+    counts = pd.to_numeric(listed["OUR_CHILDREN"], errors="coerce").fillna(0).astype(int)
+    sector = listed["SECTOR"].astype(object).fillna("").astype(str).str.upper()
+    on_map = points["USAGE_ROW"] if "USAGE_ROW" in points else pd.Series(dtype=object)
+    shown_all = suppress_parts(counts, groups=sector, rest=rest, unshown=~listed.index.isin(on_map))
+    return pd.Series(shown_all.reindex(on_map.to_numpy()).to_numpy(), index=points.index, dtype=object)
+
+
 def flow_note(summary) -> str:
-    parts = [f"{shown(summary.drawn)} of {shown(summary.children)} children drawn"]
-    if summary.no_home_sector:
-        parts.append(f"{shown(summary.no_home_sector)} without a home postcode sector")
-    if summary.no_placement_district:
-        parts.append(f"{shown(summary.no_placement_district)} without a placement postcode district")
+    """What the map's lines leave out, in words: children drawn of all, and why the others are not.
+
+    The children looked after (on the headline tiles) are those drawn, without a home sector, without a
+    placement district or in flows left off. When any of the reasons counts 1-5, the reasons are given
+    together without their counts ("the others have ..."), and a drawn count within 5 of all is written
+    "all but 5 or fewer", so no count of 1-5 follows from the total on the tiles."""
+    drawn, children = summary.drawn, summary.children
+    left_off = children - drawn - summary.no_home_sector - summary.no_placement_district
+    if any(_small(value) for value in (drawn, summary.no_home_sector, summary.no_placement_district, left_off)):
+        if _small(drawn):
+            lines = f"{SUPPRESSED} (5 or fewer)"
+        elif _small(children - drawn):
+            lines = f"all but {SMALL_NUMBER_MAX} or fewer"
+        else:
+            lines = f"{drawn:,}"
+        parts = [f"Lines for {lines} of the {shown(children)} children",
+                 "the others have no home postcode sector or no placement postcode district"]
+    else:
+        parts = [f"Lines for {shown(drawn)} of the {shown(children)} children"]
+        if summary.no_home_sector:
+            parts.append(f"{summary.no_home_sector:,} without a home postcode sector")
+        if summary.no_placement_district:
+            parts.append(f"{summary.no_placement_district:,} without a placement postcode district")
     if summary.flows_dropped:
         parts.append(f"{summary.flows_dropped} smallest flows left off to keep the map fast")
     return "; ".join(parts) + "."

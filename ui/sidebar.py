@@ -26,6 +26,9 @@ FILTER_KEYS = (KEY_SNAPSHOT, KEY_PERIOD, KEY_GROUPS, KEY_PROVIDERS)
 WIDGET_PREFIX = "_widget_"
 PROVIDER_GROUPS = list(dict.fromkeys(PROVIDER_GROUP.values()))
 DEFAULT_TREND_MONTHS = 36
+PANEL_FILTERS_NOTE = ("Figures are for all placement types and providers; each group's own figures are in "
+                      "the breakdowns. (Filters are for analysts: comparing filtered totals could reveal "
+                      "suppressed numbers.)")
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,12 @@ class Filters:
         parts.append("placement type: " + (", ".join(self.groups) if self.groups else "all"))
         parts.append("provider: " + (", ".join(self.providers) if self.providers else "all"))
         return "; ".join(parts)
+
+
+def _period_end(period, last: date) -> date:
+    """The last day of the trend period's last month, not after the data's last day."""
+    end_day = (pd.Timestamp(period[1]) + pd.offsets.MonthEnd(0)).date()
+    return min(end_day, last)
 
 
 def _month_starts(start: date, end: date) -> list[date]:
@@ -71,8 +80,14 @@ def _bound(key: str, data: str = "") -> dict:
     return {"key": widget_key, "on_change": _store}
 
 
-def render_sidebar(fingerprint: str, period: tuple[date, date]) -> Filters:
-    """Draw the shared filters and return the current choices."""
+def render_sidebar(fingerprint: str, period: tuple[date, date], *, panel_view: bool = False) -> Filters:
+    """Draw the shared filters and return the current choices.
+
+    With ``panel_view`` (the panel role) the placement type and provider filters are not offered:
+    a panel sees every figure for all of them, and each group's own figures in the breakdown
+    tables, so that no two filter choices can be subtracted to give a suppressed number back
+    (docs/disclosure.md).
+    """
     first, last = period
     previous = st.session_state.get(KEY_FILTERS_FOR)
     if previous is not None and previous != fingerprint:  # new data: start from its defaults
@@ -109,22 +124,26 @@ def render_sidebar(fingerprint: str, period: tuple[date, date]) -> Filters:
                 help="Months shown in the trend charts.",
                 **_bound(KEY_PERIOD, fingerprint),
             )
-        st.multiselect(
-            "Placement type group",
-            PLACEMENT_GROUPS,
-            placeholder="All placement type groups",
-            **_bound(KEY_GROUPS),
-        )
-        st.multiselect(
-            "Provider",
-            PROVIDER_GROUPS,
-            placeholder="All providers",
-            **_bound(KEY_PROVIDERS),
-        )
+        if panel_view:
+            st.caption(PANEL_FILTERS_NOTE)
+        else:
+            st.multiselect(
+                "Placement type group",
+                PLACEMENT_GROUPS,
+                placeholder="All placement type groups",
+                **_bound(KEY_GROUPS),
+            )
+            st.multiselect(
+                "Provider",
+                PROVIDER_GROUPS,
+                placeholder="All providers",
+                **_bound(KEY_PROVIDERS),
+            )
     snap = st.session_state[KEY_SNAPSHOT]
-    start, end = st.session_state[KEY_PERIOD]
-    end_day = (pd.Timestamp(end) + pd.offsets.MonthEnd(0)).date()
+    start, end = st.session_state[KEY_PERIOD][0], _period_end(st.session_state[KEY_PERIOD], last)
+    if panel_view:
+        return Filters(snapshot=snap, start=start, end=end)
     return Filters(
-        snapshot=snap, start=start, end=min(end_day, last),
+        snapshot=snap, start=start, end=end,
         groups=tuple(st.session_state[KEY_GROUPS]), providers=tuple(st.session_state[KEY_PROVIDERS]),
     )

@@ -16,6 +16,11 @@ import numpy as np
 import pandas as pd
 
 from data import schemas
+from data.demo.children import draw_children, draw_short_break_children, eighteenth_birthday
+from data.demo.homes import draw_homes_register, placement_costs
+from data.demo.missing import draw_incidents, place_incidents, split_sources
+from data.demo.placements import build_episodes, draw_placements, locate_placements, short_break_episodes
+from data.demo.places import get_sampler, hotspots_for
 from geo.authorities import Authority, resolve_authority
 
 __all__ = ["generate_demo", "write_demo", "DEMO_FILES", "SYNTHETIC_PREFIX"]
@@ -58,12 +63,6 @@ def generate_demo(la: str | Authority, *, seed: int = 1, years: int = 3, end: st
 
     Raises ``geo.authorities.UnknownAuthorityError`` for an unknown authority.
     """
-    from data.demo.children import draw_children, draw_short_break_children
-    from data.demo.homes import draw_homes_register, placement_costs
-    from data.demo.missing import draw_incidents, place_incidents, split_sources
-    from data.demo.placements import build_episodes, draw_placements, locate_placements, short_break_episodes
-    from data.demo.places import get_sampler, hotspots_for
-
     authority = resolve_authority(la)
     rng = np.random.default_rng([seed, int(authority.code[1:])])
     sampler = get_sampler()
@@ -98,6 +97,8 @@ def generate_demo(la: str | Authority, *, seed: int = 1, years: int = 3, end: st
     mother = (people["SEX"] == "F") & (rng.random(len(people)) < 0.03)
     people["MC_DOB_DAY"] = np.where(mother, people["DOB"] + (rng.uniform(15.5, 17.5, len(people)) * 365.25).astype(int), -1)
 
+    people["MC_DOB_DAY"] = _births_before_last_episode_end(people, episodes, spans)
+
     out: dict[str, pd.DataFrame] = {}
     for year, ys, ye in spans:
         out.update(_year_tables(year, ys, ye, episodes, people, incidents[in_903], kids))
@@ -109,6 +110,24 @@ def generate_demo(la: str | Authority, *, seed: int = 1, years: int = 3, end: st
                                  "years": [years], "end": [str(pd.Timestamp(end).date())],
                                  "children": [len(kids)], "homes": [len(homes)]})
     return out
+
+
+def _births_before_last_episode_end(people: pd.DataFrame, episodes: pd.DataFrame, spans) -> np.ndarray:
+    """MC_DOB_DAY, with no birth after the last episode that ended in the birth's collection year.
+
+    Rule 625 rejects a mother's child born after her latest episode end of the year, and rule 626
+    one who appears next year although MOTHER was 0: such a mother is left out altogether.
+    """
+    born = people.set_index("CHILD")["MC_DOB_DAY"]
+    ended = episodes.loc[episodes["DEC"] >= 0, ["CHILD", "DEC"]]
+    ended = ended[ended["CHILD"].isin(born.index[born >= 0])]
+    keep = born.copy()
+    for _, ys, ye in spans:
+        last = ended[(ended["DEC"] >= ys) & (ended["DEC"] <= ye)].groupby("CHILD")["DEC"].max()
+        b = born.reindex(last.index)
+        late = last.index[(b >= ys) & (b <= ye) & (b > last)]
+        keep.loc[late] = -1
+    return keep.reindex(people["CHILD"]).to_numpy()
 
 
 def _recode_place(place: pd.Series, year: int) -> pd.Series:
@@ -162,7 +181,7 @@ def _year_tables(year, ys, ye, episodes, people, incidents, kids) -> dict[str, p
         "CHILD": u["CHILD"].to_numpy(),
         "SEX": (u["SEX"] if year >= 2025 else u["SEX"].map({"M": "1", "F": "2"})).to_numpy(),
         "DOB": _dates(u["DOB"].to_numpy()).to_numpy(),
-        "DUC": _dates((u["DOB"] + int(round(18 * 365.25))).to_numpy()).to_numpy(),
+        "DUC": _dates(eighteenth_birthday(u["DOB"].to_numpy())).to_numpy(),
     })
     return {f"{year}_header.csv": header, f"{year}_episodes.csv": episodes_out,
             f"{year}_missing.csv": missing, f"{year}_uasc.csv": uasc}

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from data import schemas
+from geo.distances import straight_line_miles
 
 # (measure, national target, tolerance, unit) - shares in percent, medians in miles.
 TARGETS = [
@@ -40,9 +41,8 @@ def _read(path: Path) -> pd.DataFrame:
 
 
 def _miles(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-    d = np.hypot(a["easting"].to_numpy(float) - b["easting"].to_numpy(float),
-                 a["northing"].to_numpy(float) - b["northing"].to_numpy(float))
-    return np.round(d / 1000 / 1.6093, 1)
+    return straight_line_miles(a["easting"].to_numpy(float), a["northing"].to_numpy(float),
+                               b["easting"].to_numpy(float), b["northing"].to_numpy(float))
 
 
 def measure_demo(folder: str | Path, *, la_code: str, index=None) -> pd.DataFrame:
@@ -51,7 +51,7 @@ def measure_demo(folder: str | Path, *, la_code: str, index=None) -> pd.DataFram
     Snapshot figures use children looked after on 31 March of the last year (open episodes,
     short breaks excluded); missing figures pool all years.
     """
-    from geo.postcodes import get_postcode_index
+    from geo.postcodes import get_postcode_index  # pyarrow with it: ~1.4 s, so on first use
 
     index = index or get_postcode_index()
     folder = Path(folder)

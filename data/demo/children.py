@@ -40,6 +40,16 @@ UASC_ETHNIC = ["OOTH", "BAFR", "AOTH", "BOTH"]
 CIN_SHARES = {"N1": 0.66, "N2": 0.02, "N3": 0.03, "N4": 0.08, "N5": 0.13, "N6": 0.02, "N7": 0.005, "N8": 0.045}
 
 
+def eighteenth_birthday(dob_days) -> np.ndarray:
+    """Day (since 1970-01-01) of the 18th birthday of each DOB, by the calendar as the validator counts it.
+
+    ``DOB + 18 * 365.25`` days is a day out for some children, and rules 352, 359, 460 and 205B
+    compare with the calendar birthday (29 February birthdays fall on 28 February).
+    """
+    dob = pd.to_datetime(np.asarray(dob_days, dtype=np.int64), unit="D")
+    return ((dob + pd.DateOffset(years=18)) - pd.Timestamp("1970-01-01")).days.to_numpy(dtype=np.int64)
+
+
 def estimate_under_18(n_postcodes: int, n_english_postcodes: int) -> int:
     """Under-18 population of an authority from its share of England's unit postcodes."""
     return int(round(ENGLAND_UNDER_18 * n_postcodes / max(n_english_postcodes, 1)))
@@ -104,8 +114,10 @@ def draw_children(
             dur = _draw_duration(rng, bands, paths, age)
         end = start + np.maximum((dur * DAYS_PER_YEAR).round().astype(np.int64), 3)
         dob = start - (age * DAYS_PER_YEAR).round().astype(np.int64)
-        eighteen = dob + int(round(18 * DAYS_PER_YEAR))
-        end = np.minimum(end, eighteen)
+        b18 = eighteenth_birthday(dob)
+        # Those in care until 18 leave on the birthday itself (rule 460: E17 only from 18).
+        until_18 = (paths == 3) & ~(early if uasc else np.zeros(n, bool))
+        end = np.where(until_18, b18, np.minimum(end, b18))
         keep = end >= window_start
         frames.append(pd.DataFrame({
             "UASC": uasc, "START": start[keep], "END": end[keep], "DOB": dob[keep],
@@ -127,7 +139,7 @@ def draw_children(
 
 def draw_short_break_children(*, rng: np.random.Generator, n: int, window_start: int, window_end: int) -> pd.DataFrame:
     """Disabled children who only have short breaks (LS V3/V4): not looked after at 31 March."""
-    age = rng.uniform(5, 17, n)
+    age = rng.uniform(5, 14, n)
     dob = (window_start - age * DAYS_PER_YEAR).round().astype(np.int64)
     return pd.DataFrame({
         "CHILD": [f"SYN9{i:05d}" for i in range(1, n + 1)],

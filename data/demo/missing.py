@@ -15,6 +15,7 @@ from pyproj import Transformer
 from data.demo.children import DAYS_PER_YEAR
 from data.demo.places import Hotspot, PostcodeSampler
 from data.schemas import RISK_FLAGS
+from geo.projection import BNG, WGS84
 
 MISSING_CHILD_SHARE = 0.11  # of children looked after during the year
 MEAN_INCIDENTS = 6.8  # per child who goes missing
@@ -51,8 +52,8 @@ def draw_incidents(episodes: pd.DataFrame, kids: pd.DataFrame, *, rng: np.random
                    years: list[tuple[int, int]]) -> pd.DataFrame:
     """Missing incidents per collection year (days ``(start, end)`` inclusive).
 
-    Returns CHILD, MISSING, START, END (datetime64[m]; END NaT when not back by the end of the
-    period of care or of the data), KIND, PL_ROW, AGE, YEAR_INDEX.
+    Returns CHILD, MISSING, START, END (datetime64[m]; back by the end of the period of care and of the
+    collection year), KIND, PL_ROW, AGE, YEAR_INDEX.
     """
     dob = kids.set_index("CHILD")["DOB"]
     care_end = kids.set_index("CHILD")["END"]
@@ -91,7 +92,9 @@ def draw_incidents(episodes: pd.DataFrame, kids: pd.DataFrame, *, rng: np.random
             order = np.argsort(start, kind="stable")
             start, which = start[order], which[order]
             dur = np.exp(np.log(HOURS_MEDIAN) + HOURS_SIGMA * rng.standard_normal(n)) * 60
-            limit = min(care_end.at[child], ye + 1 + 400) * 1440  # back by the end of the period of care
+            # Back by the end of the period of care, and of the collection year: an episode still open
+            # at 31 March would have to be repeated next year with the same MIS_START (rule 576).
+            limit = min(care_end.at[child], ye + 1) * 1440
             keep, last_end, last_day = [], -np.inf, None
             ends = np.empty(n)
             for i in range(n):
@@ -102,8 +105,7 @@ def draw_incidents(episodes: pd.DataFrame, kids: pd.DataFrame, *, rng: np.random
                 ends[i] = min(start[i] + max(dur[i], 30), limit - 1)
                 keep.append(i)
                 last_end = ends[i]
-            keep = np.array(keep, dtype=int)
-            rows = s.iloc[which[keep]]
+            rows = s.iloc[which[np.array(keep, dtype=int)]]
             end_min = ends[keep]
             out.append(pd.DataFrame({
                 "CHILD": child,
@@ -134,7 +136,7 @@ def place_incidents(
     """
     n = len(inc)
     centres = sampler.centroid([h.sector for h in hotspots])
-    to_wgs = Transformer.from_crs(27700, 4326, always_xy=True)
+    to_wgs = Transformer.from_crs(BNG, WGS84, always_xy=True)
     pl_xy = np.where(inc["PL_ROW"].to_numpy()[:, None] >= 0, sampler.xy[inc["PL_ROW"].clip(lower=0)], np.nan)
     home_row = home_rows.reindex(inc["CHILD"]).fillna(-1).astype(int).to_numpy()
     home_xy = np.where(home_row[:, None] >= 0, sampler.xy[np.clip(home_row, 0, None)], np.nan)

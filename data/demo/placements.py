@@ -8,22 +8,26 @@ Placement locations are real unit postcodes at realistic distances from the chil
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from data.demo.children import DAYS_PER_YEAR
+from data.demo.children import DAYS_PER_YEAR, eighteenth_birthday
 from data.demo.places import RESIDENTIAL_TOWNS, PostcodeSampler, sample_near
 
 # Per kind: 903 codes (share), mean years in one placement, distance from home (median miles,
 # log-normal spread), wish to be outside the authority, providers (share).
-KINDS = {
+KINDS: dict[str, dict[str, Any]] = {
     "foster_rel": dict(codes={"U1": 0.45, "U2": 0.05, "U3": 0.50}, years=1.8, miles=3.2, sigma=1.3, out=0.45,
                        providers={"PR1": 0.90, "PR2": 0.05, "PR4": 0.05}),
     "foster_other": dict(codes={"U4": 0.35, "U5": 0.05, "U6": 0.60}, years=1.2, miles=3.0, sigma=1.15, out=0.74,
                          providers={"PR1": 0.55, "PR4": 0.40, "PR5": 0.05}),
     "home": dict(codes={"K2": 1.0}, years=0.9),
     "secure": dict(codes={"K1": 1.0}, years=0.3),
-    "supported": dict(codes={"K3": 0.85, "P2": 0.15}, years=0.9, miles=3.5, sigma=1.0, out=0.50,
+    # Supported accommodation stays inside the authority: the validator's rules 241 (K3 with a URN)
+    # and 1015 (own provision, H5 before 2024/25) reject it outside. P2 ended on 28 October 2023 (217t).
+    "supported": dict(codes={"K3": 1.0}, years=0.9, miles=3.5, sigma=1.0, out=0.0,
                       providers={"PR4": 0.70, "PR5": 0.20, "PR1": 0.10}),
     "parents": dict(codes={"P1": 1.0}, years=0.8, miles=0.8, sigma=0.8, out=0.05, providers={"PR0": 1.0}),
     "adoption": dict(codes={"A3": 0.05, "A4": 0.10, "A5": 0.25, "A6": 0.60}, years=99.0, miles=14.0, sigma=0.8,
@@ -32,7 +36,7 @@ KINDS = {
                   out=0.65, providers={"PR3": 0.3, "PR4": 0.5, "PR5": 0.2}),
 }
 # Share of time spent in each kind by age band (0-4, 5-9, 10-15, 16-17), outside the adoption path.
-TIME_SHARES = {
+TIME_SHARES: dict[str, list[float]] = {
     "foster_rel": [22, 21, 14, 9],
     "foster_other": [68, 61, 52, 38],
     "home": [0, 3, 15, 13],
@@ -48,6 +52,19 @@ _KIND_P = _KIND_P / _KIND_P.sum(axis=1, keepdims=True)
 _UASC_KINDS = ["foster_other", "supported", "home"]
 _UASC_P = [0.55, 0.35, 0.10]
 
+# Placement codes that may carry URN "XXXXXXX" (not inspected; validator rule 242); other
+# placements without an inspected setting (P1, R2, Z1) leave URN blank (rule 218 allows it).
+NOT_INSPECTED_PLACES = ("A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6")
+# A school placement only from this age (rule 373: S1 under 4).
+MIN_AGE_S1 = 4.5
+# Placements the authority may provide itself outside its area (rule 1015 exempts them).
+OWN_PROVISION_ANYWHERE = NOT_INSPECTED_PLACES + ("K3",)
+# Farthest a children's home is chosen from home, km: under the validator's 350 miles (563 km)
+# between postcodes, with room for the home's postcode not being its register point.
+MAX_HOME_KM = 540.0
+# Longest emergency legal statuses, days (rules 361 police protection 72 hours, 362 EPO 21 days,
+# 364 PACE detention 21 days).
+MAX_DAYS_LS = {"L1": 3, "L2": 21, "J2": 21}
 # Placements that need no PLACE_PROVIDER (validator rule 178).
 NO_PROVIDER = {"Z1", "T0", "T1", "T2", "T3", "T4"}
 PLACE_CHANGE_REASONS = {"CARPL": 0.35, "CREQB": 0.15, "CREQO": 0.10, "CHILD": 0.08, "LAREQ": 0.08,
@@ -107,11 +124,18 @@ def draw_placements(kids: pd.DataFrame, *, rng: np.random.Generator, horizon: in
             place = str(_pick(rng, spec["codes"]))
             if kind == "supported" and age < 16:  # not allowed for under-16s since October 2023
                 kind, place = "foster_other", "U6"
-            if prev is not None and prev[0] == kind and kind in ("foster_other", "foster_rel") and rng.random() < 0.3:
-                # Same carers, placement re-designated long term.
-                same, place = True, "U4" if kind == "foster_other" else "U1"
-            if kind == "adoption" and prev is not None and prev[0].startswith("foster") and place in ("A3", "A5"):
-                same = True  # placed for adoption with the current foster carer
+            if place == "S1" and age < MIN_AGE_S1:
+                place = "Z1"
+            long_term = "U4" if kind == "foster_other" else "U1"
+            if (prev is not None and prev[0] == kind and kind in ("foster_other", "foster_rel")
+                    and prev[1] != long_term and rng.random() < 0.3):
+                # Same carers, placement re-designated long term (rule 435: something must change).
+                same, place = True, long_term
+            if kind == "adoption" and place in ("A3", "A5"):
+                if prev is not None and prev[0].startswith("foster"):
+                    same = True  # placed for adoption with the current foster carer
+                else:  # "with current foster carer" needs one (rule 217: RNE S, T or U)
+                    place = {"A3": "A4", "A5": "A6"}[place]
             length = max(3, int(round(rng.exponential(spec["years"]) * DAYS_PER_YEAR)))
             end = t + length
             if adopt_day is not None and t < adopt_day:
@@ -157,6 +181,11 @@ def locate_placements(
         pl_row[idx] = sample_near(sampler, origin[idx], spec["miles"], rng=rng, sigma=spec["sigma"],
                                   want_outside=want_out, la_code=la_code)
         provider[idx] = _pick(rng, spec["providers"], len(idx))
+        if spec["out"] == 0.0:
+            # Must be inside (supported accommodation): a small authority such as the City of London
+            # may have no postcode at the drawn distance, so take one of its own at random.
+            stray = idx[sampler.la_code[pl_row[idx]] != la_code]
+            pl_row[stray] = sampler.snap(la_xy[rng.integers(0, len(la_units), len(stray))])[0]
     # With parents: often the very home postcode.
     par = np.flatnonzero(kind == "parents")
     at_home = par[(rng.random(len(par)) < 0.25) & (home_row[par] >= 0)]
@@ -171,10 +200,13 @@ def locate_placements(
             continue
         hxy = reg[["EASTING", "NORTHING"]].to_numpy()
         d_km = np.hypot(origin[idx, None, 0] - hxy[None, :, 0], origin[idx, None, 1] - hxy[None, :, 1]) / 1000
+        # No home beyond the validator's 350 miles (rule 454), unless none is nearer.
+        too_far = (d_km > MAX_HOME_KM) & (d_km.min(axis=1, keepdims=True) <= MAX_HOME_KM)
         if k == "home":
             w = np.exp(-d_km / home_scale_km) + town_pull * town_home[None, :] * 150 / (150 + d_km)
         else:
             w = 1 / (d_km + 50) ** 2
+        w = np.where(too_far, 0.0, w)
         w = w / w.sum(axis=1, keepdims=True)
         choice = (w.cumsum(axis=1) < rng.random((len(idx), 1))).sum(axis=1)
         choice = np.minimum(choice, len(reg) - 1)
@@ -186,7 +218,7 @@ def locate_placements(
                                  np.where(home_la == la_code, "PR1", "PR2")))
 
     # URNs of the fostering, adoption and supported-accommodation services.
-    own_fostering = f"SC9{int(la_dfe):05d}" if str(la_dfe).isdigit() else "SC900000"
+    own_fostering = own_fostering_urn(la_dfe)
     foster = np.isin(kind, ["foster_rel", "foster_other"])
     urn[foster & (provider == "PR1")] = own_fostering
     for code, pool in (("PR4", IFA_URNS), ("PR5", VOLUNTARY_URNS), ("PR2", IFA_URNS[:2])):
@@ -200,7 +232,7 @@ def locate_placements(
     urn[sel] = rng.choice(SUPPORTED_URNS, size=sel.sum())
     provider[place == "R2"] = "PR3"
     provider[np.isin(place, list(NO_PROVIDER))] = ""
-    urn[np.isin(place, ["P1", "R2", "Z1", "P2"])] = NOT_INSPECTED
+    urn[~np.isin(place, NOT_INSPECTED_PLACES) & (urn == NOT_INSPECTED)] = ""
 
     # Same carer: same postcode, provider and URN as the placement before.
     same = out["SAME_CARER"].to_numpy()
@@ -213,11 +245,20 @@ def locate_placements(
     clash = (pl_row == home_pc_row) & (place != "P1") & (home_row >= 0)
     if clash.any():
         pl_row[clash] = sample_near(sampler, origin[clash], 2.0, rng=rng, sigma=0.5)
+    # Own provision other than foster, adoption and K3 must be inside the authority (rule 1015): a
+    # home on the boundary may snap to a neighbour's postcode, or move off the child's home postcode.
+    own_outside = (provider == "PR1") & (sampler.la_code[pl_row] != la_code) & ~np.isin(place, OWN_PROVISION_ANYWHERE)
+    provider[own_outside] = "PR2"
     out["PL_ROW"] = pl_row
     out["HOME_PC_ROW"] = np.where(home_row >= 0, home_pc_row, -1)
     out["PLACE_PROVIDER"] = provider
     out["URN"] = urn
     return out
+
+
+def own_fostering_urn(la_dfe: str) -> str:
+    """The authority's own (fictional) fostering service URN."""
+    return f"SC9{int(la_dfe):05d}" if str(la_dfe).isdigit() else "SC900000"
 
 
 def _in_cluster_town(reg: pd.DataFrame, sampler: PostcodeSampler) -> np.ndarray:
@@ -228,21 +269,33 @@ def _in_cluster_town(reg: pd.DataFrame, sampler: PostcodeSampler) -> np.ndarray:
     return (d.min(axis=1) < 6000).astype(float)
 
 
-def _legal_statuses(kid, rng, first_placement_end: int, adopt_day: int | None) -> list[tuple[int, str]]:
-    """(start day, LS) changes of one period of care."""
+def _legal_statuses(kid, rng, first_placement_end: int, adopt_day: int | None, *,
+                    adopt_place: str = "", with_parents: bool = False) -> list[tuple[int, str]]:
+    """(start day, LS) changes of one period of care, in date order, each LS different from the last.
+
+    ``with_parents``: the child is placed with parents at some point, which a single period of
+    accommodation (V2) does not allow (rule 378). ``adopt_place``: A5/A6 (placement order) need
+    LS E1 by the adoption day (rule 408).
+    """
     age = (kid.START - kid.DOB) / DAYS_PER_YEAR
     if kid.UASC:
         return [(kid.START, "V2")]
     if kid.PATH == "home" and age >= 10:
-        first = _pick(rng, {"V2": 0.55, "C1": 0.30, "L1": 0.05, "L2": 0.05, "J2": 0.05})
+        table = {"V2": 0.55, "C1": 0.30, "L1": 0.05, "L2": 0.05, "J2": 0.05}
     else:
-        first = _pick(rng, {"C1": 0.55, "V2": 0.25, "L2": 0.12, "L1": 0.08})
-    changes = [(kid.START, str(first))]
+        table = {"C1": 0.55, "V2": 0.25, "L2": 0.12, "L1": 0.08}
+    if with_parents:
+        table.pop("V2")
+        table.pop("J2", None)
+    first = str(_pick(rng, table))
+    changes = [(kid.START, first)]
     t = kid.START
-    if first in ("L1", "L2", "J2"):
-        # Emergency protection ends: usually the same day as the emergency placement ends.
-        t = first_placement_end if rng.random() < 0.6 else t + int(rng.integers(1, 9))
-        nxt = "V2" if first == "J2" or rng.random() < 0.3 else "C1"
+    if first in MAX_DAYS_LS:
+        # Emergency protection ends: often the same day as the emergency placement ends, always
+        # within its legal limit.
+        limit = MAX_DAYS_LS[first]
+        t = min(first_placement_end, t + limit) if rng.random() < 0.6 else t + int(rng.integers(1, limit + 1))
+        nxt = "V2" if not with_parents and (first == "J2" or rng.random() < 0.3) else "C1"
         changes.append((t, nxt))
     cur = changes[-1][1]
     if cur == "V2" and rng.random() < 0.15:
@@ -253,9 +306,16 @@ def _legal_statuses(kid, rng, first_placement_end: int, adopt_day: int | None) -
         t += int(rng.uniform(0.3, 0.9) * DAYS_PER_YEAR)
         changes.append((t, "C2"))
     if adopt_day is not None:
-        e1 = max(t + 7, adopt_day - int(rng.integers(20, 120)))
-        changes.append((min(e1, adopt_day), "E1"))
+        # Legal status changes before the adoption placement; the placement order (E1) comes last.
+        changes = [changes[0]] + [(d, ls) for d, ls in changes[1:] if d < adopt_day - 1]
+        if adopt_place in ("A5", "A6"):  # (the latest code of a run of adoption placements)
+            e1 = max(changes[-1][0] + 1, adopt_day - int(rng.integers(20, 120)))
+            changes.append((min(e1, adopt_day), "E1"))
     return [(d, ls) for d, ls in changes if d < kid.END]
+
+
+# What identifies a placement's setting in the return.
+_SETTING = ("PLACE", "PL_ROW", "PLACE_PROVIDER", "URN")
 
 
 def build_episodes(placements: pd.DataFrame, kids: pd.DataFrame, *, rng: np.random.Generator,
@@ -280,7 +340,9 @@ def build_episodes(placements: pd.DataFrame, kids: pd.DataFrame, *, rng: np.rand
         kinds = col["KIND"][pos]
         adopt = pos[kinds == "adoption"]
         adopt_day = int(col["P_START"][adopt[0]]) if len(adopt) else None
-        ls_changes = _legal_statuses(kid, rng, int(col["P_END"][pos[0]]), adopt_day)
+        ls_changes = _legal_statuses(kid, rng, int(col["P_END"][pos[0]]), adopt_day,
+                                     adopt_place=max((str(c) for c in col["PLACE"][adopt]), default=""),
+                                     with_parents=bool((kinds == "parents").any()))
         ls_days = np.array([d for d, _ in ls_changes])
         p_starts = col["P_START"][pos]
         starts = sorted(set(p_starts.tolist()) | set(ls_days.tolist()))
@@ -290,8 +352,12 @@ def build_episodes(placements: pd.DataFrame, kids: pd.DataFrame, *, rng: np.rand
         for s in starts:
             p = pos[np.searchsorted(p_starts, s, side="right") - 1]
             ls = ls_changes[np.searchsorted(ls_days, s, side="right") - 1][1]
+            if prev_p is not None and p != prev_p and all(col[c][p] == col[c][prev_p] for c in _SETTING):
+                p = prev_p  # the same setting drawn twice in a row is one placement (rule 435)
             if prev_p is None:
                 rne = "S"
+            elif p == prev_p and ls == prev_ls:
+                continue
             else:
                 moved = p != prev_p
                 same = bool(col["SAME_CARER"][p])
@@ -314,6 +380,9 @@ def build_episodes(placements: pd.DataFrame, kids: pd.DataFrame, *, rng: np.rand
             elif kid.END <= horizon:
                 r[7] = kid.END
                 r[8] = str(_pick(rng, _exit_table(kid)))
+                if r[8] in ("E45", "E46") and not str(r[5]).startswith("U"):
+                    # Special guardianship to former foster carers needs a foster placement (rule 516).
+                    r[8] = {"E45": "E47", "E46": "E48"}[r[8]]
         records.extend(child_rows)
     cols = ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
             "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN", "KIND", "PL_ROW", "PLACEMENT"]
@@ -321,8 +390,7 @@ def build_episodes(placements: pd.DataFrame, kids: pd.DataFrame, *, rng: np.rand
 
 
 def _exit_table(kid) -> dict:
-    eighteen = kid.DOB + int(round(18 * DAYS_PER_YEAR))
-    if kid.END >= eighteen:
+    if kid.END >= eighteenth_birthday([kid.DOB])[0]:
         return EXIT_REASONS["eighteen"]
     if kid.UASC:
         return EXIT_REASONS["uasc_early"]
@@ -330,18 +398,30 @@ def _exit_table(kid) -> dict:
 
 
 def short_break_episodes(sb: pd.DataFrame, *, rng: np.random.Generator, window_start: int, window_end: int) -> pd.DataFrame:
-    """Short-break episodes (LS V3 per stay, V4 one agreement a year): no postcodes, no URN."""
+    """Short-break episodes (LS V3 per stay, V4 one agreement a year): no postcodes, no URN (rule 214).
+
+    Stays are apart (a stay never starts on or before the day the last one ended: rules 388, 431,
+    501) and end before the child's 18th birthday (rules 352, 359).
+    """
     rows = []
-    for kid in sb.itertuples(index=False):
+    eighteen = eighteenth_birthday(sb["DOB"].to_numpy())
+    for kid, b18 in zip(sb.itertuples(index=False), eighteen):
+        last_day = int(b18) - 1
         if kid.LS == "V4":
             t = window_start
-            while t <= window_end:
-                end = min(t + 364, window_end + 400)
-                rows.append([kid.CHILD, t, "S", "V4", "N2", "U6", "PR1", end, "E8" if end <= window_end else "", "", "", "", ""])
+            while t <= min(window_end, last_day - 1):
+                end = min(t + 364, window_end + 400, last_day)
+                rows.append([kid.CHILD, t, "S", "V4", "N2", "U6", "PR1", end, "E8" if end <= window_end else "", "", "",
+                             "", ""])
                 t = end + 1
         else:
             n = rng.poisson(10)
-            for s in np.sort(rng.choice(np.arange(window_start, window_end - 3), size=n, replace=False)):
+            stop = min(window_end - 3, last_day - 4)
+            if stop <= window_start:
+                continue
+            starts = np.sort(rng.choice(np.arange(window_start, stop, 5), size=min(n, len(range(window_start, stop, 5))),
+                                        replace=False))
+            for s in starts:  # 5 days apart, at most 3 nights: never touching
                 d = int(rng.integers(1, 4))
                 rows.append([kid.CHILD, int(s), "S", "V3", "N2", "K2", "PR1", int(s) + d, "E8", "", "", "", ""])
     cols = ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
@@ -351,4 +431,3 @@ def short_break_episodes(sb: pd.DataFrame, *, rng: np.random.Generator, window_s
     out["PL_ROW"] = -1
     out["PLACEMENT"] = -1
     return out
-

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from geo.distances import METRES_PER_MILE
 from geo.postcodes import PostcodeIndex, get_postcode_index
 
-METRES_PER_MILE = 1609.3  # the DfE/validator conversion
 
 # Where England's children's homes cluster, and why: private providers open homes where houses are
 # cheap to buy (coastal towns, former industrial towns of the North West, Yorkshire and the North
@@ -120,7 +120,7 @@ def get_sampler() -> PostcodeSampler:
 def sample_near(
     sampler: PostcodeSampler,
     origin_xy: np.ndarray,
-    median_miles: np.ndarray,
+    median_miles: np.ndarray | float,
     *,
     rng: np.random.Generator,
     sigma: float = 1.0,

@@ -1,0 +1,181 @@
+"""Issue 15: files a council might load, read without crash, silent loss, blow-up or impossible values."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from data.quality import SET_ASIDE
+from data.read_files import MAX_CELL_CHARS, MAX_COLUMNS, MAX_WORKBOOK_TEXT
+from data.readers import InputFile, read_inputs
+from tests.test_readers import assert_accounting
+
+
+def _csv(text: str, name: str = "file.csv") -> InputFile:
+    return InputFile(name, text.encode("utf-8"))
+
+
+# --------------------------------------------------------------------------- impossible times
+def test_times_outside_the_day_are_set_aside_with_row_column_and_value():
+    text = ("CHILD,DECOM,DEC,PLACE\n"
+            "1,31/03/2023 99:00,,U4\n"
+            "2,01/05/2023 25:61,,U4\n"
+            "3,01/05/2023 23:59:59,,U4\n"
+            "4,01/05/2023,31/03/2024 24:00,U4\n"
+            "5,2023-05-01T12:60,,U4\n")
+    ds = read_inputs([_csv(text, "eps.csv")])
+    issues = ds.quality.to_frame().set_index("row")
+    for row, column, value in ((2, "DECOM", "31/03/2023 99:00"), (3, "DECOM", "01/05/2023 25:61"),
+                               (5, "DEC", "31/03/2024 24:00"), (6, "DECOM", "2023-05-01T12:60")):
+        assert issues.loc[row, "severity"] == SET_ASIDE
+        assert issues.loc[row, "column"] == column and issues.loc[row, "value"] == value
+        assert "00:00-23:59:59" in issues.loc[row, "reason"]
+    assert ds.episodes["CHILD"].tolist() == ["3"]
+    assert ds.episodes["DECOM"].tolist() == [pd.Timestamp("2023-05-01 23:59:59")]
+    assert_accounting(ds)
+
+
+# --------------------------------------------------------------------------- quotes across lines
+LOG_HEAD = "CHILD,MIS_START,FOUND_POST,NOTES,SEXUAL_EXPLOITATION\n"
+
+
+def test_a_quote_closing_lines_later_sets_aside_every_line_it_swallowed():
+    text = (LOG_HEAD + '1,01/05/2023,ME1 1AA,"opened here,Y\n2,02/05/2023,ME1 1AA,fine,Y\n'
+            '3,03/05/2023,ME1 1AA,closes" here,Y\n4,04/05/2023,ME1 1AA,ok,N\n')
+    ds = read_inputs([_csv(text, "log.csv")])
+    assert ds.missing_log["CHILD"].tolist() == ["4"]
+    assert ds.missing_log["SOURCE_ROW"].tolist() == [5]
+    summary = ds.quality.summary().iloc[0]
+    assert (summary.rows_read, summary.rows_used, summary.rows_set_aside) == (4, 1, 3)
+    issues = ds.quality.to_frame()
+    assert issues["row"].tolist() == [2, 3, 4]
+    assert (issues["severity"] == SET_ASIDE).all()
+    assert issues["reason"].str.contains("quote opened in line 2 closes only in line 4").all()
+    assert_accounting(ds)
+
+
+def test_an_unterminated_quote_sets_aside_the_rest_of_the_file_line_by_line():
+    text = LOG_HEAD + '1,01/05/2023,ME1 1AA,ok,Y\n2,02/05/2023,ME1 1AA,"never,Y\n3,03/05/2023,ME1 1AA,x,Y\n'
+    ds = read_inputs([_csv(text, "log.csv")])
+    assert ds.missing_log["CHILD"].tolist() == ["1"]
+    issues = ds.quality.to_frame()
+    assert issues["row"].tolist() == [3, 4]
+    assert issues["reason"].str.contains("quote opened in line 3 is never closed").all()
+    assert_accounting(ds)
+
+
+def test_a_well_formed_value_with_line_breaks_is_used_and_named_by_its_lines():
+    text = LOG_HEAD + '1,01/05/2023,ME1 1AA,"two\nlines",Y\n2,02/05/2023,ME1 1AA,fine,Y\n'
+    ds = read_inputs([_csv(text, "log.csv")])
+    assert ds.missing_log["CHILD"].tolist() == ["1", "2"]
+    assert ds.missing_log["SOURCE_ROW"].tolist() == [2, 4]  # spreadsheet rows are physical lines
+    assert ds.missing_log["NOTES"].iloc[0] == "two\nlines"
+    (issue,) = ds.quality.issues
+    assert issue.row == 2 and "lines 2-3" in issue.reason and issue.severity != SET_ASIDE
+    assert_accounting(ds)
+
+
+# --------------------------------------------------------------------------- wide headers
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("columns", [16_000, 32_000, 200_000])
+def test_a_header_wider_than_the_limit_is_refused_at_once(columns):
+    header = ",".join(f"C{i}" for i in range(columns - 2)) + ",CHILD,DECOM\n"
+    text = header + "".join("," * (columns - 2) + f"{i},01/04/2023\n" for i in range(5))
+    ds = read_inputs([_csv(text, "wide.csv")])
+    (error,) = ds.quality.file_errors()
+    assert f"{columns:,} columns" in error.reason and f"{MAX_COLUMNS:,} column limit" in error.reason
+
+
+def test_a_header_at_the_limit_is_read():
+    header = ",".join(f"C{i}" for i in range(MAX_COLUMNS - 2)) + ",CHILD,DECOM\n"
+    text = header + "".join("," * (MAX_COLUMNS - 2) + f"{i},01/04/2023\n" for i in range(5))
+    ds = read_inputs([_csv(text, "wide.csv")])
+    assert ds.quality.file_errors() == []
+    assert len(ds.episodes) == 5
+
+
+# --------------------------------------------------------------------------- workbooks bounded while read
+def _read_bomb(chars: int, rows: int) -> dict:
+    """Read a shared-string workbook in a fresh process; its outcome and peak memory (MB)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, str(root / "tests" / "xlsx_bomb.py"), str(chars), str(rows)],
+                          capture_output=True, text=True, timeout=300, cwd=root)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_a_workbook_just_under_the_text_limit_is_read_in_under_1_gb():
+    """A 27 KB workbook whose 1,800 cells share one 32,767-character string: 59 million characters."""
+    rows = MAX_WORKBOOK_TEXT // MAX_CELL_CHARS - 30
+    out = _read_bomb(MAX_CELL_CHARS, rows)
+    assert out["bytes"] < 50_000 and out["errors"] == [] and out["episodes"] == rows
+    assert out["peak_mb"] < 1024, out
+
+
+def test_a_small_workbook_of_one_shared_string_in_many_cells_is_refused_early():
+    out = _read_bomb(MAX_CELL_CHARS, 100_000)  # 3.3 billion characters once every cell is its own text
+    assert out["episodes"] == 0 and out["peak_mb"] < 1024, out
+    (error,) = out["errors"]
+    assert "MAX_WORKBOOK_TEXT" in error and "sheet 'Episodes' row" in error
+
+
+def test_a_cell_longer_than_excel_allows_is_refused_with_sheet_and_row():
+    out = _read_bomb(MAX_CELL_CHARS + 1, 3)
+    (error,) = out["errors"]
+    assert "sheet 'Episodes' row 2" in error and "32,767" in error
+
+
+# --------------------------------------------------------------------------- 903 XML
+def _child(i: int, inner: str = "") -> str:
+    return (f"<CHILD><HEADER><CHILDID>{i}</CHILDID><SEX>1</SEX><DOB>01/01/2010</DOB></HEADER>"
+            f"<EPISODE><DECOM>01/04/2023</DECOM><PL>U1</PL></EPISODE>{inner}</CHILD>")
+
+
+def test_a_child_inside_another_child_is_refused_with_its_row():
+    xml = f"<EXPSSDA903>{_child(1)}{_child(2, _child(3))}{_child(4)}</EXPSSDA903>"
+    ds = read_inputs([InputFile("903.xml", xml.encode())])
+    (error,) = ds.quality.file_errors()
+    assert "CHILD element 2 (Header row 2, CHILDID '2') holds another CHILD element" in error.reason
+    assert ds.episodes.empty  # no episode credited to the wrong child
+
+
+@pytest.mark.timeout(20)
+def test_deeply_nested_children_are_refused_at_once():
+    depth = 20_000  # reading every level again for each CHILD took time growing with the square of this
+    xml = "<EXPSSDA903>" + "".join(f"<CHILD><HEADER><CHILDID>{i}</CHILDID></HEADER>" for i in range(depth))
+    xml += "</CHILD>" * depth + "</EXPSSDA903>"
+    ds = read_inputs([InputFile("deep.xml", xml.encode())])
+    (error,) = ds.quality.file_errors()
+    assert "CHILD element 1 (Header row 1" in error.reason
+
+
+@pytest.mark.timeout(20)
+def test_thousands_of_made_up_element_names_are_refused_at_once():
+    names = "".join(f"<T{i}>x</T{i}>" for i in range(50_000))
+    xml = f"<EXPSSDA903><CHILD><HEADER><CHILDID>1</CHILDID>{names}</HEADER></CHILD></EXPSSDA903>"
+    ds = read_inputs([InputFile("wide.xml", xml.encode())])
+    (error,) = ds.quality.file_errors()
+    assert "MAX_COLUMNS" in error.reason
+
+
+def test_separate_children_keep_their_own_episodes():
+    xml = f"<EXPSSDA903>{_child(1)}{_child(2)}</EXPSSDA903>"
+    ds = read_inputs([InputFile("903.xml", xml.encode())])
+    assert ds.quality.file_errors() == []
+    assert ds.episodes["CHILD"].tolist() == ["1", "2"]
+    assert_accounting(ds)
+
+
+def test_an_unclosed_quote_before_a_long_rest_of_file_sets_aside_every_line():
+    """The rest of the file is one value of over 131,072 characters (the csv module's default limit)."""
+    rows = "".join(f"{i},01/05/2023,ME1 1AA,note {i},Y\n" for i in range(10, 8010))
+    text = LOG_HEAD + '1,01/05/2023,ME1 1AA,ok,Y\n2,01/05/2023,ME1 1AA,"oops,Y\n' + rows
+    ds = read_inputs([_csv(text, "log.csv")])
+    assert ds.quality.file_errors() == []
+    summary = ds.quality.summary().iloc[0]
+    assert (summary.rows_read, summary.rows_used, summary.rows_set_aside) == (8002, 1, 8001)
+    assert_accounting(ds)
