@@ -6,6 +6,8 @@ keeps, per file, how many rows were read, used and set aside, so that
 """
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -123,7 +125,8 @@ class QualityReport:
             record = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in record.items()}
             if record.get("row") is not None:
                 record["row"] = int(record["row"])
-            report.issues.append(QualityIssue(**{k: record.get(k) for k in ISSUE_COLUMNS}))
+            fields: dict[str, Any] = {k: record.get(k) for k in ISSUE_COLUMNS}
+            report.issues.append(QualityIssue(**fields))
         return report
 
     def file_errors(self) -> list[QualityIssue]:

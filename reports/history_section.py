@@ -10,6 +10,7 @@ import io
 import pandas as pd
 
 from analysis.history import HISTORY_MEASURES, changes, trend_table
+from reports.pack import Block, FigureBlock, Section, TableBlock, TextBlock
 
 TITLE = "Since the previous published snapshot"
 
@@ -40,11 +41,10 @@ def history_section(figures: pd.DataFrame, *, topics, snapshot_id: int | None = 
 
     ``figures`` is ``store.read_figures()``; ``snapshot_id`` the snapshot the pack is built from.
     """
-    from reports.briefing import FigureBlock, Section, TableBlock, TextBlock
 
     if figures is None or figures.empty:
         return None
-    blocks = []
+    blocks: list[Block] = []
     for topic in topics:
         shown, numbers = trend_table(figures, topic=topic, snapshot_id=snapshot_id)
         if shown.empty:

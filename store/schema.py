@@ -12,12 +12,14 @@ the loser then finds the store at the new version.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
-__all__ = ["metadata", "schema_version", "snapshots", "snapshot_tables", "snapshot_figures", "MIGRATIONS",
-           "migrate", "store_version", "StoreVersionError"]
+__all__ = ["metadata", "schema_version", "snapshots", "snapshot_tables", "snapshot_figures", "places_of_concern",
+           "PLACE_KINDS", "PLACE_LABEL_MAX_CHARS", "PLACE_NOTE_MAX_CHARS", "MIGRATIONS", "migrate", "open_store",
+           "store_version", "StoreVersionError"]
 
 metadata = sa.MetaData()
 
@@ -66,6 +68,25 @@ snapshot_figures = sa.Table(
 )
 
 
+# Places of concern an analyst marks (analysis.places_of_concern): a position, not a hotspot id, since
+# hotspots are renumbered whenever the data or filters change. Kept apart from snapshots: a mark outlives them.
+PLACE_KINDS = ("hotspot", "postcode")
+PLACE_LABEL_MAX_CHARS = 100
+PLACE_NOTE_MAX_CHARS = 200  # "a short note": a reason, not a case record
+places_of_concern = sa.Table(
+    "places_of_concern", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("label", sa.String(PLACE_LABEL_MAX_CHARS), nullable=False),
+    sa.Column("easting", sa.Float, nullable=False),  # EPSG:27700 metres
+    sa.Column("northing", sa.Float, nullable=False),
+    sa.Column("note", sa.String(PLACE_NOTE_MAX_CHARS), nullable=False, default=""),
+    sa.Column("marked_by", sa.String(100), nullable=False, default=""),
+    sa.Column("marked_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN (" + ", ".join(f"'{k}'" for k in PLACE_KINDS) + ")", name="places_of_concern_kind"),
+)
+
+
 class StoreVersionError(RuntimeError):
     """The store was written by a newer version of Care map than this one."""
 
@@ -78,10 +99,15 @@ def _v2_figures(conn: sa.Connection) -> None:
     metadata.create_all(conn, tables=[snapshot_figures])
 
 
+def _v3_places_of_concern(conn: sa.Connection) -> None:
+    metadata.create_all(conn, tables=[places_of_concern])
+
+
 # (description, step). Append only: never edit or reorder a step that has shipped.
-MIGRATIONS: list[tuple[str, object]] = [
+MIGRATIONS: list[tuple[str, Callable[[sa.Connection], None]]] = [
     ("published snapshots and their tables", _v1_snapshots),
     ("headline figures per snapshot, for history", _v2_figures),
+    ("places of concern marked by analysts", _v3_places_of_concern),
 ]
 
 
@@ -123,3 +149,15 @@ def migrate(engine: sa.Engine, *, up_to: int | None = None) -> int:
         with engine.connect() as conn:
             version = store_version(conn)
     return version
+
+
+def open_store(url: str | None = None) -> sa.Engine:
+    """The store's process-wide engine (:func:`store.engine.get_engine`) with its schema brought up to date.
+
+    Raises :class:`StoreVersionError` when the store is newer than this code.
+    """
+    from store.engine import get_engine
+
+    engine = get_engine(url)
+    migrate(engine)
+    return engine

@@ -176,7 +176,9 @@ def publish_dataset(
             raise PublishError(f"the store holds returns of authority {current.la_code or 'several authorities'}; "
                                f"these files are {dataset.la_code or 'of several authorities'}")
         row["published_at"] = datetime.now(timezone.utc)
-        snapshot_id = conn.execute(snapshots.insert().values(**row)).inserted_primary_key[0]
+        inserted = conn.execute(snapshots.insert().values(**row)).inserted_primary_key
+        assert inserted is not None
+        snapshot_id = inserted[0]
         for name, n, blob in blobs:
             conn.execute(snapshot_tables.insert().values(snapshot_id=snapshot_id, name=name, rows=n, parquet=blob))
         if figures is not None and not figures.empty:
@@ -288,7 +290,7 @@ def purge_snapshots(*, before: date | None = None, snapshot_ids=None, engine: sa
     engine = _ready(engine)
     if engine is None:
         return []
-    condition = sa.false()
+    condition: sa.ColumnElement[bool] = sa.false()
     if before is not None:
         condition = condition | (snapshots.c.snapshot_date < before)
     if snapshot_ids:
@@ -308,7 +310,9 @@ def _reclaim(engine: sa.Engine) -> None:
     if is_sqlite(str(engine.url)):
         raw = engine.raw_connection()  # the driver connection is in autocommit (store.engine), as VACUUM needs
         try:
-            raw.driver_connection.execute("VACUUM")
+            driver = raw.driver_connection
+            assert driver is not None
+            driver.execute("VACUUM")
         finally:
             raw.close()
     else:

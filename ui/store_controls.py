@@ -51,8 +51,8 @@ def which_data(dataset) -> None:
                    f"{state.authority_name(dataset.la_code)}. Only you see them; the panel sees published data.")
     if not sees_row_level(state.current_role()):
         return
-    options = ([_UPLOAD] if st.session_state.get(state.KEY_INPUT_FILES) else []) + \
-              ([_LATEST] + [s.id for s in found] if found else [])
+    options: list[str | int] = [_UPLOAD] if st.session_state.get(state.KEY_INPUT_FILES) else []
+    options += [_LATEST, *(s.id for s in found)] if found else []
     if len(options) < 2:
         return
     names = {_UPLOAD: "your uploaded files (not published)",
@@ -63,14 +63,14 @@ def which_data(dataset) -> None:
     else:
         current = st.session_state.get(published.KEY_CHOSEN) or _LATEST
     picked = st.selectbox("Show", options, index=options.index(current) if current in options else 0,
-                          format_func=names.get, key="which_snapshot")
+                          format_func=lambda o: names.get(o, ""), key="which_snapshot")
     if picked != current:
         if picked == _UPLOAD:
             st.session_state[state.KEY_SOURCE] = state.SOURCE_UPLOAD
             _audit("snapshot", {"snapshot": "own upload (not published)"})
         else:
             st.session_state[state.KEY_SOURCE] = state.SOURCE_PUBLISHED
-            published.choose(None if picked == _LATEST else picked, user=state.current_user(),
+            published.choose(None if picked == _LATEST else int(picked), user=state.current_user(),
                              role=state.current_role())
         st.rerun()
 
@@ -131,7 +131,8 @@ def retention_controls() -> None:
         st.caption("Deleted snapshots are gone for good, from the store file too (docs/operations.md). "
                    "The command line does the same: python -m data purge.")
         names = {s.id: describe(s) for s in found}
-        chosen = st.multiselect("Snapshots to delete", list(names), format_func=names.get, key="purge_ids")
+        chosen = st.multiselect("Snapshots to delete", list(names), format_func=lambda o: names.get(o, ""),
+                                key="purge_ids")
         sure = st.checkbox("I understand these snapshots are deleted for good", key="purge_sure")
         if st.button("Delete", disabled=not (chosen and sure), icon=":material/delete_forever:", key="purge_go"):
             try:
