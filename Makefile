@@ -26,6 +26,9 @@ $(TEST_STAMP): $(STAMP) requirements-test.txt
 
 install: $(STAMP)
 
+# Two malloc arenas: sessions' threads then reuse freed memory instead of each growing its own (docs/operations.md).
+MALLOC_ARENA_MAX ?= 2
+
 $(VALIDATOR_STAMP): Makefile
 	test -x $(VALIDATOR_VENV)/bin/python || $(PYTHON) -m venv $(VALIDATOR_VENV)
 	$(VALIDATOR_VENV)/bin/python -m pip install -q "$(VALIDATOR_PIN)"
@@ -35,7 +38,7 @@ validator: $(VALIDATOR_STAMP)
 
 # Bound to localhost: without sign-in configured the app must not be reachable from other machines.
 run: install
-	$(PY) -m streamlit run app.py --server.address localhost --server.port $(PORT)
+	MALLOC_ARENA_MAX=$(MALLOC_ARENA_MAX) $(PY) -m streamlit run app.py --server.address localhost --server.port $(PORT)
 
 # Lint and types first (settings in pyproject.toml): zero findings is part of passing.
 lint: $(TEST_STAMP)

@@ -1,6 +1,6 @@
 """The audit log: who did what and when, one JSON line per event, with no child data in it.
 
-Events: sign-in, sign-in-failed, sign-out, export, briefing, view. ``details`` records the
+Events: sign-in, sign-in-failed, sign-out, export, briefing, view, publish, purge, snapshot (a switch). ``details`` records the
 filters used (authority, period, audience, file type ...). Keys that name child data (child id,
 ids, postcodes, coordinates, notes) are refused, and so is any full unit postcode in a value,
 because the log is kept longer and read more widely than the data it describes.
@@ -19,7 +19,7 @@ from config import state_dir
 __all__ = ["write_audit", "read_audit", "audit_file", "EVENTS"]
 
 AUDIT_LOG_ENV = "CARE_MAP_AUDIT_LOG"
-EVENTS = ("sign-in", "sign-in-failed", "sign-out", "export", "briefing", "view")
+EVENTS = ("sign-in", "sign-in-failed", "sign-out", "export", "briefing", "view", "publish", "purge", "snapshot")
 # Ids of children (a hotspot or cell id is fine: it names a place, not a child).
 _ID_KEY_RE = re.compile(r"^(IDS?|PSEUDONYMS?|UPNS?|(CHILD|CHILDREN|PERSON|PEOPLE)_IDS?)$")
 _UNIT_POSTCODE_RE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\b", re.IGNORECASE)

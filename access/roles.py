@@ -13,10 +13,10 @@ An exact address beats a domain; at equal precision the role that sees less (pan
 from __future__ import annotations
 
 import ipaddress
-import os
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+
+from config.secrets import read_secrets
 
 __all__ = [
     "ANALYST",
@@ -40,7 +40,6 @@ _LEAST_PRIVILEGE = (PANEL, ANALYST)  # order of preference when an address match
 
 LOCAL_ADDRESSES = ("localhost", "127.0.0.1", "::1")
 _ROOT = Path(__file__).resolve().parents[1]
-SECRETS_FILE_ENV = "CARE_MAP_SECRETS_FILE"
 _PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 _NOT_PROVIDERS = {"roles", "client_kwargs"}
 
@@ -55,27 +54,6 @@ def sees_row_level(role: str | None) -> bool:
 
 
 # ---------------------------------------------------------------- secrets.toml
-def _secrets_path(path=None) -> Path:
-    if path is not None:
-        return Path(path)
-    env = os.environ.get(SECRETS_FILE_ENV)
-    return Path(env) if env else _ROOT / ".streamlit" / "secrets.toml"
-
-
-def read_secrets(path=None) -> dict:
-    """The parsed ``.streamlit/secrets.toml`` (``{}`` if absent or unreadable).
-
-    Location: ``path``, else env ``CARE_MAP_SECRETS_FILE``, else ``.streamlit/secrets.toml``
-    under the project folder (where ``streamlit run app.py`` reads it).
-    """
-    file = _secrets_path(path)
-    try:
-        with open(file, "rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}
-
-
 def _auth(secrets) -> Mapping:
     data = read_secrets(secrets) if secrets is None or isinstance(secrets, (str, Path)) else secrets
     auth = data.get("auth", {}) if isinstance(data, Mapping) else {}

@@ -6,92 +6,47 @@ renumbered whenever the filters or the data change, a place does not move. A hot
 as a place of concern when a mark lies inside its outline or within :data:`NEAR_METRES` of its
 centre (:func:`flag_hotspots`).
 
-Storage is one SQLAlchemy table, :data:`places_of_concern`, in whatever database the caller's
-``engine`` points at: the installation's store (PostgreSQL or SQLite) once it exists, or until
-then a SQLite file in the installation's ``local/`` folder (:func:`local_engine`). The note is
+Storage is the store's table :data:`store.schema.places_of_concern` (PostgreSQL or SQLite, whichever
+the installation's store is; :func:`store.schema.open_store`), beside the published snapshots. The note is
 free text from an analyst: it is shown only in the analyst's own view (escaped), never in a
 panel or MASE output, which carry only the flag.
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime, timezone
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import (CheckConstraint, Column, DateTime, Float, Integer, MetaData, String, Table, create_engine,
-                        delete, insert, select)
+from sqlalchemy import delete, insert, select
+
+from store.schema import PLACE_KINDS as KINDS
+from store.schema import PLACE_LABEL_MAX_CHARS as LABEL_MAX_CHARS
+from store.schema import PLACE_NOTE_MAX_CHARS as NOTE_MAX_CHARS
+from store.schema import open_store, places_of_concern
 
 __all__ = [
     "places_of_concern",
-    "metadata",
-    "create_table",
     "mark_place",
     "mark_hotspot",
     "mark_postcode",
     "unmark_place",
     "list_places",
     "flag_hotspots",
-    "local_engine",
     "saved_places",
     "KINDS",
     "NOTE_MAX_CHARS",
     "NEAR_METRES",
 ]
 
-KIND_HOTSPOT = "hotspot"
-KIND_POSTCODE = "postcode"
-KINDS = (KIND_HOTSPOT, KIND_POSTCODE)
-NOTE_MAX_CHARS = 200  # "a short note": a reason, not a case record
-LABEL_MAX_CHARS = 100
+KIND_HOTSPOT, KIND_POSTCODE = KINDS
 NEAR_METRES = 250.0  # a mark this close to a hotspot's centre flags it even outside its outline
-DB_ENV = "CARE_MAP_PLACES_DB"
-_ROOT = Path(__file__).resolve().parents[1]
-
-metadata = MetaData()
-places_of_concern = Table(
-    "places_of_concern",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("kind", String(16), nullable=False),
-    Column("label", String(LABEL_MAX_CHARS), nullable=False),
-    Column("easting", Float, nullable=False),
-    Column("northing", Float, nullable=False),
-    Column("note", String(NOTE_MAX_CHARS), nullable=False, default=""),
-    Column("marked_by", String(100), nullable=False, default=""),
-    Column("marked_at", DateTime(timezone=True), nullable=False),
-    CheckConstraint(f"kind IN ('{KIND_HOTSPOT}', '{KIND_POSTCODE}')", name="places_of_concern_kind"),
-)
 COLUMNS = ["id", "kind", "label", "easting", "northing", "note", "marked_by", "marked_at"]
 
 
-def create_table(engine) -> None:
-    """Create the table if it is not there yet (the store's migrations will do this once plugged in)."""
-    metadata.create_all(engine, tables=[places_of_concern])
-
-
-def local_engine(path: str | Path | None = None):
-    """A SQLite engine on ``path``, else ``$CARE_MAP_PLACES_DB``, else ``local/places_of_concern.sqlite``,
-    with the table created. The stand-in until the installation's store holds the table."""
-    target = Path(path or os.environ.get(DB_ENV) or _ROOT / "local" / "places_of_concern.sqlite")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(f"sqlite:///{target}")
-    create_table(engine)
-    return engine
-
-
-def saved_places(path: str | Path | None = None) -> pd.DataFrame | None:
-    """The marks in the installation's local database (as :func:`local_engine` finds it), or None when
-    no mark was ever made there (no file): for scheduled jobs such as ``python -m analysis briefing``."""
-    target = Path(path or os.environ.get(DB_ENV) or _ROOT / "local" / "places_of_concern.sqlite")
-    if not target.is_file():
-        return None
-    engine = local_engine(target)
-    try:
-        return list_places(engine)
-    finally:
-        engine.dispose()
+def saved_places(url: str | None = None) -> pd.DataFrame:
+    """Every mark in the installation's store (``url``, else the store's own setting): for scheduled jobs
+    such as ``python -m analysis briefing``."""
+    return list_places(open_store(url))
 
 
 def _clean(text, *, limit: int, what: str) -> str:
@@ -107,7 +62,7 @@ def mark_place(engine, *, kind: str, label: str, easting: float, northing: float
 
     Parameters
     ----------
-    engine : SQLAlchemy engine of the store (or :func:`local_engine`).
+    engine : the store's SQLAlchemy engine (:func:`store.schema.open_store`).
     kind : "hotspot" or "postcode".
     label : what the analyst marked ("Hotspot 3", "CT9 1AA"), at most 100 characters.
     easting, northing : position in EPSG:27700 metres.

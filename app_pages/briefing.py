@@ -12,7 +12,7 @@ import streamlit as st
 
 from data.pooled import one_authority, pooled_authorities
 from reports.briefing import AUDIENCES, CLASSIFICATION, SUPPRESSION_NOTE, Briefing, build_briefing
-from ui import components, page, state
+from ui import components, history_view, page, state
 
 AUDIENCE_CHOICES = {
     "mase": "MASE panel: missing from care and exploitation",
@@ -35,10 +35,11 @@ def briefing_pack(fingerprint: str, audience: str, start: date, end: date, la: s
     dataset, current = state.current_dataset()
     if current != fingerprint:  # cannot happen within one run; guards against a stale key
         raise RuntimeError("dataset changed during a run")
+    history = history_view.figures(dataset)
     if la != dataset.la_code:
         dataset = one_authority(dataset, la)
-    return build_briefing(dataset, la=la, period=(start, end), audience=audience,
-                          offline=True, index=state.postcode_index(), places=list_places(places_engine()))
+    return build_briefing(dataset, la=la, period=(start, end), audience=audience, offline=True,
+                          index=state.postcode_index(), places=list_places(places_engine()), history=history)
 
 
 def _marks() -> tuple:

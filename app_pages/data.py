@@ -1,7 +1,7 @@
 """Data: use the synthetic demo or upload the council's own files, and see the data-quality report.
 
 Uploaded files stay in this browser session's memory; nothing is written to
-disk unless the user downloads an export.
+disk unless an analyst publishes them (ui.store_controls) or downloads an export.
 """
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from data.pooled import pooled_authorities
 from data.readers import READ_EXTENSIONS, InputFile
 from data.quality import REPEATED_RECORD
 from geo.authorities import authorities
-from ui import components, page, ssd_source, state
+from ui import components, page, ssd_source, state, store_controls
 
 dataset, fingerprint, filters = page.start_page()
 
 st.title("Data")
 st.caption("Files you upload stay in this session's memory on this machine; nothing is saved to disk unless "
-           "you download an export. Closing the browser tab discards them.")
+           "you publish them or download an export. Closing the browser tab discards unpublished files.")
 
 # ------------------------------------------------------------------ choose the data
 table = authorities()
@@ -27,39 +27,39 @@ codes = table["code"].tolist()
 names = dict(zip(table["code"], table["name"]))
 
 st.subheader("Which data")
-if dataset.synthetic:
-    st.info(f"Now showing: **{dataset.label or 'the synthetic demo'}**.")
-else:
-    st.success(f"Now showing: **your uploaded files** ({len(st.session_state.get(state.KEY_INPUT_FILES, []))} "
-               f"files), responsible authority {state.authority_name(dataset.la_code)}.")
-    if st.button("Switch back to the synthetic demo", icon=":material/science:"):
+store_controls.which_data(dataset)
+if dataset.snapshot_id is None and st.session_state.get(state.KEY_INPUT_FILES):
+    if st.button("Discard my uploaded files", icon=":material/delete:"):
         state.use_demo()
         st.rerun()
+store_controls.publish_controls(dataset)
+store_controls.retention_controls()
 
-with st.form("upload_form"):
-    uploads = st.file_uploader(
-        "903 return tables (header, episodes, missing, UASC; CSV, XLSX or XML), the missing team's log, "
-        "a children's homes register, a placement cost table",
-        type=[e.lstrip(".") for e in READ_EXTENSIONS],
-        accept_multiple_files=True,
-        key="uploader",
-    )
-    current = dataset.la_code if not dataset.synthetic else None
-    la = st.selectbox(
-        "Responsible authority (your council)",
-        codes,
-        index=codes.index(current) if current in codes else None,
-        format_func=lambda c: names.get(c, c),
-        placeholder="Choose your authority (or leave blank if your files say which)",
-        help="Distances, 'outside the authority' and 'adjoining' are measured from this authority.",
-    )
-    submitted = st.form_submit_button("Load these files", type="primary", icon=":material/upload:")
-if submitted:
-    if not uploads:
-        st.warning("Choose at least one file first.")
-    else:
-        state.use_uploads([InputFile(f.name, f.getvalue()) for f in uploads], la)
-        st.rerun()
+if sees_row_level(state.current_role()):  # panel members do not hold the files: they see published data
+    with st.form("upload_form"):
+        uploads = st.file_uploader(
+            "903 return tables (header, episodes, missing, UASC; CSV, XLSX or XML), the missing team's log, "
+            "a children's homes register, a placement cost table",
+            type=[e.lstrip(".") for e in READ_EXTENSIONS],
+            accept_multiple_files=True,
+            key="uploader",
+        )
+        current = dataset.la_code if not dataset.synthetic else None
+        la = st.selectbox(
+            "Responsible authority (your council)",
+            codes,
+            index=codes.index(current) if current in codes else None,
+            format_func=lambda c: names.get(c, c),
+            placeholder="Choose your authority (or leave blank if your files say which)",
+            help="Distances, 'outside the authority' and 'adjoining' are measured from this authority.",
+        )
+        submitted = st.form_submit_button("Load these files", type="primary", icon=":material/upload:")
+    if submitted:
+        if not uploads:
+            st.warning("Choose at least one file first.")
+        else:
+            state.use_uploads([InputFile(f.name, f.getvalue()) for f in uploads], la)
+            st.rerun()
 
 ssd_source.render_ssd_source(st.session_state.get(state.KEY_LA))
 

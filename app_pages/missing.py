@@ -40,7 +40,7 @@ from analysis.missing import (
 from data.schemas import RISK_FLAG_LABELS, RISK_FLAGS
 from maps.hotspot_map import hotspot_map, hotspot_table
 from reports.export import to_safe_csv
-from ui import auth, components, map_view, page, state
+from ui import auth, components, history_view, map_view, page, state
 
 LOCATIONS = {"Where found / last located": "found", "Where the child went missing from": "from"}
 KINDS = {"Combined (M and A)": "combined", "Missing (M)": "missing", "Away (A)": "away"}
@@ -428,6 +428,7 @@ tiles = pd.DataFrame([
                    "of episodes that have ended"},
 ])
 components.headline_tiles(tiles)
+history_view.show(dataset, "missing")
 if chosen.empty:
     st.info("No episodes match these filters. Widen the period or clear the risk-flag filter.")
     page.end_page()

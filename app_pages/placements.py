@@ -9,7 +9,7 @@ import streamlit as st
 
 from data.schemas import OVER_DISTANCE_MILES
 from maps.placements_map import LAYER_COLUMNS
-from ui import components, map_view, page, panel, state
+from ui import components, history_view, map_view, page, panel, state
 
 dataset, fingerprint, filters = page.start_page()
 la_name = state.authority_name(dataset.la_code)
@@ -32,6 +32,7 @@ warning = panel.unknown_warning(figures)
 if warning:
     st.warning(warning)
 components.headline_tiles(panel.safe_headline(figures))
+history_view.show(dataset, "placements")
 snap = state.snapshot(fingerprint, filters.snapshot, filters.groups, filters.providers)
 unknown = panel.safe_unknown_distances(panel.unknown_distances(snap))
 if not unknown.empty:

@@ -34,3 +34,4 @@ class Dataset:
     la_code: str | None = None  # the responsible authority (GSS), when known
     synthetic: bool = False  # True for the demo: every view must say so
     label: str = ""  # how the UI names this dataset, e.g. "Synthetic demo: Kent"
+    snapshot_id: int | None = None  # the published snapshot this is (store/), None for files or the demo

@@ -6,6 +6,8 @@ keeps, per file, how many rows were read, used and set aside, so that
 """
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -106,6 +108,26 @@ class QualityReport:
     def to_frame(self) -> pd.DataFrame:
         """Every issue, one row each, in the order found."""
         return pd.DataFrame([vars(i) for i in self.issues], columns=ISSUE_COLUMNS)
+
+    def file_counts(self) -> pd.DataFrame:
+        """Per file: ``file``, ``table``, ``rows_read`` and the ``set_aside_rows`` (a list), to store a report."""
+        return pd.DataFrame([[name, c.table, c.rows_read, sorted(c.set_aside_rows)] for name, c in self._files.items()],
+                            columns=["file", "table", "rows_read", "set_aside_rows"])
+
+    @classmethod
+    def from_frames(cls, issues: pd.DataFrame, files: pd.DataFrame) -> "QualityReport":
+        """The report again from :meth:`to_frame` and :meth:`file_counts` (as kept in the store)."""
+        report = cls()
+        for row in files.itertuples(index=False):
+            report._files[str(row.file)] = _FileCount(table=str(row.table), rows_read=int(row.rows_read),
+                                                      set_aside_rows={int(r) for r in row.set_aside_rows})
+        for record in issues.to_dict("records"):
+            record = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in record.items()}
+            if record.get("row") is not None:
+                record["row"] = int(record["row"])
+            fields: dict[str, Any] = {k: record.get(k) for k in ISSUE_COLUMNS}
+            report.issues.append(QualityIssue(**fields))
+        return report
 
     def file_errors(self) -> list[QualityIssue]:
         return [i for i in self.issues if i.severity == FILE_ERROR]

@@ -33,7 +33,7 @@ from data.read_files import MAX_FILE_BYTES, FileRejected, RawTable, read_raw_tab
 from data.read_tables import TABLE_NAMES, clean_table, not_recognised_message, recognise_table
 from geo.authorities import UnknownAuthorityError, resolve_authority
 
-__all__ = ["InputFile", "read_inputs", "read_folder", "READ_EXTENSIONS", "DUPLICATE_KEYS"]
+__all__ = ["InputFile", "read_inputs", "read_folder", "folder_files", "READ_EXTENSIONS", "DUPLICATE_KEYS"]
 
 READ_EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xml")
 # Files in a folder that are documentation, the synthetic demo's answer key or an extract's own
@@ -73,18 +73,22 @@ def read_folder(path, *, la=None) -> Dataset:
         dataset = Dataset()
         dataset.quality.file_error(folder.name or str(folder), "folder not found" if not folder.exists() else "this is a file, not a folder")
         return dataset
-    files = sorted(
+    dataset = read_inputs(folder_files(folder), la=la)
+    # The demo generator leaves this marker beside its files; every view must then say "synthetic".
+    dataset.synthetic = (folder / SYNTHETIC_MARKER).exists()
+    return dataset
+
+
+def folder_files(path) -> list[Path]:
+    """The data files :func:`read_folder` reads in a folder, by name (the inputs a snapshot lists)."""
+    return sorted(
         p
-        for p in folder.iterdir()
+        for p in Path(path).iterdir()
         if p.is_file()
         and not p.name.startswith(".")
         and p.suffix.lower() in READ_EXTENSIONS
         and not p.stem.lower().startswith(_SKIP_STEMS)
     )
-    dataset = read_inputs(files, la=la)
-    # The demo generator leaves this marker beside its files; every view must then say "synthetic".
-    dataset.synthetic = (folder / SYNTHETIC_MARKER).exists()
-    return dataset
 
 
 def read_inputs(files, *, la=None) -> Dataset:

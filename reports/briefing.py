@@ -768,7 +768,7 @@ def _check_pack(sections: list[Section]) -> None:
 
 
 def build_briefing(dataset, *, la, period, audience: str = "mase", offline: bool = True, index=None,
-                   places: pd.DataFrame | None = None) -> Briefing:
+                   places: pd.DataFrame | None = None, history=None) -> Briefing:
     """Build a disclosure-controlled briefing pack.
 
     Parameters
@@ -783,6 +783,8 @@ def build_briefing(dataset, *, la, period, audience: str = "mase", offline: bool
     index : a ``geo.postcodes.PostcodeIndex``; the process-wide one by default.
     places : places of concern (:func:`analysis.places_of_concern.list_places`): hotspots holding one
         are flagged in the MASE pack; their notes are never used.
+    history : ``store.read_figures()`` when the dataset is a published snapshot: adds the change since
+        the previous snapshot and the trend across them (reports.history_section).
 
     Raises ValueError for an unknown audience or authority, or a period that ends before it starts.
     """
@@ -825,6 +827,12 @@ def build_briefing(dataset, *, la, period, audience: str = "mase", offline: bool
             build_section("Children's homes", _homes_section, ctx),
             build_section("Missing from care: summary", _missing_summary_section, ctx, "Missing from care: summary"),
         ]
+    if history is not None:
+        from reports.history_section import history_section
+
+        topics = ("missing",) if audience == "mase" else ("placements", "missing")
+        section = history_section(history, topics=topics, snapshot_id=getattr(dataset, "snapshot_id", None))
+        sections += [section] if section is not None else []
     _check_pack(sections)
     return Briefing(
         title=AUDIENCES[audience],

@@ -84,11 +84,18 @@ def run(args: argparse.Namespace) -> int:
 
     from reports.briefing import build_briefing
 
-    try:
-        from analysis.places_of_concern import saved_places
+    from sqlalchemy.exc import SQLAlchemyError
 
-        pack = build_briefing(dataset, la=authority.code, period=period, audience=args.audience,
-                              places=saved_places())
+    from analysis.places_of_concern import saved_places
+    from store.schema import StoreVersionError
+
+    try:
+        places = saved_places()
+    except (SQLAlchemyError, StoreVersionError, OSError) as exc:
+        raise CommandError(f"cannot read the places of concern from the store: {str(exc).splitlines()[0][:200]}") \
+            from None
+    try:
+        pack = build_briefing(dataset, la=authority.code, period=period, audience=args.audience, places=places)
     except ValueError as exc:
         raise CommandError(str(exc).splitlines()[0]) from None
     try:

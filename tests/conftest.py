@@ -67,7 +67,7 @@ def _private_local_state(tmp_path, monkeypatch):
         "CARE_MAP_SECRETS_FILE": tmp_path / "no-secrets.toml",
         "CARE_MAP_AUDIT_LOG": tmp_path / "audit.log",
         "CARE_MAP_SECRET_FILE": tmp_path / "secret.key",
-        "CARE_MAP_PLACES_DB": tmp_path / "places.sqlite",
+        "CARE_MAP_DATABASE_URL": f"sqlite:///{tmp_path / 'store.sqlite'}",
         "CARE_MAP_STATE_DIR": tmp_path / "state",
     }
     for name, path in defaults.items():
@@ -88,7 +88,7 @@ def app_url(tmp_path_factory):
         "CARE_MAP_SECRETS_FILE": str(state / "no-secrets.toml"),
         "CARE_MAP_AUDIT_LOG": str(state / "audit.log"),
         "CARE_MAP_SECRET_FILE": str(state / "secret.key"),
-        "CARE_MAP_PLACES_DB": str(state / "places.sqlite"),
+        "CARE_MAP_DATABASE_URL": f"sqlite:///{state / 'store.sqlite'}",
         "CARE_MAP_STATE_DIR": str(state / "state"),
     }
     proc, url = start_app(env=env)

@@ -13,11 +13,11 @@ KEY_OPEN = "missing_found"
 
 @pytest.fixture(scope="module", autouse=True)
 def _local_state(tmp_path_factory):
-    """Pseudonym key and places-of-concern database of our own, not the project's local/ folder."""
+    """Pseudonym key and store (where places of concern are kept) of our own, not the project's local/ folder."""
     folder = tmp_path_factory.mktemp("where-found")
     mp = pytest.MonkeyPatch()
     mp.setenv("CARE_MAP_SECRET_FILE", str(folder / "secret.key"))
-    mp.setenv("CARE_MAP_PLACES_DB", str(folder / "places.sqlite"))
+    mp.setenv("CARE_MAP_DATABASE_URL", f"sqlite:///{folder / 'store.sqlite'}")
     yield
     mp.undo()
 

@@ -3,20 +3,22 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from sqlalchemy import create_engine
 
 from analysis import places_of_concern as poc
+from store.engine import dispose_engines
+from store.schema import MIGRATIONS, open_store, store_version
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path):
-    if request.param == "sqlite":
-        engine = poc.local_engine(tmp_path / "places.sqlite")
-    else:
-        engine = create_engine(request.getfixturevalue("postgres_url"))
-        poc.create_table(engine)
+    """The store, on SQLite and on the real PostgreSQL server, with its schema brought up by the migrations."""
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}" if request.param == "sqlite" else request.getfixturevalue(
+        "postgres_url")
+    engine = open_store(url)
+    with engine.connect() as conn:
+        assert store_version(conn) == len(MIGRATIONS)
     yield engine
-    engine.dispose()
+    dispose_engines()
 
 
 def test_mark_list_and_unmark(engine, postcode_index):
@@ -58,11 +60,26 @@ def test_flag_hotspots_inside_outline_or_near_centre():
     assert poc.flag_hotspots(spots, places.iloc[:0]).tolist() == [False, False, False]
 
 
-def test_saved_places_for_scheduled_jobs(tmp_path, postcode_index):
-    path = tmp_path / "places.sqlite"
-    assert poc.saved_places(path) is None  # no mark ever made: no file, and none is created
-    assert not path.exists()
-    engine = poc.local_engine(path)
-    poc.mark_postcode(engine, "CT1 1AA", index=postcode_index)
-    engine.dispose()
-    assert poc.saved_places(path)["label"].tolist() == ["CT1 1AA"]
+def test_saved_places_for_scheduled_jobs(tmp_path, monkeypatch, postcode_index):
+    monkeypatch.setenv("CARE_MAP_DATABASE_URL", f"sqlite:///{tmp_path / 'store.sqlite'}")
+    assert poc.saved_places().empty
+    poc.mark_postcode(open_store(), "CT1 1AA", index=postcode_index)
+    assert poc.saved_places()["label"].tolist() == ["CT1 1AA"]
+    dispose_engines()
+
+
+def test_a_store_of_the_previous_version_gains_the_table_and_keeps_its_snapshots(tmp_path):
+    """A store written before places of concern (schema version 2) is upgraded in place."""
+    import sqlalchemy as sa
+
+    from store.schema import migrate
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    old = sa.create_engine(url)
+    assert migrate(old, up_to=2) == 2
+    assert not sa.inspect(old).has_table("places_of_concern")
+    old.dispose()
+    engine = open_store(url)
+    assert sa.inspect(engine).has_table("places_of_concern") and sa.inspect(engine).has_table("snapshots")
+    assert poc.list_places(engine).empty
+    dispose_engines()

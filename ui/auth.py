@@ -281,7 +281,8 @@ def note_context(dataset, filters) -> None:
     """Remember the data and filters in use, so an export's audit line can say what was exported."""
     context = {
         "authority": getattr(dataset, "la_code", None),
-        "data": "synthetic demo" if getattr(dataset, "synthetic", False) else "uploaded files",
+        "data": (f"published snapshot {dataset.snapshot_id}" if getattr(dataset, "snapshot_id", None) is not None
+                 else "synthetic demo" if getattr(dataset, "synthetic", False) else "uploaded files"),
     }
     if filters is not None:
         context.update({

@@ -10,8 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from access.roles import read_secrets, sees_row_level
-from data.readers import InputFile
-from data.ssd import OUTPUT_FILES, SSDError, extract_tables, resolve_url
+from data.ssd import SSDError, extract_tables, resolve_url, table_files
 from data.ssd.settings import settings_from
 from ui import components, state
 
@@ -51,8 +50,7 @@ def render_ssd_source(la: str | None) -> None:
         except SSDError as exc:  # the message carries no password (data.ssd.connection)
             st.error(f"The SSD could not be read: {exc}")
             return
-        files = [InputFile(OUTPUT_FILES[kind], frame.to_csv(index=False).encode("utf-8")) for kind, frame in tables.items()]
-        state.use_uploads(files, la)
+        state.use_uploads(table_files(tables), la)
         st.session_state[KEY_SSD_ISSUES] = issues
         st.rerun()
     issues = st.session_state.get(KEY_SSD_ISSUES)

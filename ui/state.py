@@ -1,7 +1,7 @@
 """Session state and cached loaders: the one place pages get the dataset and derived tables from.
 
-The dataset of a session is either the committed synthetic demo or files the
-user uploaded (kept in this session's memory only, never written to disk).
+The dataset of a session is an analyst's own upload (kept in this session's memory only, never written
+to disk unless published), else the published snapshot (ui.published), else the committed synthetic demo.
 Derived tables are cached with ``st.cache_data`` keyed on a short
 *fingerprint* of the dataset (a hash of the uploaded bytes and the chosen
 authority, or "demo"), never on the big frames themselves, so a filter change
@@ -27,7 +27,7 @@ DEMO_DIR = Path(os.environ.get("CARE_MAP_DEMO_DIR") or ROOT / "data" / "demo_dat
 DEMO_LA = os.environ.get("CARE_MAP_DEMO_LA", "E10000016") if os.environ.get("CARE_MAP_DEMO_DIR") else "E10000016"
 
 # Session-state keys, named once.
-KEY_SOURCE = "data_source"  # "demo" or "upload"
+KEY_SOURCE = "data_source"  # "demo", "upload" or "published"
 KEY_INPUT_FILES = "input_files"  # list[data.readers.InputFile], uploads in memory
 KEY_LA = "responsible_la"  # GSS code chosen on the Data page, or None to infer
 KEY_DATASET = "dataset"
@@ -35,7 +35,9 @@ KEY_FINGERPRINT = "dataset_fingerprint"
 KEY_USER = "user"  # who is signed in (ui.auth sets it on every run)
 KEY_ROLE = "role"  # "analyst" or "panel" (access.roles); app_pages/missing.py reads this key too
 SOURCE_DEMO = "demo"
+UPLOAD_LABEL = "Your uploaded files (not published)"
 SOURCE_UPLOAD = "upload"
+SOURCE_PUBLISHED = "published"  # an analyst with an upload in memory looks at a published snapshot
 
 
 # ------------------------------------------------------------------ resources (one per process)
@@ -117,7 +119,7 @@ def fingerprint_files(files, la: str | None) -> str:
 
 
 def use_demo() -> None:
-    """Switch this session back to the synthetic demo."""
+    """Discard this session's upload: back to the published data, or the synthetic demo while none is."""
     st.session_state[KEY_SOURCE] = SOURCE_DEMO
     st.session_state.pop(KEY_INPUT_FILES, None)
     st.session_state.pop(KEY_DATASET, None)
@@ -134,10 +136,18 @@ def use_uploads(files, la: str | None = None) -> None:
 
 
 def current_dataset() -> tuple[Dataset, str]:
-    """This session's dataset and its fingerprint (the demo until the user uploads files)."""
-    files = st.session_state.get(KEY_INPUT_FILES)
-    if not files:
-        return demo_dataset(), "demo"
+    """This session's dataset and its fingerprint.
+
+    An analyst's own upload (labelled "not published"), else the published snapshot the session sees
+    (ui.published: the latest, or an analyst's earlier choice), else the synthetic demo.
+    """
+    from access.roles import ANALYST
+    from ui import published
+
+    files = st.session_state.get(KEY_INPUT_FILES) if current_role() in (ANALYST, None) else None
+    if not files or st.session_state.get(KEY_SOURCE) != SOURCE_UPLOAD:
+        info = published.chosen(current_role())
+        return published.dataset_of(info) if info is not None else (demo_dataset(), "demo")
     la = st.session_state.get(KEY_LA)
     fingerprint = fingerprint_files(files, la)
     if st.session_state.get(KEY_FINGERPRINT) != fingerprint or KEY_DATASET not in st.session_state:
@@ -147,11 +157,12 @@ def current_dataset() -> tuple[Dataset, str]:
             with st.spinner("Reading the uploaded files..."):
                 dataset = read_inputs(files, la=la)
                 _check(dataset)
+                dataset.label = UPLOAD_LABEL
         except Exception as exc:  # noqa: BLE001 - never a traceback for the user; say what happened
             st.error(f"The uploaded files could not be read ({type(exc).__name__}: {str(exc)[:200]}). "
-                     "Showing the synthetic demo instead.")
+                     "Showing the published data (or, while nothing is published, the synthetic demo) instead.")
             use_demo()
-            return demo_dataset(), "demo"
+            return current_dataset()
         st.session_state[KEY_DATASET] = dataset
         st.session_state[KEY_FINGERPRINT] = fingerprint
     return st.session_state[KEY_DATASET], fingerprint

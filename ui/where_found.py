@@ -29,10 +29,10 @@ KEY_PLACES_VERSION = "where_found_places_version"
 
 @st.cache_resource(show_spinner=False)
 def places_engine():
-    """The database of places of concern: a SQLite file in local/ until the store holds the table."""
-    from analysis.places_of_concern import local_engine
+    """The store, where places of concern are kept (one engine per process, shared by every session)."""
+    from store.schema import open_store
 
-    return local_engine()
+    return open_store()
 
 
 def _places() -> pd.DataFrame:

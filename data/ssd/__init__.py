@@ -27,6 +27,7 @@ from data.ssd.tables import DEFAULT_HOME_ADDRESS_TYPES, SSD_TABLES
 __all__ = [
     "DEFAULT_HOME_ADDRESS_TYPES",
     "OUTPUT_FILES",
+    "table_files",
     "QUALITY_FILE",
     "SSDError",
     "dataset_from_tables",
@@ -79,14 +80,15 @@ def extract_tables(
     return tables, issues, rows_read
 
 
-def _csv(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False).encode("utf-8")
+def table_files(tables: dict[str, pd.DataFrame]) -> list[InputFile]:
+    """The mapped tables as the CSV files an extract writes (:data:`OUTPUT_FILES`): what the readers read,
+    and what a published snapshot records (name and SHA-256) as its inputs."""
+    return [InputFile(OUTPUT_FILES[kind], frame.to_csv(index=False).encode("utf-8")) for kind, frame in tables.items()]
 
 
 def dataset_from_tables(tables, issues, rows_read, *, la=None) -> Dataset:
     """The mapped tables read through the 903 readers, with the SSD's issues first in the quality report."""
-    files = [InputFile(OUTPUT_FILES[kind], _csv(frame)) for kind, frame in tables.items()]
-    dataset = read_inputs(files, la=la)
+    dataset = read_inputs(table_files(tables), la=la)
     ssd_quality = QualityReport()
     for name, count in rows_read.items():
         ssd_quality.add_file(name, "SSD", count)
