@@ -118,8 +118,12 @@ def panel_env(tmp_path_factory):
     patch.setenv("CARE_MAP_USERS_FILE", str(users))
     patch.setenv("CARE_MAP_AUDIT_LOG", str(folder / "audit.log"))
     patch.setenv("CARE_MAP_SECRETS_FILE", str(folder / "no-secrets.toml"))
+    patch.setenv("CARE_MAP_DATABASE_URL", f"sqlite:///{folder / 'store.sqlite'}")  # empty: the demo, until published
     yield folder
     patch.undo()
+    from store.engine import dispose_engines
+
+    dispose_engines()
 
 
 def _run_as_panel(page: str, **state) -> AppTest:
@@ -174,12 +178,17 @@ def _page_views(panel_env) -> tuple[list[Shown], list[AppTest]]:
     at = _run_as_panel("app_pages/homes.py")
     tables += app_tables(at, "Children's homes") + _captions(at, "Children's homes")
     runs.append(at)
-    files = _pooled_files(str(panel_env / "pooled"))
-    pooled = {ui_state.KEY_INPUT_FILES: list(files), ui_state.KEY_LA: None, ui_state.KEY_SOURCE: ui_state.SOURCE_UPLOAD}
+    # A panel member sees what is published: here, pooled files of three authorities.
+    from data.readers import read_inputs
+    from store import publish_dataset
+
+    publish_dataset(read_inputs(list(_pooled_files(str(panel_env / "pooled")))), published_by="analyst")
+    pooled: dict = {}
     at = _run_as_panel("app_pages/regional.py", **pooled)
     runs.append(at)
     tables += app_tables(at, "Region, all")
     focus = at.selectbox(key="regional_focus")
+    assert len([o for o in focus.options if o]) == 4  # all, and the published pooled files' three authorities
     for code in [o for o in focus.options if o]:
         at = _run_as_panel("app_pages/regional.py", **pooled)
         at.selectbox(key="regional_focus").set_value(code).run()
@@ -256,3 +265,48 @@ def test_a_panel_member_has_no_filter_to_subtract(page_views):
         labels = [m.label for m in at.multiselect]
         assert not {"Placement type group", "Provider", "Sector", "Ofsted rating"} & set(labels), labels
         assert not [c for c in at.checkbox if c.label.startswith("Only homes")]
+
+
+@pytest.mark.slow
+def test_no_suppressed_figure_in_the_history_of_published_snapshots_can_be_worked_out(postcode_index, tmp_path):
+    """Three published snapshots, the last of a dozen children: the packs' change-since-previous and trend
+    tables (reports.history_section) hide its small counts, and nothing on them gives one back."""
+    from analysis.history import headline_history
+    from data.readers import read_folder
+    from reports.history_section import TITLE
+    from store import get_engine, open_snapshot, publish_dataset, read_figures
+    from store.engine import dispose_engines
+
+    kent = read_folder(ROOT / "data" / "demo_data", la="E10000016")
+    on = pd.Timestamp(2026, 3, 31)
+    episodes = kent.episodes
+    in_care = episodes[(episodes["DECOM"] <= on) & (episodes["DEC"].isna() | (episodes["DEC"] > on))]["CHILD"]
+    missing = kent.missing[kent.missing["MIS_START"] > on - pd.DateOffset(years=1)]["CHILD"]
+    few = sorted(set(in_care.drop_duplicates().head(8)) | set(missing.drop_duplicates().head(4)))
+    small = read_folder(ROOT / "data" / "demo_data", la="E10000016")
+    for name in ("header", "episodes", "missing", "missing_log"):
+        frame = getattr(small, name)
+        if frame is not None and "CHILD" in frame.columns:
+            setattr(small, name, frame[frame["CHILD"].isin(few)].reset_index(drop=True))
+    engine = get_engine(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    try:
+        for dataset, on in ((kent, date(2025, 3, 31)), (kent, date(2025, 9, 30)), (small, date(2026, 3, 31))):
+            info = publish_dataset(dataset, published_by="a", snapshot_date=on, engine=engine,
+                                   figures=headline_history(dataset, on=on, index=postcode_index))
+        latest = open_snapshot(info.id, engine=engine)
+        stored = read_figures(engine=engine)
+    finally:
+        dispose_engines()
+    findings, hidden = [], 0
+    for audience in ("panel", "mase"):
+        pack = build_briefing(latest, la="E10000016", period=(date(2025, 4, 1), date(2026, 3, 31)),
+                              audience=audience, index=postcode_index, history=stored)
+        [section] = [s for s in pack.sections if s.title == TITLE]
+        history = [Shown(f"{audience} pack", b.title, b.frame.astype(str).reset_index(drop=True))
+                   for b in section.blocks if hasattr(b, "frame")]
+        hidden += sum(int((t.frame == "c").sum().sum()) for t in history)
+        findings += attack(history)
+        # The change lines say no count or direction where the figure is hidden.
+        texts = " ".join(b.text for b in section.blocks if hasattr(b, "text"))
+        assert not any(f"{n} children" in texts for n in range(1, 6)), texts
+    assert hidden > 0 and findings == []
