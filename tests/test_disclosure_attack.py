@@ -163,7 +163,6 @@ def _receiving_layer(at: AppTest) -> pd.DataFrame:
 
 def _page_views(panel_env) -> tuple[list[Shown], list[AppTest]]:
     """Every table and tile the panel role can make the pages show, one AppTest run per choice."""
-    from ui import state as ui_state
 
     tables, runs = [], []
     receiving = []
