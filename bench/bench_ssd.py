@@ -9,7 +9,6 @@ extract's own four CSV files, i.e. the same rows as a council's export would giv
 from __future__ import annotations
 
 import functools
-
 import shutil
 import tempfile
 from pathlib import Path
@@ -21,8 +20,8 @@ TARGET_RATIO_NOTE = "SSD read / CSV read of the same rows"
 
 
 def run() -> list[dict]:
-    from data.readers import InputFile, read_folder, read_inputs
-    from data.ssd import OUTPUT_FILES, extract_tables, read_ssd
+    from data.readers import read_folder, read_inputs
+    from data.ssd import extract_tables, read_ssd, table_files
     from data.ssd.cli_demo import build_ssd
 
     rows: list[dict] = []
@@ -38,7 +37,7 @@ def run() -> list[dict]:
                                 f"{counts['ssd_missing']:,} missing episodes; set-up, not a target"))
         del england  # free it before the timed reads
         tables, _, _ = extract_tables(url)
-        files = [InputFile(OUTPUT_FILES[k], frame.to_csv(index=False).encode("utf-8")) for k, frame in tables.items()]
+        files = table_files(tables)
         ssd_s, dataset = time_once(lambda: read_ssd(url, la=None))
         csv_s, from_csv = time_once(lambda: read_inputs(files))
         assert len(dataset.episodes) == len(from_csv.episodes)
