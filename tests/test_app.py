@@ -132,9 +132,21 @@ def test_group_filter_and_snapshot_date_change_the_numbers(demo_placements):
     assert moved != before
     _check_tiles_match(moved, _expected_tiles(earlier))
 
-    # Through the widget itself, as a user would: the new date sticks and the tiles follow.
-    moved_at.sidebar.date_input[0].set_value(snapshot).run()
+    # Through the box itself, as a user would: the new date sticks and the tiles follow.
+    box = next(t for t in moved_at.sidebar.text_input if t.label == "Snapshot date")
+    assert box.value == f"{earlier:%d/%m/%Y}"
+    box.input(f"{snapshot:%d/%m/%Y}").run()
     assert moved_at.session_state["snapshot_date"] == snapshot
+    assert _tiles(moved_at) == before
+    # A date that is not one, or outside the data, is refused in words and changes nothing.
+    for typed, words in [("31/02/2025", "not a date in the calendar"), ("next Tuesday", "DD/MM/YYYY"),
+                         ("01/01/1990", "outside the loaded data")]:
+        next(t for t in moved_at.sidebar.text_input if t.label == "Snapshot date").input(typed).run()
+        assert not moved_at.exception
+        assert any(words in e.value for e in moved_at.sidebar.error), typed
+        assert moved_at.session_state["snapshot_date"] == snapshot
+        assert next(t for t in moved_at.sidebar.text_input if t.label == "Snapshot date").value == \
+            f"{snapshot:%d/%m/%Y}"
 
 
 @pytest.mark.parametrize("page", ["app_pages/homes.py", "app_pages/data.py"])

@@ -55,3 +55,22 @@ def test_page_renders_with_banner_and_map(app_url, chromium, tmp_path_factory, n
         page.screenshot(path=str(_shots_dir(tmp_path_factory) / f"{name}.png"))
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("key", ["Enter", "Tab"])
+def test_a_snapshot_date_typed_and_confirmed_with_enter_or_tab_is_applied(app_url, chromium, key):
+    """As a panel member types it: the date, then Enter or Tab, and the figures are for that date."""
+    page = chromium.new_page(viewport={"width": 1440, "height": 1200})
+    try:
+        page.goto(app_url, timeout=PAGE_TIMEOUT)
+        _settle(page)
+        main = page.locator('[data-testid="stMain"]')
+        main.get_by_text("children looked after on 31 March 2026").first.wait_for(timeout=PAGE_TIMEOUT)
+        box = page.get_by_label("Snapshot date", exact=True)
+        box.fill("30/09/2025")
+        box.press(key)
+        main.get_by_text("children looked after on 30 September 2025").first.wait_for(timeout=PAGE_TIMEOUT)
+        assert box.input_value() == "30/09/2025"
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        page.close()

@@ -9,6 +9,7 @@ new data's defaults.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -24,6 +25,10 @@ KEY_PROVIDERS = "filter_providers"
 KEY_FILTERS_FOR = "filters_fingerprint"
 FILTER_KEYS = (KEY_SNAPSHOT, KEY_PERIOD, KEY_GROUPS, KEY_PROVIDERS)
 WIDGET_PREFIX = "_widget_"
+KEY_SNAPSHOT_PROBLEM = "snapshot_date_problem"  # why the last date typed was not used
+DATE_FORMAT = "%d/%m/%Y"
+_TYPED_DATE = re.compile(r"^\s*(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})\s*$")
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 PROVIDER_GROUPS = list(dict.fromkeys(PROVIDER_GROUP.values()))
 DEFAULT_TREND_MONTHS = 36
 PANEL_FILTERS_NOTE = ("Figures are for all placement types and providers; each group's own figures are in "
@@ -62,6 +67,47 @@ def _month_starts(start: date, end: date) -> list[date]:
     months = pd.date_range(pd.Timestamp(start).to_period("M").to_timestamp(), pd.Timestamp(end), freq="MS")
     out = [m.date() for m in months]
     return out or [start]
+
+
+def parse_snapshot_date(text: str, first: date, last: date) -> tuple[date | None, str]:
+    """A date typed as DD/MM/YYYY (or with - . or space between, or YYYY-MM-DD): ``(date, "")``, or
+    ``(None, why not)`` when it is not a date or falls outside ``first``..``last`` (the loaded data)."""
+    typed = _TYPED_DATE.match(text or "")
+    iso = _ISO_DATE.match(text or "")
+    try:
+        if typed:
+            value = date(int(typed.group(3)), int(typed.group(2)), int(typed.group(1)))
+        elif iso:
+            value = date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        else:
+            return None, f"{str(text)[:20]!r} is not a date: type it as DD/MM/YYYY, e.g. 31/03/{last.year}."
+    except ValueError:
+        return None, f"{str(text)[:20]!r} is not a date in the calendar."
+    if not first <= value <= last:
+        return None, (f"{value:{DATE_FORMAT}} is outside the loaded data: choose a date from "
+                      f"{first:{DATE_FORMAT}} to {last:{DATE_FORMAT}}.")
+    return value, ""
+
+
+def _snapshot_box(first: date, last: date, data: str) -> None:
+    """The snapshot date as text (DD/MM/YYYY). Not ``st.date_input``: its segmented field sends a typed
+    date only when focus leaves the whole widget, so a date confirmed with Enter, or with Tab (which moves
+    to its calendar button), was not applied. A text box sends on Enter and on Tab."""
+    widget_key = f"{WIDGET_PREFIX}{KEY_SNAPSHOT}_{data}"
+    st.session_state[widget_key] = f"{st.session_state[KEY_SNAPSHOT]:{DATE_FORMAT}}"
+
+    def _store():
+        value, problem = parse_snapshot_date(st.session_state[widget_key], first, last)
+        if value is not None:
+            st.session_state[KEY_SNAPSHOT] = value
+        st.session_state[KEY_SNAPSHOT_PROBLEM] = problem
+
+    st.text_input("Snapshot date", key=widget_key, on_change=_store, placeholder="DD/MM/YYYY",
+                  help=f"Children in placement on this date are counted (DfE counts on 31 March). Type it as "
+                       f"DD/MM/YYYY, from {first:{DATE_FORMAT}} to {last:{DATE_FORMAT}}, then Enter or Tab.")
+    problem = st.session_state.pop(KEY_SNAPSHOT_PROBLEM, "")
+    if problem:
+        st.error(f"Snapshot date not changed: {problem}", icon=":material/event_busy:")
 
 
 def _bound(key: str, data: str = "") -> dict:
@@ -108,14 +154,7 @@ def render_sidebar(fingerprint: str, period: tuple[date, date], *, panel_view: b
 
     with st.sidebar:
         st.header("Period and filters")
-        st.date_input(
-            "Snapshot date",
-            min_value=first,
-            max_value=last,
-            format="DD/MM/YYYY",
-            help="Children in placement on this date are counted (DfE counts on 31 March).",
-            **_bound(KEY_SNAPSHOT, fingerprint),
-        )
+        _snapshot_box(first, last, fingerprint)
         if len(months) > 1:
             st.select_slider(
                 "Trend period",
