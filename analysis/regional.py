@@ -459,5 +459,5 @@ def homes_supply(homes: pd.DataFrame, snapshot: pd.DataFrame, *, top: int = 3) -
     table["from_other_authorities"] = table["children_in_homes_here"] - table["from_own"]
     own = table["own_children_in_homes"]
     table["places_per_own_child"] = (table["places"] / own.where(own > 0)).round(2)
-    table["main_other_sources"] = table["code"].map(main).fillna("")
+    table["main_other_sources"] = table["code"].map(main).astype(object).fillna("")  # float NaN when none
     return table.sort_values(["region", "name"], kind="stable").reset_index(drop=True)
