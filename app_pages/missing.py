@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from access.roles import ANALYST, PANEL, sees_row_level
-from analysis.areas import AREA_ALL, REGION_PREFIX, area_choices, area_label, in_area
+from analysis.areas import AREA_ALL, REGION_PREFIX, area_label
 from analysis.disclosure import SUPPRESSED, is_small, suppress_table
 from analysis.hotspot_names import hotspot_label
 from analysis.missing import (
@@ -31,238 +31,41 @@ from analysis.missing import (
     RHI_NOT_RECORDED,
     RHI_WITHIN_HOURS,
     children_by_episode_count,
-    interviews_recorded,
-    missing_by,
-    of_kind,
-    return_interviews,
-    summarise_missing,
 )
 from data.schemas import RISK_FLAG_LABELS, RISK_FLAGS
-from maps.hotspot_map import hotspot_map, hotspot_table
+from maps.hotspot_map import hotspot_table
 from reports.export import to_safe_csv
 from ui import auth, components, history_view, map_view, page, state
+from ui.missing_work import (
+    EpisodeChoice,
+    HotspotChoice,
+    MapChoice,
+    area_options,
+    children_looked_after,
+    chosen_episodes,
+    emerging_for,
+    episode_cells,
+    episode_dates,
+    episode_tables,
+    episodes_by,
+    gi_for,
+    hotspot_map_rendered,
+    hotspots_for,
+    hotspots_job,
+    profile_for,
+)
 
 LOCATIONS = {"Where found / last located": "found", "Where the child went missing from": "from"}
 KINDS = {"Combined (M and A)": "combined", "Missing (M)": "missing", "Away (A)": "away"}
 METHODS = {"HDBSCAN (adapts to density)": "hdbscan", "DBSCAN (fixed radius)": "dbscan"}
 CELL_SIZES = [250, 500, 750, 1000]
 FLAG_NAMES = {flag: RISK_FLAG_LABELS[flag] for flag in RISK_FLAGS}
-EPISODE_CELL_M = 500  # episodes drawn as counts per cell of this size
 # Hotspots are found at once for up to this many located episodes: the largest region (14,600) or all of
 # England with one risk flag (up to 13,100), clustered and profiled in about a second on 2 cores. All of
 # England's 78,000 take 3-5 s on every change, so above the limit the map shows the Gi* grid and episode
 # counts and the analyst asks for hotspots with a toggle (docs/scale.md). A faster machine may raise it.
 CLUSTER_AT_ONCE = int(os.environ.get("CARE_MAP_CLUSTER_AT_ONCE") or 15_000)
 KEY_CLUSTER_LARGE = "missing_cluster_large"
-
-
-# ------------------------------------------------------------------ cached work (keyed on the fingerprint)
-@st.cache_data(show_spinner=False, max_entries=8)
-def area_options(fingerprint: str) -> list[str]:
-    """Areas to choose from (analysis.areas.area_choices): empty unless several authorities are loaded."""
-    eps = state.missing_episodes(fingerprint)
-    return area_choices(eps["LA_CODE"].unique()) if "LA_CODE" in eps and len(eps) else []
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def episode_dates(fingerprint: str) -> tuple[date, date] | None:
-    """The first and last day a missing or away episode started; None without episodes."""
-    eps = state.missing_episodes(fingerprint)
-    if eps.empty:
-        return None
-    when = pd.to_datetime(eps["MIS_START"])
-    return when.min().date(), when.max().date()
-
-
-# A resource, not data: every piece of the page reads these episodes, and st.cache_data would hand
-# each one its own unpickled copy of up to 80,000 rows. Shared and read-only: never modify it. Kept in
-# memory as they are (tens of MB each with England loaded), so fewer of them; one takes 0.1 s to redo.
-@st.cache_resource(show_spinner=False, max_entries=16)
-def chosen_episodes(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str) -> pd.DataFrame:
-    """Episodes starting in [start, end], of the kind, of children of the area's authorities
-    (analysis.areas; "" = all), with any of the selected risk flags (none = all). Shared: do not modify."""
-    eps = state.missing_episodes(fingerprint)
-    if eps.empty:
-        return eps
-    when = pd.to_datetime(eps["MIS_START"])
-    keep = (when >= pd.Timestamp(start)) & (when < pd.Timestamp(end) + pd.Timedelta(days=1))
-    keep &= of_kind(eps, kind)
-    if area and "LA_CODE" in eps:
-        keep &= in_area(eps["LA_CODE"], area)
-    if flags:
-        any_flag = pd.Series(False, index=eps.index)
-        for flag in flags:
-            any_flag |= eps[flag].fillna(False).astype(bool)
-        keep &= any_flag
-    return eps[keep.to_numpy()].reset_index(drop=True)
-
-
-# A resource: the job itself, shared by every session that asks for the same hotspots, so that a page can
-# start it early and collect it later (hotspots_for). Done jobs hold only their result.
-@st.cache_resource(show_spinner=False, max_entries=16)
-def hotspots_job(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, location: str,
-                 min_cluster_size: int, method: str, eps_m: float):
-    """The hotspots for these choices being found in the analysis worker (analysis.workers.submit):
-    HDBSCAN holds the GIL, so in the page's thread it would not overlap the Gi* grid and the tables.
-    None when there are too few located episodes."""
-    from analysis import workers
-    from analysis.hotspots import label_and_find_hotspots
-
-    eps = chosen_episodes(fingerprint, start, end, flags, kind, area)
-    if eps.empty or eps[f"{location.upper()}_EASTING"].notna().sum() < max(min_cluster_size, 2):
-        return None
-    return workers.submit(label_and_find_hotspots, eps, location=location, min_cluster_size=min_cluster_size,
-                          method=method, eps_m=eps_m)
-
-
-@st.cache_data(show_spinner="Finding hotspots...", max_entries=32)
-def hotspots_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, location: str,
-                 min_cluster_size: int, method: str, eps_m: float):
-    """(hotspots GeoDataFrame, each chosen episode's HOTSPOT_ID) for these choices."""
-    job = hotspots_job(fingerprint, start, end, flags, kind, area, location, min_cluster_size, method, eps_m)
-    if job is None:
-        eps = chosen_episodes(fingerprint, start, end, flags, kind, area)
-        return None, pd.Series(-1, index=eps.index, dtype=np.int64)
-    return job.result()
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def episode_tables(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, cla: int) -> dict:
-    """The summary and return home interview tables for these choices (the tiles need them on every rerun)."""
-    chosen = chosen_episodes(fingerprint, start, end, flags, kind, area)
-    return {"summary": summarise_missing(chosen, children_looked_after=cla or None, kind=kind),
-            "rhi": return_interviews(chosen) if len(chosen) else pd.DataFrame(),
-            "rhi_recorded": interviews_recorded(chosen)}
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def episodes_by(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, by: str) -> pd.DataFrame:
-    """analysis.missing.missing_by of these choices' episodes (the tab that shows it computes it)."""
-    return missing_by(chosen_episodes(fingerprint, start, end, flags, kind, area), by=by, kind="combined")
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def profile_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, location: str,
-                min_cluster_size: int, method: str, eps_m: float, hotspot_id: int) -> dict:
-    """analysis.hotspots.hotspot_profile of one hotspot for these choices (cached: it is redrawn on every rerun)."""
-    from analysis.hotspots import HOTSPOT_ID, hotspot_profile
-
-    spots, labels = hotspots_for(fingerprint, start, end, flags, kind, area, location, min_cluster_size, method, eps_m)
-    labelled = chosen_episodes(fingerprint, start, end, flags, kind, area).assign(**{HOTSPOT_ID: labels.to_numpy()})
-    return hotspot_profile(spots, labelled, hotspot_id)
-
-
-def _extent(eps: pd.DataFrame, location: str):
-    """The grid's extent (analysis.gistar.core_extent) of the episodes placed by ``location``; None if too few."""
-    from analysis.gistar import core_extent
-
-    prefix = location.upper()
-    return None if eps.empty else core_extent(eps, x=f"{prefix}_EASTING", y=f"{prefix}_NORTHING")
-
-
-@st.cache_data(show_spinner="Computing Gi* hot spots...", max_entries=32)
-def gi_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, location: str, cell_m: int):
-    """The significant Gi* cells (``gi_bin`` not 0, with polygons) of a hexagonal grid of ``cell_m`` metres."""
-    from analysis.gistar import significant_cells
-
-    eps = chosen_episodes(fingerprint, start, end, flags, kind, area)
-    extent = _extent(eps, location)
-    if extent is None:
-        return None
-    prefix = location.upper()
-    return significant_cells(eps, x=f"{prefix}_EASTING", y=f"{prefix}_NORTHING", cell_size_m=cell_m, shape="hex",
-                             extent=extent)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def episode_cells(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, location: str):
-    """Episodes counted per square cell of EPISODE_CELL_M metres (cells with episodes only; centres, no polygons)."""
-    from analysis.gistar import grid_counts
-
-    eps = chosen_episodes(fingerprint, start, end, flags, kind, area)
-    extent = _extent(eps, location)
-    if extent is None:
-        return None
-    prefix = location.upper()
-    grid = grid_counts(eps, x=f"{prefix}_EASTING", y=f"{prefix}_NORTHING", cell_size_m=EPISODE_CELL_M,
-                       shape="square", extent=extent, polygons=False)
-    return grid[grid["count"] > 0].reset_index(drop=True)
-
-
-@st.cache_data(show_spinner="Looking for emerging hot spots...", max_entries=16)
-def emerging_for(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, location: str, cell_m: int,
-                 period: str):
-    from analysis.emerging import emerging_hotspots
-
-    eps = chosen_episodes(fingerprint, start, end, flags, kind, area)
-    extent = _extent(eps, location)
-    if extent is None:
-        return None
-    prefix = location.upper()
-    return emerging_hotspots(eps, x=f"{prefix}_EASTING", y=f"{prefix}_NORTHING", cell_size_m=cell_m, period=period,
-                             extent=extent, start=pd.Timestamp(start), end=pd.Timestamp(end))
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def placements_by_district(fingerprint: str, on: date) -> pd.DataFrame:
-    """Children in placement on ``on`` per postcode district of the placement (district, children, lat, lon)."""
-    snap = state.snapshot(fingerprint, on)
-    if snap.empty or "PL_POSTCODE_DISTRICT" not in snap:
-        return pd.DataFrame(columns=["district", "children", "lat", "lon"])
-    district = snap["PL_POSTCODE_DISTRICT"].astype(object).fillna("")
-    counts = district[district != ""].value_counts().rename_axis("district").reset_index(name="children")
-    found = state.postcode_index().lookup(counts["district"])
-    counts["lat"] = pd.to_numeric(found["lat"], errors="coerce").to_numpy(dtype=float)
-    counts["lon"] = pd.to_numeric(found["lon"], errors="coerce").to_numpy(dtype=float)
-    return counts
-
-
-@st.cache_data(show_spinner="Drawing the map...", max_entries=32)
-def hotspot_map_rendered(fingerprint: str, start: date, end: date, flags: tuple, kind: str, area: str, location: str,
-                         min_cluster_size: int, method: str, eps_m: float, cell_m: int, emerging_on: bool,
-                         colour_flag: str, selected: int | None, tiles: bool, suppress_small: bool, on: date,
-                         la_code: str | None, clustered: bool = True) -> dict:
-    """The hotspot map for these choices, rendered once (ui.map_view.render_map); every layer is a cached piece.
-    Not ``clustered``: no hotspot outlines, and the episode counts per cell are shown from the start."""
-    spots = None
-    if clustered:
-        spots, _labels = hotspots_for(fingerprint, start, end, flags, kind, area, location, min_cluster_size, method,
-                                      eps_m)
-    try:
-        from ui.panel import authority_geography
-
-        geography = authority_geography(la_code)
-    except Exception:  # noqa: BLE001 - a map without outlines is still useful
-        geography = {}
-    m = hotspot_map(
-        spots, colour_flag=colour_flag,
-        authority=geography.get("authority"), neighbours=geography.get("neighbours"),
-        gi_cells=gi_for(fingerprint, start, end, flags, kind, area, location, cell_m),
-        episode_cells=episode_cells(fingerprint, start, end, flags, kind, area, location),
-        emerging=emerging_for(fingerprint, start, end, flags, kind, area, location, cell_m, "Q") if emerging_on else None,
-        homes=state.home_points(fingerprint, on),
-        placements=placements_by_district(fingerprint, on),
-        selected=selected, tiles=tiles, suppress_small=suppress_small, show_episode_cells=not clustered,
-    )
-    return map_view.render_map(m)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def children_looked_after_per_authority(fingerprint: str, start: date, end: date) -> pd.Series:
-    """Children with a 903 episode open at any time in [start, end], per responsible authority (GSS code)."""
-    from analysis.regional import children_looked_after_by_authority
-
-    eps = state.located_episodes(fingerprint)
-    if eps.empty:
-        return pd.Series(dtype=np.int64)
-    # Per authority: in pooled files a child's id is unique only within its authority.
-    return children_looked_after_by_authority(eps, start, end)
-
-
-def children_looked_after(fingerprint: str, start: date, end: date, area: str) -> int:
-    """Children looked after in [start, end] of the area's authorities (the % denominator)."""
-    per_authority = children_looked_after_per_authority(fingerprint, start, end)
-    return int(per_authority[in_area(per_authority.index, area)].sum())
 
 
 @st.cache_resource(show_spinner=False)
@@ -389,18 +192,19 @@ location = LOCATIONS[location_label]
 kind = KINDS[kind_label]
 method = METHODS[method_label]
 flags_key = tuple(sorted(flags))
-chosen = chosen_episodes(fingerprint, start, end, flags_key, kind, area)
+choice = EpisodeChoice(fingerprint, start, end, flags_key, kind, area)
+finder = HotspotChoice(choice, location, min_cluster_size, method, eps_m)
+chosen = chosen_episodes(choice)
 located = int(chosen[f"{location.upper()}_EASTING"].notna().sum())
 pending = None
 if located <= CLUSTER_AT_ONCE or st.session_state.get(KEY_CLUSTER_LARGE):
     # Started now, collected when the map needs it: the worker clusters while this thread does the rest.
-    pending = hotspots_job(fingerprint, start, end, flags_key, kind, area, location, min_cluster_size, method,
-                           eps_m)
+    pending = hotspots_job(finder)
 
 # ------------------------------------------------------------------ headline tiles
 cla = children_looked_after(fingerprint, start, end, area)
 
-tables = episode_tables(fingerprint, start, end, flags_key, kind, area, cla)
+tables = episode_tables(choice, cla)
 summary = tables["summary"]
 by_measure = summary.set_index("measure")
 n_eps, n_children = int(len(chosen)), int(chosen["CHILD"].nunique()) if len(chosen) else 0
@@ -448,10 +252,9 @@ if clustered:
     if pending is not None and not pending.done():
         # The map's grid layers (cached for it), computed while the worker finds the hotspots; once the
         # hotspots are found, a rerun leaves them to the cached map and does not unpickle them here.
-        gi_for(fingerprint, start, end, flags_key, kind, area, location, cell_m)
-        episode_cells(fingerprint, start, end, flags_key, kind, area, location)
-    spots, _labels = hotspots_for(fingerprint, start, end, flags_key, kind, area, location, min_cluster_size, method,
-                                  eps_m)
+        gi_for(choice, location, cell_m)
+        episode_cells(choice, location)
+    spots, _labels = hotspots_for(finder)
     n_spots = 0 if spots is None else len(spots)
     st.caption(f"{n_spots} hotspots from {_shown(located, panel_view)} of {_shown(n_eps, panel_view)} episodes with "
                f"a {'found' if location == 'found' else 'missing-from'} location. Outlines are coloured by the share "
@@ -480,10 +283,9 @@ map_col, side_col = st.container(), st.container()
 with map_col:
     layers_on = st.toggle("Emerging hot spots layer (slower)", value=False, key="missing_emerging_layer",
                           help="Gi* per quarter and a Mann-Kendall trend per cell (analysis.emerging).")
-    emerging = emerging_for(fingerprint, start, end, flags_key, kind, area, location, cell_m, "Q") if layers_on else None
-    rendered = hotspot_map_rendered(fingerprint, start, end, flags_key, kind, area, location, min_cluster_size, method,
-                                    eps_m, cell_m, layers_on, colour_flag, st.session_state.get(KEY_SELECTED),
-                                    tiles_on, panel_view, filters.snapshot, outlined, clustered)
+    emerging = emerging_for(choice, location, cell_m, "Q") if layers_on else None
+    rendered = hotspot_map_rendered(MapChoice(finder, cell_m, layers_on, colour_flag, st.session_state.get(KEY_SELECTED),
+                                              tiles_on, panel_view, filters.snapshot, outlined, clustered))
     clicked = map_view.show_map(rendered, key="missing_map", height=620, returned_objects=["last_object_clicked"])
     point = (clicked or {}).get("last_object_clicked") if isinstance(clicked, dict) else None
     if point and spots is not None and len(spots) and point != st.session_state.get("_missing_last_click"):
@@ -530,8 +332,7 @@ with side_col:
         selected = st.selectbox("Hotspot profile", options, format_func=labels_by_id.__getitem__, key=KEY_SELECTED,
                                 help="Sorted by episodes. Clicking a hotspot on the map chooses it here.")
     if selected is not None and spots is not None:  # a selection is one of the hotspots found
-        profile = profile_for(fingerprint, start, end, flags_key, kind, area, location, min_cluster_size, method, eps_m,
-                              int(selected))
+        profile = profile_for(finder, int(selected))
         spot = spots.loc[spots["hotspot_id"] == selected].iloc[0]
         a, b = st.columns(2)
         a.metric("Episodes at this hotspot", _shown(spot["episodes"], panel_view))
@@ -634,8 +435,8 @@ with found_box:
         from ui.where_found import show_where_found
 
         show_where_found(
-            key=(fingerprint, start, end, flags_key, kind, area, location, min_cluster_size, method, eps_m, clustered),
-            chosen=chosen, everyone=chosen_episodes(fingerprint, start, end, flags_key, kind, AREA_ALL) if areas else None,
+            key=(finder, clustered), chosen=chosen,
+            everyone=chosen_episodes(EpisodeChoice(fingerprint, start, end, flags_key, kind, AREA_ALL)) if areas else None,
             spots=spots, labels=_labels if spots is not None else None, location=location, colour_flag=colour_flag,
             area=area, home_la=dataset.la_code, selected=selected, panel_view=panel_view, tiles=tiles_on,
             pseudonyms=lambda ids: pseudonymise(ids, key=_pseudonym_key()), user=state.current_user())
@@ -663,7 +464,7 @@ with t_sum:
                    "any time between the chosen dates. Percentages are 0-100.")
 with t_dur:
     if t_dur.open:
-        dur = episodes_by(fingerprint, start, end, flags_key, kind, area, "duration")
+        dur = episodes_by(choice, "duration")
         _breakdown_table(dur, panel_view)
         st.caption("A band includes its lower edge (exactly 24 hours is 1-2 days). 903-only episodes have dates only.")
 with t_rep:
@@ -677,24 +478,24 @@ with t_place:
         left, right = st.columns(2)
         with left:
             st.markdown("**By placement type group** (at the start of the episode)")
-            by_group = episodes_by(fingerprint, start, end, flags_key, kind, area, "placement type")
+            by_group = episodes_by(choice, "placement type")
             _breakdown_table(by_group, panel_view)
         with right:
             st.markdown("**Placed in or out of the authority**")
-            by_area = episodes_by(fingerprint, start, end, flags_key, kind, area, "area")
+            by_area = episodes_by(choice, "area")
             _breakdown_table(by_area, panel_view)
 with t_when:
     if t_when.open:
         left, right = st.columns(2)
         with left:
-            tod = episodes_by(fingerprint, start, end, flags_key, kind, area, "time of day")
+            tod = episodes_by(choice, "time of day")
             st.markdown("**Time of day** (log episodes with a recorded time)")
             _breakdown_table(tod, panel_view, share=False)
             shown_tod = tod[tod["time of day"] != "not known"]
             if not panel_view or not is_small(shown_tod["episodes"]).any():
                 st.bar_chart(shown_tod.set_index("time of day")[["episodes"]], height=200)
         with right:
-            dow = episodes_by(fingerprint, start, end, flags_key, kind, area, "day of week")
+            dow = episodes_by(choice, "day of week")
             st.markdown("**Day of week**")
             _breakdown_table(dow, panel_view, share=False)
             if not panel_view or not is_small(dow["episodes"]).any():
