@@ -43,6 +43,7 @@ run: install
 # Lint and types first (settings in pyproject.toml): zero findings is part of passing.
 lint: $(TEST_STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
 # pytest exits 5 when it collected nothing: for us that is a broken suite, never a pass.

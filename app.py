@@ -13,6 +13,7 @@ without sign-in, shows the sign-in form when accounts are configured, and puts t
 role in session state. The menu holds only the pages of that role, so a panel member cannot
 open an analyst page even by its address (st.navigation falls back to the default page).
 """
+
 from __future__ import annotations
 
 import streamlit as st

@@ -13,6 +13,7 @@ appear here by themselves: this module only adds the commands that have no regis
 command keeps the error contract: exit 0 on success, 2 with one line on stderr when the user
 must fix something.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,14 @@ __all__ = ["__version__", "commands", "main"]
 PROJECT_DIR = Path(__file__).resolve().parent
 # In a checkout the file beside app.py; in an installed copy the one pip put under share/care-map.
 STREAMLIT_CONFIG = next(
-    (path for path in (PROJECT_DIR / ".streamlit" / "config.toml", Path(sys.prefix) / "share" / "care-map" / "config.toml")
-     if path.is_file()),
+    (
+        path
+        for path in (
+            PROJECT_DIR / ".streamlit" / "config.toml",
+            Path(sys.prefix) / "share" / "care-map" / "config.toml",
+        )
+        if path.is_file()
+    ),
     PROJECT_DIR / ".streamlit" / "config.toml",
 )
 # Registries whose every entry becomes a care-map command: module with COMMANDS and main(argv).
@@ -93,8 +100,15 @@ def _run_app(argv: list[str]) -> int:
     parser.add_argument("--port", type=int, default=8501)
     args, streamlit_args = parser.parse_known_args(argv)
     command = [
-        sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "app.py"),
-        *streamlit_flags(), "--server.address=localhost", f"--server.port={args.port}", *streamlit_args,
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(PROJECT_DIR / "app.py"),
+        *streamlit_flags(),
+        "--server.address=localhost",
+        f"--server.port={args.port}",
+        *streamlit_args,
     ]
     os.chdir(PROJECT_DIR)
     # Streamlit takes this process's place, so Ctrl-C and a service manager's stop reach it directly.

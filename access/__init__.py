@@ -4,6 +4,7 @@ Two roles: an *analyst* sees everything, including row-level records and notes; 
 member sees aggregate views only, after disclosure control (``analysis.disclosure``).
 Nothing here imports streamlit: the UI calls these functions and lays out the widgets.
 """
+
 from access.audit import write_audit
 from access.roles import (
     ANALYST,

@@ -3,6 +3,7 @@
 The password is asked for twice without echo, or read from the first line of standard input
 with ``--password-stdin`` (for scripts). Errors exit with status 2 and one line on stderr.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "add-user":
             user = add_user(
-                args.name, _read_password(args.password_stdin), role=args.role,
-                path=args.users_file, replace=args.replace,
+                args.name,
+                _read_password(args.password_stdin),
+                role=args.role,
+                path=args.users_file,
+                replace=args.replace,
             )
             print(f"user {user.name} ({user.role}) saved in {users_file(args.users_file)}")
         elif args.command == "remove-user":

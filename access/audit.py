@@ -5,6 +5,7 @@ filters used (authority, period, audience, file type ...). Keys that name child 
 ids, postcodes, coordinates, notes) are refused, and so is any full unit postcode in a value,
 because the log is kept longer and read more widely than the data it describes.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,7 +51,9 @@ def _check(value, where: str):
         return value
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     if _UNIT_POSTCODE_RE.search(text):
-        raise ValueError(f"the audit log must not hold postcodes; refusing a value under {where.rstrip('.') or 'details'}")
+        raise ValueError(
+            f"the audit log must not hold postcodes; refusing a value under {where.rstrip('.') or 'details'}"
+        )
     if len(text) > _MAX_TEXT:
         raise ValueError(f"audit values are short filter settings; refusing a {len(text)}-character text")
     return text

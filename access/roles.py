@@ -10,6 +10,7 @@ configured in ``.streamlit/secrets.toml`` (see docs/roles-and-sign-in.md). Roles
 
 An exact address beats a domain; at equal precision the role that sees less (panel) wins.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -151,6 +152,6 @@ def check_listen_address(address: str | None, sign_in_configured: bool) -> None:
     shown = str(address).strip() if address is not None and str(address).strip() else "every network interface"
     raise ListenAddressError(
         f"The app is set to listen on {shown}, but sign-in is not configured: anyone on the network "
-        "could see children's data. Set server.address = \"localhost\" in .streamlit/config.toml, "
+        'could see children\'s data. Set server.address = "localhost" in .streamlit/config.toml, '
         "or configure sign-in in .streamlit/secrets.toml (see docs/roles-and-sign-in.md)."
     )

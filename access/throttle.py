@@ -7,6 +7,7 @@ trying thousands. A successful sign-in clears its user name's count; counts are 
 ``FORGET_SECONDS`` after the last failure. Counts live in the server process (a restart clears
 them), which is enough for one council server; SECURITY.md says so.
 """
+
 from __future__ import annotations
 
 import threading
@@ -14,8 +15,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["SignInThrottle", "FREE_FAILURES", "FREE_CLIENT_FAILURES", "FIRST_WAIT_SECONDS", "LOCK_SECONDS",
-           "sign_in_throttle"]
+__all__ = [
+    "SignInThrottle",
+    "FREE_FAILURES",
+    "FREE_CLIENT_FAILURES",
+    "FIRST_WAIT_SECONDS",
+    "LOCK_SECONDS",
+    "sign_in_throttle",
+]
 
 FREE_FAILURES = 5  # per user name, before any wait
 FREE_CLIENT_FAILURES = 20  # per client: several people may share one address (a council's proxy)
@@ -42,8 +49,15 @@ class SignInThrottle:
     clock : seconds, monotonic (``time.monotonic``); a test passes its own.
     """
 
-    def __init__(self, *, free_failures: int = FREE_FAILURES, free_client_failures: int = FREE_CLIENT_FAILURES,
-                 first_wait_seconds: float = FIRST_WAIT_SECONDS, lock_seconds: float = LOCK_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        free_failures: int = FREE_FAILURES,
+        free_client_failures: int = FREE_CLIENT_FAILURES,
+        first_wait_seconds: float = FIRST_WAIT_SECONDS,
+        lock_seconds: float = LOCK_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if free_failures < 0 or free_client_failures < 0 or first_wait_seconds <= 0 or lock_seconds <= 0:
             raise ValueError("free failures must be 0 or more, first_wait_seconds and lock_seconds positive")
         self.first_wait = float(first_wait_seconds)

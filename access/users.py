@@ -4,6 +4,7 @@ Users are kept in ``local/users.json`` (env ``CARE_MAP_USERS_FILE`` overrides th
 mode 0600, one record per user: name, role and a scrypt password hash with its own salt.
 Passwords themselves are never stored. Add users with ``python -m access add-user NAME --role panel``.
 """
+
 from __future__ import annotations
 
 import base64
@@ -63,9 +64,7 @@ def _b64(data: bytes) -> str:
 def hash_password(password: str, *, salt: bytes | None = None) -> str:
     """``"scrypt$N$r$p$salt$hash"`` (base64) for ``password``, with a fresh 16-byte salt."""
     salt = secrets.token_bytes(16) if salt is None else salt
-    digest = hashlib.scrypt(
-        password.encode("utf-8"), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=_DKLEN
-    )
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=_DKLEN)
     return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${_b64(salt)}${_b64(digest)}"
 
 
@@ -77,7 +76,11 @@ def verify_password(password: str, stored: str) -> bool:
             return False
         expected = base64.b64decode(digest)
         actual = hashlib.scrypt(
-            password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+            password.encode("utf-8"),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
             dklen=len(expected),
         )
     except (ValueError, TypeError):

@@ -3,6 +3,7 @@
 Each command lives in its own module with ``add_arguments(parser)`` and ``run(args) -> int``.
 A :class:`CommandError` becomes exit status 2 and one line on stderr.
 """
+
 from __future__ import annotations
 
 import sys

@@ -6,6 +6,7 @@ that must not run again; the worker only runs analysis functions, which it impor
 fork server, and every worker forked from it, skips that step. These two names are private to CPython's
 multiprocessing: the Python versions they were checked with are in :mod:`maps.compat` (tests/test_compat.py).
 """
+
 import multiprocessing.spawn as _spawn
 
 

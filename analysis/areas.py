@@ -4,6 +4,7 @@ An *area* is a short text, used as a cache key and a widget value:
 ``""`` (all authorities loaded), ``"region:<region name>"`` or a GSS code of a children's services
 authority (``"E10000016"``). Rows are placed in an area by their responsible authority (``LA_CODE``).
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -47,7 +48,7 @@ def area_label(area: str) -> str:
     if not area:
         return ALL_LABEL
     if area.startswith(REGION_PREFIX):
-        return f"{area[len(REGION_PREFIX):]} (region)"
+        return f"{area[len(REGION_PREFIX) :]} (region)"
     directory = _directory()
     return str(directory.at[area, "name"]) if area in directory.index else area
 
@@ -59,5 +60,5 @@ def in_area(codes, area: str) -> np.ndarray:
         return np.ones(len(codes), dtype=bool)
     if area.startswith(REGION_PREFIX):
         region = codes.map(_directory()["region"])
-        return (region == area[len(REGION_PREFIX):]).fillna(False).to_numpy(dtype=bool)
+        return (region == area[len(REGION_PREFIX) :]).fillna(False).to_numpy(dtype=bool)
     return (codes == area).to_numpy(dtype=bool)

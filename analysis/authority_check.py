@@ -5,6 +5,7 @@ authority would be measured from the wrong place for every later panel. A child'
 lived before care) is nearly always in the responsible authority: when fewer than half of the home
 postcodes that can be placed lie in it, the files are refused with the authority most of them are in.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -49,5 +50,7 @@ def wrong_authority(dataset, *, index=None) -> str | None:
         return None
     names = dict(zip(authorities()["code"], authorities()["name"]))
     most = counts.index[0]
-    return (f"these files do not look like {names.get(la, la)}'s: {share:.0%} of the children's home postcodes "
-            f"are in it, {counts.iloc[0] / located:.0%} in {names.get(most, most)}")
+    return (
+        f"these files do not look like {names.get(la, la)}'s: {share:.0%} of the children's home postcodes "
+        f"are in it, {counts.iloc[0] / located:.0%} in {names.get(most, most)}"
+    )

@@ -3,6 +3,7 @@
 The one definition is :mod:`data.cli_errors` (the lowest layer with commands, so every package's
 commands can share it).
 """
+
 from __future__ import annotations
 
 from data.cli_errors import CommandError, authority_argument

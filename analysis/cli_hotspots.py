@@ -6,6 +6,7 @@ episodes with each risk flag (``cse_share``, ``gang_share``, ... 0-1). Bad rows
 are set aside and counted on stderr; only an unreadable file, a missing column
 or an unknown authority stops the command (exit status 2, one line on stderr).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,24 +16,63 @@ from pathlib import Path
 from data.cli_errors import CommandError, authority_argument
 
 OUTPUT_COLUMNS = [
-    "hotspot_id", "name", "lat", "lon", "easting", "northing", "radius_m", "episodes", "children",
-    "cse_share", "cce_share", "gang_share", "county_lines_share", "trafficked_share", "substance_share",
-    "dominant_flag", "first_date", "last_date", "trend", "trend_per_month", "night_share", "top_weekday",
-    "median_distance_miles", "out_of_area_share", "top_placement_areas", "top_responsible_authorities",
-    "children_at_other_hotspots", "linked_hotspots",
+    "hotspot_id",
+    "name",
+    "lat",
+    "lon",
+    "easting",
+    "northing",
+    "radius_m",
+    "episodes",
+    "children",
+    "cse_share",
+    "cce_share",
+    "gang_share",
+    "county_lines_share",
+    "trafficked_share",
+    "substance_share",
+    "dominant_flag",
+    "first_date",
+    "last_date",
+    "trend",
+    "trend_per_month",
+    "night_share",
+    "top_weekday",
+    "median_distance_miles",
+    "out_of_area_share",
+    "top_placement_areas",
+    "top_responsible_authorities",
+    "children_at_other_hotspots",
+    "linked_hotspots",
 ]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--missing", required=True, type=Path,
-                        help="the missing team's log (CSV or XLSX) with CHILD, MIS_START and FOUND_POST or FOUND_LAT/FOUND_LON")
-    parser.add_argument("--episodes", type=Path, default=None,
-                        help="903 episodes, for the placement each child went missing from (optional)")
-    parser.add_argument("--la", default=None, help="responsible children's services authority: GSS code, DfE code or name")
+    parser.add_argument(
+        "--missing",
+        required=True,
+        type=Path,
+        help="the missing team's log (CSV or XLSX) with CHILD, MIS_START and FOUND_POST or FOUND_LAT/FOUND_LON",
+    )
+    parser.add_argument(
+        "--episodes",
+        type=Path,
+        default=None,
+        help="903 episodes, for the placement each child went missing from (optional)",
+    )
+    parser.add_argument(
+        "--la", default=None, help="responsible children's services authority: GSS code, DfE code or name"
+    )
     parser.add_argument("--out", required=True, type=Path, help="CSV to write (UTF-8 with BOM, spreadsheet-safe)")
-    parser.add_argument("--location", choices=["found", "from"], default="found",
-                        help="cluster where children were found (default) or where they went missing from")
-    parser.add_argument("--min-cluster-size", type=int, default=8, help="fewest episodes that make a hotspot (default 8)")
+    parser.add_argument(
+        "--location",
+        choices=["found", "from"],
+        default="found",
+        help="cluster where children were found (default) or where they went missing from",
+    )
+    parser.add_argument(
+        "--min-cluster-size", type=int, default=8, help="fewest episodes that make a hotspot (default 8)"
+    )
     parser.add_argument("--method", choices=["hdbscan", "dbscan"], default="hdbscan")
     parser.add_argument("--eps-m", type=float, default=250, help="DBSCAN radius in metres (default 250)")
 
@@ -70,10 +110,15 @@ def run(args: argparse.Namespace) -> int:
     episodes = missing_episodes(dataset, la=la.code if la else None)
     prefix = args.location.upper()
     if episodes.empty or episodes[f"{prefix}_EASTING"].isna().all():
-        need = "FOUND_POST (or FOUND_LAT and FOUND_LON)" if args.location == "found" else "FROM_POST (or --episodes with PL_POST)"
+        need = (
+            "FOUND_POST (or FOUND_LAT and FOUND_LON)"
+            if args.location == "found"
+            else "FROM_POST (or --episodes with PL_POST)"
+        )
         raise CommandError(f"{args.missing} has no episode with a usable location: it needs {need}")
-    hotspots = find_hotspots(episodes, location=args.location, min_cluster_size=args.min_cluster_size,
-                             method=args.method, eps_m=args.eps_m)
+    hotspots = find_hotspots(
+        episodes, location=args.location, min_cluster_size=args.min_cluster_size, method=args.method, eps_m=args.eps_m
+    )
     table = hotspots.drop(columns="geometry")
     if table.empty:  # no hotspot found: the file still has its header, and the run says "0 hotspots"
         table = pd.DataFrame(columns=OUTPUT_COLUMNS)
@@ -94,6 +139,9 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     set_aside = len(dataset.quality)
     located = int(episodes[[f"{args.location.upper()}_EASTING"]].notna().sum().iloc[0]) if len(episodes) else 0
-    print(f"{len(table)} hotspots from {located} of {len(episodes)} episodes with a location"
-          + (f"; {set_aside} data-quality notes" if set_aside else ""), file=sys.stderr)
+    print(
+        f"{len(table)} hotspots from {located} of {len(episodes)} episodes with a location"
+        + (f"; {set_aside} data-quality notes" if set_aside else ""),
+        file=sys.stderr,
+    )
     return 0

@@ -8,6 +8,7 @@ placement postcode at the start of the episode is taken from ``--episodes``
 kept and say why in FOUND_NOTE; only an unreadable file, a missing column or an
 unknown authority stops the command (exit status 2, one line on stderr).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,14 +25,25 @@ _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--missing", required=True, type=Path,
-                        help="the missing team's log (CSV or XLSX) with CHILD, MIS_START, FROM_POST and FOUND_POST "
-                             "or FOUND_LAT/FOUND_LON")
-    parser.add_argument("--episodes", type=Path, default=None,
-                        help="903 episodes CSV, for the placement postcode where FROM_POST is blank (optional)")
-    parser.add_argument("--la", default=None,
-                        help="responsible children's services authority: GSS code, DfE code or name "
-                             "(omit for pooled logs with an LA_CODE or LA column)")
+    parser.add_argument(
+        "--missing",
+        required=True,
+        type=Path,
+        help="the missing team's log (CSV or XLSX) with CHILD, MIS_START, FROM_POST and FOUND_POST "
+        "or FOUND_LAT/FOUND_LON",
+    )
+    parser.add_argument(
+        "--episodes",
+        type=Path,
+        default=None,
+        help="903 episodes CSV, for the placement postcode where FROM_POST is blank (optional)",
+    )
+    parser.add_argument(
+        "--la",
+        default=None,
+        help="responsible children's services authority: GSS code, DfE code or name "
+        "(omit for pooled logs with an LA_CODE or LA column)",
+    )
     parser.add_argument("--out", required=True, type=Path, help="CSV to write (UTF-8 with BOM, spreadsheet-safe)")
 
 

@@ -7,6 +7,7 @@ unreadable file, a missing column or an unknown authority stops the command
 (exit status 2, one line on stderr). On success it says on stderr how many episodes it wrote
 and for how many the distance was measured.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,7 +24,8 @@ REQUIRED_COLUMNS = ["CHILD", "LS", "PLACE", "HOME_POST", "PL_POST"]
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--episodes", required=True, type=Path, help="903 episodes CSV (one council or pooled)")
     parser.add_argument(
-        "--la", default=None,
+        "--la",
+        default=None,
         help="responsible children's services authority: GSS code, DfE code or name "
         "(omit for pooled files with an LA_CODE or LA column)",
     )
@@ -59,7 +61,13 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     measured = int(pd.to_numeric(enriched["PL_DISTANCE"], errors="coerce").notna().sum())
     # One line on success, as `analysis hotspots` does, so a scheduled job's log shows what happened.
-    print(f"{len(enriched):,} episodes written to {args.out}; distance measured for {measured:,}"
-          + (f", not for {len(enriched) - measured:,} (the reason is in DISTANCE_NOTE)"
-             if measured < len(enriched) else ""), file=sys.stderr)
+    print(
+        f"{len(enriched):,} episodes written to {args.out}; distance measured for {measured:,}"
+        + (
+            f", not for {len(enriched) - measured:,} (the reason is in DISTANCE_NOTE)"
+            if measured < len(enriched)
+            else ""
+        ),
+        file=sys.stderr,
+    )
     return 0

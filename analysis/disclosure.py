@@ -26,6 +26,7 @@ Pseudonymous ids (:func:`pseudonymise`) are keyed hashes. The ICO is clear that
 pseudonymised data remains personal data for whoever holds the key, so the key
 (:func:`installation_key`) stays on the council's machine, in ``local/``.
 """
+
 from __future__ import annotations
 
 import base64
@@ -69,10 +70,33 @@ SMALL_NUMBER_MAX = 5  # counts 1..5 are suppressed; 0 and 6+ are shown
 # Columns that identify a child, locate a home or carry free text. None of them may reach a panel view.
 CHILD_DATA_COLUMNS = frozenset(
     {
-        "CHILD", "CHILD_ID", "PSEUDONYM", "UPN", "DOB", "MC_DOB", "MOTHER", "NAME_OF_CHILD",
-        "HOME_POST", "PL_POST", "FROM_POST", "FOUND_POST", "POSTCODE", "POST_CODE",
-        "FOUND_LAT", "FOUND_LON", "LAT", "LON", "LATITUDE", "LONGITUDE", "EASTING", "NORTHING",
-        "NOTES", "NOTE", "COMMENTS", "FREE_TEXT", "SOURCE_ROW",
+        "CHILD",
+        "CHILD_ID",
+        "PSEUDONYM",
+        "UPN",
+        "DOB",
+        "MC_DOB",
+        "MOTHER",
+        "NAME_OF_CHILD",
+        "HOME_POST",
+        "PL_POST",
+        "FROM_POST",
+        "FOUND_POST",
+        "POSTCODE",
+        "POST_CODE",
+        "FOUND_LAT",
+        "FOUND_LON",
+        "LAT",
+        "LON",
+        "LATITUDE",
+        "LONGITUDE",
+        "EASTING",
+        "NORTHING",
+        "NOTES",
+        "NOTE",
+        "COMMENTS",
+        "FREE_TEXT",
+        "SOURCE_ROW",
     }
 )
 _CHILD_COLUMN_RE = re.compile(r"^(CHILD(_|$)|.*_POST$|.*POSTCODE.*|.*NOTES?$)")
@@ -286,9 +310,16 @@ def suppress_table(
                 extra_counts.append(name)
 
     columns = [*count_columns, *total_columns, *extra_counts]
-    values = np.column_stack(
-        [pd.to_numeric(table[c].astype(object), errors="coerce").to_numpy(dtype=float, na_value=np.nan) for c in columns]
-    ) if columns else np.zeros((len(table), 0))
+    values = (
+        np.column_stack(
+            [
+                pd.to_numeric(table[c].astype(object), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+                for c in columns
+            ]
+        )
+        if columns
+        else np.zeros((len(table), 0))
+    )
     if total_row is not None:
         positions = np.flatnonzero(table.index == total_row)
         if len(positions) != 1:
@@ -315,7 +346,8 @@ def suppress_table(
         i = col_pos[c]
         out[c] = pd.Series(
             [SUPPRESSED if mask[r, i] else _show_count(values[r, i]) for r in range(len(table))],
-            index=out.index, dtype=object,
+            index=out.index,
+            dtype=object,
         )
 
     for pct_col, spec in percent_columns.items():
@@ -336,7 +368,8 @@ def suppress_table(
                 SUPPRESSED if hide[r] else (NOT_AVAILABLE if np.isnan(pct[r]) else f"{pct[r]:.{decimals}f}")
                 for r in range(len(table))
             ],
-            index=out.index, dtype=object,
+            index=out.index,
+            dtype=object,
         )
     return out
 
@@ -368,8 +401,9 @@ def suppress_parts(counts, *, groups=None, rest: int = 0, unshown=None) -> pd.Se
     """
     counts = pd.Series(counts)
     n = len(counts)
-    values = np.concatenate([pd.to_numeric(counts, errors="coerce").to_numpy(dtype=float, na_value=np.nan),
-                             [float(rest)], [np.nan]])
+    values = np.concatenate(
+        [pd.to_numeric(counts, errors="coerce").to_numpy(dtype=float, na_value=np.nan), [float(rest)], [np.nan]]
+    )
     whole = n + 1
     values[whole] = np.nansum(values[: n + 1])
     lines = [[*((i,) for i in range(n + 1)), (whole,)]]
@@ -388,8 +422,12 @@ def suppress_parts(counts, *, groups=None, rest: int = 0, unshown=None) -> pd.Se
     if unshown is not None:
         hidden[:n] |= pd.Series(unshown).fillna(False).astype(bool).to_numpy()
     mask = hidden_mask(values, lines, hidden=hidden, published=published)
-    return pd.Series([SUPPRESSED if mask[i] else _show_count(values[i]) for i in range(n)],
-                     index=counts.index, name=counts.name, dtype=object)
+    return pd.Series(
+        [SUPPRESSED if mask[i] else _show_count(values[i]) for i in range(n)],
+        index=counts.index,
+        name=counts.name,
+        dtype=object,
+    )
 
 
 @dataclass(frozen=True)
@@ -433,8 +471,14 @@ def suppress_crosstab(frame: pd.DataFrame, *, row: str, column: str, count: str)
     known = np.nan_to_num(counts)
     row_of = frame[row].map({k: i for i, k in enumerate(row_keys)}).to_numpy(dtype=int)
     col_of = frame[column].map({k: j for j, k in enumerate(col_keys)}).to_numpy(dtype=int)
-    values = np.concatenate([counts, np.bincount(row_of, weights=known, minlength=n_rows),
-                             np.bincount(col_of, weights=known, minlength=n_cols), [known.sum()]])
+    values = np.concatenate(
+        [
+            counts,
+            np.bincount(row_of, weights=known, minlength=n_rows),
+            np.bincount(col_of, weights=known, minlength=n_cols),
+            [known.sum()],
+        ]
+    )
     cells = np.arange(n)
     lines = [[*((i,) for i in cells[row_of == r]), (n + r,)] for r in range(n_rows)]
     lines += [[*((i,) for i in cells[col_of == c]), (n + n_rows + c,)] for c in range(n_cols)]
@@ -574,7 +618,8 @@ def safe_map_layer(gdf, count_column: str, *, small: str = "drop", keep_columns:
     # A count already through suppress_table or suppress_parts (text, "c" included) keeps its text.
     layer[count_column] = pd.Series(
         [SUPPRESSED if s or r == SUPPRESSED else _show_count(v) for v, r, s in zip(counts.tolist(), raw, small_mask)],
-        index=layer.index, dtype=object,
+        index=layer.index,
+        dtype=object,
     )
     return layer
 

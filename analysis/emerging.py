@@ -8,6 +8,7 @@ slice (ArcGIS can also add earlier slices), and the Gi* p-values of each slice a
 FDR-corrected over that slice's cells. The category rules are in :func:`classify_series`
 and docs/hotspots.md.
 """
+
 from __future__ import annotations
 
 import geopandas as gpd
@@ -15,16 +16,31 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.gistar import (_lattice_of, _threshold, cell_polygons, gi_star_z, grid_counts, lattice_weights,
-                             point_coordinates)
+from analysis.gistar import (
+    _lattice_of,
+    _threshold,
+    cell_polygons,
+    gi_star_z,
+    grid_counts,
+    lattice_weights,
+    point_coordinates,
+)
 
 __all__ = ["emerging_hotspots", "classify_series", "HOT_CATEGORIES", "COLD_CATEGORIES", "NO_PATTERN"]
 
 # ArcGIS: "at least ninety percent of the time-step intervals".
 MOST_SLICES = 0.9
 NO_PATTERN = "no pattern detected"
-HOT_CATEGORIES = ["new", "consecutive", "intensifying", "persistent", "diminishing", "sporadic",
-                  "oscillating", "historical"]
+HOT_CATEGORIES = [
+    "new",
+    "consecutive",
+    "intensifying",
+    "persistent",
+    "diminishing",
+    "sporadic",
+    "oscillating",
+    "historical",
+]
 COLD_CATEGORIES = HOT_CATEGORIES
 _PERIODS = {"M": "M", "Q": "Q"}
 
@@ -129,8 +145,9 @@ def emerging_hotspots(
     import pymannkendall as mk
 
     when = pd.to_datetime(points_with_dates[date], errors="coerce")
-    grid_all = grid_counts(points_with_dates, cell_size_m=cell_size_m, shape=shape, extent=extent, x=x, y=y,
-                           polygons=False)
+    grid_all = grid_counts(
+        points_with_dates, cell_size_m=cell_size_m, shape=shape, extent=extent, x=x, y=y, polygons=False
+    )
     px, py = point_coordinates(points_with_dates, x=x, y=y)
     lattice = _lattice_of(grid_all)
     ok = np.isfinite(px) & np.isfinite(py) & when.notna().to_numpy()
@@ -181,15 +198,42 @@ def emerging_hotspots(
         if category == NO_PATTERN:
             category = classify_series(hot[:, c], cold[:, c], trend, side="cold")
             label = NO_PATTERN if category == NO_PATTERN else f"{category} cold spot"
-        rows.append({"cell_id": int(c), "episodes": int(counts[:, c].sum()), "slices": n_t,
-                     "hot_slices": int(hot[:, c].sum()), "cold_slices": int(cold[:, c].sum()),
-                     "final_z": float(zc[-1]) if np.isfinite(zc[-1]) else np.nan,
-                     "trend": trend, "trend_tau": tau, "trend_p": p, "category": label,
-                     "z_by_slice": [float(v) for v in zc]})
-    table = pd.DataFrame(rows, columns=["cell_id", "episodes", "slices", "hot_slices", "cold_slices", "final_z",
-                                        "trend", "trend_tau", "trend_p", "category", "z_by_slice"])
-    cells = grid_all.loc[active, ["cell_id", "row", "col", "easting", "northing"]].merge(
-        table, on="cell_id", how="left").reset_index(drop=True)
+        rows.append(
+            {
+                "cell_id": int(c),
+                "episodes": int(counts[:, c].sum()),
+                "slices": n_t,
+                "hot_slices": int(hot[:, c].sum()),
+                "cold_slices": int(cold[:, c].sum()),
+                "final_z": float(zc[-1]) if np.isfinite(zc[-1]) else np.nan,
+                "trend": trend,
+                "trend_tau": tau,
+                "trend_p": p,
+                "category": label,
+                "z_by_slice": [float(v) for v in zc],
+            }
+        )
+    table = pd.DataFrame(
+        rows,
+        columns=[
+            "cell_id",
+            "episodes",
+            "slices",
+            "hot_slices",
+            "cold_slices",
+            "final_z",
+            "trend",
+            "trend_tau",
+            "trend_p",
+            "category",
+            "z_by_slice",
+        ],
+    )
+    cells = (
+        grid_all.loc[active, ["cell_id", "row", "col", "easting", "northing"]]
+        .merge(table, on="cell_id", how="left")
+        .reset_index(drop=True)
+    )
     cells.attrs = {"lattice": grid_all.attrs["lattice"]}
     out = cell_polygons(cells).drop(columns=["row", "col"])
     out.attrs["slices"] = [str(s) for s in slices]

@@ -24,6 +24,7 @@ English coast just outside the approximate polygons.
 summarise them (exact counts: disclosure control is the caller's, through
 :mod:`analysis.disclosure`).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -47,8 +48,15 @@ __all__ = [
 
 # Columns add_found_location adds, in this order (the first four are the issue's; the last two
 # are for journeys: the missing-from sector and the district where found).
-FOUND_COLUMNS = ["FOUND_DISTANCE", "FOUND_LA", "FOUND_LOCATION", "FOUND_NOTE", "FOUND_LA_NAME",
-                 "FROM_SECTOR", "FOUND_DISTRICT"]
+FOUND_COLUMNS = [
+    "FOUND_DISTANCE",
+    "FOUND_LA",
+    "FOUND_LOCATION",
+    "FOUND_NOTE",
+    "FOUND_LA_NAME",
+    "FROM_SECTOR",
+    "FOUND_DISTRICT",
+]
 
 # A found position further than this from every postcode sector centroid is at sea or abroad.
 NEAREST_SECTOR_METRES = 5000.0
@@ -65,8 +73,8 @@ _CROWN_DEPENDENCIES = ("Channel Islands", "Isle of Man")
 
 def _found_by_coordinates(frame: pd.DataFrame, rows: np.ndarray, index) -> dict[str, np.ndarray]:
     """Grid position, authority, name and district of the rows found only by latitude/longitude."""
-    from geo.projection import grid_from_lat_lon as _grid_from_lat_lon
     from geo.authorities import resolve_authority
+    from geo.projection import grid_from_lat_lon as _grid_from_lat_lon
 
     lat = pd.to_numeric(_text(frame, "FOUND_LAT"), errors="coerce").to_numpy(dtype=float)[rows]
     lon = pd.to_numeric(_text(frame, "FOUND_LON"), errors="coerce").to_numpy(dtype=float)[rows]
@@ -143,16 +151,18 @@ def add_found_location(episodes: pd.DataFrame, la=None, *, index=None) -> pd.Dat
         found_la[by_coordinates], found_name[by_coordinates] = got["la"], got["name"]
         district[by_coordinates] = got["district"]
         placed = np.isfinite(got["east"])
-        extra[by_coordinates] = np.where(placed, np.where(got["la"] == "", NOTE_NO_AUTHORITY, NOTE_LAT_LON),
-                                         NOTE_BAD_LAT_LON)
+        extra[by_coordinates] = np.where(
+            placed, np.where(got["la"] == "", NOTE_NO_AUTHORITY, NOTE_LAT_LON), NOTE_BAD_LAT_LON
+        )
         # A blank postcode is no reason once the coordinates place the child.
         blank = (found["failure"] == _postcodes.FAILURE_BLANK).to_numpy()[by_coordinates]
         found_note[by_coordinates[blank]] = ""
     nothing = (found["failure"] == _postcodes.FAILURE_BLANK).to_numpy() & ~lat_given
     found_note[nothing] = NOTE_NOT_RECORDED
 
-    miles = straight_line_miles(start["easting"].to_numpy(np.float64), start["northing"].to_numpy(np.float64),
-                                found_e, found_n)
+    miles = straight_line_miles(
+        start["easting"].to_numpy(np.float64), start["northing"].to_numpy(np.float64), found_e, found_n
+    )
     start_note = _notes(start["failure"], start["resolution"], FROM_SIDE)
 
     outside_england = np.isin(found_la, ["WAL", "SCO", "NIR"]) | np.isin(found_name, _CROWN_DEPENDENCIES)
@@ -224,14 +234,14 @@ def found_figures(episodes: pd.DataFrame, *, flags=RISK_FLAGS) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     out.attrs["definitions"] = {
         "measured": "episodes with both where the child went missing from and where found known to a postcode "
-                    "or position",
+        "or position",
         "pct_over_20_miles": f"found more than {OVER_DISTANCE_MILES} miles (straight line, DfE method) from where "
-                             "they went missing, of episodes measured",
+        "they went missing, of episodes measured",
         "located": "episodes where both the authority where found and the responsible authority are known",
         "pct_in_another_authority": "found outside the responsible authority (including Wales, Scotland and "
-                                    "Northern Ireland), of episodes located",
+        "Northern Ireland), of episodes located",
         "median_miles": "median straight-line miles from where the child went missing to where found, of "
-                        "episodes measured",
+        "episodes measured",
     }
     return out
 
@@ -242,10 +252,18 @@ def found_in_authorities(episodes: pd.DataFrame) -> pd.DataFrame:
     places are one row "not known" at the end (no share)."""
     name = episodes["FOUND_LA_NAME"].astype(object).fillna("").to_numpy()
     code = episodes["FOUND_LA"].astype(object).fillna("").to_numpy()
-    frame = pd.DataFrame({"FOUND_LA": code, "authority": np.where(name == "", "not known", name),
-                          "CHILD": episodes["CHILD"].astype(str).to_numpy()})
-    out = (frame.groupby(["FOUND_LA", "authority"]).agg(episodes=("CHILD", "size"), children=("CHILD", "nunique"))
-           .reset_index())
+    frame = pd.DataFrame(
+        {
+            "FOUND_LA": code,
+            "authority": np.where(name == "", "not known", name),
+            "CHILD": episodes["CHILD"].astype(str).to_numpy(),
+        }
+    )
+    out = (
+        frame.groupby(["FOUND_LA", "authority"])
+        .agg(episodes=("CHILD", "size"), children=("CHILD", "nunique"))
+        .reset_index()
+    )
     unknown = out["authority"] == "not known"
     known_total = int(out.loc[~unknown, "episodes"].sum())
     out["share"] = np.where(unknown, np.nan, out["episodes"] / known_total if known_total else np.nan)
@@ -270,7 +288,7 @@ def found_from_elsewhere(episodes: pd.DataFrame, la) -> pd.DataFrame:
         return pd.DataFrame(columns=["LA_CODE", "authority", "episodes", "children"])
     mask = (episodes["FOUND_LA"].astype(object) == code) & (episodes["LA_CODE"].astype(object) != code)
     here = episodes[mask.to_numpy(dtype=bool)]
-    out = (here.groupby("LA_CODE").agg(episodes=("CHILD", "size"), children=("CHILD", "nunique")).reset_index())
+    out = here.groupby("LA_CODE").agg(episodes=("CHILD", "size"), children=("CHILD", "nunique")).reset_index()
     names = {c: resolve_authority(c).name for c in out["LA_CODE"]}
     out.insert(1, "authority", out["LA_CODE"].map(names))
     return out.sort_values(["episodes", "authority"], ascending=[False, True]).reset_index(drop=True)
@@ -296,9 +314,13 @@ def disclosed_found_figures(figures: pd.DataFrame) -> pd.DataFrame:
     from analysis.disclosure import SUPPRESSED, is_small, suppress_table
 
     out = suppress_table(
-        figures, ["episodes", "measured", "found_over_20_miles", "located", "found_in_another_authority"],
-        percent_columns={"pct_over_20_miles": "found_over_20_miles/measured",
-                         "pct_in_another_authority": "found_in_another_authority/located"})
+        figures,
+        ["episodes", "measured", "found_over_20_miles", "located", "found_in_another_authority"],
+        percent_columns={
+            "pct_over_20_miles": "found_over_20_miles/measured",
+            "pct_in_another_authority": "found_in_another_authority/located",
+        },
+    )
     median = ["-" if pd.isna(v) else f"{v:.1f}" for v in figures["median_miles"]]
     out["median_miles"] = np.where(is_small(figures["measured"]), SUPPRESSED, median)
     return out

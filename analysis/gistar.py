@@ -11,6 +11,7 @@ spots at 99 / 95 / 90 % confidence, -3 / -2 / -1 cold spots, 0 not significant,
 with the false-discovery-rate (Benjamini-Hochberg, ``esda.fdr``) correction
 applied at each confidence level. See docs/hotspots.md.
 """
+
 from __future__ import annotations
 
 import math
@@ -24,8 +25,17 @@ from scipy import sparse, stats
 
 from geo.projection import BNG
 
-__all__ = ["grid_counts", "cell_polygons", "core_extent", "gi_star", "significant_cells", "lattice_weights",
-           "gi_star_z", "confidence_bins", "point_coordinates"]
+__all__ = [
+    "grid_counts",
+    "cell_polygons",
+    "core_extent",
+    "gi_star",
+    "significant_cells",
+    "lattice_weights",
+    "gi_star_z",
+    "confidence_bins",
+    "point_coordinates",
+]
 
 CONFIDENCE_LEVELS = {3: 0.01, 2: 0.05, 1: 0.10}  # Gi_Bin -> two-sided p threshold
 _SQRT3 = math.sqrt(3.0)
@@ -46,8 +56,10 @@ def point_coordinates(points, *, x: str | None = None, y: str | None = None) -> 
         x, y = cols.get("easting"), cols.get("northing")
         if x is None or y is None:
             raise KeyError("points need easting and northing columns (EPSG:27700 metres) or x=, y=")
-    return (pd.to_numeric(points[x], errors="coerce").to_numpy(dtype=float),
-            pd.to_numeric(points[y], errors="coerce").to_numpy(dtype=float))
+    return (
+        pd.to_numeric(points[x], errors="coerce").to_numpy(dtype=float),
+        pd.to_numeric(points[y], errors="coerce").to_numpy(dtype=float),
+    )
 
 
 # The grid covers where most points are (1st-99th percentile of positions, plus a margin), so one
@@ -56,8 +68,14 @@ EXTENT_QUANTILE = 0.01
 EXTENT_MARGIN_M = 5000
 
 
-def core_extent(points, *, x: str | None = None, y: str | None = None, quantile: float = EXTENT_QUANTILE,
-                margin_m: float = EXTENT_MARGIN_M) -> tuple[float, float, float, float] | None:
+def core_extent(
+    points,
+    *,
+    x: str | None = None,
+    y: str | None = None,
+    quantile: float = EXTENT_QUANTILE,
+    margin_m: float = EXTENT_MARGIN_M,
+) -> tuple[float, float, float, float] | None:
     """(xmin, ymin, xmax, ymax) in EPSG:27700 metres of the ``quantile`` to 1 - ``quantile`` positions
     of ``points`` (as :func:`point_coordinates`), widened by ``margin_m`` metres; None under 3 points."""
     px, py = point_coordinates(points, x=x, y=y)
@@ -65,8 +83,12 @@ def core_extent(points, *, x: str | None = None, y: str | None = None, quantile:
     if ok.sum() < 3:
         return None
     px, py = pd.Series(px[ok]), pd.Series(py[ok])
-    return (float(px.quantile(quantile)) - margin_m, float(py.quantile(quantile)) - margin_m,
-            float(px.quantile(1 - quantile)) + margin_m, float(py.quantile(1 - quantile)) + margin_m)
+    return (
+        float(px.quantile(quantile)) - margin_m,
+        float(py.quantile(quantile)) - margin_m,
+        float(px.quantile(1 - quantile)) + margin_m,
+        float(py.quantile(1 - quantile)) + margin_m,
+    )
 
 
 # ---------------------------------------------------------------- the grid
@@ -145,8 +167,8 @@ class _Lattice:
             c0, c1 = max(0, -dc), self.ncols - max(0, dc)
             if r0 >= r1 or c0 >= c1:
                 return
-            total[r0:r1:step, c0:c1] += v[r0 + dr:r1 + dr:step, c0 + dc:c1 + dc]
-            card[r0:r1:step, c0:c1] += ones[r0 + dr:r1 + dr:step, c0 + dc:c1 + dc]
+            total[r0:r1:step, c0:c1] += v[r0 + dr : r1 + dr : step, c0 + dc : c1 + dc]
+            card[r0:r1:step, c0:c1] += ones[r0 + dr : r1 + dr : step, c0 + dc : c1 + dc]
 
         if self.shape == "square":
             for dr in (-1, 0, 1):
@@ -233,12 +255,12 @@ def grid_counts(
     (cell centre), ``count`` and the cell polygon. ``attrs["lattice"]`` holds the grid
     parameters for :func:`lattice_weights` and :func:`cell_polygons`.
     """
-    lattice, counts, params = _count_into_lattice(points, cell_size_m=cell_size_m, shape=shape, extent=extent,
-                                                  x=x, y=y)
+    lattice, counts, params = _count_into_lattice(points, cell_size_m=cell_size_m, shape=shape, extent=extent, x=x, y=y)
     rows, cols = np.divmod(np.arange(lattice.n), lattice.ncols)
     cx, cy = lattice.centres(rows, cols)
-    grid = pd.DataFrame({"cell_id": np.arange(lattice.n), "row": rows, "col": cols, "easting": cx, "northing": cy,
-                         "count": counts})
+    grid = pd.DataFrame(
+        {"cell_id": np.arange(lattice.n), "row": rows, "col": cols, "easting": cx, "northing": cy, "count": counts}
+    )
     grid.attrs["lattice"] = params
     return cell_polygons(grid) if polygons else grid
 
@@ -396,8 +418,12 @@ def gi_star(
     yy = y[idx]
     lattice = _lattice_of(out)
     # A whole lattice without permutations needs no weights matrix: neighbourhood sums by shifting.
-    by_shifting = (base is None and not permutations and len(out) == lattice.n
-                   and np.array_equal(out["cell_id"].to_numpy(), np.arange(lattice.n)))
+    by_shifting = (
+        base is None
+        and not permutations
+        and len(out) == lattice.n
+        and np.array_equal(out["cell_id"].to_numpy(), np.arange(lattice.n))
+    )
     if not by_shifting:
         w_all = lattice_weights(out)
         w = w_all[idx][:, idx].tocsr() if not use.all() else w_all
@@ -428,8 +454,16 @@ def gi_star(
             with warnings.catch_warnings():
                 # esda warns that its default alternative will change; we double the one-sided p ourselves.
                 warnings.simplefilter("ignore", DeprecationWarning)
-                lg = esda.G_Local(yy, wsp.to_W(silence_warnings=True), transform="B", star=True,
-                                  permutations=permutations, seed=seed, n_jobs=1, keep_simulations=False)
+                lg = esda.G_Local(
+                    yy,
+                    wsp.to_W(silence_warnings=True),
+                    transform="B",
+                    star=True,
+                    permutations=permutations,
+                    seed=seed,
+                    n_jobs=1,
+                    keep_simulations=False,
+                )
             # esda's p_sim is one-sided (the more extreme tail); double it for a two-sided test.
             p_sim[idx] = np.where(np.isfinite(zz), np.minimum(1.0, 2 * np.asarray(lg.p_sim, dtype=float)), np.nan)
     p = p_sim if inference == "permutation" else p_norm
@@ -465,8 +499,7 @@ def significant_cells(
     England's 500 m lattice has 1.7 million cells, of which a few thousand are significant: building,
     copying and filtering the whole table was most of the time of a map's Gi* layer.
     """
-    lattice, counts, params = _count_into_lattice(points, cell_size_m=cell_size_m, shape=shape, extent=extent,
-                                                  x=x, y=y)
+    lattice, counts, params = _count_into_lattice(points, cell_size_m=cell_size_m, shape=shape, extent=extent, x=x, y=y)
     values = counts.astype(float)
     z = np.full(lattice.n, np.nan)
     p = np.full(lattice.n, np.nan)
@@ -482,12 +515,24 @@ def significant_cells(
     keep = np.flatnonzero(bins != 0)
     rows, cols = np.divmod(keep, lattice.ncols)
     cx, cy = lattice.centres(rows, cols)
-    cells = pd.DataFrame({
-        "cell_id": keep, "row": rows, "col": cols, "easting": cx, "northing": cy, "count": counts[keep],
-        "gi_value": values[keep], "z": z[keep], "p": p[keep], "p_norm": p[keep], "p_sim": np.nan,
-        "gi_bin": bins[keep],
-        "significant": np.where(finite[keep] & (p[keep] <= cuts[alpha]), np.sign(np.nan_to_num(z[keep])), 0)
-        .astype(np.int64),
-    })
+    cells = pd.DataFrame(
+        {
+            "cell_id": keep,
+            "row": rows,
+            "col": cols,
+            "easting": cx,
+            "northing": cy,
+            "count": counts[keep],
+            "gi_value": values[keep],
+            "z": z[keep],
+            "p": p[keep],
+            "p_norm": p[keep],
+            "p_sim": np.nan,
+            "gi_bin": bins[keep],
+            "significant": np.where(finite[keep] & (p[keep] <= cuts[alpha]), np.sign(np.nan_to_num(z[keep])), 0).astype(
+                np.int64
+            ),
+        }
+    )
     cells.attrs["lattice"] = params
     return cell_polygons(cells)

@@ -5,6 +5,7 @@ beside the snapshot, so the history of every snapshot is one small query, not a 
 panel sees of them goes through ``analysis.disclosure`` here: a count of 1-5 is "c", and so is a percentage
 whose count or base is 1-5.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -15,8 +16,16 @@ import pandas as pd
 from analysis.disclosure import SUPPRESSED, is_small, suppress_counts
 from data.schemas import OVER_DISTANCE_MILES
 
-__all__ = ["PLACEMENTS", "MISSING", "HISTORY_MEASURES", "headline_history", "figure_history",
-           "change_since_previous", "trend_table", "changes"]
+__all__ = [
+    "PLACEMENTS",
+    "MISSING",
+    "HISTORY_MEASURES",
+    "headline_history",
+    "figure_history",
+    "change_since_previous",
+    "trend_table",
+    "changes",
+]
 
 PLACEMENTS, MISSING = "placements", "missing"
 # Measures shown as history, per topic: measure -> (short label, shown as "percent" or "count").
@@ -64,10 +73,14 @@ def headline_history(dataset, *, on: date, index=None) -> pd.DataFrame:
     if not episodes.empty and "MIS_START" in episodes:
         start = pd.to_datetime(episodes["MIS_START"], errors="coerce")
         episodes = episodes[(start > on - pd.DateOffset(years=1)) & (start <= on + pd.Timedelta(days=1))]
-    missing = summarise_missing(episodes) if not episodes.empty else pd.DataFrame(
-        {"measure": list(_MISSING_MEASURES), "value": 0.0, "denominator": np.nan})
+    missing = (
+        summarise_missing(episodes)
+        if not episodes.empty
+        else pd.DataFrame({"measure": list(_MISSING_MEASURES), "value": 0.0, "denominator": np.nan})
+    )
     missing = missing[missing["measure"].isin(_MISSING_MEASURES)].assign(
-        topic=MISSING, count=lambda f: f["value"], percent=np.nan)
+        topic=MISSING, count=lambda f: f["value"], percent=np.nan
+    )
     return pd.concat([placed[_COLUMNS], missing[_COLUMNS]], ignore_index=True)
 
 
@@ -95,13 +108,20 @@ def figure_history(figures: pd.DataFrame, *, topic: str, measure: str) -> pd.Dat
     out = []
     for _, row in rows.sort_values(["snapshot_date", "snapshot_id"]).iterrows():
         text, number = _shown(row, kind)
-        out.append({"snapshot_id": int(row["snapshot_id"]), "snapshot_date": row["snapshot_date"],
-                    "shown": text, "number": number})
+        out.append(
+            {
+                "snapshot_id": int(row["snapshot_id"]),
+                "snapshot_date": row["snapshot_date"],
+                "shown": text,
+                "number": number,
+            }
+        )
     return pd.DataFrame(out, columns=["snapshot_id", "snapshot_date", "shown", "number"])
 
 
-def change_since_previous(figures: pd.DataFrame, *, topic: str, measure: str,
-                          snapshot_id: int | None = None) -> str | None:
+def change_since_previous(
+    figures: pd.DataFrame, *, topic: str, measure: str, snapshot_id: int | None = None
+) -> str | None:
     """A sentence such as "over 20 miles: 21.6%, up from 19.8% at 30 September 2025".
 
     Compares snapshot ``snapshot_id`` (default: the latest) with the snapshot before it. None when there
@@ -129,13 +149,15 @@ def change_since_previous(figures: pd.DataFrame, *, topic: str, measure: str,
 
 def changes(figures: pd.DataFrame, *, topic: str, snapshot_id: int | None = None) -> list[str]:
     """:func:`change_since_previous` for every history measure of ``topic`` that has an earlier snapshot."""
-    lines = (change_since_previous(figures, topic=topic, measure=m, snapshot_id=snapshot_id)
-             for m in HISTORY_MEASURES[topic])
+    lines = (
+        change_since_previous(figures, topic=topic, measure=m, snapshot_id=snapshot_id) for m in HISTORY_MEASURES[topic]
+    )
     return [line for line in lines if line]
 
 
-def trend_table(figures: pd.DataFrame, *, topic: str, snapshot_id: int | None = None) -> tuple[pd.DataFrame,
-                                                                                                  pd.DataFrame]:
+def trend_table(
+    figures: pd.DataFrame, *, topic: str, snapshot_id: int | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The history measures of ``topic`` across snapshots (up to ``snapshot_id``), as a panel may see them.
 
     Returns ``(shown, numbers)``: one row per snapshot date; ``shown`` holds text ("21.6%", "c"),

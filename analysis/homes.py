@@ -4,6 +4,7 @@ Panels ask where the homes our children live in are, whether they are inside
 our area, how far from our boundary, and how many of our children each one
 holds. Outputs here never carry a child identifier.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -8,6 +8,7 @@ see who (:func:`linked_children`); panel and MASE outputs take
 mere existence says that a few identifiable children travel between two places).
 Hotspots are named by their ``hotspot_id`` (:mod:`analysis.hotspots`).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -50,12 +51,16 @@ def hotspot_links(episodes: pd.DataFrame, labels=None) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype=np.int64) for c in LINK_COLUMNS})
     both = shared.merge(shared, on="CHILD", suffixes=("_a", "_b"))
     both = both[both["hid_a"] < both["hid_b"]]
-    out = (both.groupby(["hid_a", "hid_b"])
-           .agg(children=("CHILD", "size"), episodes_a=("episodes_a", "sum"), episodes_b=("episodes_b", "sum"))
-           .reset_index().rename(columns={"hid_a": "hotspot_a", "hid_b": "hotspot_b"}))
+    out = (
+        both.groupby(["hid_a", "hid_b"])
+        .agg(children=("CHILD", "size"), episodes_a=("episodes_a", "sum"), episodes_b=("episodes_b", "sum"))
+        .reset_index()
+        .rename(columns={"hid_a": "hotspot_a", "hid_b": "hotspot_b"})
+    )
     out = out.astype({c: np.int64 for c in LINK_COLUMNS})
-    return out.sort_values(["children", "hotspot_a", "hotspot_b"], ascending=[False, True, True],
-                           kind="stable").reset_index(drop=True)
+    return out.sort_values(
+        ["children", "hotspot_a", "hotspot_b"], ascending=[False, True, True], kind="stable"
+    ).reset_index(drop=True)
 
 
 def strongest_links(links: pd.DataFrame, *, n: int = 20) -> pd.DataFrame:
@@ -67,10 +72,16 @@ def strongest_links(links: pd.DataFrame, *, n: int = 20) -> pd.DataFrame:
 
 def links_of(links: pd.DataFrame, hotspot_id: int) -> pd.DataFrame:
     """The hotspots linked to one hotspot: ``linked_hotspot``, ``children`` (shared), strongest first."""
-    a = links[links["hotspot_a"] == hotspot_id][["hotspot_b", "children"]].rename(columns={"hotspot_b": "linked_hotspot"})
-    b = links[links["hotspot_b"] == hotspot_id][["hotspot_a", "children"]].rename(columns={"hotspot_a": "linked_hotspot"})
+    a = links[links["hotspot_a"] == hotspot_id][["hotspot_b", "children"]].rename(
+        columns={"hotspot_b": "linked_hotspot"}
+    )
+    b = links[links["hotspot_b"] == hotspot_id][["hotspot_a", "children"]].rename(
+        columns={"hotspot_a": "linked_hotspot"}
+    )
     out = pd.concat([a, b], ignore_index=True)
-    return out.sort_values(["children", "linked_hotspot"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return out.sort_values(["children", "linked_hotspot"], ascending=[False, True], kind="stable").reset_index(
+        drop=True
+    )
 
 
 def linked_children(episodes: pd.DataFrame, hotspot_a: int, hotspot_b: int, labels=None) -> pd.DataFrame:

@@ -9,6 +9,7 @@ services authority of the first sector (ONS Postcode Directory, ``geo.postcodes`
 :func:`hotspot_label` is the one way every output (the Missing page, its map, tables and exports, the
 MASE pack, the command line) shows a hotspot: its number and its name.
 """
+
 from __future__ import annotations
 
 import threading
@@ -100,7 +101,7 @@ def name_hotspots(easting, northing, *, sectors=None) -> np.ndarray:
     ok = np.isfinite(x) & np.isfinite(y)
     places = get_places().nearest(x, y)
     table, tree, authority_of = _sector_lookup()
-    given = (pd.Series(np.asarray(sectors, dtype=object)) if sectors is not None else pd.Series([None] * len(x)))
+    given = pd.Series(np.asarray(sectors, dtype=object)) if sectors is not None else pd.Series([None] * len(x))
     given = given.where(given.notna(), "").astype(str).to_numpy(dtype=object)
     nearest = np.full(len(x), "", dtype=object)
     if ok.any():

@@ -8,6 +8,7 @@ Each hotspot is outlined by the hull of its episodes, buffered, and profiled:
 how many episodes and children, which exploitation risks were recorded, when,
 and where the children were placed. See docs/hotspots.md.
 """
+
 from __future__ import annotations
 
 import geopandas as gpd
@@ -40,8 +41,10 @@ def _xy(episodes: pd.DataFrame, location: str) -> tuple[np.ndarray, np.ndarray]:
     missing = [c for c in cols if c not in episodes]
     if missing:
         raise KeyError(f"episodes have no {', '.join(missing)}: build them with analysis.missing.missing_episodes")
-    return (pd.to_numeric(episodes[cols[0]], errors="coerce").to_numpy(dtype=float),
-            pd.to_numeric(episodes[cols[1]], errors="coerce").to_numpy(dtype=float))
+    return (
+        pd.to_numeric(episodes[cols[0]], errors="coerce").to_numpy(dtype=float),
+        pd.to_numeric(episodes[cols[1]], errors="coerce").to_numpy(dtype=float),
+    )
 
 
 def label_hotspots(
@@ -88,8 +91,12 @@ def label_hotspots(
             # one "cluster" per postcode; cluster_selection_epsilon stops splits below eps_m
             # (HDBSCAN(eps-hat), Malzer and Baum 2020).
             model = hdbscan.HDBSCAN(
-                min_cluster_size=min_cluster_size, min_samples=min_samples, metric="euclidean",
-                algorithm="boruvka_kdtree", core_dist_n_jobs=n_jobs, cluster_selection_epsilon=float(eps_m or 0.0),
+                min_cluster_size=min_cluster_size,
+                min_samples=min_samples,
+                metric="euclidean",
+                algorithm="boruvka_kdtree",
+                core_dist_n_jobs=n_jobs,
+                cluster_selection_epsilon=float(eps_m or 0.0),
             )
             raw = model.fit_predict(points)
         elif method == "dbscan":
@@ -116,8 +123,10 @@ def _relabel(raw: np.ndarray, points: np.ndarray, max_radius_m: float | None = N
     frame = frame[frame["label"] >= 0]
     grouped = frame.groupby("label")
     stats = grouped[["x", "y"]].median().assign(n=grouped.size())
-    dist = np.hypot(frame["x"].to_numpy() - stats["x"].reindex(frame["label"]).to_numpy(),
-                    frame["y"].to_numpy() - stats["y"].reindex(frame["label"]).to_numpy())
+    dist = np.hypot(
+        frame["x"].to_numpy() - stats["x"].reindex(frame["label"]).to_numpy(),
+        frame["y"].to_numpy() - stats["y"].reindex(frame["label"]).to_numpy(),
+    )
     stats["radius"] = pd.Series(dist, index=frame.index).groupby(frame["label"]).median()
     if max_radius_m is not None:
         stats = stats[stats["radius"] <= max_radius_m]
@@ -129,8 +138,9 @@ def _relabel(raw: np.ndarray, points: np.ndarray, max_radius_m: float | None = N
     return np.where(raw >= 0, mapping[np.maximum(raw, 0)], NOISE)
 
 
-def _outlines(hid: np.ndarray, x: np.ndarray, y: np.ndarray, dist: np.ndarray, *, buffer_m: float,
-              outline: str) -> np.ndarray:
+def _outlines(
+    hid: np.ndarray, x: np.ndarray, y: np.ndarray, dist: np.ndarray, *, buffer_m: float, outline: str
+) -> np.ndarray:
     """One outline per hotspot (sorted by id): the convex or concave hull of its episodes, leaving out
     the furthest 5 % from its centre (``dist``), buffered by ``buffer_m`` metres. All hotspots at once."""
     if outline not in ("convex", "concave"):
@@ -143,8 +153,7 @@ def _outlines(hid: np.ndarray, x: np.ndarray, y: np.ndarray, dist: np.ndarray, *
     lo, hi = np.floor(h).astype(np.int64), np.ceil(h).astype(np.int64)
     cut = dist[start + lo] + (h - lo) * (dist[start + hi] - dist[start + lo])
     core = dist <= np.repeat(cut, size)
-    points = shapely.multipoints(np.column_stack([x[core], y[core]]),
-                                 indices=np.searchsorted(groups, hid[core]))
+    points = shapely.multipoints(np.column_stack([x[core], y[core]]), indices=np.searchsorted(groups, hid[core]))
     hulls = shapely.concave_hull(points, ratio=0.3) if outline == "concave" else shapely.convex_hull(points)
     return shapely.buffer(hulls, buffer_m)
 
@@ -168,8 +177,9 @@ def _trends(hid: np.ndarray, start: np.ndarray, ids: pd.Index) -> pd.DataFrame:
         return out
     tested = mann_kendall([v for v, keep in zip(series, long_enough) if keep])
     where = groups[long_enough]
-    out.loc[where, "trend"] = tested["trend"].map(
-        {"increasing": "rising", "decreasing": "falling"}).fillna("no clear trend").to_numpy()
+    out.loc[where, "trend"] = (
+        tested["trend"].map({"increasing": "rising", "decreasing": "falling"}).fillna("no clear trend").to_numpy()
+    )
     out.loc[where, "trend_per_month"] = tested["slope"].to_numpy()
     out.loc[where, "trend_p"] = tested["p"].to_numpy()
     return out
@@ -200,7 +210,7 @@ def _mode(values: pd.Series, by: pd.Series) -> pd.Series:
 
 
 def _top_by(values: pd.Series, by: pd.Series, k: int = 3) -> pd.Series:
-    """"Name (n); Name (n)" of the ``k`` most common non-blank values per group."""
+    """ "Name (n); Name (n)" of the ``k`` most common non-blank values per group."""
     text = values.astype(object).to_numpy()
     # Blank or not text, decided once per distinct value: England has a few hundred names, not 80,000.
     codes, uniques = pd.factorize(text)
@@ -257,24 +267,50 @@ def find_hotspots(
     number of children seen at more than one hotspot.
     """
     if labels is None:
-        labels = label_hotspots(episodes, location=location, min_cluster_size=min_cluster_size,
-                                min_samples=min_samples, method=method, eps_m=eps_m, max_radius_m=max_radius_m)
+        labels = label_hotspots(
+            episodes,
+            location=location,
+            min_cluster_size=min_cluster_size,
+            min_samples=min_samples,
+            method=method,
+            eps_m=eps_m,
+            max_radius_m=max_radius_m,
+        )
     x, y = _xy(episodes, location)
     keep = labels.to_numpy() >= 0
-    members = pd.DataFrame({"hid": labels.to_numpy()[keep], "x": x[keep], "y": y[keep],
-                            "CHILD": episodes["CHILD"].astype(str).to_numpy()[keep]})
+    members = pd.DataFrame(
+        {
+            "hid": labels.to_numpy()[keep],
+            "x": x[keep],
+            "y": y[keep],
+            "CHILD": episodes["CHILD"].astype(str).to_numpy()[keep],
+        }
+    )
     src = episodes.loc[keep]
-    params = {"location": location, "min_cluster_size": min_cluster_size, "min_samples": min_samples,
-              "method": method, "eps_m": eps_m, "max_radius_m": max_radius_m, "buffer_m": buffer_m,
-              "outline": outline}
+    params = {
+        "location": location,
+        "min_cluster_size": min_cluster_size,
+        "min_samples": min_samples,
+        "method": method,
+        "eps_m": eps_m,
+        "max_radius_m": max_radius_m,
+        "buffer_m": buffer_m,
+        "outline": outline,
+    }
     if members.empty:
-        out = gpd.GeoDataFrame({"hotspot_id": pd.Series(dtype=int), "name": pd.Series(dtype=object)}, geometry=gpd.GeoSeries([], crs=BNG), crs=BNG)
+        out = gpd.GeoDataFrame(
+            {"hotspot_id": pd.Series(dtype=int), "name": pd.Series(dtype=object)},
+            geometry=gpd.GeoSeries([], crs=BNG),
+            crs=BNG,
+        )
         out.attrs.update(params=params, peer_children=0)
         return out
     grouped = members.groupby("hid", sort=True)
     frame = grouped[["x", "y"]].median().rename(columns={"x": "easting", "y": "northing"})
-    dist = np.hypot(members["x"].to_numpy() - frame["easting"].reindex(members["hid"]).to_numpy(),
-                    members["y"].to_numpy() - frame["northing"].reindex(members["hid"]).to_numpy())
+    dist = np.hypot(
+        members["x"].to_numpy() - frame["easting"].reindex(members["hid"]).to_numpy(),
+        members["y"].to_numpy() - frame["northing"].reindex(members["hid"]).to_numpy(),
+    )
     members["dist"] = dist
     frame["radius_m"] = members.groupby("hid")["dist"].median()
     frame["episodes"] = grouped.size()
@@ -284,9 +320,11 @@ def find_hotspots(
     best_count = pd.Series(0, index=frame.index)
     frame["dominant_flag"] = None
     for flag in RISK_FLAGS:
-        values = (src[flag].astype("boolean") if flag in src else pd.Series(pd.NA, index=src.index, dtype="boolean"))
+        values = src[flag].astype("boolean") if flag in src else pd.Series(pd.NA, index=src.index, dtype="boolean")
         recorded = pd.Series(values.notna().to_numpy(), index=members.index).groupby(members["hid"]).sum()
-        count = pd.Series(values.fillna(False).astype(bool).to_numpy(), index=members.index).groupby(members["hid"]).sum()
+        count = (
+            pd.Series(values.fillna(False).astype(bool).to_numpy(), index=members.index).groupby(members["hid"]).sum()
+        )
         name = flag.lower()
         frame[f"{name}_episodes"] = count.astype(int)
         frame[f"{name}_recorded"] = recorded.astype(int)
@@ -329,11 +367,17 @@ def find_hotspots(
         frame["out_of_area_episodes"] = 0
         frame["out_of_area_known"] = 0
     frame["top_placement_areas"] = (
-        _top_by(_authority_names(pd.Series(src["PL_LA"].astype(object).to_numpy(), index=members.index)), members["hid"])
-        if "PL_LA" in src else "")
+        _top_by(
+            _authority_names(pd.Series(src["PL_LA"].astype(object).to_numpy(), index=members.index)), members["hid"]
+        )
+        if "PL_LA" in src
+        else ""
+    )
     frame["top_responsible_authorities"] = (
         _top_by(pd.Series(src["LA"].astype(object).to_numpy(), index=members.index), members["hid"])
-        if "LA" in src else "")
+        if "LA" in src
+        else ""
+    )
     for col in ("top_placement_areas", "top_responsible_authorities"):
         frame[col] = frame[col].astype(object).where(frame[col].notna(), "")
 
@@ -345,12 +389,19 @@ def find_hotspots(
     frame["children_at_other_hotspots"] = linked.groupby("hid")["CHILD"].nunique().reindex(frame.index, fill_value=0)
     others = linked.drop_duplicates(["hid", "hid_other"]).sort_values(["hid", "hid_other"])
     # object, not pandas' arrow strings: joining those goes through a slow per-item iterator
-    ids = pd.Series(others["hid_other"].astype(int).astype(str).to_numpy(dtype=object), index=others.index,
-                    dtype=object)
+    ids = pd.Series(
+        others["hid_other"].astype(int).astype(str).to_numpy(dtype=object), index=others.index, dtype=object
+    )
     frame["linked_hotspots"] = ids.groupby(others["hid"]).agg(", ".join).reindex(frame.index).fillna("")
 
-    shapes = _outlines(members["hid"].to_numpy(), members["x"].to_numpy(), members["y"].to_numpy(), dist,
-                       buffer_m=buffer_m, outline=outline)
+    shapes = _outlines(
+        members["hid"].to_numpy(),
+        members["x"].to_numpy(),
+        members["y"].to_numpy(),
+        dist,
+        buffer_m=buffer_m,
+        outline=outline,
+    )
 
     lon, lat = transform_points(frame["easting"].to_numpy(), frame["northing"].to_numpy())
     frame.insert(2, "lat", lat)
@@ -370,8 +421,9 @@ def _names(frame: pd.DataFrame, src: pd.DataFrame, hid: pd.Series, location: str
     from analysis.hotspot_names import hotspot_sectors, name_hotspots
 
     post = f"{_LOCATIONS[location]}_POST"
-    sectors = (hotspot_sectors(src[post].to_numpy(dtype=object), hid.to_numpy()).reindex(frame.index)
-               if post in src else None)
+    sectors = (
+        hotspot_sectors(src[post].to_numpy(dtype=object), hid.to_numpy()).reindex(frame.index) if post in src else None
+    )
     return name_hotspots(frame["easting"].to_numpy(), frame["northing"].to_numpy(), sectors=sectors)
 
 
@@ -406,23 +458,49 @@ def hotspot_profile(hotspots: gpd.GeoDataFrame, episodes: pd.DataFrame, hotspot_
         labels = label_hotspots(episodes, **params)
     all_eps = episodes.assign(**{HOTSPOT_ID: labels.to_numpy()})
     here = all_eps[all_eps[HOTSPOT_ID] == hotspot_id]
-    summary = pd.DataFrame({
-        "measure": ["episodes", "children", "first date", "last date", "trend", "trend (episodes per month)",
-                    "dominant risk", "median placement distance (miles)", "share placed out of area",
-                    "children also seen at other hotspots"],
-        "value": [spot["episodes"], spot["children"], spot["first_date"], spot["last_date"], spot["trend"],
-                  spot["trend_per_month"], spot["dominant_flag"], spot["median_distance_miles"],
-                  spot["out_of_area_share"], spot["children_at_other_hotspots"]],
-    })
-    flags = pd.DataFrame({
-        "flag": RISK_FLAGS,
-        "episodes": [spot[f"{f.lower()}_episodes"] for f in RISK_FLAGS],
-        "recorded": [spot[f"{f.lower()}_recorded"] for f in RISK_FLAGS],
-        "share": [spot[f"{f.lower()}_share"] for f in RISK_FLAGS],
-    })
+    summary = pd.DataFrame(
+        {
+            "measure": [
+                "episodes",
+                "children",
+                "first date",
+                "last date",
+                "trend",
+                "trend (episodes per month)",
+                "dominant risk",
+                "median placement distance (miles)",
+                "share placed out of area",
+                "children also seen at other hotspots",
+            ],
+            "value": [
+                spot["episodes"],
+                spot["children"],
+                spot["first_date"],
+                spot["last_date"],
+                spot["trend"],
+                spot["trend_per_month"],
+                spot["dominant_flag"],
+                spot["median_distance_miles"],
+                spot["out_of_area_share"],
+                spot["children_at_other_hotspots"],
+            ],
+        }
+    )
+    flags = pd.DataFrame(
+        {
+            "flag": RISK_FLAGS,
+            "episodes": [spot[f"{f.lower()}_episodes"] for f in RISK_FLAGS],
+            "recorded": [spot[f"{f.lower()}_recorded"] for f in RISK_FLAGS],
+            "share": [spot[f"{f.lower()}_share"] for f in RISK_FLAGS],
+        }
+    )
     month = pd.to_datetime(here["MIS_START"]).dt.to_period("M").astype(str)
-    by_month = (here.assign(month=month.to_numpy()).groupby("month")
-                .agg(episodes=("CHILD", "size"), children=("CHILD", "nunique")).reset_index())
+    by_month = (
+        here.assign(month=month.to_numpy())
+        .groupby("month")
+        .agg(episodes=("CHILD", "size"), children=("CHILD", "nunique"))
+        .reset_index()
+    )
     tables = {"summary": summary, "flags": flags, "by_month": by_month}
     if "START_WEEKDAY" in here:
         tables["by_weekday"] = missing_by(here, by="day of week")
@@ -438,8 +516,11 @@ def hotspot_profile(hotspots: gpd.GeoDataFrame, episodes: pd.DataFrame, hotspot_
     # Each child's other hotspots, ascending: one sort, not a Python call per child (groupby.unique).
     pairs = others[["CHILD", HOTSPOT_ID]].drop_duplicates().sort_values(["CHILD", HOTSPOT_ID], kind="stable")
     elsewhere = pairs[HOTSPOT_ID].astype(np.int64).astype(str).groupby(pairs["CHILD"].to_numpy()).agg(", ".join)
-    children = (here.groupby("CHILD").agg(episodes=("MIS_START", "size"), first_date=("MIS_START", "min"),
-                                          last_date=("MIS_START", "max")).reset_index())
+    children = (
+        here.groupby("CHILD")
+        .agg(episodes=("MIS_START", "size"), first_date=("MIS_START", "min"), last_date=("MIS_START", "max"))
+        .reset_index()
+    )
     children["other_hotspots"] = children["CHILD"].map(elsewhere).fillna("").astype(str)
     tables["children"] = children.sort_values("episodes", ascending=False, kind="stable").reset_index(drop=True)
     tables["episodes"] = here.drop(columns=[HOTSPOT_ID]).reset_index(drop=True)

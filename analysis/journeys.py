@@ -14,22 +14,35 @@ centroids (:meth:`geo.postcodes.PostcodeIndex.district_centroids`), EPSG:27700 m
 Counts are exact: panel and MASE views drop journeys of 1-5 children through
 :mod:`analysis.disclosure` (``maps.journeys_map`` does so).
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
 from analysis.hotspot_names import hotspot_label
-
 from analysis.hotspots import NOISE
 
 __all__ = ["journeys", "corridors", "JOURNEY_COLUMNS", "TO_HOTSPOT", "TO_DISTRICT"]
 
 TO_HOTSPOT = "hotspot"
 TO_DISTRICT = "district"
-JOURNEY_COLUMNS = ["from_sector", "to_kind", "to_id", "to_name", "episodes", "children", "flag_episodes",
-                   "flag_recorded", "flag_share", "median_miles", "from_easting", "from_northing", "to_easting",
-                   "to_northing"]
+JOURNEY_COLUMNS = [
+    "from_sector",
+    "to_kind",
+    "to_id",
+    "to_name",
+    "episodes",
+    "children",
+    "flag_episodes",
+    "flag_recorded",
+    "flag_share",
+    "median_miles",
+    "from_easting",
+    "from_northing",
+    "to_easting",
+    "to_northing",
+]
 
 
 def _flag_values(episodes: pd.DataFrame, flag: str | None) -> tuple[np.ndarray, np.ndarray]:
@@ -41,8 +54,9 @@ def _flag_values(episodes: pd.DataFrame, flag: str | None) -> tuple[np.ndarray, 
     return values.fillna(False).to_numpy(dtype=bool), values.notna().to_numpy(dtype=bool)
 
 
-def journeys(episodes: pd.DataFrame, *, labels=None, hotspots=None, flag: str | None = None,
-             index=None) -> pd.DataFrame:
+def journeys(
+    episodes: pd.DataFrame, *, labels=None, hotspots=None, flag: str | None = None, index=None
+) -> pd.DataFrame:
     """Episodes and children per journey from a postcode sector to a hotspot or district where found.
 
     Parameters
@@ -73,17 +87,30 @@ def journeys(episodes: pd.DataFrame, *, labels=None, hotspots=None, flag: str | 
     to_kind = np.where(hid != NOISE, TO_HOTSPOT, np.where(district != "", TO_DISTRICT, ""))
     to_id = np.where(hid != NOISE, hid.astype(str), district)
     flag_set, flag_recorded = _flag_values(episodes, flag)
-    frame = pd.DataFrame({
-        "from_sector": sector, "to_kind": to_kind, "to_id": to_id, "CHILD": episodes["CHILD"].astype(str).to_numpy(),
-        "flag_set": flag_set, "flag_recorded": flag_recorded,
-        "miles": pd.to_numeric(episodes["FOUND_DISTANCE"], errors="coerce").to_numpy(dtype=float),
-    })
+    frame = pd.DataFrame(
+        {
+            "from_sector": sector,
+            "to_kind": to_kind,
+            "to_id": to_id,
+            "CHILD": episodes["CHILD"].astype(str).to_numpy(),
+            "flag_set": flag_set,
+            "flag_recorded": flag_recorded,
+            "miles": pd.to_numeric(episodes["FOUND_DISTANCE"], errors="coerce").to_numpy(dtype=float),
+        }
+    )
     usable = (frame["from_sector"] != "") & (frame["to_kind"] != "")
     frame = frame[usable]
-    out = (frame.groupby(["from_sector", "to_kind", "to_id"], sort=False)
-           .agg(episodes=("CHILD", "size"), children=("CHILD", "nunique"), flag_episodes=("flag_set", "sum"),
-                flag_recorded=("flag_recorded", "sum"), median_miles=("miles", "median"))
-           .reset_index())
+    out = (
+        frame.groupby(["from_sector", "to_kind", "to_id"], sort=False)
+        .agg(
+            episodes=("CHILD", "size"),
+            children=("CHILD", "nunique"),
+            flag_episodes=("flag_set", "sum"),
+            flag_recorded=("flag_recorded", "sum"),
+            median_miles=("miles", "median"),
+        )
+        .reset_index()
+    )
     out["flag_share"] = out["flag_episodes"] / out["flag_recorded"].where(out["flag_recorded"] > 0)
 
     # Positions and names looked up once per distinct sector, hotspot and district, not per row.
@@ -106,8 +133,13 @@ def journeys(episodes: pd.DataFrame, *, labels=None, hotspots=None, flag: str | 
     out["to_easting"] = key.map(to_x).astype(float)
     out["to_northing"] = key.map(to_y).astype(float)
     out["to_name"] = key.map(to_name).fillna(key)
-    out = out[JOURNEY_COLUMNS].sort_values(["children", "episodes", "from_sector", "to_id"],
-                                           ascending=[False, False, True, True], kind="stable").reset_index(drop=True)
+    out = (
+        out[JOURNEY_COLUMNS]
+        .sort_values(
+            ["children", "episodes", "from_sector", "to_id"], ascending=[False, False, True, True], kind="stable"
+        )
+        .reset_index(drop=True)
+    )
     out.attrs["left_out"] = int((~usable).sum())
     return out
 
@@ -132,17 +164,21 @@ def corridors(episodes: pd.DataFrame) -> pd.DataFrame:
     columns = ["from_code", "from_name", "to_code", "to_name", "episodes", "children", "median_miles"]
     if "LA_CODE" not in episodes or episodes.empty:
         return pd.DataFrame(columns=columns)
-    frame = pd.DataFrame({
-        "from_code": episodes["LA_CODE"].astype(object).fillna("").to_numpy(),
-        "to_code": episodes["FOUND_LA"].astype(object).fillna("").to_numpy(),
-        "to_name": episodes["FOUND_LA_NAME"].astype(object).fillna("").to_numpy(),
-        "CHILD": episodes["CHILD"].astype(str).to_numpy(),
-        "miles": pd.to_numeric(episodes["FOUND_DISTANCE"], errors="coerce").to_numpy(dtype=float),
-    })
+    frame = pd.DataFrame(
+        {
+            "from_code": episodes["LA_CODE"].astype(object).fillna("").to_numpy(),
+            "to_code": episodes["FOUND_LA"].astype(object).fillna("").to_numpy(),
+            "to_name": episodes["FOUND_LA_NAME"].astype(object).fillna("").to_numpy(),
+            "CHILD": episodes["CHILD"].astype(str).to_numpy(),
+            "miles": pd.to_numeric(episodes["FOUND_DISTANCE"], errors="coerce").to_numpy(dtype=float),
+        }
+    )
     frame = frame[(frame["from_code"] != "") & (frame["to_code"] != "") & (frame["from_code"] != frame["to_code"])]
-    out = (frame.groupby(["from_code", "to_code", "to_name"])
-           .agg(episodes=("CHILD", "size"), children=("CHILD", "nunique"), median_miles=("miles", "median"))
-           .reset_index())
+    out = (
+        frame.groupby(["from_code", "to_code", "to_name"])
+        .agg(episodes=("CHILD", "size"), children=("CHILD", "nunique"), median_miles=("miles", "median"))
+        .reset_index()
+    )
 
     def name(code):
         try:
@@ -151,5 +187,10 @@ def corridors(episodes: pd.DataFrame) -> pd.DataFrame:
             return code
 
     out["from_name"] = out["from_code"].map({c: name(c) for c in pd.unique(out["from_code"])})
-    return out[columns].sort_values(["children", "episodes", "from_code", "to_code"],
-                                    ascending=[False, False, True, True], kind="stable").reset_index(drop=True)
+    return (
+        out[columns]
+        .sort_values(
+            ["children", "episodes", "from_code", "to_code"], ascending=[False, False, True, True], kind="stable"
+        )
+        .reset_index(drop=True)
+    )

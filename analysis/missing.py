@@ -6,6 +6,7 @@ they were found (British National Grid, EPSG:27700, metres, and WGS84), and the
 return home interview dates. Summaries follow the DfE and statutory guidance
 wording (see ../shared/reference/domain.md, "Return Home Interview").
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -39,8 +40,13 @@ RHI_WITHIN_HOURS = 72
 # A child with this many episodes or more in the period counts as a repeat missing child.
 REPEAT_EPISODES = 3
 # Children by episodes in the period, for the repeat-missing tables: (fewest, most, label).
-REPEAT_BANDS = [(1, 1, "1 episode"), (2, 2, "2 episodes"), (3, 4, "3-4 episodes"), (5, 9, "5-9 episodes"),
-                (10, np.inf, "10 or more episodes")]
+REPEAT_BANDS = [
+    (1, 1, "1 episode"),
+    (2, 2, "2 episodes"),
+    (3, 4, "3-4 episodes"),
+    (5, 9, "5-9 episodes"),
+    (10, np.inf, "10 or more episodes"),
+]
 # Which episodes each choice keeps, by the 903 MISSING code (data.schemas.MISSING_CODES); combined keeps all.
 KIND_CODES = {"missing": "M", "away": "A"}
 KINDS = ("combined", *KIND_CODES)
@@ -50,8 +56,7 @@ DURATION_BANDS = ["under 24 hours", "1-2 days", "2-7 days", "over a week", "ongo
 _NO_TEXT = np.array(None, dtype=object)  # a missing text value for np.select (its stubs reject a bare None)
 _DURATION_EDGES_HOURS = [0, 24, 48, 168, np.inf]  # a band includes its lower edge
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-TIME_OF_DAY_BANDS = ["night (22:00-05:59)", "morning (06:00-11:59)", "afternoon (12:00-17:59)",
-                     "evening (18:00-21:59)"]
+TIME_OF_DAY_BANDS = ["night (22:00-05:59)", "morning (06:00-11:59)", "afternoon (12:00-17:59)", "evening (18:00-21:59)"]
 
 SOURCE_BOTH = "903 and log"
 SOURCE_903 = "903 only"
@@ -93,11 +98,15 @@ def _join_sources(m903: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
     if not has903 and not haslog:
         # No missing data loaded (903 without a Missing table): an empty table with the real dtypes,
         # so every date step below works on it as on a full one.
-        return pd.DataFrame({
-            "CHILD": pd.Series(dtype=object), "MISSING": pd.Series(dtype=object),
-            "MIS_START": pd.Series(dtype="datetime64[ns]"), "MIS_END": pd.Series(dtype="datetime64[ns]"),
-            "SOURCE": pd.Series(dtype=object),
-        })
+        return pd.DataFrame(
+            {
+                "CHILD": pd.Series(dtype=object),
+                "MISSING": pd.Series(dtype=object),
+                "MIS_START": pd.Series(dtype="datetime64[ns]"),
+                "MIS_END": pd.Series(dtype="datetime64[ns]"),
+                "SOURCE": pd.Series(dtype=object),
+            }
+        )
     if not has903:
         return log.assign(SOURCE=SOURCE_LOG)
     if not haslog:
@@ -143,7 +152,10 @@ def _placement_at_start(out: pd.DataFrame, episodes: pd.DataFrame) -> pd.DataFra
     merged = pd.merge_asof(
         left.loc[valid, ["_ROW", *child, "_DAY"]].sort_values("_DAY", kind="stable"),
         eps.rename(columns={c: f"_EP_{c}" for c in keep if c not in child}),
-        left_on="_DAY", right_on="_EP_DECOM", by=child, direction="backward",
+        left_on="_DAY",
+        right_on="_EP_DECOM",
+        by=child,
+        direction="backward",
     )
     # The episode must still be open: it ends after the day (or the child is still in it).
     open_ = merged["_EP_DEC"].isna() | (merged["_EP_DEC"] >= merged["_DAY"])
@@ -220,8 +232,19 @@ def missing_episodes(
     out = _join_sources(m903, log).reset_index(drop=True)
     if "MIS_START" in out:
         out = out[out["MIS_START"].notna()].sort_values(["CHILD", "MIS_START"], kind="stable").reset_index(drop=True)
-    for col in ("MIS_END", "MISSING", "DOB", "FROM_POST", "FOUND_POST", "FOUND_LAT", "FOUND_LON",
-                "RHI_OFFERED", "RHI_DONE", "RHI_ACCEPTED", *RISK_FLAGS):
+    for col in (
+        "MIS_END",
+        "MISSING",
+        "DOB",
+        "FROM_POST",
+        "FOUND_POST",
+        "FOUND_LAT",
+        "FOUND_LON",
+        "RHI_OFFERED",
+        "RHI_DONE",
+        "RHI_ACCEPTED",
+        *RISK_FLAGS,
+    ):
         if col not in out:
             if col in ("MIS_END", "DOB", "RHI_OFFERED", "RHI_DONE"):
                 out[col] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
@@ -265,8 +288,7 @@ def missing_episodes(
 
     from_post = out["FROM_POST"].astype(object)
     from_post = from_post.where(from_post.notna() & (from_post.astype(str).str.strip() != ""), None)
-    out["FROM_SOURCE"] = np.select([from_post.notna(), out["PL_POST"].notna()], ["log", "placement"],
-                                   default=_NO_TEXT)
+    out["FROM_SOURCE"] = np.select([from_post.notna(), out["PL_POST"].notna()], ["log", "placement"], default=_NO_TEXT)
     out["FROM_POST"] = from_post.where(from_post.notna(), out["PL_POST"])
     needs_index = out["FROM_POST"].notna().any() or out["FOUND_POST"].notna().any()
     if needs_index and index is None:
@@ -275,8 +297,16 @@ def missing_episodes(
         _geocode(out, "FROM", out["FROM_POST"], index)
         _geocode(out, "_FOUNDPC", out["FOUND_POST"], index)
     else:
-        for col in ("FROM_EASTING", "FROM_NORTHING", "FROM_LAT", "FROM_LON",
-                    "_FOUNDPC_EASTING", "_FOUNDPC_NORTHING", "_FOUNDPC_LAT", "_FOUNDPC_LON"):
+        for col in (
+            "FROM_EASTING",
+            "FROM_NORTHING",
+            "FROM_LAT",
+            "FROM_LON",
+            "_FOUNDPC_EASTING",
+            "_FOUNDPC_NORTHING",
+            "_FOUNDPC_LAT",
+            "_FOUNDPC_LON",
+        ):
             out[col] = np.nan
     # Coordinates from the log are more precise than a postcode centroid, so they win.
     east, north, lat, lon = grid_from_lat_lon(out["FOUND_LAT"], out["FOUND_LON"])
@@ -356,31 +386,71 @@ def summarise_missing(
     rows = [
         ("episodes", n, np.nan, f"{kind} episodes in the period"),
         ("children with an episode", children, np.nan, "distinct children with at least one episode"),
-        ("% of children looked after with an episode", _pct(children, children_looked_after),
-         children_looked_after if children_looked_after else np.nan,
-         "children with an episode / children looked after during the period"),
-        ("episodes per child with an episode", round(n / children, 1) if children else np.nan, children,
-         "episodes / children with an episode"),
+        (
+            "% of children looked after with an episode",
+            _pct(children, children_looked_after),
+            children_looked_after if children_looked_after else np.nan,
+            "children with an episode / children looked after during the period",
+        ),
+        (
+            "episodes per child with an episode",
+            round(n / children, 1) if children else np.nan,
+            children,
+            "episodes / children with an episode",
+        ),
     ]
     if kind == "combined":
         for code, label in (("M", "missing"), ("A", "away")):
-            rows.append((f"{label} episodes", int((eps["MISSING"] == code).sum()), n,
-                         f"episodes coded {code} ({label})"))
+            rows.append(
+                (f"{label} episodes", int((eps["MISSING"] == code).sum()), n, f"episodes coded {code} ({label})")
+            )
     under = eps["UNDER_16"].fillna(False).astype(bool) if "UNDER_16" in eps else pd.Series(False, index=eps.index)
     known_age = int(eps["AGE"].notna().sum()) if "AGE" in eps else 0
-    rows.append(("episodes of children under 16", int(under.sum()), known_age,
-                 "episodes starting before the child's 16th birthday (of episodes with a known age)"))
-    rows.append(("% episodes of children under 16", _pct(int(under.sum()), known_age), known_age,
-                 "episodes of children under 16 / episodes with a known age"))
+    rows.append(
+        (
+            "episodes of children under 16",
+            int(under.sum()),
+            known_age,
+            "episodes starting before the child's 16th birthday (of episodes with a known age)",
+        )
+    )
+    rows.append(
+        (
+            "% episodes of children under 16",
+            _pct(int(under.sum()), known_age),
+            known_age,
+            "episodes of children under 16 / episodes with a known age",
+        )
+    )
     for band in DURATION_BANDS:
         count = int((eps["DURATION_BAND"] == band).sum())
-        rows.append((f"duration: {band}", count, n, f"episodes lasting {band}" if band != "ongoing"
-                     else "episodes with no end date (still missing or end not recorded)"))
+        rows.append(
+            (
+                f"duration: {band}",
+                count,
+                n,
+                f"episodes lasting {band}"
+                if band != "ongoing"
+                else "episodes with no end date (still missing or end not recorded)",
+            )
+        )
     repeat = int((per_child >= REPEAT_EPISODES).sum())
-    rows.append((f"children with {REPEAT_EPISODES}+ episodes", repeat, children,
-                 f"children with {REPEAT_EPISODES} or more episodes in the period"))
-    rows.append((f"% children with {REPEAT_EPISODES}+ episodes", _pct(repeat, children), children,
-                 f"children with {REPEAT_EPISODES}+ episodes / children with an episode"))
+    rows.append(
+        (
+            f"children with {REPEAT_EPISODES}+ episodes",
+            repeat,
+            children,
+            f"children with {REPEAT_EPISODES} or more episodes in the period",
+        )
+    )
+    rows.append(
+        (
+            f"% children with {REPEAT_EPISODES}+ episodes",
+            _pct(repeat, children),
+            children,
+            f"children with {REPEAT_EPISODES}+ episodes / children with an episode",
+        )
+    )
     out = pd.DataFrame(rows, columns=["measure", "value", "denominator", "definition"])
     out["value"] = out["value"].astype(float)
     out["denominator"] = out["denominator"].astype(float)
@@ -391,7 +461,8 @@ def _time_of_day(hour: pd.Series) -> pd.Series:
     h = hour.astype("Float64").to_numpy(dtype=float, na_value=np.nan)  # NA would break np.select
     band = np.select(
         [(h >= 22) | (h < 6), (h >= 6) & (h < 12), (h >= 12) & (h < 18), (h >= 18) & (h < 22)],
-        TIME_OF_DAY_BANDS, default=_NO_TEXT,
+        TIME_OF_DAY_BANDS,
+        default=_NO_TEXT,
     )
     band = pd.Series(band, index=hour.index, dtype=object).where(hour.notna(), None)
     return pd.Series(pd.Categorical(band, categories=TIME_OF_DAY_BANDS), index=hour.index)
@@ -438,14 +509,24 @@ def offered_in_time(episodes: pd.DataFrame, *, within_hours: float = RHI_WITHIN_
     episode ended (MIS_END), and not before the day it ended (a date without a time is midnight)."""
     offered = episodes["RHI_OFFERED"]
     ended = episodes["MIS_END"]
-    return (offered.notna() & ended.notna() & ((offered - ended) <= pd.Timedelta(hours=within_hours))
-            & (offered >= ended.dt.normalize())).fillna(False).astype(bool)
+    return (
+        (
+            offered.notna()
+            & ended.notna()
+            & ((offered - ended) <= pd.Timedelta(hours=within_hours))
+            & (offered >= ended.dt.normalize())
+        )
+        .fillna(False)
+        .astype(bool)
+    )
 
 
 RHI_COLUMNS = ("RHI_OFFERED", "RHI_DONE", "RHI_ACCEPTED")
 # Said wherever a return home interview figure would be: 0 % would read as interviews not offered.
-RHI_NOT_RECORDED = ("No return home interview is recorded for these episodes: the 903 does not hold them; "
-                    "the missing team's log does (RHI_OFFERED, RHI_DONE, RHI_ACCEPTED).")
+RHI_NOT_RECORDED = (
+    "No return home interview is recorded for these episodes: the 903 does not hold them; "
+    "the missing team's log does (RHI_OFFERED, RHI_DONE, RHI_ACCEPTED)."
+)
 
 
 def interviews_recorded(episodes: pd.DataFrame) -> bool:
@@ -486,17 +567,19 @@ def return_interviews(episodes: pd.DataFrame, *, within_hours: float = RHI_WITHI
         n = int(mask.sum())
         rec = int(accepted[mask].notna().sum())
         acc = int(accepted[mask].fillna(False).astype(bool).sum())
-        rows.append({
-            "group": name,
-            "returned": n,
-            "offered": int(offered[mask].sum()),
-            "offered_within": int(offered_within[mask].sum()),
-            "offered_within_pct": _pct(int(offered_within[mask].sum()), n),
-            "completed": int(done[mask].sum()),
-            "completed_within": int(done_within[mask].sum()),
-            "completed_pct": _pct(int(done[mask].sum()), n),
-            "accepted": acc,
-            "accepted_recorded": rec,
-            "accepted_pct": _pct(acc, rec),
-        })
+        rows.append(
+            {
+                "group": name,
+                "returned": n,
+                "offered": int(offered[mask].sum()),
+                "offered_within": int(offered_within[mask].sum()),
+                "offered_within_pct": _pct(int(offered_within[mask].sum()), n),
+                "completed": int(done[mask].sum()),
+                "completed_within": int(done_within[mask].sum()),
+                "completed_pct": _pct(int(done[mask].sum()), n),
+                "accepted": acc,
+                "accepted_recorded": rec,
+                "accepted_pct": _pct(acc, rec),
+            }
+        )
     return pd.DataFrame(rows)

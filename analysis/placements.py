@@ -30,6 +30,7 @@ Decisions a reader of the figures should know:
   "not known" is a category of all children looked after) and are shown as
   their own measure, so percentages never silently shrink their base.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -56,9 +57,24 @@ __all__ = [
 
 # Columns add_placement_location adds, in this order.
 LOCATION_COLUMNS = [
-    "PL_DISTANCE", "DISTANCE_NOTE", "PL_LA", "PL_LA_NAME", "PL_LOCATION", "PL_ADJOINING",
-    "AT_A_DISTANCE", "DISTANCE_BAND", "HOME_SECTOR", "HOME_EASTING", "HOME_NORTHING",
-    "PL_EASTING", "PL_NORTHING", "PL_LAT", "PL_LON", "PL_DISTRICT", "PLACEMENT_GROUP", "PROVIDER_GROUP",
+    "PL_DISTANCE",
+    "DISTANCE_NOTE",
+    "PL_LA",
+    "PL_LA_NAME",
+    "PL_LOCATION",
+    "PL_ADJOINING",
+    "AT_A_DISTANCE",
+    "DISTANCE_BAND",
+    "HOME_SECTOR",
+    "HOME_EASTING",
+    "HOME_NORTHING",
+    "PL_EASTING",
+    "PL_NORTHING",
+    "PL_LAT",
+    "PL_LON",
+    "PL_DISTRICT",
+    "PLACEMENT_GROUP",
+    "PROVIDER_GROUP",
 ]
 
 IN, OUT = "IN", "OUT"
@@ -252,7 +268,11 @@ def add_placement_location(episodes: pd.DataFrame, la=None, *, index=None) -> pd
     pl_la_name = pl["la_name"].fillna("").where(~crown, country).where(~short_break, "")
     outside_england = ((country != "") & (country != "England")).to_numpy() & ~short_break
 
-    same = (pl_la == responsible).to_numpy() if isinstance(responsible, str) else pl_la.to_numpy(dtype=object) == responsible
+    same = (
+        (pl_la == responsible).to_numpy()
+        if isinstance(responsible, str)
+        else pl_la.to_numpy(dtype=object) == responsible
+    )
     known = (pl_la != "").to_numpy() & ~no_responsible & ~outside_england
     location = np.zeros(n, dtype=np.int64)  # index into _LOCATION_LABELS
     location[known & same] = 1
@@ -371,8 +391,14 @@ def _indicators(frame: pd.DataFrame) -> tuple[np.ndarray, ...]:
     of unknown location and at a distance: what every headline measure counts."""
     miles = frame["PL_DISTANCE"].to_numpy(np.float64)
     known = np.isfinite(miles)
-    return (miles, known, known & (miles > schemas.OVER_DISTANCE_MILES), (frame["PL_LOCATION"] == OUT).to_numpy(),
-            ~frame["PL_LOCATION"].isin([IN, OUT]).to_numpy(), (frame["AT_A_DISTANCE"] == YES).to_numpy())
+    return (
+        miles,
+        known,
+        known & (miles > schemas.OVER_DISTANCE_MILES),
+        (frame["PL_LOCATION"] == OUT).to_numpy(),
+        ~frame["PL_LOCATION"].isin([IN, OUT]).to_numpy(),
+        (frame["AT_A_DISTANCE"] == YES).to_numpy(),
+    )
 
 
 def headline_figures(snapshot: pd.DataFrame) -> pd.DataFrame:
@@ -392,24 +418,45 @@ def headline_figures(snapshot: pd.DataFrame) -> pd.DataFrame:
     miles_limit = schemas.OVER_DISTANCE_MILES
     rows = [
         ("children looked after", n, "children looked after on the date, excluding short breaks (LS V3/V4)"),
-        (f"placed over {miles_limit} miles from home", over.sum(),
-         f"straight line from home to placement postcode more than {miles_limit} miles, {base} "
-         f"(unknown distances count in the denominator, not the numerator)"),
-        ("placed outside the authority", outside.sum(),
-         f"placement outside the responsible authority's area, {base}"),
-        (f"outside the authority and over {miles_limit} miles", (outside & over).sum(),
-         f"outside the area and more than {miles_limit} miles from home, {base}"),
-        ("placed at a distance", at_distance.sum(),
-         "outside the authority and not in an adjoining one (reg. 11: Director's approval), "
-         f"{base}; placements in Wales, Scotland, Northern Ireland and the islands count here"),
-        ("distance unknown", (~known).sum(),
-         f"no distance could be measured (blank, unknown or non-British-grid postcode), {base}"),
-        ("placement location unknown", location_unknown.sum(),
-         f"placing authority not known from the placement postcode, {base}"),
+        (
+            f"placed over {miles_limit} miles from home",
+            over.sum(),
+            f"straight line from home to placement postcode more than {miles_limit} miles, {base} "
+            f"(unknown distances count in the denominator, not the numerator)",
+        ),
+        ("placed outside the authority", outside.sum(), f"placement outside the responsible authority's area, {base}"),
+        (
+            f"outside the authority and over {miles_limit} miles",
+            (outside & over).sum(),
+            f"outside the area and more than {miles_limit} miles from home, {base}",
+        ),
+        (
+            "placed at a distance",
+            at_distance.sum(),
+            "outside the authority and not in an adjoining one (reg. 11: Director's approval), "
+            f"{base}; placements in Wales, Scotland, Northern Ireland and the islands count here",
+        ),
+        (
+            "distance unknown",
+            (~known).sum(),
+            f"no distance could be measured (blank, unknown or non-British-grid postcode), {base}",
+        ),
+        (
+            "placement location unknown",
+            location_unknown.sum(),
+            f"placing authority not known from the placement postcode, {base}",
+        ),
     ]
     table = pd.DataFrame(
         [
-            {"measure": m, "count": int(c), "denominator": n, "percent": _percent(c, n), "value": float(c), "definition": d}
+            {
+                "measure": m,
+                "count": int(c),
+                "denominator": n,
+                "percent": _percent(c, n),
+                "value": float(c),
+                "definition": d,
+            }
             for m, c, d in rows
         ]
     )
@@ -451,12 +498,25 @@ def summarise_placements(snapshot: pd.DataFrame, by: str = "PLACEMENT_GROUP") ->
 
     # One grouped pass, not a DataFrame per group: by receiving authority there are hundreds.
     grouped = frame.groupby(by, sort=False)
-    table = pd.DataFrame({"children": grouped.size(), "outside": grouped["outside"].sum(),
-                          "over_20_miles": grouped["over"].sum(), "median_miles": grouped["miles"].median(),
-                          "distance_unknown": grouped["unknown"].sum()}).reset_index()
-    total = pd.DataFrame({by: ["All"], "children": [len(frame)], "outside": [frame["outside"].sum()],
-                          "over_20_miles": [frame["over"].sum()], "median_miles": [frame["miles"].median()],
-                          "distance_unknown": [frame["unknown"].sum()]})
+    table = pd.DataFrame(
+        {
+            "children": grouped.size(),
+            "outside": grouped["outside"].sum(),
+            "over_20_miles": grouped["over"].sum(),
+            "median_miles": grouped["miles"].median(),
+            "distance_unknown": grouped["unknown"].sum(),
+        }
+    ).reset_index()
+    total = pd.DataFrame(
+        {
+            by: ["All"],
+            "children": [len(frame)],
+            "outside": [frame["outside"].sum()],
+            "over_20_miles": [frame["over"].sum()],
+            "median_miles": [frame["miles"].median()],
+            "distance_unknown": [frame["unknown"].sum()],
+        }
+    )
     table = table.sort_values(["children", by], ascending=[False, True], kind="stable")
     table = pd.concat([table, total], ignore_index=True) if len(table) else total
     for col in ("children", "outside", "over_20_miles", "distance_unknown"):
@@ -464,8 +524,18 @@ def summarise_placements(snapshot: pd.DataFrame, by: str = "PLACEMENT_GROUP") ->
     table["median_miles"] = table["median_miles"].astype(float)
     table["percent_outside"] = [_percent(c, n) for c, n in zip(table["outside"], table["children"])]
     table["percent_over_20_miles"] = [_percent(c, n) for c, n in zip(table["over_20_miles"], table["children"])]
-    return table[[by, "children", "outside", "percent_outside", "over_20_miles", "percent_over_20_miles",
-                  "median_miles", "distance_unknown"]]
+    return table[
+        [
+            by,
+            "children",
+            "outside",
+            "percent_outside",
+            "over_20_miles",
+            "percent_over_20_miles",
+            "median_miles",
+            "distance_unknown",
+        ]
+    ]
 
 
 def _month_ends(start, end) -> pd.DatetimeIndex:
@@ -505,9 +575,19 @@ def monthly_trend(episodes: pd.DataFrame, start, end, *, keep=None) -> pd.DataFr
                 "percent_distance_unknown": _percent((~measured).sum(), n),
             }
         )
-    return pd.DataFrame(rows, columns=["date", "children", "percent_over_20_miles", "percent_outside",
-                                       "percent_outside_over_20_miles", "percent_at_a_distance",
-                                       "median_miles", "percent_distance_unknown"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "date",
+            "children",
+            "percent_over_20_miles",
+            "percent_outside",
+            "percent_outside_over_20_miles",
+            "percent_at_a_distance",
+            "median_miles",
+            "percent_distance_unknown",
+        ],
+    )
 
 
 # ---------------------------------------------------------------- costs

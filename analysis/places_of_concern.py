@@ -11,6 +11,7 @@ the installation's store is; :func:`store.schema.open_store`), beside the publis
 free text from an analyst: it is shown only in the analyst's own view (escaped), never in a
 panel or MASE output, which carry only the flag.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -56,8 +57,9 @@ def _clean(text, *, limit: int, what: str) -> str:
     return value
 
 
-def mark_place(engine, *, kind: str, label: str, easting: float, northing: float, note: str = "",
-               marked_by: str = "") -> int:
+def mark_place(
+    engine, *, kind: str, label: str, easting: float, northing: float, note: str = "", marked_by: str = ""
+) -> int:
     """Record a place of concern and return its id.
 
     Parameters
@@ -82,8 +84,15 @@ def mark_place(engine, *, kind: str, label: str, easting: float, northing: float
     x, y = float(easting), float(northing)
     if not (np.isfinite(x) and np.isfinite(y)):
         raise ValueError("a place of concern needs a position on the British grid")
-    row = {"kind": kind, "label": label, "easting": x, "northing": y, "note": note,
-           "marked_by": _clean(marked_by, limit=100, what="user name"), "marked_at": datetime.now(timezone.utc)}
+    row = {
+        "kind": kind,
+        "label": label,
+        "easting": x,
+        "northing": y,
+        "note": note,
+        "marked_by": _clean(marked_by, limit=100, what="user name"),
+        "marked_at": datetime.now(timezone.utc),
+    }
     with engine.begin() as conn:
         result = conn.execute(insert(places_of_concern).values(**row))
         return int(result.inserted_primary_key[0])
@@ -91,8 +100,15 @@ def mark_place(engine, *, kind: str, label: str, easting: float, northing: float
 
 def mark_hotspot(engine, hotspot, *, note: str = "", marked_by: str = "") -> int:
     """Mark a hotspot (a row of :func:`analysis.hotspots.find_hotspots`) at its centre."""
-    return mark_place(engine, kind=KIND_HOTSPOT, label=f"Hotspot {int(hotspot['hotspot_id'])}",
-                      easting=hotspot["easting"], northing=hotspot["northing"], note=note, marked_by=marked_by)
+    return mark_place(
+        engine,
+        kind=KIND_HOTSPOT,
+        label=f"Hotspot {int(hotspot['hotspot_id'])}",
+        easting=hotspot["easting"],
+        northing=hotspot["northing"],
+        note=note,
+        marked_by=marked_by,
+    )
 
 
 def mark_postcode(engine, postcode: str, *, note: str = "", marked_by: str = "", index=None) -> int:
@@ -105,8 +121,15 @@ def mark_postcode(engine, postcode: str, *, note: str = "", marked_by: str = "",
     index = index if index is not None else get_postcode_index()
     found = index.lookup([postcode]).iloc[0]
     if not isinstance(found["failure"], str) and found["resolution"] in ("unit", "sector"):
-        return mark_place(engine, kind=KIND_POSTCODE, label=str(found["postcode"]), easting=found["easting"],
-                          northing=found["northing"], note=note, marked_by=marked_by)
+        return mark_place(
+            engine,
+            kind=KIND_POSTCODE,
+            label=str(found["postcode"]),
+            easting=found["easting"],
+            northing=found["northing"],
+            note=note,
+            marked_by=marked_by,
+        )
     reason = found["failure"] if isinstance(found["failure"], str) else "give a full postcode or a sector"
     raise ValueError(f"cannot mark {str(postcode).strip()[:20]!r}: {reason}")
 

@@ -14,6 +14,7 @@ region's median is the median of its children, never a median of medians.
 Outputs are aggregate counts and carry no child identifier, but they are *not* disclosure
 controlled: pass them through :mod:`analysis.disclosure` before a panel sees them (counts 1-5).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -48,13 +49,33 @@ _NATIONS = {"WAL": "Wales", "SCO": "Scotland", "NIR": "Northern Ireland"}
 
 # Measures per group, in this order (see headline_figures for the definitions).
 FIGURE_COLUMNS = [
-    "children", "over_20_miles", "percent_over_20_miles", "outside", "percent_outside",
-    "outside_over_20_miles", "percent_outside_over_20_miles", "at_a_distance", "percent_at_a_distance",
-    "median_miles", "distance_unknown", "percent_distance_unknown", "location_unknown",
+    "children",
+    "over_20_miles",
+    "percent_over_20_miles",
+    "outside",
+    "percent_outside",
+    "outside_over_20_miles",
+    "percent_outside_over_20_miles",
+    "at_a_distance",
+    "percent_at_a_distance",
+    "median_miles",
+    "distance_unknown",
+    "percent_distance_unknown",
+    "location_unknown",
     "in_childrens_homes",
 ]
-FLOW_COLUMNS = ["from_code", "from_name", "from_region", "to_code", "to_name", "to_region",
-                "children", "median_miles", "adjoining", "same_region"]
+FLOW_COLUMNS = [
+    "from_code",
+    "from_name",
+    "from_region",
+    "to_code",
+    "to_name",
+    "to_region",
+    "children",
+    "median_miles",
+    "adjoining",
+    "same_region",
+]
 NET_COLUMNS = ["code", "name", "region", "loaded", "placed_out", "placed_in", "net", "balance"]
 
 
@@ -69,15 +90,20 @@ def _names(codes: pd.Series) -> pd.DataFrame:
     """``name`` and ``region`` of GSS / nation codes; 'Not known' for blanks and unknown codes."""
     directory = _directory()
     codes = codes.astype(object).fillna("").astype(str)
-    return pd.DataFrame({
-        "name": codes.map(directory["name"]).fillna(NOT_KNOWN).to_numpy(),
-        "region": codes.map(directory["region"]).fillna(NOT_KNOWN).to_numpy(),
-    }, index=codes.index)
+    return pd.DataFrame(
+        {
+            "name": codes.map(directory["name"]).fillna(NOT_KNOWN).to_numpy(),
+            "region": codes.map(directory["region"]).fillna(NOT_KNOWN).to_numpy(),
+        },
+        index=codes.index,
+    )
 
 
 def _codes(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame.columns:
-        raise ValueError(f"Column {column} missing: pooled data needs LA_CODE, and run add_placement_location(la=None).")
+        raise ValueError(
+            f"Column {column} missing: pooled data needs LA_CODE, and run add_placement_location(la=None)."
+        )
     return frame[column].astype(object).fillna("").astype(str).str.strip()
 
 
@@ -100,17 +126,24 @@ def _indicators(snapshot: pd.DataFrame) -> pd.DataFrame:
     over = known & (miles > schemas.OVER_DISTANCE_MILES)
     location = snapshot["PL_LOCATION"].astype(object).fillna("").to_numpy()
     outside = location == OUT
-    place = snapshot["PLACE"].astype(object).fillna("").astype(str).str.upper() if "PLACE" in snapshot.columns else pd.Series("", index=snapshot.index)
-    return pd.DataFrame({
-        "miles": miles,
-        "over_20_miles": over,
-        "outside": outside,
-        "outside_over_20_miles": outside & over,
-        "at_a_distance": (snapshot["AT_A_DISTANCE"].astype(object).fillna("") == YES).to_numpy(),
-        "distance_unknown": ~known,
-        "location_unknown": ~np.isin(location, [IN, OUT]),
-        "in_childrens_homes": place.isin(schemas.CHILDRENS_HOME_PLACES).to_numpy(),
-    }, index=snapshot.index)
+    place = (
+        snapshot["PLACE"].astype(object).fillna("").astype(str).str.upper()
+        if "PLACE" in snapshot.columns
+        else pd.Series("", index=snapshot.index)
+    )
+    return pd.DataFrame(
+        {
+            "miles": miles,
+            "over_20_miles": over,
+            "outside": outside,
+            "outside_over_20_miles": outside & over,
+            "at_a_distance": (snapshot["AT_A_DISTANCE"].astype(object).fillna("") == YES).to_numpy(),
+            "distance_unknown": ~known,
+            "location_unknown": ~np.isin(location, [IN, OUT]),
+            "in_childrens_homes": place.isin(schemas.CHILDRENS_HOME_PLACES).to_numpy(),
+        },
+        index=snapshot.index,
+    )
 
 
 def _percent(count: pd.Series, base: pd.Series) -> pd.Series:
@@ -119,8 +152,15 @@ def _percent(count: pd.Series, base: pd.Series) -> pd.Series:
 
 def _measures(ind: pd.DataFrame, keys: list[pd.Series]) -> pd.DataFrame:
     """FIGURE_COLUMNS per group of ``keys`` in one grouped pass."""
-    counts = ["over_20_miles", "outside", "outside_over_20_miles", "at_a_distance", "distance_unknown",
-              "location_unknown", "in_childrens_homes"]
+    counts = [
+        "over_20_miles",
+        "outside",
+        "outside_over_20_miles",
+        "at_a_distance",
+        "distance_unknown",
+        "location_unknown",
+        "in_childrens_homes",
+    ]
     grouped = ind.groupby(keys, sort=True, dropna=False)
     table = grouped[counts].sum().astype(np.int64)
     table["children"] = grouped.size().astype(np.int64)
@@ -189,9 +229,19 @@ def figures_by_region(snapshot: pd.DataFrame, *, total: bool = True) -> pd.DataF
 
 
 # ---------------------------------------------------------------- missing from care
-MISSING_COLUMNS = ["children_looked_after", "children_missing", "percent_missing", "missing_episodes",
-                   "episodes_per_missing_child", "children_away", "away_episodes", "repeat_children",
-                   "returned", "rhi_offered_within", "percent_rhi_offered_within"]
+MISSING_COLUMNS = [
+    "children_looked_after",
+    "children_missing",
+    "percent_missing",
+    "missing_episodes",
+    "episodes_per_missing_child",
+    "children_away",
+    "away_episodes",
+    "repeat_children",
+    "returned",
+    "rhi_offered_within",
+    "percent_rhi_offered_within",
+]
 
 
 def children_looked_after_by_authority(episodes: pd.DataFrame, start, end) -> pd.Series:
@@ -199,16 +249,20 @@ def children_looked_after_by_authority(episodes: pd.DataFrame, start, end) -> pd
     included), per responsible authority (``LA_CODE``, GSS): the denominator of the missing rates.
     One authority's episodes without ``LA_CODE`` are counted under code ''."""
     decom = pd.to_datetime(episodes["DECOM"], errors="coerce")
-    dec = pd.to_datetime(episodes["DEC"], errors="coerce") if "DEC" in episodes else pd.Series(pd.NaT, index=episodes.index)
+    dec = (
+        pd.to_datetime(episodes["DEC"], errors="coerce")
+        if "DEC" in episodes
+        else pd.Series(pd.NaT, index=episodes.index)
+    )
     open_ = ((decom <= pd.Timestamp(end)) & (dec.isna() | (dec >= pd.Timestamp(start)))).to_numpy()
     codes = _codes(episodes, "LA_CODE") if "LA_CODE" in episodes else pd.Series("", index=episodes.index)
-    frame = pd.DataFrame({"code": codes.to_numpy()[open_],
-                          "child": episodes["CHILD"].astype(str).to_numpy()[open_]})
+    frame = pd.DataFrame({"code": codes.to_numpy()[open_], "child": episodes["CHILD"].astype(str).to_numpy()[open_]})
     return frame.groupby("code")["child"].nunique().astype(np.int64)
 
 
-def missing_figures(episodes: pd.DataFrame, children_looked_after: pd.Series, *, by: str = "authority",
-                    total: bool = True) -> pd.DataFrame:
+def missing_figures(
+    episodes: pd.DataFrame, children_looked_after: pd.Series, *, by: str = "authority", total: bool = True
+) -> pd.DataFrame:
     """Missing and away episodes per responsible authority or region, with the national measures.
 
     Parameters
@@ -235,17 +289,20 @@ def missing_figures(episodes: pd.DataFrame, children_looked_after: pd.Series, *,
     if by not in ("authority", "region"):
         raise ValueError(f"by must be 'authority' or 'region', not {by!r}")
     codes = _codes(episodes, "LA_CODE")
-    frame = pd.DataFrame({
-        "code": codes.to_numpy(),
-        "child": episodes["CHILD"].astype(str).to_numpy(),
-        "m": of_kind(episodes, "missing"),
-        "a": of_kind(episodes, "away"),
-        "returned": episodes["MIS_END"].notna().to_numpy(dtype=bool),
-        "within": offered_in_time(episodes).to_numpy(dtype=bool),
-    })
+    frame = pd.DataFrame(
+        {
+            "code": codes.to_numpy(),
+            "child": episodes["CHILD"].astype(str).to_numpy(),
+            "m": of_kind(episodes, "missing"),
+            "a": of_kind(episodes, "away"),
+            "returned": episodes["MIS_END"].notna().to_numpy(dtype=bool),
+            "within": offered_in_time(episodes).to_numpy(dtype=bool),
+        }
+    )
     looked_after = children_looked_after.astype(np.int64)
     all_codes = sorted((set(frame["code"]) | set(looked_after.index)) - {""}) + (
-        [""] if (frame["code"] == "").any() else [])
+        [""] if (frame["code"] == "").any() else []
+    )
     table = pd.DataFrame({"code": all_codes})
     table = pd.concat([table, _names(table["code"])], axis=1)
     table["children_looked_after"] = table["code"].map(looked_after).fillna(0).astype(np.int64)
@@ -266,9 +323,11 @@ def missing_figures(episodes: pd.DataFrame, children_looked_after: pd.Series, *,
     key_of = {"authority": lambda c: c, "region": lambda c: _names(c)["region"]}[by]
     measures = per(key_of(frame["code"]), frame)
     if by == "region":
-        table = (table.groupby("region", sort=True)
-                 .agg(authorities=("code", "size"), children_looked_after=("children_looked_after", "sum"))
-                 .reset_index())
+        table = (
+            table.groupby("region", sort=True)
+            .agg(authorities=("code", "size"), children_looked_after=("children_looked_after", "sum"))
+            .reset_index()
+        )
         keys = table["region"]
     else:
         keys = table["code"]
@@ -277,7 +336,8 @@ def missing_figures(episodes: pd.DataFrame, children_looked_after: pd.Series, *,
     if total:
         row = per(pd.Series("", index=frame.index), frame) if len(frame) else None
         total_row: dict[str, object] = (
-            {"region": ALL_ENGLAND} if by == "region" else {"code": "", "name": ALL_ENGLAND, "region": ""})
+            {"region": ALL_ENGLAND} if by == "region" else {"code": "", "name": ALL_ENGLAND, "region": ""}
+        )
         total_row["children_looked_after"] = int(looked_after.sum())
         if by == "region":
             total_row["authorities"] = int(table["authorities"].sum())
@@ -285,8 +345,9 @@ def missing_figures(episodes: pd.DataFrame, children_looked_after: pd.Series, *,
             total_row[col] = int(row[col].iloc[0]) if row is not None else 0
         table = pd.concat([table, pd.DataFrame([total_row])], ignore_index=True)
     table["percent_missing"] = _percent(table["children_missing"], table["children_looked_after"])
-    table["episodes_per_missing_child"] = (table["missing_episodes"]
-                                           / table["children_missing"].where(table["children_missing"] > 0)).round(1)
+    table["episodes_per_missing_child"] = (
+        table["missing_episodes"] / table["children_missing"].where(table["children_missing"] > 0)
+    ).round(1)
     table["percent_rhi_offered_within"] = _percent(table["rhi_offered_within"], table["returned"])
     head = ["code", "name", "region"] if by == "authority" else ["region", "authorities"]
     out = table[head + MISSING_COLUMNS]
@@ -312,19 +373,24 @@ def placement_flows(snapshot: pd.DataFrame, *, include_within: bool = False) -> 
     ``same_region`` (bool); sorted by children (largest first), then codes.
     """
     _require(snapshot, ["PL_LA", "PL_DISTANCE"])
-    frame = pd.DataFrame({
-        "from_code": _responsible_codes(snapshot).to_numpy(),
-        "to_code": _codes(snapshot, "PL_LA").to_numpy(),
-        "miles": pd.to_numeric(snapshot["PL_DISTANCE"], errors="coerce").to_numpy(np.float64),
-    })
+    frame = pd.DataFrame(
+        {
+            "from_code": _responsible_codes(snapshot).to_numpy(),
+            "to_code": _codes(snapshot, "PL_LA").to_numpy(),
+            "miles": pd.to_numeric(snapshot["PL_DISTANCE"], errors="coerce").to_numpy(np.float64),
+        }
+    )
     keep = (frame["from_code"] != "") & (frame["to_code"] != "")
     if not include_within:
         keep &= frame["from_code"] != frame["to_code"]
     frame = frame[keep]
     if frame.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in FLOW_COLUMNS})
-    flows = (frame.groupby(["from_code", "to_code"], sort=True)
-             .agg(children=("miles", "size"), median_miles=("miles", "median")).reset_index())
+    flows = (
+        frame.groupby(["from_code", "to_code"], sort=True)
+        .agg(children=("miles", "size"), median_miles=("miles", "median"))
+        .reset_index()
+    )
     src, dst = _names(flows["from_code"]), _names(flows["to_code"])
     flows["from_name"], flows["from_region"] = src["name"].to_numpy(), src["region"].to_numpy()
     flows["to_name"], flows["to_region"] = dst["name"].to_numpy(), dst["region"].to_numpy()
@@ -393,18 +459,26 @@ def home_sources(snapshot: pd.DataFrame) -> pd.DataFrame:
     (one row per pair, largest first). Homes with an unknown placing authority are left out.
     """
     _require(snapshot, ["PL_LA"])
-    place = snapshot["PLACE"].astype(object).fillna("").astype(str).str.upper() if "PLACE" in snapshot.columns else pd.Series("", index=snapshot.index)
+    place = (
+        snapshot["PLACE"].astype(object).fillna("").astype(str).str.upper()
+        if "PLACE" in snapshot.columns
+        else pd.Series("", index=snapshot.index)
+    )
     in_homes = place.isin(schemas.CHILDRENS_HOME_PLACES).to_numpy()
-    frame = pd.DataFrame({
-        "location_code": _codes(snapshot, "PL_LA").to_numpy()[in_homes],
-        "origin_code": _responsible_codes(snapshot).to_numpy()[in_homes],
-    })
+    frame = pd.DataFrame(
+        {
+            "location_code": _codes(snapshot, "PL_LA").to_numpy()[in_homes],
+            "origin_code": _responsible_codes(snapshot).to_numpy()[in_homes],
+        }
+    )
     frame = frame[frame["location_code"] != ""]
     table = frame.groupby(["location_code", "origin_code"], sort=True).size().rename("children").reset_index()
     table["location_name"] = _names(table["location_code"])["name"].to_numpy()
     table["origin_name"] = _names(table["origin_code"])["name"].to_numpy()
     table["children"] = table["children"].astype(np.int64)
-    table = table.sort_values(["children", "location_code", "origin_code"], ascending=[False, True, True], kind="stable")
+    table = table.sort_values(
+        ["children", "location_code", "origin_code"], ascending=[False, True, True], kind="stable"
+    )
     return table[["location_code", "location_name", "origin_code", "origin_name", "children"]].reset_index(drop=True)
 
 
@@ -443,7 +517,9 @@ def homes_supply(homes: pd.DataFrame, snapshot: pd.DataFrame, *, top: int = 3) -
     own_here = sources[sources["origin_code"] == sources["location_code"]].groupby("location_code")["children"].sum()
     here = sources.groupby("location_code")["children"].sum()
     others = sources[sources["origin_code"] != sources["location_code"]]
-    ranked = others.sort_values(["location_code", "children", "origin_name"], ascending=[True, False, True], kind="stable")
+    ranked = others.sort_values(
+        ["location_code", "children", "origin_name"], ascending=[True, False, True], kind="stable"
+    )
     main = ranked.groupby("location_code")["origin_name"].agg(lambda s: "; ".join(s.iloc[:top]))
 
     loaded = set(_responsible_codes(snapshot)) - {""}

@@ -6,6 +6,7 @@ the same test (same S, tie-corrected variance, continuity-corrected z, two-sided
 and Sen's slope), computed for all series of one length together with numpy.
 tests/test_trends.py checks it against pymannkendall on random and tied series.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,8 +26,17 @@ def mann_kendall(series: list, *, alpha: float = 0.05) -> pd.DataFrame:
     (Sen's slope: units of the series per step). A series shorter than 2 gets "no trend" and NaN.
     """
     arrays = [np.asarray(s, dtype=float).ravel() for s in series]
-    out = pd.DataFrame({"trend": ["no trend"] * len(arrays), "p": np.nan, "z": np.nan, "tau": np.nan,
-                        "s": np.nan, "var_s": np.nan, "slope": np.nan})
+    out = pd.DataFrame(
+        {
+            "trend": ["no trend"] * len(arrays),
+            "p": np.nan,
+            "z": np.nan,
+            "tau": np.nan,
+            "s": np.nan,
+            "var_s": np.nan,
+            "slope": np.nan,
+        }
+    )
     lengths = np.array([len(a) for a in arrays], dtype=np.int64)
     for n in np.unique(lengths[lengths >= 2]):
         rows = np.flatnonzero(lengths == n)
@@ -42,8 +52,9 @@ def mann_kendall(series: list, *, alpha: float = 0.05) -> pd.DataFrame:
         trend = np.where(significant & (z > 0), "increasing", np.where(significant & (z < 0), "decreasing", "no trend"))
         slope = np.median(diffs / (j - i), axis=1)
         out.loc[rows, COLUMNS] = pd.DataFrame(
-            {"trend": trend, "p": p, "z": z, "tau": s / (0.5 * n * (n - 1)), "s": s, "var_s": var_s,
-             "slope": slope}, index=rows)
+            {"trend": trend, "p": p, "z": z, "tau": s / (0.5 * n * (n - 1)), "s": s, "var_s": var_s, "slope": slope},
+            index=rows,
+        )
     for column in COLUMNS[1:]:
         out[column] = out[column].astype(float)
     return out

@@ -14,6 +14,7 @@ multiprocessing would run the parent's main module again in a worker: the fork s
 analysis._worker_start, which stops that; app.py also runs the app only under ``if __name__ ==
 "__main__"``; and a child process never starts workers of its own, so workers cannot cascade.
 """
+
 from __future__ import annotations
 
 import logging
@@ -60,8 +61,14 @@ class Job:
     """Work handed to :func:`submit`; ``result()`` waits for its value (or raises its exception).
     One job may be shared by several sessions' threads (a page caches it as a resource)."""
 
-    def __init__(self, future: Future | None, pool: ProcessPoolExecutor | None, call: tuple | None,
-                 value=None, error: BaseException | None = None):
+    def __init__(
+        self,
+        future: Future | None,
+        pool: ProcessPoolExecutor | None,
+        call: tuple | None,
+        value=None,
+        error: BaseException | None = None,
+    ):
         self._future, self._pool, self._call = future, pool, call
         self._value, self._error, self._done = value, error, future is None
         self._lock = threading.Lock()

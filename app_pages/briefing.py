@@ -4,6 +4,7 @@ Every figure in a pack has been through disclosure control (reports.briefing, an
 counts of 1-5 shown as "c", no child id, no postcode finer than a sector, no notes. That is why
 both roles may build both packs; downloads are written to the audit log.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -38,8 +39,16 @@ def briefing_pack(fingerprint: str, audience: str, start: date, end: date, la: s
     history = history_view.figures(dataset)
     if la != dataset.la_code:
         dataset = one_authority(dataset, la)
-    return build_briefing(dataset, la=la, period=(start, end), audience=audience, offline=True,
-                          index=state.postcode_index(), places=list_places(places_engine()), history=history)
+    return build_briefing(
+        dataset,
+        la=la,
+        period=(start, end),
+        audience=audience,
+        offline=True,
+        index=state.postcode_index(),
+        places=list_places(places_engine()),
+        history=history,
+    )
 
 
 def _marks() -> tuple:
@@ -61,12 +70,19 @@ la = dataset.la_code
 pooled = [] if la else pooled_authorities(dataset)
 if pooled:
     # Pooled files: the pack is about one of the authorities in them, chosen here.
-    la = st.selectbox("Authority", pooled, format_func=state.authority_name, key="briefing_authority",
-                      help="The files hold several authorities' children; a pack is about one of them.")
-st.caption(f"{state.authority_name(la)}. A pack is **{CLASSIFICATION}**: share it only with the "
-           "panel's members, by secure e-mail or the council's document system. " + SUPPRESSION_NOTE + " "
-           "No child id, postcode finer than a postcode sector or case note is in a pack. "
-           "Every download is recorded in the audit log.")
+    la = st.selectbox(
+        "Authority",
+        pooled,
+        format_func=state.authority_name,
+        key="briefing_authority",
+        help="The files hold several authorities' children; a pack is about one of them.",
+    )
+st.caption(
+    f"{state.authority_name(la)}. A pack is **{CLASSIFICATION}**: share it only with the "
+    "panel's members, by secure e-mail or the council's document system. " + SUPPRESSION_NOTE + " "
+    "No child id, postcode finer than a postcode sector or case note is in a pack. "
+    "Every download is recorded in the audit log."
+)
 
 if not la:
     st.warning("Choose the responsible authority on the Data page: the pack is about one authority.")
@@ -76,8 +92,11 @@ if not la:
 first, last = state.data_period(fingerprint)
 default_start, default_end = state.last_full_year(fingerprint)
 period = st.session_state.get(KEY_PERIOD)
-if not (isinstance(period, (tuple, list)) and len(period) == 2
-        and all(isinstance(d, date) and first <= d <= last for d in period)):
+if not (
+    isinstance(period, (tuple, list))
+    and len(period) == 2
+    and all(isinstance(d, date) and first <= d <= last for d in period)
+):
     st.session_state[KEY_PERIOD] = (max(default_start, first), min(default_end, last))
 st.session_state.setdefault(KEY_AUDIENCE, "mase")
 
@@ -85,13 +104,25 @@ left, middle, right = st.columns([3, 2, 2])
 with left:
     audience = st.radio("Audience", list(AUDIENCE_CHOICES), format_func=AUDIENCE_CHOICES.get, key=KEY_AUDIENCE)
 with middle:
-    start = st.date_input("From", value=st.session_state[KEY_PERIOD][0], min_value=first, max_value=last,
-                          format="DD/MM/YYYY", key=f"briefing_from_{fingerprint}",
-                          help="First day of the period. The default is the last full April to March year.")
+    start = st.date_input(
+        "From",
+        value=st.session_state[KEY_PERIOD][0],
+        min_value=first,
+        max_value=last,
+        format="DD/MM/YYYY",
+        key=f"briefing_from_{fingerprint}",
+        help="First day of the period. The default is the last full April to March year.",
+    )
 with right:
-    end = st.date_input("To", value=st.session_state[KEY_PERIOD][1], min_value=first, max_value=last,
-                        format="DD/MM/YYYY", key=f"briefing_to_{fingerprint}",
-                        help="Last day of the period; placements are counted on this day.")
+    end = st.date_input(
+        "To",
+        value=st.session_state[KEY_PERIOD][1],
+        min_value=first,
+        max_value=last,
+        format="DD/MM/YYYY",
+        key=f"briefing_to_{fingerprint}",
+        help="Last day of the period; placements are counted on this day.",
+    )
 if not (isinstance(start, date) and isinstance(end, date)):
     st.info("Choose both dates.")
     page.end_page()
@@ -109,9 +140,11 @@ except (ValueError, LookupError) as exc:  # e.g. an authority the pack cannot re
     page.end_page()
     st.stop()
 
-st.caption(f"{AUDIENCES[audience]}, {pack.period_text}. Changes are measured against "
-           f"{pack.previous_period[0]:%d %B %Y} to {pack.previous_period[1]:%d %B %Y} (the same number of days "
-           "just before).")
+st.caption(
+    f"{AUDIENCES[audience]}, {pack.period_text}. Changes are measured against "
+    f"{pack.previous_period[0]:%d %B %Y} to {pack.previous_period[1]:%d %B %Y} (the same number of days "
+    "just before)."
+)
 missing_sections = [s.title for s in pack.sections if not s.available]
 if missing_sections:
     st.caption("Not available in this pack (no such data loaded): " + ", ".join(missing_sections) + ".")
@@ -121,13 +154,27 @@ details = {"audience": audience, "period": f"{start.isoformat()} to {end.isoform
 html_text = pack.html
 col_html, col_pdf, _ = st.columns([1, 1, 2])
 with col_html:
-    components.download_file(html_text.encode("utf-8"), f"{stem}.html", mime="text/html",
-                             label="Download HTML", key="briefing_html", event="briefing",
-                             format="html", **details)
+    components.download_file(
+        html_text.encode("utf-8"),
+        f"{stem}.html",
+        mime="text/html",
+        label="Download HTML",
+        key="briefing_html",
+        event="briefing",
+        format="html",
+        **details,
+    )
 with col_pdf:
-    components.download_file(lambda: briefing_pdf(fingerprint, audience, start, end, la, _marks()), f"{stem}.pdf",
-                             mime="application/pdf", label="Download PDF", key="briefing_pdf",
-                             event="briefing", format="pdf", **details)
+    components.download_file(
+        lambda: briefing_pdf(fingerprint, audience, start, end, la, _marks()),
+        f"{stem}.pdf",
+        mime="application/pdf",
+        label="Download PDF",
+        key="briefing_pdf",
+        event="briefing",
+        format="pdf",
+        **details,
+    )
 
 st.subheader("Preview")
 # The pack is one self-contained page (inline CSS, images embedded, every input text escaped, no

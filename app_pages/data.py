@@ -3,6 +3,7 @@
 Uploaded files stay in this browser session's memory; nothing is written to
 disk unless an analyst publishes them (ui.store_controls) or downloads an export.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -10,16 +11,18 @@ import streamlit as st
 
 from access.roles import sees_row_level
 from data.pooled import pooled_authorities
-from data.readers import READ_EXTENSIONS, InputFile
 from data.quality import REPEATED_RECORD
+from data.readers import READ_EXTENSIONS, InputFile
 from geo.authorities import authorities
 from ui import components, page, ssd_source, state, store_controls
 
 dataset, fingerprint, filters = page.start_page()
 
 st.title("Data")
-st.caption("Files you upload stay in this session's memory on this machine; nothing is saved to disk unless "
-           "you publish them or download an export. Closing the browser tab discards unpublished files.")
+st.caption(
+    "Files you upload stay in this session's memory on this machine; nothing is saved to disk unless "
+    "you publish them or download an export. Closing the browser tab discards unpublished files."
+)
 
 # ------------------------------------------------------------------ choose the data
 table = authorities()
@@ -66,17 +69,25 @@ ssd_source.render_ssd_source(st.session_state.get(state.KEY_LA))
 pooled = [] if dataset.la_code else pooled_authorities(dataset)
 if pooled:
     # Pooled files say each child's authority in their LA column: distances are measured from it.
-    st.info(f"Pooled files: each child's responsible authority is taken from the files' LA column "
-            f"({len(pooled)} authorities). Choose one above only to look at that authority alone.")
+    st.info(
+        f"Pooled files: each child's responsible authority is taken from the files' LA column "
+        f"({len(pooled)} authorities). Choose one above only to look at that authority alone."
+    )
 elif not dataset.la_code:
-    st.warning("The responsible authority is not known: choose it above and load the files again, "
-               "otherwise distances cannot be measured.")
+    st.warning(
+        "The responsible authority is not known: choose it above and load the files again, "
+        "otherwise distances cannot be measured."
+    )
 
 # ------------------------------------------------------------------ what was read
 st.subheader("What was read")
 tables = {
-    "903 header": dataset.header, "903 episodes": dataset.episodes, "903 missing": dataset.missing,
-    "903 UASC": dataset.uasc, "missing team's log": dataset.missing_log, "children's homes register": dataset.homes,
+    "903 header": dataset.header,
+    "903 episodes": dataset.episodes,
+    "903 missing": dataset.missing,
+    "903 UASC": dataset.uasc,
+    "missing team's log": dataset.missing_log,
+    "children's homes register": dataset.homes,
     "placement costs": dataset.costs,
 }
 counts = pd.DataFrame({"table": list(tables), "rows used": [0 if t is None else len(t) for t in tables.values()]})
@@ -96,8 +107,10 @@ elif issues.empty:
 else:
     repeats = issues["rule"].eq(REPEATED_RECORD)
     if repeats.any():
-        st.caption(f"{int(repeats.sum()):,} rows are the same record in an earlier year's return: the later year's "
-                   "row is used. That is expected when several years are loaded together.")
+        st.caption(
+            f"{int(repeats.sum()):,} rows are the same record in an earlier year's return: the later year's "
+            "row is used. That is expected when several years are loaded together."
+        )
     problems = issues[~repeats]
     if problems.empty:
         st.success("No problems found beyond the repeated records.")

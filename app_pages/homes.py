@@ -4,6 +4,7 @@ Homes come from the council's register when one is loaded, otherwise they are
 inferred from 903 episodes (PLACE K1/K2). Homes are shown at their postcode
 sector; counts of our children of 1-5 are shown as "c"; no child is shown.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -17,11 +18,16 @@ from ui import components, map_view, page, panel, state
 dataset, fingerprint, filters = page.start_page()
 
 st.title("Children's homes")
-source = "your homes register" if dataset.homes is not None and not dataset.homes.empty else (
-    "homes inferred from 903 episodes in children's homes (K1/K2): no register loaded")
-st.caption(f"{state.authority_name(dataset.la_code)}: homes from {source}. Our children counted on "
-           f"{filters.snapshot:%d %B %Y}, all placement types. Homes are shown at their postcode sector. "
-           f"{components.SUPPRESSION_NOTE}")
+source = (
+    "your homes register"
+    if dataset.homes is not None and not dataset.homes.empty
+    else ("homes inferred from 903 episodes in children's homes (K1/K2): no register loaded")
+)
+st.caption(
+    f"{state.authority_name(dataset.la_code)}: homes from {source}. Our children counted on "
+    f"{filters.snapshot:%d %B %Y}, all placement types. Homes are shown at their postcode sector. "
+    f"{components.SUPPRESSION_NOTE}"
+)
 
 usage = state.homes_usage(fingerprint, filters.snapshot)
 points = state.home_points(fingerprint, filters.snapshot)
@@ -44,8 +50,9 @@ if not panel_view:  # filters are for analysts: two filtered totals could be sub
     with left:
         sectors = st.multiselect("Sector", HOME_SECTORS, key="homes_sector", placeholder="All sectors")
     with right:
-        ratings = st.multiselect("Ofsted rating", [*OFSTED_RATINGS, NO_RATING], key="homes_rating",
-                                 placeholder="All ratings")
+        ratings = st.multiselect(
+            "Ofsted rating", [*OFSTED_RATINGS, NO_RATING], key="homes_rating", placeholder="All ratings"
+        )
     only_ours = st.checkbox("Only homes where our children live", value=False, key="homes_only_ours")
 
 chosen = points
@@ -60,27 +67,50 @@ if only_ours:
 # ------------------------------------------------------------------ tiles
 filtered = bool(sectors or ratings or only_ours)
 # Unfiltered, the count is of every listed home (as in the pack), including homes not on the map.
-children_in_homes = int(ours.sum()) if filtered else int(
-    pd.to_numeric(listed["OUR_CHILDREN"], errors="coerce").fillna(0).sum())
-tiles = pd.DataFrame([
-    {"measure": "Homes shown", "shown": f"{len(chosen):,}", "detail": f"of {len(listed):,} homes listed",
-     "definition": "homes matching the filters that could be placed on the map"},
-    {"measure": "Homes with our children", "shown": f"{int((ours > 0).sum()):,}",
-     "detail": "on the snapshot date", "definition": "homes among those shown where at least one of our children lives"},
-    {"measure": "Our children in these homes", "shown": panel.shown(children_in_homes),
-     "detail": f"plus {panel.shown(unmatched)} in homes not on the list",
-     "definition": "children looked after placed in the homes chosen, or in every listed home when none is "
-                   "chosen (K1/K2 placements)"},
-    {"measure": "Homes inside our area", "shown": f"{int((chosen['WITHIN_LA'] == 'Y').sum()):,}",
-     "detail": f"of {len(chosen):,} shown", "definition": "homes whose postcode lies in the responsible authority"},
-])
+children_in_homes = (
+    int(ours.sum()) if filtered else int(pd.to_numeric(listed["OUR_CHILDREN"], errors="coerce").fillna(0).sum())
+)
+tiles = pd.DataFrame(
+    [
+        {
+            "measure": "Homes shown",
+            "shown": f"{len(chosen):,}",
+            "detail": f"of {len(listed):,} homes listed",
+            "definition": "homes matching the filters that could be placed on the map",
+        },
+        {
+            "measure": "Homes with our children",
+            "shown": f"{int((ours > 0).sum()):,}",
+            "detail": "on the snapshot date",
+            "definition": "homes among those shown where at least one of our children lives",
+        },
+        {
+            "measure": "Our children in these homes",
+            "shown": panel.shown(children_in_homes),
+            "detail": f"plus {panel.shown(unmatched)} in homes not on the list",
+            "definition": "children looked after placed in the homes chosen, or in every listed home when none is "
+            "chosen (K1/K2 placements)",
+        },
+        {
+            "measure": "Homes inside our area",
+            "shown": f"{int((chosen['WITHIN_LA'] == 'Y').sum()):,}",
+            "detail": f"of {len(chosen):,} shown",
+            "definition": "homes whose postcode lies in the responsible authority",
+        },
+    ]
+)
 components.headline_tiles(tiles)
 
 # ------------------------------------------------------------------ map
-tiles_on = st.checkbox("Show basemap (needs internet)", value=False, key="homes_tiles",
-                       help="Off: the map works offline and shows boundaries only.")
-rendered = panel.homes_map_rendered(fingerprint, filters.snapshot, tuple(sectors), tuple(ratings), only_ours,
-                                    tiles_on, dataset.la_code)
+tiles_on = st.checkbox(
+    "Show basemap (needs internet)",
+    value=False,
+    key="homes_tiles",
+    help="Off: the map works offline and shows boundaries only.",
+)
+rendered = panel.homes_map_rendered(
+    fingerprint, filters.snapshot, tuple(sectors), tuple(ratings), only_ours, tiles_on, dataset.la_code
+)
 map_view.show_map(rendered, key="homes_map", height=600)
 not_located = len(listed) - len(points)
 st.caption(
@@ -95,25 +125,52 @@ shown_here = shown_ours.reindex(chosen.index)
 rank = pd.to_numeric(shown_here.where(shown_here != SUPPRESSED), errors="coerce").fillna(0)
 ranked = int((rank > 0).sum())
 st.subheader("Homes used most" if ranked else "Homes, A to Z")
-st.caption((f"The {ranked} homes whose number of our children can be shown first, most first; then the "
-            "others from A to Z" if ranked else
-            "No home's number of our children can be shown, so the homes are listed from A to Z")
-           + f": ordering homes with 1 to {SMALL_NUMBER_MAX} (shown as \"c\") by their number would give it away.")
+st.caption(
+    (
+        f"The {ranked} homes whose number of our children can be shown first, most first; then the others from A to Z"
+        if ranked
+        else "No home's number of our children can be shown, so the homes are listed from A to Z"
+    )
+    + f': ordering homes with 1 to {SMALL_NUMBER_MAX} (shown as "c") by their number would give it away.'
+)
 table = chosen.assign(OUR_CHILDREN=shown_here, _RANK=rank).sort_values(["_RANK", "NAME"], ascending=[False, True])
-table = table[["NAME", "HOME_SECTOR", "SECTOR", "TYPE", "PLACES", "OFSTED_RATING", "OUR_CHILDREN", "LA_NAME",
-               "WITHIN_LA", "MILES_FROM_BOUNDARY"]].reset_index(drop=True)
+table = table[
+    [
+        "NAME",
+        "HOME_SECTOR",
+        "SECTOR",
+        "TYPE",
+        "PLACES",
+        "OFSTED_RATING",
+        "OUR_CHILDREN",
+        "LA_NAME",
+        "WITHIN_LA",
+        "MILES_FROM_BOUNDARY",
+    ]
+].reset_index(drop=True)
 table["MILES_FROM_BOUNDARY"] = [
     "" if pd.isna(v) else f"{float(v):.1f}" for v in pd.to_numeric(table["MILES_FROM_BOUNDARY"], errors="coerce")
 ]
-table = table.rename(columns={
-    "NAME": "Home", "HOME_SECTOR": "Postcode sector", "SECTOR": "Sector", "TYPE": "Type", "PLACES": "Places",
-    "OFSTED_RATING": "Ofsted rating", "OUR_CHILDREN": "Our children", "LA_NAME": "Authority",
-    "WITHIN_LA": "Inside our area", "MILES_FROM_BOUNDARY": "Miles from our boundary",
-})
+table = table.rename(
+    columns={
+        "NAME": "Home",
+        "HOME_SECTOR": "Postcode sector",
+        "SECTOR": "Sector",
+        "TYPE": "Type",
+        "PLACES": "Places",
+        "OFSTED_RATING": "Ofsted rating",
+        "OUR_CHILDREN": "Our children",
+        "LA_NAME": "Authority",
+        "WITHIN_LA": "Inside our area",
+        "MILES_FROM_BOUNDARY": "Miles from our boundary",
+    }
+)
 components.safe_table(table, height=420)
 components.download_csv(table, "childrens_homes.csv")
 if unmatched:
-    st.caption(f"{panel.shown(unmatched)} of our children are in children's homes that match no listed home "
-               f"(no URN or postcode match).")
+    st.caption(
+        f"{panel.shown(unmatched)} of our children are in children's homes that match no listed home "
+        f"(no URN or postcode match)."
+    )
 
 page.end_page()

@@ -11,6 +11,7 @@ Role: ``ui.state.current_role()`` (set by ``ui.auth.require_user``). The menu of
 analysts only; the panel branches below are a second line of defence should it ever be opened
 with the panel role.
 """
+
 from __future__ import annotations
 
 import html
@@ -97,8 +98,12 @@ def _counts(frame: pd.DataFrame, columns: list[str], panel_view: bool) -> pd.Dat
 
 
 # The breakdown column of analysis.missing.missing_by, and its share, as the tables head them.
-BREAKDOWN_HEADINGS = {"PLACEMENT_GROUP": "placement type group", "START_WEEKDAY": "day of week",
-                      "DURATION_BAND": "duration", "share": "% of episodes"}
+BREAKDOWN_HEADINGS = {
+    "PLACEMENT_GROUP": "placement type group",
+    "START_WEEKDAY": "day of week",
+    "DURATION_BAND": "duration",
+    "share": "% of episodes",
+}
 
 
 def _breakdown_table(frame: pd.DataFrame, panel_view: bool, *, share: bool = True) -> None:
@@ -129,14 +134,21 @@ st.title("Missing episodes and exploitation hotspots")
 areas = area_options(fingerprint)
 area = AREA_ALL
 if areas:
-    area = st.selectbox("Area", areas, format_func=area_label, key="missing_area",
-                        help="Several authorities are loaded: all of them, one region or one authority. Episodes "
-                             "count for the authority responsible for the child; hotspots and the map follow.")
-st.caption(f"{area_label(area) if areas else state.authority_name(dataset.la_code)}: missing (M) and away (A) "
-           "episodes from the 903 and the "
-           "missing team's log, where children went missing from and where they were found, mapped against "
-           "child sexual and criminal exploitation, gangs, county lines, trafficking and substance misuse. "
-           + ("Analyst view: counts are exact." if not panel_view else components.SUPPRESSION_NOTE))
+    area = st.selectbox(
+        "Area",
+        areas,
+        format_func=area_label,
+        key="missing_area",
+        help="Several authorities are loaded: all of them, one region or one authority. Episodes "
+        "count for the authority responsible for the child; hotspots and the map follow.",
+    )
+st.caption(
+    f"{area_label(area) if areas else state.authority_name(dataset.la_code)}: missing (M) and away (A) "
+    "episodes from the 903 and the "
+    "missing team's log, where children went missing from and where they were found, mapped against "
+    "child sexual and criminal exploitation, gangs, county lines, trafficking and substance misuse. "
+    + ("Analyst view: counts are exact." if not panel_view else components.SUPPRESSION_NOTE)
+)
 
 dates = episode_dates(fingerprint)
 if dates is None:
@@ -148,45 +160,86 @@ first_day, last_day = dates
 if first_day == last_day:
     last_day = (pd.Timestamp(first_day) + pd.Timedelta(days=1)).date()
 period = st.session_state.get("missing_period")
-if not (isinstance(period, (tuple, list)) and len(period) == 2
-        and first_day <= period[0] <= period[1] <= last_day):
+if not (isinstance(period, (tuple, list)) and len(period) == 2 and first_day <= period[0] <= period[1] <= last_day):
     st.session_state["missing_period"] = (first_day, last_day)
 
 # ------------------------------------------------------------------ controls
 c1, c2, c3 = st.columns([2, 2, 3])
 with c1:
-    location_label = st.radio("Place each episode", list(LOCATIONS), key="missing_location",
-                              help="Where the child was found or last located (the log's found postcode or "
-                                   "coordinates), or where they went missing from (the log's postcode, else the "
-                                   "placement's).")
-    kind_label = st.radio("Episodes", list(KINDS), key="missing_kind", horizontal=True,
-                          help="Missing: whereabouts unknown. Away: whereabouts known but not at the placement.")
+    location_label = st.radio(
+        "Place each episode",
+        list(LOCATIONS),
+        key="missing_location",
+        help="Where the child was found or last located (the log's found postcode or "
+        "coordinates), or where they went missing from (the log's postcode, else the "
+        "placement's).",
+    )
+    kind_label = st.radio(
+        "Episodes",
+        list(KINDS),
+        key="missing_kind",
+        horizontal=True,
+        help="Missing: whereabouts unknown. Away: whereabouts known but not at the placement.",
+    )
 with c2:
-    flags = st.multiselect("Risk flags (any of the selected)", RISK_FLAGS, format_func=FLAG_NAMES.__getitem__,
-                           key="missing_flags", placeholder="All episodes",
-                           help="Keeps episodes with at least one of the chosen risks recorded.")
-    colour_flag: str = st.selectbox("Colour hotspots by the share with", RISK_FLAGS, format_func=FLAG_NAMES.__getitem__,
-                                    key="missing_colour_flag") or RISK_FLAGS[0]
+    flags = st.multiselect(
+        "Risk flags (any of the selected)",
+        RISK_FLAGS,
+        format_func=FLAG_NAMES.__getitem__,
+        key="missing_flags",
+        placeholder="All episodes",
+        help="Keeps episodes with at least one of the chosen risks recorded.",
+    )
+    colour_flag: str = (
+        st.selectbox(
+            "Colour hotspots by the share with",
+            RISK_FLAGS,
+            format_func=FLAG_NAMES.__getitem__,
+            key="missing_colour_flag",
+        )
+        or RISK_FLAGS[0]
+    )
 with c3:
     # The value is the (start, end) pair put in session state above, so the slider is a range.
-    start, end = cast(tuple[date, date], st.slider("Episodes starting between", min_value=first_day,
-                                                   max_value=last_day, key="missing_period", format="DD/MM/YYYY"))
-    cell_m = st.select_slider("Gi* cell size (hexagons, metres across)", CELL_SIZES, value=500,
-                              key="missing_cell_m")
+    start, end = cast(
+        tuple[date, date],
+        st.slider(
+            "Episodes starting between",
+            min_value=first_day,
+            max_value=last_day,
+            key="missing_period",
+            format="DD/MM/YYYY",
+        ),
+    )
+    cell_m = st.select_slider("Gi* cell size (hexagons, metres across)", CELL_SIZES, value=500, key="missing_cell_m")
 with st.expander("Clustering settings"):
     e1, e2, e3 = st.columns(3)
     with e1:
-        min_cluster_size = int(st.number_input("Fewest episodes in a hotspot", min_value=3, max_value=200, value=8,
-                                               step=1, key="missing_min_cluster"))
+        min_cluster_size = int(
+            st.number_input(
+                "Fewest episodes in a hotspot", min_value=3, max_value=200, value=8, step=1, key="missing_min_cluster"
+            )
+        )
     with e2:
         method_label = st.radio("Method", list(METHODS), key="missing_method")
     with e3:
-        eps_m = float(st.slider("Radius (metres)", 50, 1000, 250, step=50, key="missing_eps_m",
-                                help="DBSCAN: the neighbourhood radius. HDBSCAN: places closer than this are "
-                                     "not split into separate hotspots."))
-    st.caption("HDBSCAN finds places of any density at least this many episodes strong; DBSCAN joins episodes "
-               "within the radius. Clusters spread wider than 1 km (median distance from their centre) are "
-               "not treated as places.")
+        eps_m = float(
+            st.slider(
+                "Radius (metres)",
+                50,
+                1000,
+                250,
+                step=50,
+                key="missing_eps_m",
+                help="DBSCAN: the neighbourhood radius. HDBSCAN: places closer than this are "
+                "not split into separate hotspots.",
+            )
+        )
+    st.caption(
+        "HDBSCAN finds places of any density at least this many episodes strong; DBSCAN joins episodes "
+        "within the radius. Clusters spread wider than 1 km (median distance from their centre) are "
+        "not treated as places."
+    )
 
 location = LOCATIONS[location_label]
 kind = KINDS[kind_label]
@@ -211,26 +264,47 @@ n_eps, n_children = int(len(chosen)), int(chosen["CHILD"].nunique()) if len(chos
 rhi = tables["rhi"]
 rhi_all = rhi.set_index("group").loc["all"] if len(rhi) and tables["rhi_recorded"] else None
 repeat = int(by_measure.loc[f"children with {REPEAT_EPISODES}+ episodes", "value"]) if n_children else 0
-tiles = pd.DataFrame([
-    {"measure": "Episodes", "shown": _shown(n_eps, panel_view), "detail": kind_label,
-     "definition": "episodes starting in the period with these filters"},
-    {"measure": "Children", "shown": _shown(n_children, panel_view),
-     "detail": f"of {_shown(cla, panel_view)} children looked after in the period",
-     "definition": "distinct children with at least one episode"},
-    {"measure": f"Children with {REPEAT_EPISODES}+ episodes", "shown": _shown(repeat, panel_view),
-     "detail": f"of {_shown(n_children, panel_view)} children with an episode",
-     "definition": f"children with {REPEAT_EPISODES} or more episodes in the period"},
-    {"measure": f"RHI offered within {RHI_WITHIN_HOURS} h",
-     "shown": ("not recorded" if len(rhi) and not tables["rhi_recorded"] else
-               "-" if rhi_all is None or pd.isna(rhi_all["offered_within_pct"])
-               else (SUPPRESSED if panel_view and is_small([rhi_all["offered_within"]])[0]
-                     else f"{rhi_all['offered_within_pct']:.1f}%")),
-     "detail": ("" if len(rhi) == 0 else "the 903 holds no interviews; the missing team's log does")
-     if rhi_all is None else
-     f"{_shown(rhi_all['offered_within'], panel_view)} of {_shown(rhi_all['returned'], panel_view)} returns",
-     "definition": f"return home interview offered within {RHI_WITHIN_HOURS} hours of the child's return, "
-                   "of episodes that have ended"},
-])
+tiles = pd.DataFrame(
+    [
+        {
+            "measure": "Episodes",
+            "shown": _shown(n_eps, panel_view),
+            "detail": kind_label,
+            "definition": "episodes starting in the period with these filters",
+        },
+        {
+            "measure": "Children",
+            "shown": _shown(n_children, panel_view),
+            "detail": f"of {_shown(cla, panel_view)} children looked after in the period",
+            "definition": "distinct children with at least one episode",
+        },
+        {
+            "measure": f"Children with {REPEAT_EPISODES}+ episodes",
+            "shown": _shown(repeat, panel_view),
+            "detail": f"of {_shown(n_children, panel_view)} children with an episode",
+            "definition": f"children with {REPEAT_EPISODES} or more episodes in the period",
+        },
+        {
+            "measure": f"RHI offered within {RHI_WITHIN_HOURS} h",
+            "shown": (
+                "not recorded"
+                if len(rhi) and not tables["rhi_recorded"]
+                else "-"
+                if rhi_all is None or pd.isna(rhi_all["offered_within_pct"])
+                else (
+                    SUPPRESSED
+                    if panel_view and is_small([rhi_all["offered_within"]])[0]
+                    else f"{rhi_all['offered_within_pct']:.1f}%"
+                )
+            ),
+            "detail": ("" if len(rhi) == 0 else "the 903 holds no interviews; the missing team's log does")
+            if rhi_all is None
+            else f"{_shown(rhi_all['offered_within'], panel_view)} of {_shown(rhi_all['returned'], panel_view)} returns",
+            "definition": f"return home interview offered within {RHI_WITHIN_HOURS} hours of the child's return, "
+            "of episodes that have ended",
+        },
+    ]
+)
 components.headline_tiles(tiles)
 history_view.show(dataset, "missing")
 if chosen.empty:
@@ -243,10 +317,13 @@ st.subheader("Hotspot map")
 clustered = located <= CLUSTER_AT_ONCE
 note = st.empty()  # above the toggle: the reason comes before the choice
 if not clustered:
-    clustered = st.toggle(f"Find hotspots in all {_shown(located, panel_view)} located episodes (slower)",
-                          value=False, key=KEY_CLUSTER_LARGE,
-                          help=f"Hotspots are found at once for up to {CLUSTER_AT_ONCE:,} located episodes. "
-                               "Above that, clustering takes a few seconds on every change of filter.")
+    clustered = st.toggle(
+        f"Find hotspots in all {_shown(located, panel_view)} located episodes (slower)",
+        value=False,
+        key=KEY_CLUSTER_LARGE,
+        help=f"Hotspots are found at once for up to {CLUSTER_AT_ONCE:,} located episodes. "
+        "Above that, clustering takes a few seconds on every change of filter.",
+    )
 spots = None
 if clustered:
     if pending is not None and not pending.done():
@@ -256,15 +333,19 @@ if clustered:
         episode_cells(choice, location)
     spots, _labels = hotspots_for(finder)
     n_spots = 0 if spots is None else len(spots)
-    st.caption(f"{n_spots} hotspots from {_shown(located, panel_view)} of {_shown(n_eps, panel_view)} episodes with "
-               f"a {'found' if location == 'found' else 'missing-from'} location. Outlines are coloured by the share "
-               f"of the hotspot's episodes with {FLAG_NAMES[colour_flag]} recorded (of episodes where that flag was "
-               "recorded). Switch layers at the top right; click a hotspot to open its profile.")
+    st.caption(
+        f"{n_spots} hotspots from {_shown(located, panel_view)} of {_shown(n_eps, panel_view)} episodes with "
+        f"a {'found' if location == 'found' else 'missing-from'} location. Outlines are coloured by the share "
+        f"of the hotspot's episodes with {FLAG_NAMES[colour_flag]} recorded (of episodes where that flag was "
+        "recorded). Switch layers at the top right; click a hotspot to open its profile."
+    )
 else:
-    note.info(f"{_shown(located, panel_view)} episodes have a {'found' if location == 'found' else 'missing-from'} "
-              f"location: more than the {CLUSTER_AT_ONCE:,} for which hotspots are found at once. The map shows "
-              "the Gi* hot and cold spots and the episodes per 500 m square. For hotspots, choose a region or an "
-              "authority as the Area, a risk flag or a shorter period, or turn on finding them in all episodes.")
+    note.info(
+        f"{_shown(located, panel_view)} episodes have a {'found' if location == 'found' else 'missing-from'} "
+        f"location: more than the {CLUSTER_AT_ONCE:,} for which hotspots are found at once. The map shows "
+        "the Gi* hot and cold spots and the episodes per 500 m square. For hotspots, choose a region or an "
+        "authority as the Area, a risk flag or a shorter period, or turn on finding them in all episodes."
+    )
 
 options = [] if spots is None else [int(h) for h in spots["hotspot_id"]]  # already sorted by episodes
 KEY_SELECTED = "missing_hotspot"
@@ -274,18 +355,38 @@ current = st.session_state.get(KEY_SELECTED)
 # label; a value set through session state is sent again with its current label.
 st.session_state[KEY_SELECTED] = current if current in options else (options[0] if options else None)
 
-tiles_on = st.checkbox("Show basemap (needs internet)", value=False, key="missing_tiles",
-                       help="Off: the map works offline and shows only what is drawn on it.")
+tiles_on = st.checkbox(
+    "Show basemap (needs internet)",
+    value=False,
+    key="missing_tiles",
+    help="Off: the map works offline and shows only what is drawn on it.",
+)
 # The outline drawn: the authority chosen as the area, else the one chosen on the Data page.
 outlined = area if area and not area.startswith(REGION_PREFIX) else dataset.la_code
 # The map the page's width, the chosen hotspot's profile under it: beside it the map was half the page.
 map_col, side_col = st.container(), st.container()
 with map_col:
-    layers_on = st.toggle("Emerging hot spots layer (slower)", value=False, key="missing_emerging_layer",
-                          help="Gi* per quarter and a Mann-Kendall trend per cell (analysis.emerging).")
+    layers_on = st.toggle(
+        "Emerging hot spots layer (slower)",
+        value=False,
+        key="missing_emerging_layer",
+        help="Gi* per quarter and a Mann-Kendall trend per cell (analysis.emerging).",
+    )
     emerging = emerging_for(choice, location, cell_m, "Q") if layers_on else None
-    rendered = hotspot_map_rendered(MapChoice(finder, cell_m, layers_on, colour_flag, st.session_state.get(KEY_SELECTED),
-                                              tiles_on, panel_view, filters.snapshot, outlined, clustered))
+    rendered = hotspot_map_rendered(
+        MapChoice(
+            finder,
+            cell_m,
+            layers_on,
+            colour_flag,
+            st.session_state.get(KEY_SELECTED),
+            tiles_on,
+            panel_view,
+            filters.snapshot,
+            outlined,
+            clustered,
+        )
+    )
     clicked = map_view.show_map(rendered, key="missing_map", height=620, returned_objects=["last_object_clicked"])
     point = (clicked or {}).get("last_object_clicked") if isinstance(clicked, dict) else None
     if point and spots is not None and len(spots) and point != st.session_state.get("_missing_last_click"):
@@ -303,10 +404,12 @@ with map_col:
         if len(pick) and int(pick.iloc[0]["hotspot_id"]) != st.session_state.get(KEY_SELECTED):
             st.session_state[KEY_SELECTED] = int(pick.iloc[0]["hotspot_id"])
             st.rerun()  # redraw with the chosen outline highlighted
-    st.caption("Gi* cells: red hot spots and blue cold spots at 99 / 95 / 90 % confidence (false discovery rate "
-               "corrected); only significant cells are drawn (at most the 1,500 strongest). Grey circles (off at "
-               "first when hotspots are drawn): episodes per 500 m square (the 1,000 busiest). "
-               "Homes are drawn at their postcode sector; placements as children per postcode district.")
+    st.caption(
+        "Gi* cells: red hot spots and blue cold spots at 99 / 95 / 90 % confidence (false discovery rate "
+        "corrected); only significant cells are drawn (at most the 1,500 strongest). Grey circles (off at "
+        "first when hotspots are drawn): episodes per 500 m square (the 1,000 busiest). "
+        "Homes are drawn at their postcode sector; placements as children per postcode district."
+    )
 
 with side_col:
     if not clustered:
@@ -314,12 +417,15 @@ with side_col:
         selected = None
     elif not options and located == 0:
         # The cause is the data, not the settings: no clustering setting can find a hotspot here.
-        st.info("None of these episodes has a place where the child was found: that comes from the missing "
-                "team's log (FOUND_POST, or FOUND_LAT and FOUND_LON), which is not loaded or does not record it. "
-                "Choose \"Where the child went missing from\" under Place each episode to use the placement "
-                "postcodes of the 903, or add the log on the Data page." if location == "found" else
-                "None of these episodes has a place the child went missing from: neither the missing team's log "
-                "(FROM_POST) nor the 903 placement (PL_POST) gives a postcode that could be located.")
+        st.info(
+            "None of these episodes has a place where the child was found: that comes from the missing "
+            "team's log (FOUND_POST, or FOUND_LAT and FOUND_LON), which is not loaded or does not record it. "
+            'Choose "Where the child went missing from" under Place each episode to use the placement '
+            "postcodes of the 903, or add the log on the Data page."
+            if location == "found"
+            else "None of these episodes has a place the child went missing from: neither the missing team's log "
+            "(FROM_POST) nor the 903 placement (PL_POST) gives a postcode that could be located."
+        )
         selected = None
     elif not options:
         st.info("No hotspots with these settings: lower the fewest episodes in a hotspot or widen the period.")
@@ -327,25 +433,44 @@ with side_col:
     else:
         assert spots is not None  # the options are its hotspot ids
         # One dict, not a DataFrame look-up per option: England has over a thousand hotspots.
-        labels_by_id = {h: f"{hotspot_label(h, name)}: {_shown(n, panel_view)} episodes"
-                        for h, name, n in zip(spots["hotspot_id"], spots["name"], spots["episodes"])}
-        selected = st.selectbox("Hotspot profile", options, format_func=labels_by_id.__getitem__, key=KEY_SELECTED,
-                                help="Sorted by episodes. Clicking a hotspot on the map chooses it here.")
+        labels_by_id = {
+            h: f"{hotspot_label(h, name)}: {_shown(n, panel_view)} episodes"
+            for h, name, n in zip(spots["hotspot_id"], spots["name"], spots["episodes"])
+        }
+        selected = st.selectbox(
+            "Hotspot profile",
+            options,
+            format_func=labels_by_id.__getitem__,
+            key=KEY_SELECTED,
+            help="Sorted by episodes. Clicking a hotspot on the map chooses it here.",
+        )
     if selected is not None and spots is not None:  # a selection is one of the hotspots found
         profile = profile_for(finder, int(selected))
         spot = spots.loc[spots["hotspot_id"] == selected].iloc[0]
         a, b = st.columns(2)
         a.metric("Episodes at this hotspot", _shown(spot["episodes"], panel_view))
         b.metric("Children at this hotspot", _shown(spot["children"], panel_view))
-        st.caption(f"{pd.Timestamp(spot['first_date']):%d %b %Y} to {pd.Timestamp(spot['last_date']):%d %b %Y}; "
-                   f"trend: {spot['trend']}; children also seen at other hotspots: "
-                   f"{_shown(spot['children_at_other_hotspots'], panel_view)}"
-                   + (f" (hotspots {spot['linked_hotspots']})" if spot["linked_hotspots"] and not panel_view else ""))
-        flags_table = profile["flags"].assign(
-            flag=lambda f: f["flag"].map(FLAG_NAMES),
-            share=lambda f: (100 * pd.to_numeric(f["share"], errors="coerce")).round(1),
-        ).rename(columns={"flag": "Risk", "episodes": "Episodes with it", "recorded": "Episodes recorded",
-                          "share": "% of recorded"})
+        st.caption(
+            f"{pd.Timestamp(spot['first_date']):%d %b %Y} to {pd.Timestamp(spot['last_date']):%d %b %Y}; "
+            f"trend: {spot['trend']}; children also seen at other hotspots: "
+            f"{_shown(spot['children_at_other_hotspots'], panel_view)}"
+            + (f" (hotspots {spot['linked_hotspots']})" if spot["linked_hotspots"] and not panel_view else "")
+        )
+        flags_table = (
+            profile["flags"]
+            .assign(
+                flag=lambda f: f["flag"].map(FLAG_NAMES),
+                share=lambda f: (100 * pd.to_numeric(f["share"], errors="coerce")).round(1),
+            )
+            .rename(
+                columns={
+                    "flag": "Risk",
+                    "episodes": "Episodes with it",
+                    "recorded": "Episodes recorded",
+                    "share": "% of recorded",
+                }
+            )
+        )
         components.safe_table(_counts(flags_table, ["Episodes with it", "Episodes recorded"], panel_view))
         st.markdown("**Episodes by month**")
         by_month = profile["by_month"]
@@ -357,8 +482,9 @@ if selected is not None:
     # Opened on demand: each closed expander is computed and drawn on no rerun (st.expander's .open),
     # which with a national hotspot was a tenth of a filter change on the server and more in the browser.
     # Labels that do not name the hotspot: a new label is a new expander, closed again.
-    more = st.expander("More about the chosen hotspot: when, and where the children were placed",
-                       key="missing_more", on_change="rerun")
+    more = st.expander(
+        "More about the chosen hotspot: when, and where the children were placed", key="missing_more", on_change="rerun"
+    )
     with more:
         if more.open:
             st.caption(f"{hotspot_label(spot)}, the one chosen under Hotspot profile above.")
@@ -380,11 +506,16 @@ if selected is not None:
             dist, away = spot["median_distance_miles"], spot["out_of_area_share"]
             dist_text = "-" if pd.isna(dist) else f"{dist:.1f} miles"
             away_text = "-" if pd.isna(away) else f"{100 * away:.0f}%"
-            st.caption(f"Median placement distance from home: {dist_text}; placed out of area: {away_text}; "
-                       f"placed in: {spot['top_placement_areas'] or '-'}.")
+            st.caption(
+                f"Median placement distance from home: {dist_text}; placed out of area: {away_text}; "
+                f"placed in: {spot['top_placement_areas'] or '-'}."
+            )
     if not panel_view:
-        detail_box = st.expander("Analyst only: children and episodes at the chosen hotspot (903 child ids, notes)",
-                                 key="missing_detail", on_change="rerun")
+        detail_box = st.expander(
+            "Analyst only: children and episodes at the chosen hotspot (903 child ids, notes)",
+            key="missing_detail",
+            on_change="rerun",
+        )
         with detail_box:
             if detail_box.open:
                 from analysis.disclosure import pseudonymise
@@ -398,70 +529,130 @@ if selected is not None:
                 st.caption(f"{hotspot_label(spot)}: its children, then its episodes.")
                 components.safe_table(kids)
                 here = profile["episodes"]
-                cols = ["MISSING", "MIS_START", "MIS_END", "DURATION_BAND", *RISK_FLAGS, "PLACEMENT_GROUP",
-                        "PL_LOCATION", "FOUND_POST", "NOTES"]
+                cols = [
+                    "MISSING",
+                    "MIS_START",
+                    "MIS_END",
+                    "DURATION_BAND",
+                    *RISK_FLAGS,
+                    "PLACEMENT_GROUP",
+                    "PL_LOCATION",
+                    "FOUND_POST",
+                    "NOTES",
+                ]
                 detail = here[[c for c in cols if c in here]].copy()
                 detail.insert(0, CHILD_ID_COLUMN, here["CHILD"].map(_escaped))
                 detail.insert(1, "Child (pseudonym)", pseudonymise(here["CHILD"], key=key))
                 if "NOTES" in detail:
                     detail["NOTES"] = detail["NOTES"].map(_escaped)
                 components.safe_table(detail, height=300)
-                st.caption("Never share this table outside the missing team: it names children by their 903 id. "
-                           "Share the pseudonym instead (as the briefing packs do): only this installation's key "
-                           "links it back to a child.")
+                st.caption(
+                    "Never share this table outside the missing team: it names children by their 903 id. "
+                    "Share the pseudonym instead (as the briefing packs do): only this installation's key "
+                    "links it back to a child."
+                )
 
 # ------------------------------------------------------------------ hotspot table
 st.subheader("All hotspots")
 table = hotspot_table(spots, suppress_small=panel_view) if spots is not None else hotspot_table(None)
-st.caption("Click a column heading to sort by it. Shares are % of the episodes where that risk was recorded."
-           if clustered else "Hotspots have not been found for these choices: see the note above the map.")
+st.caption(
+    "Click a column heading to sort by it. Shares are % of the episodes where that risk was recorded."
+    if clustered
+    else "Hotspots have not been found for these choices: see the note above the map."
+)
 components.safe_table(table, height=360)
 export = to_safe_csv(table)
 st.session_state["_missing_hotspots_csv"] = export  # what the button below downloads (kept for checking)
-st.download_button("Download hotspots (CSV)", data=export, file_name="missing_hotspots.csv", mime="text/csv",
-                   key="missing_hotspots_csv", icon=":material/download:",
-                   on_click=auth.audited("export", "missing_hotspots.csv", area=area_label(area),
-                                         location=location, episodes=kind,
-                                         risk_flags=list(flags_key) or "all",
-                                         period=f"{start.isoformat()} to {end.isoformat()}"))
+st.download_button(
+    "Download hotspots (CSV)",
+    data=export,
+    file_name="missing_hotspots.csv",
+    mime="text/csv",
+    key="missing_hotspots_csv",
+    icon=":material/download:",
+    on_click=auth.audited(
+        "export",
+        "missing_hotspots.csv",
+        area=area_label(area),
+        location=location,
+        episodes=kind,
+        risk_flags=list(flags_key) or "all",
+        period=f"{start.isoformat()} to {end.isoformat()}",
+    ),
+)
 
 # ------------------------------------------------------------------ where children are found (ui.where_found)
 st.subheader("Where children are found")
-found_box = st.expander("How far, in which authority, journeys, links between hotspots and places of concern",
-                        key="missing_found", on_change="rerun")
+found_box = st.expander(
+    "How far, in which authority, journeys, links between hotspots and places of concern",
+    key="missing_found",
+    on_change="rerun",
+)
 with found_box:
     if found_box.open:
         from analysis.disclosure import pseudonymise
         from ui.where_found import show_where_found
 
         show_where_found(
-            key=(finder, clustered), chosen=chosen,
-            everyone=chosen_episodes(EpisodeChoice(fingerprint, start, end, flags_key, kind, AREA_ALL)) if areas else None,
-            spots=spots, labels=_labels if spots is not None else None, location=location, colour_flag=colour_flag,
-            area=area, home_la=dataset.la_code, selected=selected, panel_view=panel_view, tiles=tiles_on,
-            pseudonyms=lambda ids: pseudonymise(ids, key=_pseudonym_key()), user=state.current_user())
+            key=(finder, clustered),
+            chosen=chosen,
+            everyone=chosen_episodes(EpisodeChoice(fingerprint, start, end, flags_key, kind, AREA_ALL))
+            if areas
+            else None,
+            spots=spots,
+            labels=_labels if spots is not None else None,
+            location=location,
+            colour_flag=colour_flag,
+            area=area,
+            home_la=dataset.la_code,
+            selected=selected,
+            panel_view=panel_view,
+            tiles=tiles_on,
+            pseudonyms=lambda ids: pseudonymise(ids, key=_pseudonym_key()),
+            user=state.current_user(),
+        )
 
 # ------------------------------------------------------------------ episode analysis
 st.subheader("Episodes")
 # Only the open tab is computed and drawn (a rerun on opening another), so a change of filter does not
 # redo six tables and two charts nobody is looking at.
 t_sum, t_dur, t_rep, t_place, t_when, t_rhi, t_emerging = st.tabs(
-    ["Summary", "Duration", "Repeat children", "Placement", "Time of day and week", "Return home interviews",
-     "Emerging hot spots"], key="missing_tab", on_change="rerun")
+    [
+        "Summary",
+        "Duration",
+        "Repeat children",
+        "Placement",
+        "Time of day and week",
+        "Return home interviews",
+        "Emerging hot spots",
+    ],
+    key="missing_tab",
+    on_change="rerun",
+)
 with t_sum:
     if t_sum.open:
         table = summary.copy()
         if panel_view:
-            table["value"] = [(_shown(v, True) if not m.startswith("%") and "per child" not in m else
-                               (SUPPRESSED if is_small([d])[0] else ("-" if pd.isna(v) else f"{v:g}")))
-                              for m, v, d in zip(table["measure"], table["value"], table["denominator"])]
+            table["value"] = [
+                (
+                    _shown(v, True)
+                    if not m.startswith("%") and "per child" not in m
+                    else (SUPPRESSED if is_small([d])[0] else ("-" if pd.isna(v) else f"{v:g}"))
+                )
+                for m, v, d in zip(table["measure"], table["value"], table["denominator"])
+            ]
             table["denominator"] = [_shown(d, True) for d in table["denominator"]]
         else:  # a measure that is not a share of anything has no "Out of": blank, not "None"
             table["denominator"] = ["" if pd.isna(d) else f"{int(d):,}" for d in table["denominator"]]
-        components.safe_table(table.rename(columns={"measure": "Measure", "value": "Value", "denominator": "Out of",
-                                                    "definition": "Definition"}))
-        st.caption(f"Children looked after in the period ({cla:,} here) counts every child with a 903 episode open at "
-                   "any time between the chosen dates. Percentages are 0-100.")
+        components.safe_table(
+            table.rename(
+                columns={"measure": "Measure", "value": "Value", "denominator": "Out of", "definition": "Definition"}
+            )
+        )
+        st.caption(
+            f"Children looked after in the period ({cla:,} here) counts every child with a 903 episode open at "
+            "any time between the chosen dates. Percentages are 0-100."
+        )
 with t_dur:
     if t_dur.open:
         dur = episodes_by(choice, "duration")
@@ -470,7 +661,8 @@ with t_dur:
 with t_rep:
     if t_rep.open:
         rows = children_by_episode_count(chosen).rename(
-            columns={"band": "Episodes in the period", "children": "Children", "episodes": "Episodes"})
+            columns={"band": "Episodes in the period", "children": "Children", "episodes": "Episodes"}
+        )
         components.safe_table(_counts(rows, ["Children", "Episodes"], panel_view))
         st.caption(f"Repeat missing children: {REPEAT_EPISODES} or more episodes in the period.")
 with t_place:
@@ -507,30 +699,55 @@ with t_rhi:
         elif not tables["rhi_recorded"]:
             st.info(RHI_NOT_RECORDED)
         else:
-            table = rhi.rename(columns={
-                "group": "Children", "returned": "Episodes ended", "offered": "RHI offered",
-                "offered_within": f"Offered within {RHI_WITHIN_HOURS} h",
-                "offered_within_pct": f"% offered within {RHI_WITHIN_HOURS} h",
-                "completed": "RHI completed", "completed_within": f"Completed within {RHI_WITHIN_HOURS} h",
-                "completed_pct": "% completed", "accepted": "Accepted", "accepted_recorded": "Acceptance recorded",
-                "accepted_pct": "% accepted (of recorded)"})
+            table = rhi.rename(
+                columns={
+                    "group": "Children",
+                    "returned": "Episodes ended",
+                    "offered": "RHI offered",
+                    "offered_within": f"Offered within {RHI_WITHIN_HOURS} h",
+                    "offered_within_pct": f"% offered within {RHI_WITHIN_HOURS} h",
+                    "completed": "RHI completed",
+                    "completed_within": f"Completed within {RHI_WITHIN_HOURS} h",
+                    "completed_pct": "% completed",
+                    "accepted": "Accepted",
+                    "accepted_recorded": "Acceptance recorded",
+                    "accepted_pct": "% accepted (of recorded)",
+                }
+            )
             if panel_view:
-                counts = ["Episodes ended", "RHI offered", f"Offered within {RHI_WITHIN_HOURS} h", "RHI completed",
-                          f"Completed within {RHI_WITHIN_HOURS} h", "Accepted", "Acceptance recorded"]
-                table = suppress_table(table, counts, percent_columns={
-                    f"% offered within {RHI_WITHIN_HOURS} h": f"Offered within {RHI_WITHIN_HOURS} h/Episodes ended",
-                    "% completed": "RHI completed/Episodes ended",
-                    "% accepted (of recorded)": "Accepted/Acceptance recorded"})
+                counts = [
+                    "Episodes ended",
+                    "RHI offered",
+                    f"Offered within {RHI_WITHIN_HOURS} h",
+                    "RHI completed",
+                    f"Completed within {RHI_WITHIN_HOURS} h",
+                    "Accepted",
+                    "Acceptance recorded",
+                ]
+                table = suppress_table(
+                    table,
+                    counts,
+                    percent_columns={
+                        f"% offered within {RHI_WITHIN_HOURS} h": f"Offered within {RHI_WITHIN_HOURS} h/Episodes ended",
+                        "% completed": "RHI completed/Episodes ended",
+                        "% accepted (of recorded)": "Accepted/Acceptance recorded",
+                    },
+                )
             components.safe_table(table)
-            st.caption(f"Statutory guidance: a return home interview should be offered within {RHI_WITHIN_HOURS} hours "
-                       "of the child's return. Counts are of episodes that have ended; % accepted is of episodes where "
-                       "acceptance was recorded. Children placed out of the authority are usually interviewed by the "
-                       "host authority, which is why the split matters.")
+            st.caption(
+                f"Statutory guidance: a return home interview should be offered within {RHI_WITHIN_HOURS} hours "
+                "of the child's return. Counts are of episodes that have ended; % accepted is of episodes where "
+                "acceptance was recorded. Children placed out of the authority are usually interviewed by the "
+                "host authority, which is why the split matters."
+            )
 with t_emerging:
     if t_emerging.open:
         if emerging is None:
-            st.button("Find emerging hot spots", key="missing_emerging_run",
-                      on_click=lambda: st.session_state.update(missing_emerging_layer=True))
+            st.button(
+                "Find emerging hot spots",
+                key="missing_emerging_run",
+                on_click=lambda: st.session_state.update(missing_emerging_layer=True),
+            )
             st.caption("Turn on the emerging hot spots layer above the map (or press the button) to compute them.")
         elif len(emerging) == 0:
             st.caption("No cells with episodes.")
@@ -539,14 +756,27 @@ with t_emerging:
             components.safe_table(cats)
             patterned = emerging[emerging["category"] != "no pattern detected"]
             shown_cells = pd.DataFrame(patterned.drop(columns=["geometry", "z_by_slice"]))
-            shown_cells = shown_cells[["cell_id", "category", "episodes", "hot_slices", "cold_slices", "slices",
-                                       "final_z", "trend", "trend_p"]].sort_values(["category", "episodes"],
-                                                                                    ascending=[True, False])
-            components.safe_table(_counts(shown_cells.round({"final_z": 2, "trend_p": 3}), ["episodes"], panel_view),
-                                  height=300)
-            st.caption(f"Quarterly Gi* on {cell_m} m hexagons from {_month_label(start)} to {_month_label(end)}, "
-                       "with a "
-                       "Mann-Kendall trend on each cell's z-scores (ArcGIS categories; see docs/hotspots.md).")
+            shown_cells = shown_cells[
+                [
+                    "cell_id",
+                    "category",
+                    "episodes",
+                    "hot_slices",
+                    "cold_slices",
+                    "slices",
+                    "final_z",
+                    "trend",
+                    "trend_p",
+                ]
+            ].sort_values(["category", "episodes"], ascending=[True, False])
+            components.safe_table(
+                _counts(shown_cells.round({"final_z": 2, "trend_p": 3}), ["episodes"], panel_view), height=300
+            )
+            st.caption(
+                f"Quarterly Gi* on {cell_m} m hexagons from {_month_label(start)} to {_month_label(end)}, "
+                "with a "
+                "Mann-Kendall trend on each cell's z-scores (ArcGIS categories; see docs/hotspots.md)."
+            )
 
 
 page.end_page()

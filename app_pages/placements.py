@@ -3,6 +3,7 @@
 Aggregates only: every count of 1-5 children is shown as "c"; no child id,
 postcode finer than a sector or date of birth reaches this page.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -37,29 +38,42 @@ snap = state.snapshot(fingerprint, filters.snapshot, filters.groups, filters.pro
 unknown = panel.safe_unknown_distances(panel.unknown_distances(snap))
 if not unknown.empty:
     with st.expander(f"Distances that could not be measured: {unknown['children'].iloc[-1]} children"):
-        st.caption("These children are counted in 'children looked after' but not in the distance measures' "
-                   "denominators.")
+        st.caption(
+            "These children are counted in 'children looked after' but not in the distance measures' denominators."
+        )
         components.safe_table(unknown)
 
 # ------------------------------------------------------------------ map
 st.subheader("Placement distance map")
 st.caption(
-    "Authorities are shaded by how many of our children are placed there (1-5 shown as \"c\", the lightest). "
+    'Authorities are shaded by how many of our children are placed there (1-5 shown as "c", the lightest). '
     "Lines join the centre of the postcode sector each child came from to the centre of the postcode district "
-    "of the placement, for the largest flows; the others are under \"Other flows\" in the layer list (top right). "
-    "One line per pair, wider for more children (pairs of 1-5 are all drawn thin and labelled \"c\"), coloured "
+    'of the placement, for the largest flows; the others are under "Other flows" in the layer list (top right). '
+    'One line per pair, wider for more children (pairs of 1-5 are all drawn thin and labelled "c"), coloured '
     f"by median distance. The dashed line is {OVER_DISTANCE_MILES} miles from the authority boundary."
 )
 left, right = st.columns([2, 3])
 with left:
-    layer_title = st.radio("Layers by", list(LAYER_COLUMNS), key="placements_layer_by", horizontal=True,
-                           help="Each value becomes a layer you can switch on and off on the map.")
+    layer_title = st.radio(
+        "Layers by",
+        list(LAYER_COLUMNS),
+        key="placements_layer_by",
+        horizontal=True,
+        help="Each value becomes a layer you can switch on and off on the map.",
+    )
 with right:
-    tiles = st.checkbox("Show basemap (needs internet)", value=False, key="placements_tiles",
-                        help="Off: the map works offline and shows boundaries only.")
-flows, summary = state.flows(fingerprint, filters.snapshot, LAYER_COLUMNS[layer_title], filters.groups, filters.providers)
-rendered = panel.placements_map_rendered(fingerprint, filters.snapshot, filters.groups, filters.providers,
-                                         layer_title, tiles, dataset.la_code)
+    tiles = st.checkbox(
+        "Show basemap (needs internet)",
+        value=False,
+        key="placements_tiles",
+        help="Off: the map works offline and shows boundaries only.",
+    )
+flows, summary = state.flows(
+    fingerprint, filters.snapshot, LAYER_COLUMNS[layer_title], filters.groups, filters.providers
+)
+rendered = panel.placements_map_rendered(
+    fingerprint, filters.snapshot, filters.groups, filters.providers, layer_title, tiles, dataset.la_code
+)
 map_view.show_map(rendered, key="placements_map", height=640)
 st.caption(panel.flow_note(summary))
 
@@ -69,24 +83,28 @@ st.subheader("Breakdowns")
 # alone took a second on every change of filter, for a tab most visits never open.
 tab_group, tab_provider, tab_receiving, tab_trend, tab_costs = st.tabs(
     ["By placement type", "By provider", "By receiving authority", "Monthly trend", "Costs"],
-    key="placements_tab", on_change="rerun",
+    key="placements_tab",
+    on_change="rerun",
 )
 with tab_group:
     if tab_group.open:
-        table = panel.breakdown_table(state.breakdown(fingerprint, filters.snapshot, "PLACEMENT_GROUP",
-                                                      filters.groups, filters.providers))
+        table = panel.breakdown_table(
+            state.breakdown(fingerprint, filters.snapshot, "PLACEMENT_GROUP", filters.groups, filters.providers)
+        )
         components.safe_table(table)
         components.download_csv(table, "placements_by_type.csv")
 with tab_provider:
     if tab_provider.open:
-        table = panel.breakdown_table(state.breakdown(fingerprint, filters.snapshot, "PROVIDER_GROUP",
-                                                      filters.groups, filters.providers))
+        table = panel.breakdown_table(
+            state.breakdown(fingerprint, filters.snapshot, "PROVIDER_GROUP", filters.groups, filters.providers)
+        )
         components.safe_table(table)
         components.download_csv(table, "placements_by_provider.csv")
 with tab_receiving:
     if tab_receiving.open:
-        table = panel.breakdown_table(state.breakdown(fingerprint, filters.snapshot, "PL_LA_NAME",
-                                                      filters.groups, filters.providers))
+        table = panel.breakdown_table(
+            state.breakdown(fingerprint, filters.snapshot, "PL_LA_NAME", filters.groups, filters.providers)
+        )
         st.caption("The authority each child is placed in (Wales, Scotland and Northern Ireland as nations).")
         components.safe_table(table, height=420)
         components.download_csv(table, "placements_by_receiving_authority.csv")

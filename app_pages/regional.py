@@ -9,6 +9,7 @@ percentage, a median, a net flow, a ratio) is hidden with it.
 Heavy work is cached on the dataset fingerprint and the sidebar choices; the flow map
 draws a few thousand authority pairs at most, whatever the number of children.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,36 +27,69 @@ NATIONAL_FROM = 20
 NATIONAL_MIN_CHILDREN = 20
 FLOOR_CHOICES = [6, 10, 20, 50, 100]  # smallest pair drawn on the flow map; never below 6
 
-FIGURE_COUNTS = ["children", "over_20_miles", "outside", "outside_over_20_miles", "at_a_distance",
-                 "distance_unknown", "location_unknown", "in_childrens_homes"]
-FIGURE_PERCENTS = {f"percent_{c}": f"{c}/children" for c in
-                   ("over_20_miles", "outside", "outside_over_20_miles", "at_a_distance", "distance_unknown")}
+FIGURE_COUNTS = [
+    "children",
+    "over_20_miles",
+    "outside",
+    "outside_over_20_miles",
+    "at_a_distance",
+    "distance_unknown",
+    "location_unknown",
+    "in_childrens_homes",
+]
+FIGURE_PERCENTS = {
+    f"percent_{c}": f"{c}/children"
+    for c in ("over_20_miles", "outside", "outside_over_20_miles", "at_a_distance", "distance_unknown")
+}
 FIGURE_LABELS = {
-    "name": "Authority", "region": "Region", "authorities": "Authorities",
+    "name": "Authority",
+    "region": "Region",
+    "authorities": "Authorities",
     "children": "Children looked after",
     "over_20_miles": f"Over {OVER_DISTANCE_MILES} miles",
     "percent_over_20_miles": f"% over {OVER_DISTANCE_MILES} miles",
-    "outside": "Outside the authority", "percent_outside": "% outside the authority",
+    "outside": "Outside the authority",
+    "percent_outside": "% outside the authority",
     "outside_over_20_miles": f"Outside and over {OVER_DISTANCE_MILES} miles",
     "percent_outside_over_20_miles": f"% outside and over {OVER_DISTANCE_MILES} miles",
-    "at_a_distance": "At a distance", "percent_at_a_distance": "% at a distance",
+    "at_a_distance": "At a distance",
+    "percent_at_a_distance": "% at a distance",
     "median_miles": "Median miles",
-    "distance_unknown": "Distance unknown", "percent_distance_unknown": "% distance unknown",
-    "location_unknown": "Location unknown", "in_childrens_homes": "In children's homes",
+    "distance_unknown": "Distance unknown",
+    "percent_distance_unknown": "% distance unknown",
+    "location_unknown": "Location unknown",
+    "in_childrens_homes": "In children's homes",
 }
 
-MISSING_COUNTS = ["children_looked_after", "children_missing", "missing_episodes", "children_away", "away_episodes",
-                  "repeat_children", "returned", "rhi_offered_within"]
-MISSING_PERCENTS = {"percent_missing": "children_missing/children_looked_after",
-                    "percent_rhi_offered_within": "rhi_offered_within/returned"}
+MISSING_COUNTS = [
+    "children_looked_after",
+    "children_missing",
+    "missing_episodes",
+    "children_away",
+    "away_episodes",
+    "repeat_children",
+    "returned",
+    "rhi_offered_within",
+]
+MISSING_PERCENTS = {
+    "percent_missing": "children_missing/children_looked_after",
+    "percent_rhi_offered_within": "rhi_offered_within/returned",
+}
 MISSING_LABELS = {
-    "name": "Authority", "region": "Region", "authorities": "Authorities",
+    "name": "Authority",
+    "region": "Region",
+    "authorities": "Authorities",
     "children_looked_after": "Children looked after in the period",
-    "children_missing": "Children who went missing", "percent_missing": "% who went missing",
-    "missing_episodes": "Missing episodes", "episodes_per_missing_child": "Episodes per missing child",
-    "children_away": "Children away", "away_episodes": "Away episodes",
-    "repeat_children": "Children with 3+ episodes", "returned": "Episodes ended",
-    "rhi_offered_within": "RHI offered within 72 h", "percent_rhi_offered_within": "% RHI offered within 72 h",
+    "children_missing": "Children who went missing",
+    "percent_missing": "% who went missing",
+    "missing_episodes": "Missing episodes",
+    "episodes_per_missing_child": "Episodes per missing child",
+    "children_away": "Children away",
+    "away_episodes": "Away episodes",
+    "repeat_children": "Children with 3+ episodes",
+    "returned": "Episodes ended",
+    "rhi_offered_within": "RHI offered within 72 h",
+    "percent_rhi_offered_within": "% RHI offered within 72 h",
 }
 
 
@@ -152,8 +186,10 @@ def missing_tables(fingerprint: str, start, end) -> dict[str, pd.DataFrame]:
     when = pd.to_datetime(episodes["MIS_START"])
     chosen = episodes[(when >= pd.Timestamp(start)) & (when < pd.Timestamp(end) + pd.Timedelta(days=1))]
     looked_after = children_looked_after_by_authority(located, start, end)
-    return {"by_authority": missing_figures(chosen, looked_after),
-            "by_region": missing_figures(chosen, looked_after, by="region")}
+    return {
+        "by_authority": missing_figures(chosen, looked_after),
+        "by_region": missing_figures(chosen, looked_after, by="region"),
+    }
 
 
 # ------------------------------------------------------------------ disclosure-controlled views
@@ -168,18 +204,21 @@ def safe_missing(figures: pd.DataFrame, label: str) -> pd.DataFrame:
     per_child = pd.to_numeric(table["episodes_per_missing_child"], errors="coerce")
     safe["episodes_per_missing_child"] = [
         SUPPRESSED if SUPPRESSED in (a, b) else ("-" if pd.isna(v) else f"{v:.1f}")
-        for a, b, v in zip(safe["missing_episodes"], safe["children_missing"], per_child)]
+        for a, b, v in zip(safe["missing_episodes"], safe["children_missing"], per_child)
+    ]
     if "authorities" in safe.columns:
         safe["authorities"] = safe["authorities"].astype(int).astype(str)
     keep = [c for c in MISSING_LABELS if c in safe.columns and c != "code"]
     return safe[keep].reset_index(drop=True).rename(columns=MISSING_LABELS)
 
 
-
 def _hide_median(safe: pd.DataFrame, raw: pd.DataFrame) -> list:
-    return [SUPPRESSED if shown_children == SUPPRESSED or is_small([n])[0] else ("x" if pd.isna(m) else f"{m:.1f}")
-            for shown_children, n, m in zip(safe["children"], raw["children"], pd.to_numeric(raw["median_miles"],
-                                                                                                   errors="coerce"))]
+    return [
+        SUPPRESSED if shown_children == SUPPRESSED or is_small([n])[0] else ("x" if pd.isna(m) else f"{m:.1f}")
+        for shown_children, n, m in zip(
+            safe["children"], raw["children"], pd.to_numeric(raw["median_miles"], errors="coerce")
+        )
+    ]
 
 
 def safe_figures(figures: pd.DataFrame, label: str) -> pd.DataFrame:
@@ -192,11 +231,13 @@ def safe_figures(figures: pd.DataFrame, label: str) -> pd.DataFrame:
         return pd.DataFrame()
     table = figures.reset_index(drop=True)
     table.index = [ALL if v == ALL else f"row{i}" for i, v in enumerate(table[label])]
-    safe = suppress_table(table, FIGURE_COUNTS, total_row=ALL if ALL in table.index else None,
-                          percent_columns=FIGURE_PERCENTS)
+    safe = suppress_table(
+        table, FIGURE_COUNTS, total_row=ALL if ALL in table.index else None, percent_columns=FIGURE_PERCENTS
+    )
     safe["median_miles"] = _hide_median(safe, table)
     keep = [c for c in ("name", "region", "authorities") if c in safe.columns] + [
-        c for c in FIGURE_LABELS if c in FIGURE_COUNTS or c in FIGURE_PERCENTS or c == "median_miles"]
+        c for c in FIGURE_LABELS if c in FIGURE_COUNTS or c in FIGURE_PERCENTS or c == "median_miles"
+    ]
     if "authorities" in safe.columns:
         safe["authorities"] = safe["authorities"].astype(int).astype(str)
     return safe[keep].reset_index(drop=True).rename(columns=FIGURE_LABELS)
@@ -220,8 +261,20 @@ def safe_net(net: pd.DataFrame, *, total: bool = True, texts=None) -> pd.DataFra
         return pd.DataFrame()
     table = net.reset_index(drop=True)
     if total:
-        row = pd.DataFrame([{"code": "", "name": ALL, "region": "", "loaded": True, "net": 0, "balance": "",
-                             "placed_out": int(table["placed_out"].sum()), "placed_in": int(table["placed_in"].sum())}])
+        row = pd.DataFrame(
+            [
+                {
+                    "code": "",
+                    "name": ALL,
+                    "region": "",
+                    "loaded": True,
+                    "net": 0,
+                    "balance": "",
+                    "placed_out": int(table["placed_out"].sum()),
+                    "placed_in": int(table["placed_in"].sum()),
+                }
+            ]
+        )
         table = pd.concat([table, row], ignore_index=True)
     table.index = [ALL if v == ALL else f"row{i}" for i, v in enumerate(table["name"])]
     if texts is not None:
@@ -238,15 +291,28 @@ def safe_net(net: pd.DataFrame, *, total: bool = True, texts=None) -> pd.DataFra
     if total:
         safe.loc[ALL, ["net", "balance", "loaded"]] = ["0", "", ""]
     shown_net = pd.to_numeric(table["net"].where(~hidden), errors="coerce")
-    key = pd.DataFrame({"all": (table["name"] == ALL).astype(int), "hidden": hidden.astype(int),
-                        "net": -shown_net.fillna(0), "name": table["name"].astype(str)}, index=table.index)
+    key = pd.DataFrame(
+        {
+            "all": (table["name"] == ALL).astype(int),
+            "hidden": hidden.astype(int),
+            "net": -shown_net.fillna(0),
+            "name": table["name"].astype(str),
+        },
+        index=table.index,
+    )
     safe = safe.loc[key.sort_values(["all", "hidden", "net", "name"], kind="stable").index]
     safe = safe[["name", "region", "loaded", "placed_out", "placed_in", "net", "balance"]].reset_index(drop=True)
-    return safe.rename(columns={
-        "name": "Authority", "region": "Region", "loaded": "Own data loaded",
-        "placed_out": "Children placed in other authorities", "placed_in": "Children placed here by others",
-        "net": "Net (in - out)", "balance": "Balance",
-    })
+    return safe.rename(
+        columns={
+            "name": "Authority",
+            "region": "Region",
+            "loaded": "Own data loaded",
+            "placed_out": "Children placed in other authorities",
+            "placed_in": "Children placed here by others",
+            "net": "Net (in - out)",
+            "balance": "Balance",
+        }
+    )
 
 
 def safe_flows(flows: pd.DataFrame, *, side: str, texts=None) -> pd.DataFrame:
@@ -257,15 +323,26 @@ def safe_flows(flows: pd.DataFrame, *, side: str, texts=None) -> pd.DataFrame:
     """
     if flows is None or flows.empty:
         return pd.DataFrame()
-    table = pd.DataFrame({
-        "authority": flows[f"{side}_name"].astype(str).to_numpy(),
-        "region": flows[f"{side}_region"].astype(str).to_numpy(),
-        "children": flows["children"].to_numpy(),
-        "median_miles": flows["median_miles"].to_numpy(),
-        "adjoining": flows["adjoining"].astype(str).to_numpy(),
-    })
-    total = pd.DataFrame([{"authority": "All", "region": "", "children": int(table["children"].sum()),
-                           "median_miles": np.nan, "adjoining": ""}])
+    table = pd.DataFrame(
+        {
+            "authority": flows[f"{side}_name"].astype(str).to_numpy(),
+            "region": flows[f"{side}_region"].astype(str).to_numpy(),
+            "children": flows["children"].to_numpy(),
+            "median_miles": flows["median_miles"].to_numpy(),
+            "adjoining": flows["adjoining"].astype(str).to_numpy(),
+        }
+    )
+    total = pd.DataFrame(
+        [
+            {
+                "authority": "All",
+                "region": "",
+                "children": int(table["children"].sum()),
+                "median_miles": np.nan,
+                "adjoining": "",
+            }
+        ]
+    )
     table = pd.concat([table, total], ignore_index=True)
     table.index = ["All" if v == "All" else f"row{i}" for i, v in enumerate(table["authority"])]
     if texts is not None:
@@ -279,8 +356,15 @@ def safe_flows(flows: pd.DataFrame, *, side: str, texts=None) -> pd.DataFrame:
     safe.loc["All", "median_miles"] = ""
     safe = panel.order_safely(safe.reset_index(drop=True), "children", "authority")
     label = "Placed in" if side == "to" else "Placed by"
-    return safe.rename(columns={"authority": label, "region": "Region", "children": "Children",
-                                "median_miles": "Median miles", "adjoining": "Shares a border"})
+    return safe.rename(
+        columns={
+            "authority": label,
+            "region": "Region",
+            "children": "Children",
+            "median_miles": "Median miles",
+            "adjoining": "Shares a border",
+        }
+    )
 
 
 def safe_supply(supply: pd.DataFrame, *, register: bool) -> pd.DataFrame:
@@ -289,14 +373,21 @@ def safe_supply(supply: pd.DataFrame, *, register: bool) -> pd.DataFrame:
         return pd.DataFrame()
     table = supply.reset_index(drop=True)
     total = {"code": "", "name": ALL, "region": "", "main_other_sources": "", "places_per_own_child": np.nan}
-    for col in ("homes", "places", "own_children_in_homes", "children_in_homes_here", "from_own",
-                "from_other_authorities"):
+    for col in (
+        "homes",
+        "places",
+        "own_children_in_homes",
+        "children_in_homes_here",
+        "from_own",
+        "from_other_authorities",
+    ):
         total[col] = int(table[col].sum())
     table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
     table.index = [ALL if v == ALL else f"row{i}" for i, v in enumerate(table["name"])]
     # children in homes here = from own + from other authorities: a row total, protected as one.
-    here = suppress_table(table, ["from_own", "from_other_authorities"], total_row=ALL,
-                          total_columns=["children_in_homes_here"])
+    here = suppress_table(
+        table, ["from_own", "from_other_authorities"], total_row=ALL, total_columns=["children_in_homes_here"]
+    )
     own = suppress_table(table, ["own_children_in_homes"], total_row=ALL)
     safe = table[["name", "region"]].astype(object).copy()
     if register:
@@ -309,20 +400,28 @@ def safe_supply(supply: pd.DataFrame, *, register: bool) -> pd.DataFrame:
         ratio = pd.to_numeric(table["places_per_own_child"], errors="coerce")
         safe["places_per_own_child"] = [
             SUPPRESSED if o == SUPPRESSED else ("x" if pd.isna(r) else f"{r:.2f}")
-            for o, r in zip(safe["own_children_in_homes"], ratio)]
+            for o, r in zip(safe["own_children_in_homes"], ratio)
+        ]
         safe.loc[ALL, "places_per_own_child"] = ""
     # The names alone say a pair has children in it: not when the number from other authorities is hidden.
     safe["main_other_sources"] = [
-        "" if h == SUPPRESSED else str(s) for h, s in zip(safe["from_other_authorities"], table["main_other_sources"])]
+        "" if h == SUPPRESSED else str(s) for h, s in zip(safe["from_other_authorities"], table["main_other_sources"])
+    ]
     safe = safe.reset_index(drop=True)
-    return safe.rename(columns={
-        "name": "Authority", "region": "Region", "homes": "Homes listed here", "places": "Registered places",
-        "own_children_in_homes": "Own children in homes (anywhere)",
-        "children_in_homes_here": "Children in homes here", "from_own": "of them its own",
-        "from_other_authorities": "of them from other authorities",
-        "places_per_own_child": "Places per own child in a home",
-        "main_other_sources": "Main other authorities placing here",
-    })
+    return safe.rename(
+        columns={
+            "name": "Authority",
+            "region": "Region",
+            "homes": "Homes listed here",
+            "places": "Registered places",
+            "own_children_in_homes": "Own children in homes (anywhere)",
+            "children_in_homes_here": "Children in homes here",
+            "from_own": "of them its own",
+            "from_other_authorities": "of them from other authorities",
+            "places_per_own_child": "Places per own child in a home",
+            "main_other_sources": "Main other authorities placing here",
+        }
+    )
 
 
 def _with_unit(value, unit: str) -> str:
@@ -332,28 +431,47 @@ def _with_unit(value, unit: str) -> str:
 def focus_tiles(row: pd.Series) -> pd.DataFrame:
     """Headline tiles of one authority from its (already disclosure-controlled) row of the authority table."""
     over = f"Over {OVER_DISTANCE_MILES} miles"
-    return pd.DataFrame([
-        {"measure": "Children looked after", "shown": row["Children looked after"], "detail": "on the snapshot date",
-         "definition": "children of this authority in placement on the snapshot date"},
-        {"measure": f"{over} from home", "shown": _with_unit(row[f"% over {OVER_DISTANCE_MILES} miles"], "%"),
-         "detail": f"{row[over]} children", "definition": "placed more than 20 miles from their home postcode"},
-        {"measure": "Outside the authority", "shown": _with_unit(row["% outside the authority"], "%"),
-         "detail": f"{row['Outside the authority']} children", "definition": "placed outside their own authority"},
-        {"measure": "Median distance", "shown": _with_unit(row["Median miles"], " miles"),
-         "detail": "of children whose distance is known",
-         "definition": "median straight-line miles from home postcode to placement postcode"},
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "measure": "Children looked after",
+                "shown": row["Children looked after"],
+                "detail": "on the snapshot date",
+                "definition": "children of this authority in placement on the snapshot date",
+            },
+            {
+                "measure": f"{over} from home",
+                "shown": _with_unit(row[f"% over {OVER_DISTANCE_MILES} miles"], "%"),
+                "detail": f"{row[over]} children",
+                "definition": "placed more than 20 miles from their home postcode",
+            },
+            {
+                "measure": "Outside the authority",
+                "shown": _with_unit(row["% outside the authority"], "%"),
+                "detail": f"{row['Outside the authority']} children",
+                "definition": "placed outside their own authority",
+            },
+            {
+                "measure": "Median distance",
+                "shown": _with_unit(row["Median miles"], " miles"),
+                "detail": "of children whose distance is known",
+                "definition": "median straight-line miles from home postcode to placement postcode",
+            },
+        ]
+    )
 
 
 def map_note(summary: dict | None, floor: int) -> str:
     """What the flow map drew and left out (pair counts; children only for drawn pairs, all of 6+)."""
     if not summary:
         return ""
-    parts = [f"Drawn: {summary.get('drawn_pairs', 0):,} pairs of authorities "
-             f"({summary.get('drawn_children', 0):,} children)"]
+    parts = [
+        f"Drawn: {summary.get('drawn_pairs', 0):,} pairs of authorities ({summary.get('drawn_children', 0):,} children)"
+    ]
     if summary.get("small_pairs"):
-        parts.append(f"{summary['small_pairs']:,} pairs of fewer than {max(floor, SMALL_NUMBER_MAX + 1)} children "
-                     "not drawn")
+        parts.append(
+            f"{summary['small_pairs']:,} pairs of fewer than {max(floor, SMALL_NUMBER_MAX + 1)} children not drawn"
+        )
     if summary.get("no_location"):
         parts.append(f"{summary['no_location']:,} pairs outside the boundaries shown")
     if summary.get("over_max"):
@@ -370,9 +488,12 @@ def panel_tables(fingerprint: str, on, groups: tuple = (), providers: tuple = ()
     if not tables:
         return {}
     texts = flow_texts(tables["flows"])
-    return {"by_authority": safe_figures(tables["by_authority"], "name"),
-            "by_region": safe_figures(tables["by_region"], "region"),
-            "net": safe_net(tables["net"], texts=texts), "flow_texts": texts}
+    return {
+        "by_authority": safe_figures(tables["by_authority"], "name"),
+        "by_region": safe_figures(tables["by_region"], "region"),
+        "net": safe_net(tables["net"], texts=texts),
+        "flow_texts": texts,
+    }
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -381,14 +502,17 @@ def panel_missing_tables(fingerprint: str, start, end) -> dict[str, pd.DataFrame
     missing = missing_tables(fingerprint, start, end)
     if not missing:
         return {}
-    return {"by_authority": safe_missing(missing["by_authority"], "name"),
-            "by_region": safe_missing(missing["by_region"], "region")}
+    return {
+        "by_authority": safe_missing(missing["by_authority"], "name"),
+        "by_region": safe_missing(missing["by_region"], "region"),
+    }
 
 
 # ------------------------------------------------------------------ the map
 @st.cache_data(show_spinner="Drawing the map...", max_entries=32)
-def flow_map_rendered(flows: pd.DataFrame, codes: tuple, *, tiles: bool, min_children: int,
-                      totals: tuple | None = None) -> tuple | None:
+def flow_map_rendered(
+    flows: pd.DataFrame, codes: tuple, *, tiles: bool, min_children: int, totals: tuple | None = None
+) -> tuple | None:
     """(rendered map for ui.map_view.show_map, its flow summary): ``flows`` over the polygons of ``codes``."""
     from maps.flow_map import flow_map
 
@@ -411,8 +535,11 @@ st.title("Placements across authorities")
 codes = responsible_authorities(fingerprint)
 
 if len(codes) < 2:
-    loaded = f"one authority ({state.authority_name(codes[0] if codes else dataset.la_code)})" if (
-        codes or dataset.la_code) else "no responsible authority"
+    loaded = (
+        f"one authority ({state.authority_name(codes[0] if codes else dataset.la_code)})"
+        if (codes or dataset.la_code)
+        else "no responsible authority"
+    )
     st.info(
         f"This page compares several children's services authorities at once. The data loaded now holds "
         f"{loaded}, so there is nothing to compare.\n\n"
@@ -428,11 +555,15 @@ if len(codes) < 2:
     st.stop()
 
 tables = regional_tables(fingerprint, filters.snapshot, filters.groups, filters.providers)
-st.caption(f"{len(codes)} responsible authorities loaded: children looked after {filters.describe()}, each "
-           f"measured from their own authority. {components.SUPPRESSION_NOTE}")
+st.caption(
+    f"{len(codes)} responsible authorities loaded: children looked after {filters.describe()}, each "
+    f"measured from their own authority. {components.SUPPRESSION_NOTE}"
+)
 if dataset.la_code:
-    st.caption(f"One responsible authority ({state.authority_name(dataset.la_code)}) was chosen on the Data page; "
-               "this page measures every child from the authority named on their own row instead.")
+    st.caption(
+        f"One responsible authority ({state.authority_name(dataset.la_code)}) was chosen on the Data page; "
+        "this page measures every child from the authority named on their own row instead."
+    )
 if not tables:
     st.warning("No children in placement on this date with these filters.")
     page.end_page()
@@ -440,7 +571,9 @@ if not tables:
 
 names = tables["by_authority"].set_index("code")["name"].to_dict()
 focus = st.selectbox(
-    "Focus on one authority", [FOCUS_ALL, *[c for c in codes if c in names]], key="regional_focus",
+    "Focus on one authority",
+    [FOCUS_ALL, *[c for c in codes if c in names]],
+    key="regional_focus",
     format_func=lambda c: "All authorities loaded" if c == FOCUS_ALL else names.get(c, c),
     help="Shows one authority's headline figures and who it places children with, and zooms the map to it.",
 )
@@ -453,8 +586,10 @@ if focus != FOCUS_ALL:
     components.headline_tiles(focus_tiles(row))
 
 st.subheader("Headline figures by authority")
-st.caption("Percentages are of all the authority's children looked after (unknown distances included); "
-           "the last row is all authorities loaded.")
+st.caption(
+    "Percentages are of all the authority's children looked after (unknown distances included); "
+    "the last row is all authorities loaded."
+)
 components.safe_table(by_authority, height=min(38 * (len(by_authority) + 1), 560))
 components.download_csv(by_authority, "placements_by_authority.csv")
 
@@ -475,14 +610,26 @@ national = len(codes) >= NATIONAL_FROM and focus == FOCUS_ALL
 left, right = st.columns(2)
 with left:
     min_children = st.select_slider(
-        "Smallest pair drawn (children)", FLOOR_CHOICES, key=f"regional_floor_{focus or 'all'}",
+        "Smallest pair drawn (children)",
+        FLOOR_CHOICES,
+        key=f"regional_floor_{focus or 'all'}",
         value=NATIONAL_MIN_CHILDREN if national else SMALL_NUMBER_MAX + 1,
-        help="Pairs of 1-5 children are never drawn. A higher floor keeps a national map readable.")
+        help="Pairs of 1-5 children are never drawn. A higher floor keeps a national map readable.",
+    )
 with right:
-    tiles = st.checkbox("Show basemap (needs internet)", value=False, key="regional_tiles",
-                        help="Off: the map works offline and shows boundaries only.")
-drawn = flow_map_rendered(flows, tuple(sorted(map_codes)), tiles=tiles, min_children=int(min_children),
-                          totals=(shown["flow_texts"].rows, shown["flow_texts"].columns))
+    tiles = st.checkbox(
+        "Show basemap (needs internet)",
+        value=False,
+        key="regional_tiles",
+        help="Off: the map works offline and shows boundaries only.",
+    )
+drawn = flow_map_rendered(
+    flows,
+    tuple(sorted(map_codes)),
+    tiles=tiles,
+    min_children=int(min_children),
+    totals=(shown["flow_texts"].rows, shown["flow_texts"].columns),
+)
 if drawn is not None:
     rendered, flow_summary = drawn
     map_view.show_map(rendered, key="regional_map", height=640)
@@ -490,7 +637,8 @@ if drawn is not None:
         "One curved line per pair of authorities, wider for more children, coloured by the pair's median "
         "distance; it bends clockwise and its arrow points to where the children are placed. Areas are coloured "
         "by net flow (children placed there by others minus children placed elsewhere). "
-        + map_note(flow_summary, int(min_children)))
+        + map_note(flow_summary, int(min_children))
+    )
 
 if focus != FOCUS_ALL:
     out_tab, in_tab = st.tabs([f"{names[focus]} places in", f"Placing in {names[focus]}"])
@@ -505,11 +653,16 @@ if focus != FOCUS_ALL:
         components.download_csv(table, "placements_in.csv")
 
 st.subheader("Net importers and exporters")
-st.caption("Net = children placed in an authority by other authorities minus children it places in others. "
-           "Authorities whose own data is not loaded count only what the loaded ones place there. A net is shown "
-           "only when both of its counts are.")
-net_table = shown["net"] if focus == FOCUS_ALL else safe_net(tables["net"][tables["net"]["code"] == focus],
-                                                              total=False, texts=shown["flow_texts"])
+st.caption(
+    "Net = children placed in an authority by other authorities minus children it places in others. "
+    "Authorities whose own data is not loaded count only what the loaded ones place there. A net is shown "
+    "only when both of its counts are."
+)
+net_table = (
+    shown["net"]
+    if focus == FOCUS_ALL
+    else safe_net(tables["net"][tables["net"]["code"] == focus], total=False, texts=shown["flow_texts"])
+)
 components.safe_table(net_table, height=420)
 components.download_csv(net_table, "net_placements_by_authority.csv")
 
@@ -519,11 +672,13 @@ missing = panel_missing_tables(fingerprint, filters.start, filters.end)
 if not missing:
     st.info("No missing episodes are loaded: add the 903 Missing tables or the missing teams' logs on the Data page.")
 else:
-    st.caption(f"Missing (M) and away (A) episodes starting from {filters.start:%d %B %Y} to {filters.end:%d %B %Y} "
-               "(the trend period in the sidebar), counted for the authority responsible for the child. % who went "
-               "missing is of children looked after at any time in the period; return home interviews are of "
-               "episodes that have ended. The Missing & hotspots page maps them, for all authorities, a region "
-               "or one authority.")
+    st.caption(
+        f"Missing (M) and away (A) episodes starting from {filters.start:%d %B %Y} to {filters.end:%d %B %Y} "
+        "(the trend period in the sidebar), counted for the authority responsible for the child. % who went "
+        "missing is of children looked after at any time in the period; return home interviews are of "
+        "episodes that have ended. The Missing & hotspots page maps them, for all authorities, a region "
+        "or one authority."
+    )
     missing_by_authority = missing["by_authority"]
     components.safe_table(missing_by_authority, height=min(38 * (len(missing_by_authority) + 1), 560))
     components.download_csv(missing_by_authority, "missing_by_authority.csv")
@@ -538,10 +693,14 @@ if supply.empty:
     st.info("No children's homes found: load a homes register or 903 episodes with K1/K2 placements.")
 else:
     st.caption(
-        ("Homes from the loaded children's homes register(s), located by postcode. " if register else
-         "No homes register loaded: homes are inferred from 903 episodes in children's homes (K1/K2), so "
-         "registered places are not known. ")
-        + f"Children in children's homes on {filters.snapshot:%d %B %Y}, all placement types.")
+        (
+            "Homes from the loaded children's homes register(s), located by postcode. "
+            if register
+            else "No homes register loaded: homes are inferred from 903 episodes in children's homes (K1/K2), so "
+            "registered places are not known. "
+        )
+        + f"Children in children's homes on {filters.snapshot:%d %B %Y}, all placement types."
+    )
     if focus != FOCUS_ALL:
         supply = supply[supply["code"] == focus]
     supply_table = safe_supply(supply, register=register)

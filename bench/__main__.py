@@ -1,4 +1,5 @@
 """``python -m bench [--quick] [--only NAME]``: run every ``bench/bench_*.py`` and write bench/results/latest.*."""
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,9 @@ def _machine() -> dict:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        mem_kb = int(next(ln for ln in Path("/proc/meminfo").read_text().splitlines()
-                          if ln.startswith("MemTotal")).split()[1])
+        mem_kb = int(
+            next(ln for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal")).split()[1]
+        )
     except (OSError, StopIteration, ValueError):
         mem_kb = 0
     return {
@@ -53,8 +55,10 @@ def _markdown(report: dict) -> str:
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in report["results"]:
+
         def cell(v):
             return "" if v is None else str(v).replace("|", "/")
+
         met = {True: "yes", False: "**no**", None: ""}[r.get("met")]
         lines.append(
             f"| {cell(r.get('module'))} | {cell(r['name'])} | {cell(r['value'])} {cell(r['unit'])} | "
@@ -92,8 +96,11 @@ def main(argv: list[str] | None = None) -> int:
             continue
         for row in rows:
             report["results"].append({"module": name, "date": report["date"][:10], **row})
-            print(f"  {row['name']}: {row['value']} {row['unit']} (ratio {row['ratio']}, target {row['target']})",
-                  file=sys.stderr, flush=True)
+            print(
+                f"  {row['name']}: {row['value']} {row['unit']} (ratio {row['ratio']}, target {row['target']})",
+                file=sys.stderr,
+                flush=True,
+            )
     if args.only:
         # Keep the other modules' rows from the last full run, so one module can be re-run alone.
         try:
@@ -102,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
             previous = {}
         kept = [r for r in previous.get("results", []) if r.get("module") not in args.only]
         report["results"] = kept + report["results"]
-        report["errors"] = [e for e in previous.get("errors", []) if e.get("module") not in args.only] + report["errors"]
+        report["errors"] = [e for e in previous.get("errors", []) if e.get("module") not in args.only] + report[
+            "errors"
+        ]
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
     (RESULTS / "latest.md").write_text(_markdown(report))

@@ -19,6 +19,7 @@ Baselines, measured in the same run:
 Hotspot clustering over five years (500,000 incidents) is measured by ``bench_hotspots.py``; not
 repeated here.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,8 +39,14 @@ QUICK_AUTHORITIES = 10
 SNAPSHOT = "2026-03-31"
 MARKER_SAMPLE = 10_000
 ONE_AUTHORITY = "E10000016"  # Kent: the largest county placing children in and out
-PAGES = ["app_pages/data.py", "app_pages/placements.py", "app_pages/homes.py", "app_pages/regional.py",
-         "app_pages/missing.py", "app_pages/briefing.py"]
+PAGES = [
+    "app_pages/data.py",
+    "app_pages/placements.py",
+    "app_pages/homes.py",
+    "app_pages/regional.py",
+    "app_pages/missing.py",
+    "app_pages/briefing.py",
+]
 INTERACTIVE_S = 2.0  # the issue's bar: a page responds to a filter change within 2 s after its first load
 # A filter change the sidebar offers on every page: placement type group (alternated so each run changes it).
 FILTER_CHOICES: tuple[list[str], ...] = ([], ["Other foster care"])
@@ -57,12 +64,16 @@ def _folder(rows: list) -> Path:
 
     spec = QUICK_AUTHORITIES if is_quick() else "all"
     seconds, summary = time_once(lambda: write_england(folder, authorities=spec, jobs=2))
-    rows.append(result(
-        f"generate the synthetic dataset ({len(summary['authorities'])} authorities)", seconds, "s",
-        note=f"python -m data.england, 2 worker processes: {summary['rows']['episodes.csv']:,} episodes, "
-             f"{summary['rows']['header.csv']:,} children, {summary['rows']['missing_log.csv']:,} missing-log rows, "
-             f"{summary['bytes'] / 2**20:.1f} MB of CSV",
-    ))
+    rows.append(
+        result(
+            f"generate the synthetic dataset ({len(summary['authorities'])} authorities)",
+            seconds,
+            "s",
+            note=f"python -m data.england, 2 worker processes: {summary['rows']['episodes.csv']:,} episodes, "
+            f"{summary['rows']['header.csv']:,} children, {summary['rows']['missing_log.csv']:,} missing-log rows, "
+            f"{summary['bytes'] / 2**20:.1f} MB of CSV",
+        )
+    )
     return folder
 
 
@@ -72,9 +83,14 @@ def _directory() -> pd.DataFrame:
     from geo.postcodes import _decode, get_postcode_index
 
     units = get_postcode_index().english_units()
-    return pd.DataFrame({"pcd_abbr": pd.Series(_decode(units["code"].to_numpy()), dtype=object),
-                         "easting": units["easting"].to_numpy(), "northing": units["northing"].to_numpy(),
-                         "la_code": units["la_code"].to_numpy()})
+    return pd.DataFrame(
+        {
+            "pcd_abbr": pd.Series(_decode(units["code"].to_numpy()), dtype=object),
+            "easting": units["easting"].to_numpy(),
+            "northing": units["northing"].to_numpy(),
+            "la_code": units["la_code"].to_numpy(),
+        }
+    )
 
 
 def _pandas_enrich(folder: Path, directory: pd.DataFrame) -> pd.DataFrame:
@@ -121,31 +137,51 @@ def _load_rows(folder: Path) -> tuple[list, object, pd.DataFrame]:
     base_s, _ = time_once(lambda: _pandas_enrich(folder, directory))
     n = len(dataset.episodes)
     authorities = dataset.episodes["LA_CODE"].nunique()
-    rows.append(result(
-        f"load + validate + geocode + enrich, {n:,} episodes of {authorities} authorities", read_s + check_s + enrich_s, "s",
-        baseline="pandas read_csv + 2 merges on the package's postcode table", baseline_value=base_s,
-        target=None if is_quick() else 120.0,
-        note=f"read all pooled files {read_s:.1f} s (episodes, header, missing, log, homes; dedup, quality report), "
-             f"check_dataset {check_s:.1f} s, add_placement_location {enrich_s:.1f} s; "
-             "the baseline reads episodes only and checks nothing",
-    ))
-    rows.append(result(f"add_placement_location alone, {n:,} episodes", enrich_s, "s",
-                       baseline="pandas merges (incl. read_csv)", baseline_value=base_s,
-                       note="18 columns incl. adjacency (at a distance) and notes vs 3"))
-    code = f"dataset = read_folder({str(folder)!r}); check_dataset(dataset, index=index); " \
-           "located = add_placement_location(dataset.episodes, index=index)"
+    rows.append(
+        result(
+            f"load + validate + geocode + enrich, {n:,} episodes of {authorities} authorities",
+            read_s + check_s + enrich_s,
+            "s",
+            baseline="pandas read_csv + 2 merges on the package's postcode table",
+            baseline_value=base_s,
+            target=None if is_quick() else 120.0,
+            note=f"read all pooled files {read_s:.1f} s (episodes, header, missing, log, homes; dedup, quality report), "
+            f"check_dataset {check_s:.1f} s, add_placement_location {enrich_s:.1f} s; "
+            "the baseline reads episodes only and checks nothing",
+        )
+    )
+    rows.append(
+        result(
+            f"add_placement_location alone, {n:,} episodes",
+            enrich_s,
+            "s",
+            baseline="pandas merges (incl. read_csv)",
+            baseline_value=base_s,
+            note="18 columns incl. adjacency (at a distance) and notes vs 3",
+        )
+    )
+    code = (
+        f"dataset = read_folder({str(folder)!r}); check_dataset(dataset, index=index); "
+        "located = add_placement_location(dataset.episodes, index=index)"
+    )
     ours = child_memory(code, setup=_PIPELINE)
     theirs = child_memory(
         f"from bench.bench_england import _directory, _pandas_enrich; from pathlib import Path\n"
         f"out = _pandas_enrich(Path({str(folder)!r}), _directory())",
-        setup="import pandas, numpy")
-    rows.append(result(
-        "memory of load + validate + enrich (process peak)", ours["peak_mb"], "MB",
-        baseline="pandas read_csv + merges, process peak", baseline_value=theirs["peak_mb"],
-        target=None if is_quick() else 4096.0,
-        note=f"fresh process; kept resident {ours['delta_mb']:.0f} MB (baseline {theirs['delta_mb']:.0f} MB); "
-             "includes the memory-mapped postcode index",
-    ))
+        setup="import pandas, numpy",
+    )
+    rows.append(
+        result(
+            "memory of load + validate + enrich (process peak)",
+            ours["peak_mb"],
+            "MB",
+            baseline="pandas read_csv + merges, process peak",
+            baseline_value=theirs["peak_mb"],
+            target=None if is_quick() else 4096.0,
+            note=f"fresh process; kept resident {ours['delta_mb']:.0f} MB (baseline {theirs['delta_mb']:.0f} MB); "
+            "includes the memory-mapped postcode index",
+        )
+    )
     return rows, dataset, located
 
 
@@ -163,11 +199,16 @@ def _regional_rows(dataset, located) -> tuple[list, pd.DataFrame, pd.DataFrame]:
 
     by_la_s, by_la = time_once(lambda: R.figures_by_authority(snap))
     loop_s, _ = time_once(per_authority_loop)
-    rows.append(result(
-        f"figures_by_authority, {len(snap):,} children of {len(by_la) - 1} authorities", by_la_s, "s",
-        baseline="headline_figures once per authority", baseline_value=loop_s,
-        note=f"one grouped pass + an all-authorities row; placements_on for the snapshot took {snap_s:.1f} s",
-    ))
+    rows.append(
+        result(
+            f"figures_by_authority, {len(snap):,} children of {len(by_la) - 1} authorities",
+            by_la_s,
+            "s",
+            baseline="headline_figures once per authority",
+            baseline_value=loop_s,
+            note=f"one grouped pass + an all-authorities row; placements_on for the snapshot took {snap_s:.1f} s",
+        )
+    )
 
     def the_rest():
         R.figures_by_region(snap)
@@ -176,14 +217,25 @@ def _regional_rows(dataset, located) -> tuple[list, pd.DataFrame, pd.DataFrame]:
         return flows
 
     rest_s, flows = time_once(the_rest)
-    rows.append(result(
-        "figures_by_region + placement_flows + net_flows", rest_s, "s", target=None if is_quick() else 5.0,
-        note=f"{len(flows):,} authority pairs, adjacency looked up per pair",
-    ))
+    rows.append(
+        result(
+            "figures_by_region + placement_flows + net_flows",
+            rest_s,
+            "s",
+            target=None if is_quick() else 5.0,
+            note=f"{len(flows):,} authority pairs, adjacency looked up per pair",
+        )
+    )
     geo_s, homes = time_once(lambda: homes_from_register(dataset.homes))
     supply_s, _ = time_once(lambda: R.homes_supply(homes, snap))
-    rows.append(result(f"homes_supply, {len(homes):,} homes", supply_s, "s",
-                       note=f"register geocoded once beforehand in {geo_s:.1f} s"))
+    rows.append(
+        result(
+            f"homes_supply, {len(homes):,} homes",
+            supply_s,
+            "s",
+            note=f"register geocoded once beforehand in {geo_s:.1f} s",
+        )
+    )
     return rows, snap, flows
 
 
@@ -221,14 +273,19 @@ def _map_rows(dataset, snap: pd.DataFrame, flows: pd.DataFrame) -> list:
     size = len(html.encode("utf-8"))
     base, sample = _markers_bytes(snap["PL_LAT"].to_numpy(float), snap["PL_LON"].to_numpy(float))
     drawn = m.flow_summary  # type: ignore[attr-defined]  # set by maps.flow_map.flow_map
-    rows.append(result(
-        f"flow map payload, {snap['LA_CODE'].nunique()} authorities", size / mb, "MB",
-        baseline=f"one CircleMarker per placement ({len(snap):,})", baseline_value=base / mb,
-        target=None if is_quick() else 3.0,
-        note=f"{drawn['drawn_pairs']:,} pairs drawn ({drawn['drawn_children']:,} children), "
-             f"{drawn['small_pairs']:,} pairs of 1-5 not drawn; built in {build_s + html_s:.1f} s; "
-             f"baseline extrapolated from a {sample:,}-marker map",
-    ))
+    rows.append(
+        result(
+            f"flow map payload, {snap['LA_CODE'].nunique()} authorities",
+            size / mb,
+            "MB",
+            baseline=f"one CircleMarker per placement ({len(snap):,})",
+            baseline_value=base / mb,
+            target=None if is_quick() else 3.0,
+            note=f"{drawn['drawn_pairs']:,} pairs drawn ({drawn['drawn_children']:,} children), "
+            f"{drawn['small_pairs']:,} pairs of 1-5 not drawn; built in {build_s + html_s:.1f} s; "
+            f"baseline extrapolated from a {sample:,}-marker map",
+        )
+    )
 
     shapes = authority_boundaries()
     code = ONE_AUTHORITY if ONE_AUTHORITY in set(snap["LA_CODE"]) else snap["LA_CODE"].value_counts().index[0]
@@ -238,13 +295,18 @@ def _map_rows(dataset, snap: pd.DataFrame, flows: pd.DataFrame) -> list:
     pm = placements_map(agg, authority=shapes[shapes["code"] == code], neighbours=neighbours)
     size = len(map_html(pm).encode("utf-8"))
     base, sample = _markers_bytes(part["PL_LAT"].to_numpy(float), part["PL_LON"].to_numpy(float))
-    rows.append(result(
-        f"placements map payload, one authority ({shapes.set_index('code').loc[code, 'name']}, {len(part):,} children)",
-        size / mb, "MB", baseline="one CircleMarker per placement", baseline_value=base / mb,
-        target=None if is_quick() else 3.0,
-        note=f"{summary.flows:,} sector-to-district flows; baseline from a {sample:,}-marker map"
-             + (" (exact, not extrapolated)" if sample == len(part) else " (extrapolated)"),
-    ))
+    rows.append(
+        result(
+            f"placements map payload, one authority ({shapes.set_index('code').loc[code, 'name']}, {len(part):,} children)",
+            size / mb,
+            "MB",
+            baseline="one CircleMarker per placement",
+            baseline_value=base / mb,
+            target=None if is_quick() else 3.0,
+            note=f"{summary.flows:,} sector-to-district flows; baseline from a {sample:,}-marker map"
+            + (" (exact, not extrapolated)" if sample == len(part) else " (extrapolated)"),
+        )
+    )
     rows.extend(_hotspot_rows(dataset))
     return rows
 
@@ -263,20 +325,27 @@ def _hotspot_rows(dataset) -> list:
     spots = spots.assign(code=spots["hotspot_id"].astype(str), name="hotspot " + spots["hotspot_id"].astype(str))
     layer = safe_map_layer(spots[["code", "name", "episodes", "geometry"]], "episodes")
     m = base_map(zoom_start=6)
-    folium.GeoJson(boundaries_geojson(layer, extra_fields=("episodes",)),
-                   tooltip=folium.GeoJsonTooltip(fields=["name", "episodes"])).add_to(m)
+    folium.GeoJson(
+        boundaries_geojson(layer, extra_fields=("episodes",)),
+        tooltip=folium.GeoJsonTooltip(fields=["name", "episodes"]),
+    ).add_to(m)
     size = len(map_html(m).encode("utf-8"))
     lat = pd.to_numeric(episodes.get("FOUND_LAT"), errors="coerce").to_numpy(float)
     lon = pd.to_numeric(episodes.get("FOUND_LON"), errors="coerce").to_numpy(float)
     base, sample = _markers_bytes(lat, lon)
     n_points = int((np.isfinite(lat) & np.isfinite(lon)).sum())
-    rows = [result(
-        f"hotspot map payload, {len(episodes):,} missing episodes", size / 2**20, "MB",
-        baseline=f"one CircleMarker per located incident ({n_points:,})", baseline_value=base / 2**20,
-        target=None if is_quick() else 3.0,
-        note=f"{len(layer):,} hotspot outlines (safe_map_layer: 1-5 dropped); missing_episodes {prep_s:.1f} s, "
-             f"find_hotspots {find_s:.1f} s; baseline from a {sample:,}-marker map, extrapolated",
-    )]
+    rows = [
+        result(
+            f"hotspot map payload, {len(episodes):,} missing episodes",
+            size / 2**20,
+            "MB",
+            baseline=f"one CircleMarker per located incident ({n_points:,})",
+            baseline_value=base / 2**20,
+            target=None if is_quick() else 3.0,
+            note=f"{len(layer):,} hotspot outlines (safe_map_layer: 1-5 dropped); missing_episodes {prep_s:.1f} s, "
+            f"find_hotspots {find_s:.1f} s; baseline from a {sample:,}-marker map, extrapolated",
+        )
+    ]
     return rows + [_missing_page_map_row(episodes, spots, base)]
 
 
@@ -290,16 +359,27 @@ def _missing_page_map_row(episodes: pd.DataFrame, spots, markers_bytes: float) -
     grid: dict[str, Any] = dict(x="FOUND_EASTING", y="FOUND_NORTHING", extent=extent, polygons=False)
     gi = gi_star(grid_counts(episodes, cell_size_m=500, shape="hex", **grid), permutations=0)
     cells = grid_counts(episodes, cell_size_m=500, shape="square", **grid)
-    seconds, rendered = time_once(lambda: render_map(hotspot_map(
-        spots, gi_cells=cell_polygons(gi[gi["gi_bin"] != 0]), episode_cells=cells[cells["count"] > 0],
-        suppress_small=True)))
+    seconds, rendered = time_once(
+        lambda: render_map(
+            hotspot_map(
+                spots,
+                gi_cells=cell_polygons(gi[gi["gi_bin"] != 0]),
+                episode_cells=cells[cells["count"] > 0],
+                suppress_small=True,
+            )
+        )
+    )
     size = sum(len(str(value).encode("utf-8")) for value in rendered.values())
     return result(
-        "Missing page map payload, all England (outlines + Gi* cells + episode cells)", size / 2**20, "MB",
-        baseline="one CircleMarker per located incident", baseline_value=markers_bytes / 2**20,
+        "Missing page map payload, all England (outlines + Gi* cells + episode cells)",
+        size / 2**20,
+        "MB",
+        baseline="one CircleMarker per located incident",
+        baseline_value=markers_bytes / 2**20,
         target=None if is_quick() else 3.0,
         note=f"what ui.map_view sends to streamlit-folium; built and rendered in {seconds:.1f} s; at most 1,500 Gi* "
-             "and 1,500 episode cells; the page's hidden homes and placements layers add at most 1,500 points each")
+        "and 1,500 episode cells; the page's hidden homes and placements layers add at most 1,500 points each",
+    )
 
 
 # ---------------------------------------------------------------- pages
@@ -310,8 +390,11 @@ def _page_rows(folder: Path) -> list:
     from data.readers import READ_EXTENSIONS, InputFile
     from ui.sidebar import KEY_PERIOD
 
-    files = [InputFile(p.name, p.read_bytes()) for p in sorted(folder.iterdir())
-             if p.suffix in READ_EXTENSIONS and p.stem not in ("ground_truth", "SYNTHETIC_DATA_README")]
+    files = [
+        InputFile(p.name, p.read_bytes())
+        for p in sorted(folder.iterdir())
+        if p.suffix in READ_EXTENSIONS and p.stem not in ("ground_truth", "SYNTHETIC_DATA_README")
+    ]
 
     def rerun():
         # Under AppTest a rerun reads the trend range slider back as one date and ui/sidebar.py then
@@ -333,9 +416,15 @@ def _page_rows(folder: Path) -> list:
     at.session_state["input_files"] = files
     at.session_state["responsible_la"] = None
     wall, cpu, shown = timed_run()
-    rows.append(result("app first run with England uploaded (default page, cold caches)", wall, "s",
-                       note=f"CPU {cpu:.0f} s (the script's thread is in this process); reads, validates and "
-                            f"enriches the uploads, then draws the page: {shown}"))
+    rows.append(
+        result(
+            "app first run with England uploaded (default page, cold caches)",
+            wall,
+            "s",
+            note=f"CPU {cpu:.0f} s (the script's thread is in this process); reads, validates and "
+            f"enriches the uploads, then draws the page: {shown}",
+        )
+    )
     from ui.sidebar import KEY_GROUPS
 
     for script in PAGES:
@@ -343,27 +432,47 @@ def _page_rows(folder: Path) -> list:
         first_wall, first_cpu, shown = timed_run()
         again = [timed_run() for _ in range(2)]
         wall, cpu, _ = min(again)
-        payloads = [len(e.proto.json_args.encode("utf-8")) for e in at.main
-                    if getattr(e, "type", "") == "component_instance"]
+        payloads = [
+            len(e.proto.json_args.encode("utf-8")) for e in at.main if getattr(e, "type", "") == "component_instance"
+        ]
         if payloads:
-            rows.append(result(f"page {script} with England loaded: map sent to the browser", max(payloads) / 2**20,
-                               "MB", target=None if is_quick() else 3.0,
-                               note="the streamlit-folium component's arguments (script, header, html) as "
-                                    "AppTest receives them, every layer included (hidden ones too)"))
-        rows.append(result(f"page {script} with England loaded (rerun, warm caches)", wall, "s",
-                           baseline="first visit to the page", baseline_value=first_wall,
-                           target=None if is_quick() else INTERACTIVE_S,
-                           note=f"AppTest; CPU {cpu:.1f} s (first visit {first_wall:.1f} s wall, {first_cpu:.1f} s CPU); "
-                                f"{shown}"))
+            rows.append(
+                result(
+                    f"page {script} with England loaded: map sent to the browser",
+                    max(payloads) / 2**20,
+                    "MB",
+                    target=None if is_quick() else 3.0,
+                    note="the streamlit-folium component's arguments (script, header, html) as "
+                    "AppTest receives them, every layer included (hidden ones too)",
+                )
+            )
+        rows.append(
+            result(
+                f"page {script} with England loaded (rerun, warm caches)",
+                wall,
+                "s",
+                baseline="first visit to the page",
+                baseline_value=first_wall,
+                target=None if is_quick() else INTERACTIVE_S,
+                note=f"AppTest; CPU {cpu:.1f} s (first visit {first_wall:.1f} s wall, {first_cpu:.1f} s CPU); {shown}",
+            )
+        )
         changes = []
         for choice in FILTER_CHOICES[::-1] + FILTER_CHOICES:  # two fresh filter values, then both again
             at.session_state[KEY_GROUPS] = list(choice)
             changes.append(timed_run())
         fresh, repeat = max(changes[:2]), max(changes[2:])
-        rows.append(result(f"page {script} with England loaded: placement group filter changed", fresh[0], "s",
-                           baseline="the same filter value again (cached)", baseline_value=repeat[0],
-                           target=None if is_quick() else INTERACTIVE_S,
-                           note=f"AppTest; slowest of two values new to this page (caches shared with the pages visited before may already hold parts of it); CPU {fresh[1]:.1f} s; {fresh[2]}"))
+        rows.append(
+            result(
+                f"page {script} with England loaded: placement group filter changed",
+                fresh[0],
+                "s",
+                baseline="the same filter value again (cached)",
+                baseline_value=repeat[0],
+                target=None if is_quick() else INTERACTIVE_S,
+                note=f"AppTest; slowest of two values new to this page (caches shared with the pages visited before may already hold parts of it); CPU {fresh[1]:.1f} s; {fresh[2]}",
+            )
+        )
         if script == "app_pages/missing.py":
             rows += _all_hotspots_rows(at, timed_run)
     return rows
@@ -385,11 +494,21 @@ def _all_hotspots_rows(at, timed_run) -> list:
     at.session_state[KEY_KIND] = KIND_COMBINED
     timed_run()
     name = "page app_pages/missing.py with England loaded"
-    return [result(f"{name}: hotspots asked for in all located episodes", asked[0], "s",
-                   note=f"AppTest; the toggle above CLUSTER_AT_ONCE: HDBSCAN, profiles and the map for every "
-                        f"located episode; an explicit request, not a filter change; CPU {asked[1]:.1f} s; {asked[2]}"),
-            result(f"{name}: missing/away changed with hotspots in all episodes on", changed[0], "s",
-                   note=f"AppTest; CPU {changed[1]:.1f} s; {changed[2]}")]
+    return [
+        result(
+            f"{name}: hotspots asked for in all located episodes",
+            asked[0],
+            "s",
+            note=f"AppTest; the toggle above CLUSTER_AT_ONCE: HDBSCAN, profiles and the map for every "
+            f"located episode; an explicit request, not a filter change; CPU {asked[1]:.1f} s; {asked[2]}",
+        ),
+        result(
+            f"{name}: missing/away changed with hotspots in all episodes on",
+            changed[0],
+            "s",
+            note=f"AppTest; CPU {changed[1]:.1f} s; {changed[2]}",
+        ),
+    ]
 
 
 # ---------------------------------------------------------------- pages in Chromium
@@ -404,6 +523,7 @@ WIDGET_TESTIDS = {"multiselect": "stMultiSelect", "selectbox": "stSelectbox", "r
 
 class BrowserChange(NamedTuple):
     """A widget a user changes: its kind, label, the fresh values picked in turn, and where it is."""
+
     name: str
     kind: str
     label: str
@@ -415,14 +535,27 @@ def _browser_changes(path: str) -> list[BrowserChange]:
     """The filter changes timed on a page, each with two fresh values where the widget offers them."""
     from data.schemas import GROUP_FOSTER_OTHER, GROUP_RESIDENTIAL, RISK_FLAG_LABELS
 
-    changes = [BrowserChange("placement group filter", "multiselect", "Placement type group",
-                             (GROUP_FOSTER_OTHER, GROUP_RESIDENTIAL), sidebar=True)]
+    changes = [
+        BrowserChange(
+            "placement group filter",
+            "multiselect",
+            "Placement type group",
+            (GROUP_FOSTER_OTHER, GROUP_RESIDENTIAL),
+            sidebar=True,
+        )
+    ]
     if path == "missing":
-        changes += [BrowserChange("risk flag filter", "multiselect", "Risk flags (any of the selected)",
-                                  (RISK_FLAG_LABELS["CSE"], RISK_FLAG_LABELS["CCE"])),
-                    BrowserChange("episode kind", "radio", "Episodes", (KIND_MISSING,)),
-                    # Detail for one authority or one region (analysis.areas), after the flags and kind above.
-                    BrowserChange("area", "selectbox", "Area", ("Kent", "South East (region)"))]
+        changes += [
+            BrowserChange(
+                "risk flag filter",
+                "multiselect",
+                "Risk flags (any of the selected)",
+                (RISK_FLAG_LABELS["CSE"], RISK_FLAG_LABELS["CCE"]),
+            ),
+            BrowserChange("episode kind", "radio", "Episodes", (KIND_MISSING,)),
+            # Detail for one authority or one region (analysis.areas), after the flags and kind above.
+            BrowserChange("area", "selectbox", "Area", ("Kent", "South East (region)")),
+        ]
     if path == "regional":
         changes.append(BrowserChange("focus authority", "selectbox", "Focus on one authority", ("Kent",)))
     return changes
@@ -448,9 +581,11 @@ _DRAWN_OR_FAILED = """() => {
 def _page_state(page) -> str:
     """What the page shows, for an error message: script and connection state, errors, the start of its text."""
     try:
-        states = page.evaluate("() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
-                               " return a ? [a.getAttribute('data-test-script-state'),"
-                               " a.getAttribute('data-test-connection-state')] : [null, null]; }")
+        states = page.evaluate(
+            "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
+            " return a ? [a.getAttribute('data-test-script-state'),"
+            " a.getAttribute('data-test-connection-state')] : [null, null]; }"
+        )
         main = page.locator('[data-testid="stMain"]')
         text = " ".join(main.inner_text().split())[:160] if main.count() else "(no main area)"
         return f"script {states[0]}, connection {states[1]}, errors: {_page_errors(page)}; text: {text}"
@@ -499,9 +634,11 @@ def _open(page, widget, change: BrowserChange, value: str):
 
 def _wait_quiet(page) -> None:
     """Wait (untimed) until no script runs, so a timed change does not inherit a rerun still under way."""
-    page.wait_for_function("() => document.querySelector('[data-testid=\"stApp\"]')"
-                           "?.getAttribute('data-test-script-state') === 'notRunning'",
-                           timeout=PAGE_TIMEOUT_S * 1000)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stApp\"]')"
+        "?.getAttribute('data-test-script-state') === 'notRunning'",
+        timeout=PAGE_TIMEOUT_S * 1000,
+    )
 
 
 def _time_change(page, click, has_map: bool) -> tuple[float, str]:
@@ -521,8 +658,9 @@ def _time_change(page, click, has_map: bool) -> tuple[float, str]:
     if not has_map:
         return script_s, "no map"
     replaced = old_map is not None and old_map.is_detached()
-    new_map = wait_for_map(page, exclude=before,
-                           timeout_ms=CHANGE_TIMEOUT_S * 1000 if replaced else MAP_REPLACED_GRACE_MS)
+    new_map = wait_for_map(
+        page, exclude=before, timeout_ms=CHANGE_TIMEOUT_S * 1000 if replaced else MAP_REPLACED_GRACE_MS
+    )
     if new_map is not None:
         return time.perf_counter() - start, f"map redrawn, script {script_s:.2f} s"
     if replaced:
@@ -539,8 +677,9 @@ def _change_row(page, path: str, change: BrowserChange) -> dict:
     try:
         widget.wait_for(state="visible", timeout=WIDGET_TIMEOUT_MS)
     except PlaywrightTimeout:
-        return result(name, float("nan"), "s",
-                      note=f"not measured: no {change.kind} labelled {change.label!r} on the page")
+        return result(
+            name, float("nan"), "s", note=f"not measured: no {change.kind} labelled {change.label!r} on the page"
+        )
     timings, seconds_each = [], []
     try:
         for value in change.values:
@@ -551,24 +690,41 @@ def _change_row(page, path: str, change: BrowserChange) -> dict:
             timings.append(f"{value!r} {seconds:.2f} s ({what})")
             seconds_each.append(seconds)
     except Exception as exc:  # noqa: BLE001 - one widget must not stop the other rows
-        return result(name, float("nan"), "s", note=f"not measured: {type(exc).__name__}: {str(exc)[:200]}; "
-                                                    f"timed before the failure: {'; '.join(timings) or 'none'}")
+        return result(
+            name,
+            float("nan"),
+            "s",
+            note=f"not measured: {type(exc).__name__}: {str(exc)[:200]}; "
+            f"timed before the failure: {'; '.join(timings) or 'none'}",
+        )
     where = "sidebar" if change.sidebar else "page"
-    return result(name, max(seconds_each), "s", target=None if is_quick() else INTERACTIVE_S,
-                  note=f"{where} {change.kind} {change.label!r}, slowest of {len(timings)} fresh value(s), each "
-                       f"timed from the click on it until the script finished and the new map (if any) was drawn: "
-                       f"{'; '.join(timings)}; errors on the page: {_page_errors(page)}")
+    return result(
+        name,
+        max(seconds_each),
+        "s",
+        target=None if is_quick() else INTERACTIVE_S,
+        note=f"{where} {change.kind} {change.label!r}, slowest of {len(timings)} fresh value(s), each "
+        f"timed from the click on it until the script finished and the new map (if any) was drawn: "
+        f"{'; '.join(timings)}; errors on the page: {_page_errors(page)}",
+    )
 
 
 def _chromium_page_rows(page, url: str, path: str) -> list:
     """A page's visit row (second visit, first as baseline) and its filter-change rows, on the page left open."""
     first, second = _visit(page, url, path), _visit(page, url, path)  # the first visit fills the caches
-    rows = [result(f"page /{path or 'placements'} in Chromium with England loaded (second visit)",
-                   second, "s", baseline="first visit", baseline_value=first,
-                   target=None if is_quick() else INTERACTIVE_S,
-                   note="a new browser session each visit: page load, websocket, script run"
-                        + (", map drawn" if path in MAP_PAGES else "")
-                        + f"; caches are the server's; errors on the page: {_page_errors(page)}")]
+    rows = [
+        result(
+            f"page /{path or 'placements'} in Chromium with England loaded (second visit)",
+            second,
+            "s",
+            baseline="first visit",
+            baseline_value=first,
+            target=None if is_quick() else INTERACTIVE_S,
+            note="a new browser session each visit: page load, websocket, script run"
+            + (", map drawn" if path in MAP_PAGES else "")
+            + f"; caches are the server's; errors on the page: {_page_errors(page)}",
+        )
+    ]
     return rows + [_change_row(page, path, change) for change in _browser_changes(path)]
 
 
@@ -580,8 +736,14 @@ def _chromium_rows(folder: Path) -> list:
     from tests.app_server import CHROMIUM, launch_chromium, start_app, stop_app
 
     if not CHROMIUM.exists():
-        return [result("pages in Chromium with England loaded", float("nan"), "s",
-                       note="not measured: /usr/bin/chromium is not installed")]
+        return [
+            result(
+                "pages in Chromium with England loaded",
+                float("nan"),
+                "s",
+                note="not measured: /usr/bin/chromium is not installed",
+            )
+        ]
     rows = []
     proc, url = start_app(env={"CARE_MAP_DEMO_DIR": str(folder), "CARE_MAP_DEMO_LA": ""})
     try:
@@ -593,8 +755,14 @@ def _chromium_rows(folder: Path) -> list:
                     rows += _chromium_page_rows(page, url, path)
                 except Exception as exc:  # noqa: BLE001 - one page must not hide the others
                     server = "" if proc.poll() is None else f"; the app server had exited (code {proc.returncode})"
-                    rows.append(result(f"page /{path or 'placements'} in Chromium with England loaded", float("nan"),
-                                       "s", note=f"not measured: {type(exc).__name__}: {str(exc)[:400]}{server}"))
+                    rows.append(
+                        result(
+                            f"page /{path or 'placements'} in Chromium with England loaded",
+                            float("nan"),
+                            "s",
+                            note=f"not measured: {type(exc).__name__}: {str(exc)[:400]}{server}",
+                        )
+                    )
             browser.close()
     finally:
         stop_app(proc)
@@ -612,13 +780,25 @@ def run() -> list[dict]:
     try:
         rows += _page_rows(folder)
     except Exception as exc:  # noqa: BLE001 - the page timing must not hide the numbers above
-        rows.append(result("pages with England loaded (AppTest)", float("nan"), "s",
-                           note=f"not measured: {type(exc).__name__}: {str(exc)[:160]}"))
+        rows.append(
+            result(
+                "pages with England loaded (AppTest)",
+                float("nan"),
+                "s",
+                note=f"not measured: {type(exc).__name__}: {str(exc)[:160]}",
+            )
+        )
     try:
         rows += _chromium_rows(folder)
     except Exception as exc:  # noqa: BLE001
-        rows.append(result("pages in Chromium with England loaded", float("nan"), "s",
-                           note=f"not measured: {type(exc).__name__}: {str(exc)[:160]}"))
+        rows.append(
+            result(
+                "pages in Chromium with England loaded",
+                float("nan"),
+                "s",
+                note=f"not measured: {type(exc).__name__}: {str(exc)[:160]}",
+            )
+        )
     return rows
 
 

@@ -10,6 +10,7 @@ take it as: the formula-safe step (neutralising every text cell and writing the 
 ``to_csv`` of the same frame) costs at most 0.3 of the baseline script's time; the whole command is
 reported beside it as a ratio. See bench/README.md.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -26,7 +27,7 @@ def _files(folder: Path, n: int) -> Path:
 
     episodes = _episodes(get_postcode_index(), n)
     text = episodes["PL_POST"].astype(object)
-    text[::50] = "=HYPERLINK(\"http://x\")"  # 2% of cells a spreadsheet would run as formulas
+    text[::50] = '=HYPERLINK("http://x")'  # 2% of cells a spreadsheet would run as formulas
     episodes["NOTES"] = text
     path = folder / "episodes.csv"
     episodes.to_csv(path, index=False)
@@ -46,23 +47,44 @@ def run() -> list[dict]:
         path = _files(folder, n)
         ours = child_seconds(
             f"from analysis.__main__ import main\nassert main(['placements', '--episodes', {str(path)!r}, "
-            f"'--la', 'Kent', '--out', {str(folder / 'ours.csv')!r}]) == 0", setup=SETUP, n=3)
+            f"'--la', 'Kent', '--out', {str(folder / 'ours.csv')!r}]) == 0",
+            setup=SETUP,
+            n=3,
+        )
         theirs = child_seconds(
             "from bench.bench_postcodes import _merge_enrich, _package_frame\n"
             f"_e = pandas.read_csv({str(path)!r}, dtype=str, keep_default_na=False)\n"
             "_out = _merge_enrich(_e, _package_frame(), 'E10000016')\n"
-            f"_out.to_csv({str(folder / 'theirs.csv')!r}, index=False)", setup=SETUP, n=3)
+            f"_out.to_csv({str(folder / 'theirs.csv')!r}, index=False)",
+            setup=SETUP,
+            n=3,
+        )
         episodes = pd.read_csv(path, dtype=str, keep_default_na=False)
     enriched = add_placement_location(episodes, "Kent")
     safe = best_of(lambda: to_safe_csv(enriched), 3)
     plain = best_of(lambda: enriched.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"), 3)
-    rows.append(result(f"placements CLI, {n:,} episodes", ours, "s", baseline="plain pandas merge script",
-                       baseline_value=theirs,
-                       note="fresh processes; ours reads, validates columns, enriches (18 columns), writes formula-safe "
-                            "CSV; writing the CSV (pandas to_csv) is most of both"))
+    rows.append(
+        result(
+            f"placements CLI, {n:,} episodes",
+            ours,
+            "s",
+            baseline="plain pandas merge script",
+            baseline_value=theirs,
+            note="fresh processes; ours reads, validates columns, enriches (18 columns), writes formula-safe "
+            "CSV; writing the CSV (pandas to_csv) is most of both",
+        )
+    )
     share = max(safe - plain, 0.0) / theirs
-    rows.append(result(f"formula-safe step, {n:,} episodes", share, "x baseline", baseline="plain pandas merge script",
-                       baseline_value=None, target=None if is_quick() else 0.3,
-                       note=f"to_safe_csv {safe:.2f} s - plain to_csv {plain:.2f} s, as a share of the script's "
-                            f"{theirs:.2f} s (issue 15: at most 0.3)"))
+    rows.append(
+        result(
+            f"formula-safe step, {n:,} episodes",
+            share,
+            "x baseline",
+            baseline="plain pandas merge script",
+            baseline_value=None,
+            target=None if is_quick() else 0.3,
+            note=f"to_safe_csv {safe:.2f} s - plain to_csv {plain:.2f} s, as a share of the script's "
+            f"{theirs:.2f} s (issue 15: at most 0.3)",
+        )
+    )
     return rows

@@ -6,6 +6,7 @@ GeoPandas way, two ``sjoin_nearest`` (centres to GeoNames places, centres to sec
 counts done the same way. Target: under half a second, in a warm process (the gazetteer and the postcode index
 are loaded once per process, like the index itself); the first call in a fresh process is reported too.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -44,8 +45,9 @@ def _geopandas_way(centres: pd.DataFrame, episodes: pd.DataFrame, places, sector
 
     from geo.postcodes import sector_of
 
-    points = gpd.GeoDataFrame(centres[["hotspot_id"]], geometry=gpd.points_from_xy(centres["easting"],
-                                                                                 centres["northing"]), crs=27700)
+    points = gpd.GeoDataFrame(
+        centres[["hotspot_id"]], geometry=gpd.points_from_xy(centres["easting"], centres["northing"]), crs=27700
+    )
     town = gpd.sjoin_nearest(points, places, distance_col="d").drop_duplicates("hotspot_id")
     near = gpd.sjoin_nearest(points, sectors, distance_col="d2").drop_duplicates("hotspot_id")
     counted = episodes.assign(sector=sector_of(episodes["postcode"])).groupby(["hid", "sector"]).size()
@@ -67,21 +69,41 @@ def run() -> list[dict]:
     ours_s, ours_cpu = best_wall_and_cpu(lambda: _ours(centres, episodes), 5)
 
     table = get_places().table
-    places = gpd.GeoDataFrame(table[["name"]], geometry=gpd.points_from_xy(table["easting"], table["northing"]),
-                              crs=27700)
+    places = gpd.GeoDataFrame(
+        table[["name"]], geometry=gpd.points_from_xy(table["easting"], table["northing"]), crs=27700
+    )
     sec = get_postcode_index().sectors_with_positions()
-    sectors = gpd.GeoDataFrame(sec[["sector", "la_name"]], geometry=gpd.points_from_xy(sec["easting"],
-                                                                                        sec["northing"]), crs=27700)
+    sectors = gpd.GeoDataFrame(
+        sec[["sector", "la_name"]], geometry=gpd.points_from_xy(sec["easting"], sec["northing"]), crs=27700
+    )
     theirs_s, theirs_cpu = best_wall_and_cpu(lambda: _geopandas_way(centres, episodes, places, sectors), 5)
-    rows = [result(f"name {n_spots:,} hotspots ({n_episodes:,} episodes)", ours_s, "s",
-                   baseline="GeoPandas sjoin_nearest x2 + groupby", baseline_value=theirs_s, target=TARGET_S,
-                   note=f"warm process; CPU {ours_cpu:.3f} s vs {theirs_cpu:.3f} s")]
+    rows = [
+        result(
+            f"name {n_spots:,} hotspots ({n_episodes:,} episodes)",
+            ours_s,
+            "s",
+            baseline="GeoPandas sjoin_nearest x2 + groupby",
+            baseline_value=theirs_s,
+            target=TARGET_S,
+            note=f"warm process; CPU {ours_cpu:.3f} s vs {theirs_cpu:.3f} s",
+        )
+    ]
 
-    first = child_seconds("name_hotspots([530000.0], [180000.0])",
-                          setup="import numpy, pandas, scipy.spatial, pyproj\n"
-                                "from analysis.hotspot_names import name_hotspots\n"
-                                "from geo.postcodes import get_postcode_index\nget_postcode_index()", n=3)
-    rows.append(result("first hotspot name in a fresh process", first, "s", target=1.0,
-                       note="loads the kept gazetteer (.npz) and the postcode sectors; the index itself is "
-                            "loaded before, as the app does at start"))
+    first = child_seconds(
+        "name_hotspots([530000.0], [180000.0])",
+        setup="import numpy, pandas, scipy.spatial, pyproj\n"
+        "from analysis.hotspot_names import name_hotspots\n"
+        "from geo.postcodes import get_postcode_index\nget_postcode_index()",
+        n=3,
+    )
+    rows.append(
+        result(
+            "first hotspot name in a fresh process",
+            first,
+            "s",
+            target=1.0,
+            note="loads the kept gazetteer (.npz) and the postcode sectors; the index itself is "
+            "loaded before, as the app does at start",
+        )
+    )
     return rows

@@ -13,6 +13,7 @@ how many planted hotspots each recovers within 400 m, the whole ``find_hotspots`
 profiles, and Gi* on a 500 m hexagon grid (England's extent, normal inference; and one
 county with 999 permutations).
 """
+
 from __future__ import annotations
 
 import os
@@ -56,11 +57,14 @@ def synthetic_incidents(n: int, *, seed: int = SEED) -> tuple[pd.DataFrame, np.n
         parts.append(xy[near[k, rng.integers(0, NEAREST_POSTCODES, m)]])
     parts.append(xy[rng.integers(0, len(xy), n - n_clustered)])
     points = np.vstack(parts)
-    frame = pd.DataFrame({
-        "FOUND_EASTING": points[:, 0], "FOUND_NORTHING": points[:, 1],
-        "CHILD": [f"C{i}" for i in rng.integers(0, n // 4, len(points))],
-        "MIS_START": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 365 * 24, len(points)), unit="h"),
-    })
+    frame = pd.DataFrame(
+        {
+            "FOUND_EASTING": points[:, 0],
+            "FOUND_NORTHING": points[:, 1],
+            "CHILD": [f"C{i}" for i in rng.integers(0, n // 4, len(points))],
+            "MIS_START": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 365 * 24, len(points)), unit="h"),
+        }
+    )
     flagged = rng.random(len(frame))
     frame["CSE"] = pd.array(flagged < 0.1, dtype="boolean")
     frame["GANG"] = pd.array(flagged > 0.9, dtype="boolean")
@@ -113,8 +117,12 @@ def run() -> list[dict]:
         points = frame[["FOUND_EASTING", "FOUND_NORTHING"]].to_numpy()
         label = "a year" if n == year else "five years"
 
-        hdb = hdbscan.HDBSCAN(min_cluster_size=MIN_CLUSTER_SIZE, algorithm="boruvka_kdtree", core_dist_n_jobs=1,
-                              cluster_selection_epsilon=EPS_M)
+        hdb = hdbscan.HDBSCAN(
+            min_cluster_size=MIN_CLUSTER_SIZE,
+            algorithm="boruvka_kdtree",
+            core_dist_n_jobs=1,
+            cluster_selection_epsilon=EPS_M,
+        )
         seconds, cpu = _timed(lambda: hdb.fit_predict(points), repeat=2 if n == year else 1)
         baseline = baseline_note = None
         if n == year:
@@ -127,40 +135,66 @@ def run() -> list[dict]:
         else:
             baseline_note = f"CPU {cpu:.1f} s; scikit-learn HDBSCAN not run at 500k (minutes); see the 87k row"
         load = f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
-        rows.append(result(
-            f"hdbscan library clustering, {n:,} incidents ({label}), wall clock", seconds, "s",
-            baseline="sklearn.cluster.HDBSCAN" if baseline else "", baseline_value=baseline,
-            note=f"{baseline_note}; Boruvka KD-tree, 1 worker, BNG metres, eps 250 m; {load}",
-        ))
+        rows.append(
+            result(
+                f"hdbscan library clustering, {n:,} incidents ({label}), wall clock",
+                seconds,
+                "s",
+                baseline="sklearn.cluster.HDBSCAN" if baseline else "",
+                baseline_value=baseline,
+                note=f"{baseline_note}; Boruvka KD-tree, 1 worker, BNG metres, eps 250 m; {load}",
+            )
+        )
         if n == year:
-            rows.append(result(
-                f"hdbscan library clustering, {n:,} incidents ({label}), CPU time", cpu, "s",
-                baseline="sklearn.cluster.HDBSCAN CPU (2 threads)", baseline_value=cpu_sk, target=TARGET_YEAR_SECONDS,
-                note="single-threaded work of the clustering: the wall clock on an otherwise idle machine",
-            ))
-        (seconds_label, cpu_label), labels = _timed_value(lambda: label_hotspots(frame, min_cluster_size=MIN_CLUSTER_SIZE))
+            rows.append(
+                result(
+                    f"hdbscan library clustering, {n:,} incidents ({label}), CPU time",
+                    cpu,
+                    "s",
+                    baseline="sklearn.cluster.HDBSCAN CPU (2 threads)",
+                    baseline_value=cpu_sk,
+                    target=TARGET_YEAR_SECONDS,
+                    note="single-threaded work of the clustering: the wall clock on an otherwise idle machine",
+                )
+            )
+        (seconds_label, cpu_label), labels = _timed_value(
+            lambda: label_hotspots(frame, min_cluster_size=MIN_CLUSTER_SIZE)
+        )
         rec, n_found = _recall(labels.to_numpy(), points, centres)
-        rows.append(result(
-            f"label_hotspots (hdbscan eps 250 m + median centres + 1 km radius rule), {n:,} incidents",
-            seconds_label, "s",
-            note=f"CPU {cpu_label:.1f} s; recovers {rec:.1%} of {len(centres):,} planted hotspots within 400 m; "
-                 f"{n_found:,} hotspots",
-        ))
+        rows.append(
+            result(
+                f"label_hotspots (hdbscan eps 250 m + median centres + 1 km radius rule), {n:,} incidents",
+                seconds_label,
+                "s",
+                note=f"CPU {cpu_label:.1f} s; recovers {rec:.1%} of {len(centres):,} planted hotspots within 400 m; "
+                f"{n_found:,} hotspots",
+            )
+        )
         db = DBSCAN(eps=EPS_M, min_samples=MIN_CLUSTER_SIZE, n_jobs=2)
         seconds_db, cpu_db = _timed(lambda: db.fit_predict(points))
         rec_db, n_db = _recall(label_hotspots(frame, method="dbscan").to_numpy(), points, centres)
-        rows.append(result(
-            f"scikit-learn DBSCAN eps 250 m, {n:,} incidents", seconds_db, "s",
-            baseline="hdbscan library", baseline_value=seconds,
-            note=f"CPU {cpu_db:.1f} s; recovers {rec_db:.1%} of planted hotspots within 400 m; "
-                 f"{n_db:,} hotspots after the radius rule",
-        ))
+        rows.append(
+            result(
+                f"scikit-learn DBSCAN eps 250 m, {n:,} incidents",
+                seconds_db,
+                "s",
+                baseline="hdbscan library",
+                baseline_value=seconds,
+                note=f"CPU {cpu_db:.1f} s; recovers {rec_db:.1%} of planted hotspots within 400 m; "
+                f"{n_db:,} hotspots after the radius rule",
+            )
+        )
         if n == year:
             (seconds_find, cpu_find), spots = _timed_value(lambda: find_hotspots(frame, labels=labels))
-            rows.append(result(
-                f"find_hotspots with profiles, {n:,} incidents", seconds_find, "s",
-                note=f"CPU {cpu_find:.1f} s; {len(spots):,} hotspots profiled (flags, trend, outline); labels reused",
-            ))
+            rows.append(
+                result(
+                    f"find_hotspots with profiles, {n:,} incidents",
+                    seconds_find,
+                    "s",
+                    note=f"CPU {cpu_find:.1f} s; {len(spots):,} hotspots profiled (flags, trend, outline); labels reused",
+                )
+            )
+
         def gi_as_the_app_does():
             return significant_cells(frame, x="FOUND_EASTING", y="FOUND_NORTHING", cell_size_m=500, shape="hex")
 
@@ -169,27 +203,38 @@ def run() -> list[dict]:
             return gi_star_z(grid["count"].to_numpy(float), lattice_weights(grid))
 
         (seconds_gi, cpu_gi), shown = _timed_value(gi_as_the_app_does)
-        grid = grid_counts(frame, x="FOUND_EASTING", y="FOUND_NORTHING", cell_size_m=500, shape="hex",
-                           polygons=False)  # for the note's count of cells; not timed
+        grid = grid_counts(
+            frame, x="FOUND_EASTING", y="FOUND_NORTHING", cell_size_m=500, shape="hex", polygons=False
+        )  # for the note's count of cells; not timed
         (seconds_old, cpu_old), _ = _timed_value(gi_with_every_polygon_and_a_weights_matrix)
-        rows.append(result(
-            f"Gi* on 500 m hexagons over England, {n:,} incidents", seconds_gi, "s",
-            baseline="a polygon for every cell + sparse weights matrix", baseline_value=seconds_old,
-            note=f"CPU {cpu_gi:.1f} s vs {cpu_old:.1f} s; {len(grid):,} cells, polygons only for the "
-                 f"{len(shown):,} significant ones; normal inference, "
-                 f"{int((shown['gi_bin'] == 3).sum()):,} cells hot at 99 % after FDR",
-        ))
+        rows.append(
+            result(
+                f"Gi* on 500 m hexagons over England, {n:,} incidents",
+                seconds_gi,
+                "s",
+                baseline="a polygon for every cell + sparse weights matrix",
+                baseline_value=seconds_old,
+                note=f"CPU {cpu_gi:.1f} s vs {cpu_old:.1f} s; {len(grid):,} cells, polygons only for the "
+                f"{len(shown):,} significant ones; normal inference, "
+                f"{int((shown['gi_bin'] == 3).sum()):,} cells hot at 99 % after FDR",
+            )
+        )
     # One county with permutations: what the app runs for a council.
     frame, _ = synthetic_incidents(year)
     kent = frame[frame["FOUND_EASTING"].between(540_000, 640_000) & frame["FOUND_NORTHING"].between(130_000, 180_000)]
     grid = grid_counts(kent, x="FOUND_EASTING", y="FOUND_NORTHING", cell_size_m=500, shape="hex")
     seconds_perm, _ = time_once(lambda: gi_star(grid, permutations=999))
     seconds_norm, _ = time_once(lambda: gi_star(grid, permutations=0))
-    rows.append(result(
-        f"Gi* with 999 permutations, one county ({len(kent):,} incidents, {len(grid):,} cells)", seconds_perm, "s",
-        baseline="normal inference only", baseline_value=seconds_norm,
-        note="esda.G_Local(star=True) conditional permutations, 1 core (no numba)",
-    ))
+    rows.append(
+        result(
+            f"Gi* with 999 permutations, one county ({len(kent):,} incidents, {len(grid):,} cells)",
+            seconds_perm,
+            "s",
+            baseline="normal inference only",
+            baseline_value=seconds_norm,
+            note="esda.G_Local(star=True) conditional permutations, 1 core (no numba)",
+        )
+    )
     return rows
 
 

@@ -18,6 +18,7 @@ resident memory before and after and per extra session, and evidence that the ON
 shared rather than copied per session: its files stay memory-mapped once each (/proc/<pid>/maps)
 and the memory per extra session is a small fraction of the index's size.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -122,9 +123,9 @@ async def _session(browser, url: str, timeout: float) -> tuple[float | None, str
 async def _ws_session(url: str, timeout: float) -> tuple[float | None, float | None, str | None]:
     """One session over the WebSocket protocol: (seconds to the map, seconds to the end of the run, error)."""
     import websockets
-    from websockets.typing import Subprotocol
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.typing import Subprotocol
 
     start = time.monotonic()
     map_at = None
@@ -170,8 +171,12 @@ def measure(sessions: int = SESSIONS, browser_sessions: int = BROWSER_SESSIONS) 
     proc, base = start_app()
     url = f"{base}/"
     stream = base.replace("http://", "ws://", 1) + "/_stcore/stream"
-    out: dict = {"sessions": sessions, "browser_sessions": browser_sessions, "index_mb": index_mb,
-                 "index_files": len(list(index_dir.glob("*.npy")))}
+    out: dict = {
+        "sessions": sessions,
+        "browser_sessions": browser_sessions,
+        "index_mb": index_mb,
+        "index_files": len(list(index_dir.glob("*.npy"))),
+    }
     try:
         out["rss_start"] = _rss_mb(proc.pid)
 
@@ -204,7 +209,9 @@ def measure(sessions: int = SESSIONS, browser_sessions: int = BROWSER_SESSIONS) 
                     if err:
                         out["browser_errors"] = [f"alone: {err}"]
                     start = time.monotonic()
-                    found = await asyncio.gather(*[_session(browser, url, HARD_TIMEOUT) for _ in range(browser_sessions)])
+                    found = await asyncio.gather(
+                        *[_session(browser, url, HARD_TIMEOUT) for _ in range(browser_sessions)]
+                    )
                     out["browser_wall"] = time.monotonic() - start
                 finally:
                     await browser.close()
@@ -227,33 +234,73 @@ def run() -> list[dict]:
     n = QUICK_SESSIONS if quick else SESSIONS
     b = QUICK_BROWSER_SESSIONS if quick else BROWSER_SESSIONS
     m = measure(n, b)
-    mapped = (f"index files mapped after: {m['maps_after'][1]} of {m['index_files']} ({m['maps_after'][0]} mappings); "
-              f"before: {m['maps_before'][1]} ({m['maps_before'][0]}): one shared copy, not one per session")
+    mapped = (
+        f"index files mapped after: {m['maps_after'][1]} of {m['index_files']} ({m['maps_after'][0]} mappings); "
+        f"before: {m['maps_before'][1]} ({m['maps_before'][0]}): one shared copy, not one per session"
+    )
     rows = [
-        result(f"{n} simultaneous sessions: errors", len(m["errors"]), "errors", target=None if quick else 1,
-               note="; ".join(sorted(set(m["errors"])))[:300] or "every session received its map"),
-        result(f"{n} simultaneous sessions: seconds to the map, median", m["median"], "s",
-               baseline="one session alone", baseline_value=m["alone"], target=None if quick else 30,
-               note=f"cold first session {m['cold']:.1f} s (loads index, demo, boundaries); all {n} runs "
-                    f"finished in {m['wall']:.1f} s (median run {m['done_median']:.1f} s)"),
-        result(f"{n} simultaneous sessions: seconds to the map, max", m["max"], "s", baseline="one session alone",
-               baseline_value=m["alone"], target=None if quick else 60),
-        result("server RSS after the warm-up (2 sessions)", m["rss_before"], "MB",
-               note=f"{m['rss_start']:.0f} MB once started, before any session"),
+        result(
+            f"{n} simultaneous sessions: errors",
+            len(m["errors"]),
+            "errors",
+            target=None if quick else 1,
+            note="; ".join(sorted(set(m["errors"])))[:300] or "every session received its map",
+        ),
+        result(
+            f"{n} simultaneous sessions: seconds to the map, median",
+            m["median"],
+            "s",
+            baseline="one session alone",
+            baseline_value=m["alone"],
+            target=None if quick else 30,
+            note=f"cold first session {m['cold']:.1f} s (loads index, demo, boundaries); all {n} runs "
+            f"finished in {m['wall']:.1f} s (median run {m['done_median']:.1f} s)",
+        ),
+        result(
+            f"{n} simultaneous sessions: seconds to the map, max",
+            m["max"],
+            "s",
+            baseline="one session alone",
+            baseline_value=m["alone"],
+            target=None if quick else 60,
+        ),
+        result(
+            "server RSS after the warm-up (2 sessions)",
+            m["rss_before"],
+            "MB",
+            note=f"{m['rss_start']:.0f} MB once started, before any session",
+        ),
         result(f"server RSS after {n} more sessions", m["rss_after"], "MB"),
-        result("helper processes of the server, proportional memory", m["helpers_pss"], "MB",
-               note=f"{m['helpers']} processes: the analysis worker (analysis.workers), its fork server and "
-                    "multiprocessing's resource tracker; a fixed cost, not per session"),
-        result("server memory per extra session", m["per_session_mb"], "MB", baseline="postcode index size",
-               baseline_value=m["index_mb"], target=None if quick else m["index_mb"] / 2, note=mapped),  # a copy each: >= 1x
+        result(
+            "helper processes of the server, proportional memory",
+            m["helpers_pss"],
+            "MB",
+            note=f"{m['helpers']} processes: the analysis worker (analysis.workers), its fork server and "
+            "multiprocessing's resource tracker; a fixed cost, not per session",
+        ),
+        result(
+            "server memory per extra session",
+            m["per_session_mb"],
+            "MB",
+            baseline="postcode index size",
+            baseline_value=m["index_mb"],
+            target=None if quick else m["index_mb"] / 2,
+            note=mapped,
+        ),  # a copy each: >= 1x
     ]
     if b:
-        rows.append(result(
-            f"{b} Chromium sessions at once: seconds to the drawn map, median", m["browser_median"], "s",
-            baseline="one Chromium session alone", baseline_value=m.get("browser_alone"),
-            note=f"max {m['browser_max']:.1f} s; errors: {len(m['browser_errors'])}"
-                 + (f" ({'; '.join(sorted(set(m['browser_errors'])))[:200]})" if m["browser_errors"] else "")
-                 + "; the browsers share the server's 2 cores here"))
+        rows.append(
+            result(
+                f"{b} Chromium sessions at once: seconds to the drawn map, median",
+                m["browser_median"],
+                "s",
+                baseline="one Chromium session alone",
+                baseline_value=m.get("browser_alone"),
+                note=f"max {m['browser_max']:.1f} s; errors: {len(m['browser_errors'])}"
+                + (f" ({'; '.join(sorted(set(m['browser_errors'])))[:200]})" if m["browser_errors"] else "")
+                + "; the browsers share the server's 2 cores here",
+            )
+        )
     return rows
 
 

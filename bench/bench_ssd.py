@@ -6,6 +6,7 @@ timed). Timed, in the same run: ``data.ssd.read_ssd`` (read-only connection, SEL
 and legal status by date, risk flags, then the 903 readers) against ``data.readers.read_inputs`` of the
 extract's own four CSV files, i.e. the same rows as a council's export would give them.
 """
+
 from __future__ import annotations
 
 import functools
@@ -32,24 +33,42 @@ def run() -> list[dict]:
         url = f"sqlite:///{work / 'ssd.db'}"
         seconds, counts = time_once(functools.partial(build_ssd, url, england))
         children = counts["ssd_person"]
-        rows.append(result("build the SSD from the synthetic set (SQLite)", seconds, "s",
-                           note=f"{children:,} people, {counts['ssd_cla_episodes']:,} care episodes, "
-                                f"{counts['ssd_missing']:,} missing episodes; set-up, not a target"))
+        rows.append(
+            result(
+                "build the SSD from the synthetic set (SQLite)",
+                seconds,
+                "s",
+                note=f"{children:,} people, {counts['ssd_cla_episodes']:,} care episodes, "
+                f"{counts['ssd_missing']:,} missing episodes; set-up, not a target",
+            )
+        )
         del england  # free it before the timed reads
         tables, _, _ = extract_tables(url)
         files = table_files(tables)
         ssd_s, dataset = time_once(lambda: read_ssd(url, la=None))
         csv_s, from_csv = time_once(lambda: read_inputs(files))
         assert len(dataset.episodes) == len(from_csv.episodes)
-        rows.append(result(
-            f"read_ssd: {children:,} people, {len(dataset.episodes):,} episodes (SQLite)", ssd_s, "s",
-            baseline="read_inputs of the extract's CSV files", baseline_value=csv_s,
-            note=f"{TARGET_RATIO_NOTE}; one run each{' (quick sizes)' if is_quick() else ''}",
-        ))
+        rows.append(
+            result(
+                f"read_ssd: {children:,} people, {len(dataset.episodes):,} episodes (SQLite)",
+                ssd_s,
+                "s",
+                baseline="read_inputs of the extract's CSV files",
+                baseline_value=csv_s,
+                note=f"{TARGET_RATIO_NOTE}; one run each{' (quick sizes)' if is_quick() else ''}",
+            )
+        )
         extract_s, _ = time_once(lambda: extract_tables(url))
-        rows.append(result("extract_tables alone (SELECT and map, no readers)", extract_s, "s",
-                           baseline="read_inputs of the extract's CSV files", baseline_value=csv_s,
-                           note="the SSD-specific part of read_ssd"))
+        rows.append(
+            result(
+                "extract_tables alone (SELECT and map, no readers)",
+                extract_s,
+                "s",
+                baseline="read_inputs of the extract's CSV files",
+                baseline_value=csv_s,
+                note="the SSD-specific part of read_ssd",
+            )
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return rows

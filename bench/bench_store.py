@@ -21,6 +21,7 @@ published into a fresh SQLite store (a temporary folder), then:
    measures it). One shared copy of the snapshot (``ui.published.open_published``, ``st.cache_resource``),
    not one per session, is what keeps both small against one session's 700 MB.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -54,8 +55,9 @@ def _store_size(dataset, compression: str) -> tuple[int, float]:
         frame = getattr(dataset, name)
         if frame is not None and not frame.empty:
             sink = io.BytesIO()
-            pq.write_table(pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False), sink,
-                           compression=compression)
+            pq.write_table(
+                pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False), sink, compression=compression
+            )
             blobs.append(sink.getvalue())
     seconds = best_of(lambda: [pq.read_table(pa.BufferReader(b)).to_pandas() for b in blobs], 3)
     return sum(len(b) for b in blobs), seconds
@@ -119,22 +121,37 @@ def run() -> list[dict]:
     read_best = min(read_s, best_of(read_files, 2))
     open_best = best_of(lambda: open_snapshot(info.id, engine=engine), 3)
     size = (tmp / "store.sqlite").stat().st_size
-    rows.append(result(f"open the latest snapshot ({n_episodes:,} episodes) from the store", open_best, "s",
-                       baseline="read and check the same CSV files", baseline_value=read_best, target=read_best,
-                       note=f"SQLite store, one snapshot {size / 2**20:.0f} MB (uncompressed Parquet); "
-                            f"publishing it took {publish_s:.1f} s"))
+    rows.append(
+        result(
+            f"open the latest snapshot ({n_episodes:,} episodes) from the store",
+            open_best,
+            "s",
+            baseline="read and check the same CSV files",
+            baseline_value=read_best,
+            target=read_best,
+            note=f"SQLite store, one snapshot {size / 2**20:.0f} MB (uncompressed Parquet); "
+            f"publishing it took {publish_s:.1f} s",
+        )
+    )
     plain_bytes, plain_s = _store_size(dataset, "none")
     zstd_bytes, zstd_s = _store_size(dataset, "zstd")
-    rows.append(result("Parquet tables uncompressed (the store's choice): seconds to read back", plain_s, "s",
-                       baseline="zstd-compressed", baseline_value=zstd_s,
-                       note=f"{plain_bytes / 2**20:.0f} MB uncompressed, {zstd_bytes / 2**20:.0f} MB with zstd: "
-                            "uncompressed also lets the privacy test find a child id in the file before a purge"))
+    rows.append(
+        result(
+            "Parquet tables uncompressed (the store's choice): seconds to read back",
+            plain_s,
+            "s",
+            baseline="zstd-compressed",
+            baseline_value=zstd_s,
+            note=f"{plain_bytes / 2**20:.0f} MB uncompressed, {zstd_bytes / 2**20:.0f} MB with zstd: "
+            "uncompressed also lets the privacy test find a child id in the file before a purge",
+        )
+    )
     dataset = None  # the frames are not needed while the app servers run
     dispose_engines()
 
     n = QUICK_SESSIONS if is_quick() else SESSIONS
     alone = _sessions(url, 1)
-    (alone_s, alone_err), = alone["found"]
+    ((alone_s, alone_err),) = alone["found"]
     if alone_err:
         raise RuntimeError(f"a session alone failed: {alone_err}")
     many = _sessions(url, n, again=True)
@@ -145,23 +162,43 @@ def run() -> list[dict]:
     cold_extra = (many["rss_after"] - many["rss_start"] - one_session_mb) / max(1, n - 1)
     warm_extra = (many["rss_again"] - many["rss_after"]) / n
     rows += [
-        result(f"{n} panel sessions at once: errors", len(errors), "errors", target=None if is_quick() else 1,
-               note="; ".join(sorted(set(errors)))[:300] or f"every session drew its page ({2 * n} sessions)"),
-        result(f"{n} panel sessions at once: seconds to the first drawn page, max", worst, "s",
-               baseline="one session alone on a fresh server", baseline_value=alone_s,
-               target=None if is_quick() else SLOWDOWN_TARGET * alone_s,
-               note=f"median {median:.1f} s; all done in {many['wall']:.1f} s; fresh servers both (the snapshot is "
-                    "opened once and shared)"),
-        result(f"{n} panel sessions at once on a fresh server: server memory per extra session", cold_extra, "MB",
-               baseline="server memory of one session alone", baseline_value=one_session_mb,
-               target=None if is_quick() else SESSION_MB_TARGET,
-               note=f"(RSS after {n} - RSS at start - one session's) / {n - 1}: includes the peaks of {n} first runs "
-                    f"at once that the allocator keeps; RSS {many['rss_start']:.0f} -> {many['rss_after']:.0f} MB; "
-                    f"one session alone {alone['rss_start']:.0f} -> {alone['rss_after']:.0f} MB"),
-        result(f"{n} more panel sessions at once: server memory per extra session", warm_extra, "MB",
-               baseline="server memory of one session alone", baseline_value=one_session_mb,
-               note=f"(RSS after {2 * n} - RSS after {n}) / {n}, as bench_load measures it: what each session keeps "
-                    f"once the snapshot is open (below 0: the second wave reused the first's freed memory); "
-                    f"RSS {many['rss_after']:.0f} -> {many['rss_again']:.0f} MB"),
+        result(
+            f"{n} panel sessions at once: errors",
+            len(errors),
+            "errors",
+            target=None if is_quick() else 1,
+            note="; ".join(sorted(set(errors)))[:300] or f"every session drew its page ({2 * n} sessions)",
+        ),
+        result(
+            f"{n} panel sessions at once: seconds to the first drawn page, max",
+            worst,
+            "s",
+            baseline="one session alone on a fresh server",
+            baseline_value=alone_s,
+            target=None if is_quick() else SLOWDOWN_TARGET * alone_s,
+            note=f"median {median:.1f} s; all done in {many['wall']:.1f} s; fresh servers both (the snapshot is "
+            "opened once and shared)",
+        ),
+        result(
+            f"{n} panel sessions at once on a fresh server: server memory per extra session",
+            cold_extra,
+            "MB",
+            baseline="server memory of one session alone",
+            baseline_value=one_session_mb,
+            target=None if is_quick() else SESSION_MB_TARGET,
+            note=f"(RSS after {n} - RSS at start - one session's) / {n - 1}: includes the peaks of {n} first runs "
+            f"at once that the allocator keeps; RSS {many['rss_start']:.0f} -> {many['rss_after']:.0f} MB; "
+            f"one session alone {alone['rss_start']:.0f} -> {alone['rss_after']:.0f} MB",
+        ),
+        result(
+            f"{n} more panel sessions at once: server memory per extra session",
+            warm_extra,
+            "MB",
+            baseline="server memory of one session alone",
+            baseline_value=one_session_mb,
+            note=f"(RSS after {2 * n} - RSS after {n}) / {n}, as bench_load measures it: what each session keeps "
+            f"once the snapshot is open (below 0: the second wave reused the first's freed memory); "
+            f"RSS {many['rss_after']:.0f} -> {many['rss_again']:.0f} MB",
+        ),
     ]
     return rows

@@ -3,6 +3,7 @@
 A benchmark module defines ``run() -> list[dict]`` and builds each row with :func:`result`.
 Sizes come from :func:`size` so that ``python -m bench --quick`` runs the same code on less data.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,17 @@ ROOT = Path(__file__).resolve().parents[1]
 _T = TypeVar("_T")
 QUICK_ENV = "CARE_MAP_BENCH_QUICK"
 
-__all__ = ["best_of", "best_wall_and_cpu", "time_once", "child_memory", "child_seconds", "result", "size", "is_quick", "ROOT"]
+__all__ = [
+    "best_of",
+    "best_wall_and_cpu",
+    "time_once",
+    "child_memory",
+    "child_seconds",
+    "result",
+    "size",
+    "is_quick",
+    "ROOT",
+]
 
 
 def is_quick() -> bool:

@@ -10,6 +10,7 @@ be moved on its own with its variable (``CARE_MAP_USERS_FILE``, ``CARE_MAP_AUDIT
 
 This is the lowest layer: it imports nothing of ours.
 """
+
 from __future__ import annotations
 
 import os

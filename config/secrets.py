@@ -2,6 +2,7 @@
 database URL (store/) and the SSD connection (data/ssd/) are all read from it, so it is read here,
 below every layer that needs it.
 """
+
 from __future__ import annotations
 
 import os

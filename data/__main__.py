@@ -3,6 +3,7 @@
 Each command lives in its own module with ``add_arguments(parser)`` and ``run(args) -> int``; adding a
 command is one line in ``COMMANDS``. A :class:`CommandError` becomes exit status 2 and one line on stderr.
 """
+
 from __future__ import annotations
 
 import sys
@@ -15,8 +16,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "publish": ("store.cli_publish", "read a council's files and publish them as a new snapshot"),
     "snapshots": ("store.cli_snapshots", "list the published snapshots, newest first"),
     "purge": ("store.cli_purge", "delete snapshots for good (retention)"),
-    "ssd-demo": ("data.ssd.cli_demo", "create a demo SSD database filled from the synthetic demo, to try the SSD reader"),
-    "extract": ("data.cli_extract", "write the 903 tables and the missing-team log from the council's SSD database as CSV"),
+    "ssd-demo": (
+        "data.ssd.cli_demo",
+        "create a demo SSD database filled from the synthetic demo, to try the SSD reader",
+    ),
+    "extract": (
+        "data.cli_extract",
+        "write the 903 tables and the missing-team log from the council's SSD database as CSV",
+    ),
 }
 
 

@@ -10,6 +10,7 @@ severity, rule), formula-safe. Exit status 0 when every file was read; 2 with on
 naming the first file that could not be read (the lines for the others are printed first, and
 the report is still written). Nothing is changed and nothing leaves the machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,7 +20,9 @@ from analysis.cli_errors import CommandError, authority_argument
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="903 CSV / XLSX / XML, missing log, homes register, costs")
+    parser.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="903 CSV / XLSX / XML, missing log, homes register, costs"
+    )
     parser.add_argument("--la", default=None, help="responsible children's services authority (name, GSS or DfE code)")
     parser.add_argument("--report", type=Path, default=None, help="write the full data-quality report to this CSV")
 
@@ -28,7 +31,7 @@ def _table_name(label: str, file_name: str, kind: str) -> str:
     from data.read_tables import TABLE_NAMES
 
     name = TABLE_NAMES.get(kind, kind)
-    part = label[len(file_name):].strip() if label.startswith(file_name) else ""
+    part = label[len(file_name) :].strip() if label.startswith(file_name) else ""
     part = part[1:-1] if part.startswith("[") and part.endswith("]") else part
     if part and part.lower() != kind.replace("_", " "):
         name += f" (sheet {part})"  # a workbook's sheet; XML tables are named by the table itself
@@ -39,7 +42,6 @@ def check_lines(files, *, la=None):
     """``(lines, unreadable, dataset)``: one text line per table per file, and (file, reason) for each file not read."""
     from data.quality import FILE_ERROR
     from data.readers import read_inputs
-
     from data.validation import check_dataset
 
     paths = [Path(f) for f in files]
@@ -60,8 +62,10 @@ def check_lines(files, *, la=None):
                 else:
                     unreadable.append((path, error.reason))
                 continue
-            lines.append(f"{path}: {_table_name(rec.file, name, rec.table)}: {rec.rows_read:,} read, "
-                         f"{rec.rows_used:,} used, {rec.rows_set_aside:,} set aside")
+            lines.append(
+                f"{path}: {_table_name(rec.file, name, rec.table)}: {rec.rows_read:,} read, "
+                f"{rec.rows_used:,} used, {rec.rows_set_aside:,} set aside"
+            )
         if mine.empty:
             unreadable.append((path, "nothing could be read from it"))
     return lines, unreadable, dataset

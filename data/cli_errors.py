@@ -1,4 +1,5 @@
 """What a command says when the user must fix something: one line on stderr, exit status 2."""
+
 from __future__ import annotations
 
 from geo.authorities import UnknownAuthorityError, resolve_authority
@@ -16,8 +17,9 @@ def authority_argument(value: str):
         raise CommandError(str(exc).splitlines()[0]) from None
 
 
-def run_command_table(prog: str, description: str, commands: dict[str, tuple[str, str]],
-                      argv: list[str] | None = None) -> int:
+def run_command_table(
+    prog: str, description: str, commands: dict[str, tuple[str, str]], argv: list[str] | None = None
+) -> int:
     """Parse ``argv`` against a table of commands (name -> (module, help)) and run the chosen one.
 
     Each module has ``add_arguments(parser)`` and ``run(args) -> int``; a module not built in this

@@ -5,6 +5,7 @@ readers take (the folder loads like an export), and ``quality_report.csv`` besid
 out the password (then ``CARE_MAP_SSD_PASSWORD`` or ``[ssd] password`` in secrets.toml gives it); without
 ``--ssd`` the URL comes from ``CARE_MAP_SSD_URL`` or ``[ssd] url``. Nothing is ever written to the database.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,10 +25,16 @@ __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--ssd", metavar="URL", default=None,
-                        help="SQLAlchemy URL of the SSD database, e.g. postgresql+psycopg://reader@host/ssd "
-                             "(default: env CARE_MAP_SSD_URL or [ssd] url in secrets.toml)")
-    parser.add_argument("--la", required=True, help="the responsible children's services authority (name, DfE or GSS code)")
+    parser.add_argument(
+        "--ssd",
+        metavar="URL",
+        default=None,
+        help="SQLAlchemy URL of the SSD database, e.g. postgresql+psycopg://reader@host/ssd "
+        "(default: env CARE_MAP_SSD_URL or [ssd] url in secrets.toml)",
+    )
+    parser.add_argument(
+        "--la", required=True, help="the responsible children's services authority (name, DfE or GSS code)"
+    )
     parser.add_argument("--out", required=True, type=Path, help="folder to write the CSV files into")
     add_setting_arguments(parser)
 
@@ -55,6 +62,8 @@ def run(args) -> int:
     summary = dataset.quality.summary()
     aside = int(summary["rows_set_aside"].sum())
     counts = ", ".join(f"{len(frame):,} {kind.replace('_', ' ')} rows" for kind, frame in tables.items())
-    print(f"wrote {counts} to {args.out}; {aside:,} rows not used and {int(summary['warnings'].sum()):,} warnings "
-          f"are in {QUALITY_FILE}")
+    print(
+        f"wrote {counts} to {args.out}; {aside:,} rows not used and {int(summary['warnings'].sum()):,} warnings "
+        f"are in {QUALITY_FILE}"
+    )
     return 0

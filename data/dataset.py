@@ -1,4 +1,5 @@
 """The loaded inputs of one analysis, as one object the layers below the UI pass around."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

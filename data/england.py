@@ -22,6 +22,7 @@ missing incidents; it takes a few minutes on 2 cores and about 45 MB of CSV, so 
 demand and never committed. Same arguments = byte-identical files (each authority's stream of
 random numbers is seeded by ``seed`` and its GSS code, whatever the order or the number of jobs).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,14 +40,27 @@ from geo.boundaries import authority_boundaries
 
 __all__ = ["select_authorities", "pooled_tables", "write_england", "ENGLAND_FILES", "START_AUTHORITY"]
 
-ENGLAND_FILES = ["episodes.csv", "header.csv", "missing.csv", "uasc.csv", "missing_log.csv",
-                 "childrens_homes.csv", "placement_costs.csv", "ground_truth.csv"]
+ENGLAND_FILES = [
+    "episodes.csv",
+    "header.csv",
+    "missing.csv",
+    "uasc.csv",
+    "missing_log.csv",
+    "childrens_homes.csv",
+    "placement_costs.csv",
+    "ground_truth.csv",
+]
 # ``--authorities N`` takes the N authorities nearest this one (by centroid), so a small run still has
 # neighbours placing children with each other; Darlington's neighbours are small, so N=3 is fast.
 START_AUTHORITY = "E06000005"  # Darlington
 _903_TABLES = ("episodes", "header", "missing", "uasc")
-_DATE_COLUMNS = {"episodes": ["DECOM", "DEC"], "header": ["DOB", "MC_DOB"], "missing": ["DOB", "MIS_START", "MIS_END"],
-                 "uasc": ["DOB", "DUC"], "missing_log": ["MIS_START", "MIS_END", "RHI_OFFERED", "RHI_DONE"]}
+_DATE_COLUMNS = {
+    "episodes": ["DECOM", "DEC"],
+    "header": ["DOB", "MC_DOB"],
+    "missing": ["DOB", "MIS_START", "MIS_END"],
+    "uasc": ["DOB", "DUC"],
+    "missing_log": ["MIS_START", "MIS_END", "RHI_OFFERED", "RHI_DONE"],
+}
 
 README = """SYNTHETIC DATA - NOT REAL CHILDREN
 ===================================
@@ -135,8 +149,16 @@ def _one(args) -> dict[str, pd.DataFrame]:
     return pooled_tables(la_code, seed=seed, years=years, end=end)
 
 
-def write_england(out, *, seed: int = 1, authorities: str | int | list = "all", years: int = 1,
-                  end: str = "2026-03-31", jobs: int = 2, progress=None) -> dict:
+def write_england(
+    out,
+    *,
+    seed: int = 1,
+    authorities: str | int | list = "all",
+    years: int = 1,
+    end: str = "2026-03-31",
+    jobs: int = 2,
+    progress=None,
+) -> dict:
     """Generate the pooled England dataset into folder ``out``; returns a summary.
 
     ``authorities``: see :func:`select_authorities` (or a list of GSS codes). ``jobs`` worker
@@ -181,24 +203,29 @@ def write_england(out, *, seed: int = 1, authorities: str | int | list = "all", 
         for handle in handles.values():
             handle.close()
     (folder / "SYNTHETIC_DATA_README.txt").write_text(
-        README.format(seed=seed, years=years, end=end, n=len(codes)), encoding="utf-8")
+        README.format(seed=seed, years=years, end=end, n=len(codes)), encoding="utf-8"
+    )
     size = sum((folder / name).stat().st_size for name in ENGLAND_FILES)
     return {"authorities": codes, "seconds": time.perf_counter() - start, "rows": rows, "bytes": size}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m data.england",
-                                     description="Write a synthetic whole-England dataset as pooled multi-council files.")
+    parser = argparse.ArgumentParser(
+        prog="python -m data.england",
+        description="Write a synthetic whole-England dataset as pooled multi-council files.",
+    )
     parser.add_argument("--out", required=True, help="folder to write to")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--authorities", default="all",
-                        help="'all' (153), a number N (N neighbouring authorities around Darlington) or names/codes, comma-separated")
+    parser.add_argument(
+        "--authorities",
+        default="all",
+        help="'all' (153), a number N (N neighbouring authorities around Darlington) or names/codes, comma-separated",
+    )
     parser.add_argument("--years", type=int, default=1, help="collection years (April-March), 1-5")
     parser.add_argument("--end", default="2026-03-31", help="last day of the last collection year (a 31 March)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
-
 
     try:
         codes = select_authorities(args.authorities)
@@ -215,17 +242,26 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\r{done}/{total} authorities ({code})", end="", file=sys.stderr, flush=True)
 
     try:
-        summary = write_england(args.out, seed=args.seed, authorities=codes, years=args.years,
-                                end=str(end.date()), jobs=args.jobs, progress=progress)
+        summary = write_england(
+            args.out,
+            seed=args.seed,
+            authorities=codes,
+            years=args.years,
+            end=str(end.date()),
+            jobs=args.jobs,
+            progress=progress,
+        )
     except OSError as exc:
         print(f"error: cannot write to {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     if not args.quiet:
         print(file=sys.stderr)
     rows = summary["rows"]
-    print(f"Wrote synthetic pooled data for {len(codes)} authorities to {args.out} in {summary['seconds']:.0f} s: "
-          f"{rows['episodes.csv']:,} episodes, {rows['header.csv']:,} header rows, {rows['missing.csv']:,} 903 missing, "
-          f"{rows['missing_log.csv']:,} missing-log rows, {summary['bytes'] / 2**20:.1f} MB")
+    print(
+        f"Wrote synthetic pooled data for {len(codes)} authorities to {args.out} in {summary['seconds']:.0f} s: "
+        f"{rows['episodes.csv']:,} episodes, {rows['header.csv']:,} header rows, {rows['missing.csv']:,} 903 missing, "
+        f"{rows['missing_log.csv']:,} missing-log rows, {summary['bytes'] / 2**20:.1f} MB"
+    )
     return 0
 
 

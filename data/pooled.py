@@ -3,10 +3,10 @@
 The readers resolve a pooled file's ``LA`` to a GSS code in ``LA_CODE`` (data/readers.py); a briefing pack
 is about one authority, so it is built from :func:`one_authority` of the pooled data.
 """
+
 from __future__ import annotations
 
 import dataclasses
-
 
 from data.dataset import Dataset
 

@@ -4,11 +4,11 @@ Readers and checks add :class:`QualityIssue` records; :class:`QualityReport`
 keeps, per file, how many rows were read, used and set aside, so that
 ``read == used + set aside`` can be shown and tested for every file.
 """
+
 from __future__ import annotations
 
-from typing import Any
-
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -99,7 +99,9 @@ class QualityReport:
         rows = []
         for name, count in self._files.items():
             aside = len(count.set_aside_rows)
-            rows.append([name, count.table, count.rows_read, count.rows_read - aside, aside, int(warnings.get(name, 0))])
+            rows.append(
+                [name, count.table, count.rows_read, count.rows_read - aside, aside, int(warnings.get(name, 0))]
+            )
         for issue in self.issues:
             if issue.severity == FILE_ERROR and issue.file not in self._files:
                 rows.append([issue.file, issue.table, 0, 0, 0, 0])
@@ -111,16 +113,19 @@ class QualityReport:
 
     def file_counts(self) -> pd.DataFrame:
         """Per file: ``file``, ``table``, ``rows_read`` and the ``set_aside_rows`` (a list), to store a report."""
-        return pd.DataFrame([[name, c.table, c.rows_read, sorted(c.set_aside_rows)] for name, c in self._files.items()],
-                            columns=["file", "table", "rows_read", "set_aside_rows"])
+        return pd.DataFrame(
+            [[name, c.table, c.rows_read, sorted(c.set_aside_rows)] for name, c in self._files.items()],
+            columns=["file", "table", "rows_read", "set_aside_rows"],
+        )
 
     @classmethod
     def from_frames(cls, issues: pd.DataFrame, files: pd.DataFrame) -> "QualityReport":
         """The report again from :meth:`to_frame` and :meth:`file_counts` (as kept in the store)."""
         report = cls()
         for row in files.itertuples(index=False):
-            report._files[str(row.file)] = _FileCount(table=str(row.table), rows_read=int(row.rows_read),
-                                                      set_aside_rows={int(r) for r in row.set_aside_rows})
+            report._files[str(row.file)] = _FileCount(
+                table=str(row.table), rows_read=int(row.rows_read), set_aside_rows={int(r) for r in row.set_aside_rows}
+            )
         for record in issues.to_dict("records"):
             record = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in record.items()}
             if record.get("row") is not None:

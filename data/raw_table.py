@@ -4,6 +4,7 @@ Kept apart from :mod:`data.read_files` so that the CSV/XLSX reader, the XML read
 (:mod:`data.read_xml`) and table recognition (:mod:`data.read_tables`) all depend on it and
 not on each other.
 """
+
 from __future__ import annotations
 
 import re
@@ -54,8 +55,14 @@ def file_year(name: str) -> int | None:
     return int(found[-1]) if found else None
 
 
-def too_wide_message(columns: int, *, where: str = "the first row has",
-                     advice: str = "check the delimiter or save only the table's own columns") -> str:
+def too_wide_message(
+    columns: int,
+    *,
+    where: str = "the first row has",
+    advice: str = "check the delimiter or save only the table's own columns",
+) -> str:
     """The one message for a table wider than :data:`MAX_COLUMNS`."""
-    return (f"{where} {columns:,} columns, over the {MAX_COLUMNS:,} column limit (MAX_COLUMNS); "
-            f"a 903 table has under 30: {advice}")
+    return (
+        f"{where} {columns:,} columns, over the {MAX_COLUMNS:,} column limit (MAX_COLUMNS); "
+        f"a 903 table has under 30: {advice}"
+    )

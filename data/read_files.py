@@ -6,6 +6,7 @@ and delimiter), XLSX (one raw table per sheet) and the 903 XML return are
 understood; anything else (PDF, images, zip archives, old .xls, random bytes)
 is named in one sentence. Sizes are checked before anything is parsed.
 """
+
 from __future__ import annotations
 
 import csv
@@ -118,8 +119,11 @@ def _delimiter(first_line: str) -> str:
 
 def _read_csv(name: str, text: str) -> RawTable:
     # The first non-blank lines, without copying a large text (a file of byte-order marks only is empty).
-    lines = list(itertools.islice(
-        (ln for ln in (raw.replace("\ufeff", "") for raw in io.StringIO(text)) if ln.strip()), HEADER_SEARCH_ROWS))
+    lines = list(
+        itertools.islice(
+            (ln for ln in (raw.replace("\ufeff", "") for raw in io.StringIO(text)) if ln.strip()), HEADER_SEARCH_ROWS
+        )
+    )
     if not lines:
         raise FileRejected("the file is empty")
     # Counted over the first lines, not the first one only: a title line above the header has no delimiters.
@@ -128,8 +132,14 @@ def _read_csv(name: str, text: str) -> RawTable:
     try:
         # The C parser is fast; it refuses rows longer than the first one, which the csv module then reads.
         grid = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
-            skip_blank_lines=False, engine="c", quoting=csv.QUOTE_MINIMAL,
+            io.StringIO(text),
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+            quoting=csv.QUOTE_MINIMAL,
         )
     except (pd.errors.EmptyDataError, pd.errors.ParserError, ValueError):
         # EmptyDataError here means a blank first line (the text is not blank: checked above).
@@ -192,22 +202,35 @@ def _read_csv_by_lines(name: str, text: str, delimiter: str) -> RawTable:
             out_records.append(record)
             numbers.append(first)
             continue
-        chunk = lines[first - 1:last]
+        chunk = lines[first - 1 : last]
         closed = sum(line.count('"') for line in chunk) % 2 == 0
         looks_like_rows = usual > 1 and any(line.count(delimiter) >= usual - 1 for line in chunk[1:])
         if closed and len(record) == usual and not looks_like_rows:
             out_records.append(record)
             numbers.append(first)
-            issues.append((first, WARNING,
-                           f"a quoted value runs over lines {first}-{last} (line breaks inside quotes): read as one row"))
+            issues.append(
+                (
+                    first,
+                    WARNING,
+                    f"a quoted value runs over lines {first}-{last} (line breaks inside quotes): read as one row",
+                )
+            )
             continue
-        what = (f"a quote opened in line {first} is never closed" if not closed
-                else f"a quote opened in line {first} closes only in line {last}")
+        what = (
+            f"a quote opened in line {first} is never closed"
+            if not closed
+            else f"a quote opened in line {first} closes only in line {last}"
+        )
         for offset, line in enumerate(chunk):
             out_records.append(line.rstrip("\r\n").split(delimiter))
             numbers.append(first + offset)
-            issues.append((first + offset, SET_ASIDE,
-                           f"{what}: lines {first}-{last} read as one value, so each is set aside (check the quotes)"))
+            issues.append(
+                (
+                    first + offset,
+                    SET_ASIDE,
+                    f"{what}: lines {first}-{last} read as one value, so each is set aside (check the quotes)",
+                )
+            )
     width = max((len(r) for r in out_records), default=0)
     grid = pd.DataFrame([r + [""] * (width - len(r)) for r in out_records], dtype=object)
     table = _table_from_grid(name, grid, first_row=1, year=file_year(name), line_numbers=np.asarray(numbers, np.int64))
@@ -221,8 +244,9 @@ def _table_from_records(label: str, records: list[list], *, first_row: int, year
     return _table_from_grid(label, grid, first_row=first_row, year=year)
 
 
-def _table_from_grid(label: str, grid: pd.DataFrame, *, first_row: int, year: int | None,
-                     line_numbers: np.ndarray | None = None) -> RawTable:
+def _table_from_grid(
+    label: str, grid: pd.DataFrame, *, first_row: int, year: int | None, line_numbers: np.ndarray | None = None
+) -> RawTable:
     """Header = first recognised (else first) non-blank row; data = the non-blank rows after it.
 
     ``grid`` holds every record with positional columns; ``first_row`` is the
@@ -248,13 +272,15 @@ def _table_from_grid(label: str, grid: pd.DataFrame, *, first_row: int, year: in
     candidates = [(int(line_numbers[p]), grid.iloc[int(p)].tolist()) for p in positions[:HEADER_SEARCH_ROWS]]
     start = _header_position(candidates)
     header_row, header = candidates[start]
-    data_pos = positions[start + 1:]
+    data_pos = positions[start + 1 :]
     names = [normalise_column(h) for h in header]
     while names and names[-1] == "":
         names.pop()  # trailing empty header cells from spreadsheets
     notes = []
     if start:
-        notes.append(f"row(s) {', '.join(str(r) for r, _ in candidates[:start])} above the column names (row {header_row}) are titles: skipped")
+        notes.append(
+            f"row(s) {', '.join(str(r) for r, _ in candidates[:start])} above the column names (row {header_row}) are titles: skipped"
+        )
     seen: dict[str, int] = {}
     columns = []
     for i, n in enumerate(names):
@@ -312,7 +338,9 @@ def _check_zip(content: bytes) -> zipfile.ZipFile:
             f"{MAX_UNZIPPED_BYTES / 1024 / 1024:,.0f} MB limit (MAX_UNZIPPED_BYTES); it may be a zip bomb"
         )
     for info in infos:
-        if info.file_size > _RATIO_CHECK_FROM_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+        if info.file_size > _RATIO_CHECK_FROM_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(
+            info.compress_size, 1
+        ):
             raise FileRejected(
                 f"a part of this file ({info.filename}) expands {info.file_size // max(info.compress_size, 1):,} times "
                 f"(limit MAX_COMPRESSION_RATIO = {MAX_COMPRESSION_RATIO}): refused as a possible zip bomb"
@@ -355,15 +383,18 @@ class _WorkbookBudget:
         if longest > MAX_CELL_CHARS:
             raise FileRejected(
                 f"sheet {sheet[:40]!r} row {number} has a cell of {longest:,} characters, over Excel's own limit "
-                f"of {MAX_CELL_CHARS:,} (MAX_CELL_CHARS): the workbook is damaged or hostile")
+                f"of {MAX_CELL_CHARS:,} (MAX_CELL_CHARS): the workbook is damaged or hostile"
+            )
         if self.text > MAX_WORKBOOK_TEXT:
             raise FileRejected(
                 f"the workbook holds over {MAX_WORKBOOK_TEXT:,} characters of text by sheet {sheet[:40]!r} row "
-                f"{number} (MAX_WORKBOOK_TEXT): save the tables as CSV, or split them by year")
+                f"{number} (MAX_WORKBOOK_TEXT): save the tables as CSV, or split them by year"
+            )
         if self.cells > MAX_WORKBOOK_CELLS:
             raise FileRejected(
                 f"the workbook has over {MAX_WORKBOOK_CELLS:,} cells (rows x columns) by sheet {sheet[:40]!r} row "
-                f"{number} (MAX_WORKBOOK_CELLS): save the tables as CSV, or split them by year")
+                f"{number} (MAX_WORKBOOK_CELLS): save the tables as CSV, or split them by year"
+            )
 
 
 def _read_xlsx(name: str, content: bytes) -> list[RawTable]:

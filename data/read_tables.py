@@ -11,6 +11,7 @@ separators accepted) or ISO ``yyyy-mm-dd``, either optionally followed by a time
 ``HH:MM`` or ``HH:MM:SS`` (kept). Two-digit years are refused because the
 century cannot be known for a date of birth.
 """
+
 from __future__ import annotations
 
 import re
@@ -72,7 +73,16 @@ CODE_COLUMNS = {
     "costs": [],
 }
 # Columns only the missing-team log has; any one of them (with CHILD and MIS_START) tells it from the 903 Missing table.
-LOG_MARKERS = {"FOUND_POST", "FOUND_LAT", "FOUND_LON", "FROM_POST", "RHI_OFFERED", "RHI_DONE", "RHI_ACCEPTED", *S.RISK_FLAGS}
+LOG_MARKERS = {
+    "FOUND_POST",
+    "FOUND_LAT",
+    "FOUND_LON",
+    "FROM_POST",
+    "RHI_OFFERED",
+    "RHI_DONE",
+    "RHI_ACCEPTED",
+    *S.RISK_FLAGS,
+}
 # 903 tables this app does not use, by a column only they have.
 OTHER_903_TABLES = {
     "REVIEW_CODE": "Reviews",
@@ -84,7 +94,13 @@ OTHER_903_TABLES = {
     "SW_ID": "SWEpisodes",
     "DOLO_START": "DoLo",
 }
-SECTOR_ALIASES = {"LOCAL AUTHORITY": "LA", "COUNCIL": "LA", "INDEPENDENT": "PRIVATE", "VOLUNTARY SECTOR": "VOLUNTARY", "CHARITY": "VOLUNTARY"}
+SECTOR_ALIASES = {
+    "LOCAL AUTHORITY": "LA",
+    "COUNCIL": "LA",
+    "INDEPENDENT": "PRIVATE",
+    "VOLUNTARY SECTOR": "VOLUNTARY",
+    "CHARITY": "VOLUNTARY",
+}
 _TRUE = {"Y", "YES", "TRUE", "1", "T"}
 _FALSE = {"N", "NO", "FALSE", "0", "F"}
 
@@ -167,7 +183,9 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
             parts.append(parsed)
     for p in parts:
         out.loc[p.index] = p.to_numpy()
-    parsed = pd.Series(out.to_numpy()[codes] if len(codes) else out.to_numpy()[:0], index=values.index, dtype="datetime64[ns]")
+    parsed = pd.Series(
+        out.to_numpy()[codes] if len(codes) else out.to_numpy()[:0], index=values.index, dtype="datetime64[ns]"
+    )
     bad = (full != "") & parsed.isna()
     return parsed, bad
 
@@ -249,7 +267,9 @@ def clean_table(raw: RawTable, kind: str, quality: QualityReport) -> pd.DataFram
     for col in absent:
         df[col] = ""
     if absent and kind not in ("missing_log",):
-        quality.warn(label, kind, None, None, ", ".join(absent), f"column(s) absent, read as blank: {', '.join(absent)}")
+        quality.warn(
+            label, kind, None, None, ", ".join(absent), f"column(s) absent, read as blank: {', '.join(absent)}"
+        )
     for note in raw.notes:
         quality.warn(label, kind, None, None, None, note)
     if raw.row_issues:
@@ -318,7 +338,9 @@ def clean_table(raw: RawTable, kind: str, quality: QualityReport) -> pd.DataFram
         ratings = {r.upper(): r for r in S.OFSTED_RATINGS}
         rating = df["OFSTED_RATING"].str.upper().map(ratings)
         unknown = (df["OFSTED_RATING"] != "") & rating.isna()
-        warn(unknown, "OFSTED_RATING", f"OFSTED_RATING is not one of {', '.join(S.OFSTED_RATINGS)}", df["OFSTED_RATING"])
+        warn(
+            unknown, "OFSTED_RATING", f"OFSTED_RATING is not one of {', '.join(S.OFSTED_RATINGS)}", df["OFSTED_RATING"]
+        )
         df["OFSTED_RATING"] = rating.where(rating.notna(), df["OFSTED_RATING"])
 
     if kind == "costs":
@@ -328,7 +350,12 @@ def clean_table(raw: RawTable, kind: str, quality: QualityReport) -> pd.DataFram
         groups = {g.upper(): g for g in S.COST_GROUPS}
         group = df["PLACEMENT_GROUP"].str.upper().map(groups)
         unknown = (df["PLACEMENT_GROUP"] != "") & group.isna()
-        warn(unknown, "PLACEMENT_GROUP", f"PLACEMENT_GROUP is not one of {', '.join(S.COST_GROUPS)}", df["PLACEMENT_GROUP"])
+        warn(
+            unknown,
+            "PLACEMENT_GROUP",
+            f"PLACEMENT_GROUP is not one of {', '.join(S.COST_GROUPS)}",
+            df["PLACEMENT_GROUP"],
+        )
         df["PLACEMENT_GROUP"] = group.where(group.notna(), df["PLACEMENT_GROUP"])
 
     if "YEAR" in df.columns:

@@ -11,6 +11,7 @@ kind in document order: the n-th CHILD for Header (the CHILD element's
 order), the n-th EPISODE for Episodes, the n-th AMISSING for Missing. Every
 record then has its own number, so rows read = used + set aside still holds.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,7 +47,9 @@ def read_xml_tables(name: str, text: str) -> list[RawTable]:
     except (ET.ParseError, LookupError, ValueError) as exc:
         raise FileRejected(f"this XML file is not well formed ({exc})") from None
     if root.tag.upper() != XML_ROOT:
-        raise FileRejected(f"this XML is not a 903 return: its root element is <{root.tag[:40]}>, expected <{XML_ROOT}>")
+        raise FileRejected(
+            f"this XML is not a 903 return: its root element is <{root.tag[:40]}>, expected <{XML_ROOT}>"
+        )
 
     header_rows, episode_rows, missing_rows = [], [], []
     extra_header, extra_episode = [], []
@@ -59,7 +62,8 @@ def read_xml_tables(name: str, text: str) -> list[RawTable]:
             raise FileRejected(
                 f"CHILD element {number} (Header row {number}"
                 f"{', CHILDID ' + repr(_text(child, 'HEADER/CHILDID')[:20]) if _text(child, 'HEADER/CHILDID') else ''}) "
-                "holds another CHILD element inside it; in a 903 return each CHILD is separate: refused")
+                "holds another CHILD element inside it; in a 903 return each CHILD is separate: refused"
+            )
         header = child.find("HEADER")
         if header is None:
             header_rows.append({"CHILD": ""})
@@ -96,9 +100,13 @@ def read_xml_tables(name: str, text: str) -> list[RawTable]:
                         extra_episode.append(tag)
             episode_rows.append(ep)
         if len(seen_header) > MAX_COLUMNS or len(seen_episode) > MAX_COLUMNS:
-            raise FileRejected(too_wide_message(
-                max(len(seen_header), len(seen_episode)), where="the HEADER or EPISODE elements hold",
-                advice="this is not a 903 return as the DfE specifies it"))
+            raise FileRejected(
+                too_wide_message(
+                    max(len(seen_header), len(seen_episode)),
+                    where="the HEADER or EPISODE elements hold",
+                    advice="this is not a 903 return as the DfE specifies it",
+                )
+            )
 
     if not header_rows:
         raise FileRejected(f"this {XML_ROOT} file holds no CHILD elements")
@@ -109,7 +117,11 @@ def read_xml_tables(name: str, text: str) -> list[RawTable]:
         ("episodes", episode_rows, EPISODES_COLUMNS + extra_episode),
         ("missing", missing_rows, MISSING_COLUMNS),
     ):
-        frame = pd.DataFrame(rows, columns=columns, dtype=object).fillna("") if rows else pd.DataFrame(columns=columns, dtype=object)
+        frame = (
+            pd.DataFrame(rows, columns=columns, dtype=object).fillna("")
+            if rows
+            else pd.DataFrame(columns=columns, dtype=object)
+        )
         label = f"{name} [{kind.capitalize()}]"
         table = RawTable(label, frame, np.arange(1, len(rows) + 1, dtype=np.int64), year=year, kind=kind)
         if kind == "header" or rows:

@@ -17,6 +17,7 @@ is used (the ``YEAR`` column, else a year in the file name, else the order the
 files were given, then the row order) and the others are set aside, naming
 the row that was kept. In pooled files the authority is part of the key.
 """
+
 from __future__ import annotations
 
 import os
@@ -71,7 +72,9 @@ def read_folder(path, *, la=None) -> Dataset:
     folder = Path(path)
     if not folder.is_dir():
         dataset = Dataset()
-        dataset.quality.file_error(folder.name or str(folder), "folder not found" if not folder.exists() else "this is a file, not a folder")
+        dataset.quality.file_error(
+            folder.name or str(folder), "folder not found" if not folder.exists() else "this is a file, not a folder"
+        )
         return dataset
     dataset = read_inputs(folder_files(folder), la=la)
     # The demo generator leaves this marker beside its files; every view must then say "synthetic".
@@ -175,7 +178,9 @@ def _read_table(raw: RawTable, order: int, quality: QualityReport, pieces: dict)
         quality.file_error(raw.label, not_recognised_message(list(raw.frame.columns)))
         return
     if kind.startswith("other903:"):
-        quality.file_error(raw.label, f"a 903 {kind.split(':', 1)[1]} table: not used by this app", table=kind.split(":", 1)[1])
+        quality.file_error(
+            raw.label, f"a 903 {kind.split(':', 1)[1]} table: not used by this app", table=kind.split(":", 1)[1]
+        )
         return
     quality.add_file(raw.label, kind, len(raw.frame))
     try:
@@ -210,7 +215,9 @@ def _resolve_pooled_la(table: pd.DataFrame, label: str, kind: str, quality: Qual
 def _drop_duplicates(table: pd.DataFrame, kind: str, quality: QualityReport) -> pd.DataFrame:
     key, what = DUPLICATE_KEYS[kind]
     if "LA" in table.columns:
-        table["_LA_KEY"] = table.get("LA_CODE", pd.Series(index=table.index, dtype=object)).fillna(table["LA"].astype(object).str.upper())
+        table["_LA_KEY"] = table.get("LA_CODE", pd.Series(index=table.index, dtype=object)).fillna(
+            table["LA"].astype(object).str.upper()
+        )
         key = ["_LA_KEY", *key]
     live = table[~table["_SET_ASIDE"]]
     live = live[live[key].notna().all(axis=1)] if kind in ("homes", "costs") else live
@@ -227,9 +234,13 @@ def _drop_duplicates(table: pd.DataFrame, kind: str, quality: QualityReport) -> 
             # The kept row goes in `value` so that the reason is the same for every row of a file
             # and the report can group thousands of year-on-year repeats into one line.
             quality.set_aside(
-                rec[S.SOURCE_FILE], kind, int(rec[S.SOURCE_ROW]), None,
+                rec[S.SOURCE_FILE],
+                kind,
+                int(rec[S.SOURCE_ROW]),
+                None,
                 f"row {int(rec[S.SOURCE_ROW + '_KEPT'])} is used",
-                f"{what} also in {rec[S.SOURCE_FILE + '_KEPT']}", rule=REPEATED_RECORD,
+                f"{what} also in {rec[S.SOURCE_FILE + '_KEPT']}",
+                rule=REPEATED_RECORD,
             )
         table.loc[matched["index"].to_numpy(), "_SET_ASIDE"] = True
     return table.drop(columns=["_LA_KEY"], errors="ignore")

@@ -3,13 +3,25 @@
 903 codes follow the DfE SSDA903 guidance as the published validator reads it
 (see docs/inputs.md and ../shared/reference/ssda903.md).
 """
+
 from __future__ import annotations
 
 # ---------------------------------------------------------------- 903 tables
 HEADER_COLUMNS = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
 EPISODES_COLUMNS = [
-    "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-    "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN",
+    "CHILD",
+    "DECOM",
+    "RNE",
+    "LS",
+    "CIN",
+    "PLACE",
+    "PLACE_PROVIDER",
+    "DEC",
+    "REC",
+    "REASON_PLACE_CHANGE",
+    "HOME_POST",
+    "PL_POST",
+    "URN",
 ]
 MISSING_COLUMNS = ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"]
 UASC_COLUMNS = ["CHILD", "SEX", "DOB", "DUC"]
@@ -44,8 +56,19 @@ RISK_FLAG_LABELS = {
     "SUBSTANCE": "substance misuse",
 }
 MISSING_LOG_COLUMNS = [
-    "CHILD", "MISSING", "MIS_START", "MIS_END", "FROM_POST", "FOUND_POST", "FOUND_LAT", "FOUND_LON",
-    "RHI_OFFERED", "RHI_DONE", "RHI_ACCEPTED", *RISK_FLAGS, "NOTES",
+    "CHILD",
+    "MISSING",
+    "MIS_START",
+    "MIS_END",
+    "FROM_POST",
+    "FOUND_POST",
+    "FOUND_LAT",
+    "FOUND_LON",
+    "RHI_OFFERED",
+    "RHI_DONE",
+    "RHI_ACCEPTED",
+    *RISK_FLAGS,
+    "NOTES",
 ]
 # Free text that must never leave the analyst's own view.
 ANALYST_ONLY_COLUMNS = ["NOTES"]
@@ -98,10 +121,41 @@ PLACE_CODES = {
 # DfE validator's rule 146 lists them: K3 from 2024/25 (its list writes "k3"); H5, P2 and Z1
 # replaced by K3 and Z11-Z14 from 2025/26.
 _PLACE_CODES_2024 = (
-    "A3", "A4", "A5", "A6", "H5", "K1", "K2", "P1", "P2", "P3", "R1", "R2", "R3", "R5", "S1",
-    "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1",
+    "A3",
+    "A4",
+    "A5",
+    "A6",
+    "H5",
+    "K1",
+    "K2",
+    "P1",
+    "P2",
+    "P3",
+    "R1",
+    "R2",
+    "R3",
+    "R5",
+    "S1",
+    "T0",
+    "T1",
+    "T2",
+    "T3",
+    "T4",
+    "U1",
+    "U2",
+    "U3",
+    "U4",
+    "U5",
+    "U6",
+    "Z1",
 )
-_PLACE_CODES_2026 = tuple(c for c in _PLACE_CODES_2024 if c not in ("H5", "P2", "Z1")) + ("K3", "Z11", "Z12", "Z13", "Z14")
+_PLACE_CODES_2026 = tuple(c for c in _PLACE_CODES_2024 if c not in ("H5", "P2", "Z1")) + (
+    "K3",
+    "Z11",
+    "Z12",
+    "Z13",
+    "Z14",
+)
 
 
 def place_codes_for_year(year: int) -> frozenset[str]:
@@ -122,8 +176,13 @@ GROUP_PARENTS = "With parents"
 GROUP_ADOPTION = "Placed for adoption"
 GROUP_OTHER = "Other"
 PLACEMENT_GROUPS = [
-    GROUP_FOSTER_RELATIVE, GROUP_FOSTER_OTHER, GROUP_RESIDENTIAL, GROUP_SUPPORTED,
-    GROUP_PARENTS, GROUP_ADOPTION, GROUP_OTHER,
+    GROUP_FOSTER_RELATIVE,
+    GROUP_FOSTER_OTHER,
+    GROUP_RESIDENTIAL,
+    GROUP_SUPPORTED,
+    GROUP_PARENTS,
+    GROUP_ADOPTION,
+    GROUP_OTHER,
 ]
 PLACE_GROUP = {
     **{c: GROUP_FOSTER_RELATIVE for c in ("U1", "U2", "U3")},
@@ -138,8 +197,14 @@ PLACE_GROUP = {
 # secure care's tiny share of children beside its large share of cost.
 GROUP_SECURE = "Secure children's homes"
 COST_GROUPS = [
-    GROUP_FOSTER_RELATIVE, GROUP_FOSTER_OTHER, GROUP_RESIDENTIAL, GROUP_SECURE, GROUP_SUPPORTED,
-    GROUP_PARENTS, GROUP_ADOPTION, GROUP_OTHER,
+    GROUP_FOSTER_RELATIVE,
+    GROUP_FOSTER_OTHER,
+    GROUP_RESIDENTIAL,
+    GROUP_SECURE,
+    GROUP_SUPPORTED,
+    GROUP_PARENTS,
+    GROUP_ADOPTION,
+    GROUP_OTHER,
 ]
 # ILLUSTRATIVE ONLY (pounds per child per week): round figures of the order councils report, not a
 # published source. The app and the demo label them so; a council replaces them with its own.
@@ -172,8 +237,28 @@ SHORT_BREAK_LS = ("V3", "V4")
 RNE_CODES = ["S", "L", "P", "T", "B", "U"]
 REC_STILL_IN_CARE = "X1"
 REC_CODES = [
-    "X1", "E11", "E12", "E13", "E14", "E15", "E16", "E17", "E2", "E3", "E41", "E45", "E46", "E47",
-    "E48", "E4A", "E4B", "E5", "E6", "E7", "E8", "E9",
+    "X1",
+    "E11",
+    "E12",
+    "E13",
+    "E14",
+    "E15",
+    "E16",
+    "E17",
+    "E2",
+    "E3",
+    "E41",
+    "E45",
+    "E46",
+    "E47",
+    "E48",
+    "E4A",
+    "E4B",
+    "E5",
+    "E6",
+    "E7",
+    "E8",
+    "E9",
 ]
 CIN_CODES = [f"N{i}" for i in range(1, 9)]
 

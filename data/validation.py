@@ -33,6 +33,7 @@ provider     unknown PLACE_PROVIDER code (no single validator rule)
 The same missing-episode rules are applied to the missing team's log, except
 577/578 (the log may hold children who are not looked after).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -121,7 +122,12 @@ def _child_key(frame: pd.DataFrame) -> pd.Series:
     """CHILD, qualified by the authority in pooled data (ids are only unique within a council)."""
     child = frame["CHILD"].astype(object).astype(str)
     if "LA_CODE" in frame.columns:
-        la = frame["LA_CODE"].astype(object).fillna(frame.get("LA", pd.Series("", index=frame.index)).astype(object)).astype(str)
+        la = (
+            frame["LA_CODE"]
+            .astype(object)
+            .fillna(frame.get("LA", pd.Series("", index=frame.index)).astype(object))
+            .astype(str)
+        )
         return la + "|" + child
     return child
 
@@ -167,8 +173,14 @@ def _place_codes_by_year(q, episodes: pd.DataFrame) -> None:
         bad |= rows & place.notna() & ~place.isin(S.place_codes_for_year(int(y)))
     bad |= year.isna() & place.notna() & ~place.isin(list(S.PLACE_CODES))
     _warn_rows(
-        q, "episodes", episodes, bad, "PLACE",
-        lambda v: f"PLACE code {v!s} is not a valid code for this return's collection year", "146", place,
+        q,
+        "episodes",
+        episodes,
+        bad,
+        "PLACE",
+        lambda v: f"PLACE code {v!s} is not a valid code for this return's collection year",
+        "146",
+        place,
     )
 
 
@@ -182,8 +194,13 @@ def _home_equals_placement(q, episodes: pd.DataFrame) -> None:
     home, placed = _compact(episodes["HOME_POST"]), _compact(episodes["PL_POST"])
     mask = (home != "") & (home == placed) & (episodes["PLACE"].astype(object) != "P1")
     _warn_rows(
-        q, "episodes", episodes, mask, "PL_POST",
-        "HOME_POST is the same as PL_POST but the placement is not with parents (P1): the distance will be 0", "392d",
+        q,
+        "episodes",
+        episodes,
+        mask,
+        "PL_POST",
+        "HOME_POST is the same as PL_POST but the placement is not with parents (P1): the distance will be 0",
+        "392d",
         episodes["PL_POST"],
     )
 
@@ -206,8 +223,9 @@ def _unknown_postcodes(q, dataset: Dataset, index) -> None:
     for table, column, frame, given, found in _looked_up_postcodes(dataset, index):
         unmatched = found.index[found["resolution"].isna()]
         hits = frame.loc[unmatched]
-        for (file, row), value, reason in zip(zip(hits[S.SOURCE_FILE], hits[S.SOURCE_ROW]), given[unmatched],
-                                              found.loc[unmatched, "failure"]):
+        for (file, row), value, reason in zip(
+            zip(hits[S.SOURCE_FILE], hits[S.SOURCE_ROW]), given[unmatched], found.loc[unmatched, "failure"]
+        ):
             q.warn(file, table, int(row), column, value, f"{column} {reason}", "392c")
 
 
@@ -215,8 +233,14 @@ def _unknown_postcodes(q, dataset: Dataset, index) -> None:
 def _end_before_start(q, table, frame) -> None:
     mask = frame["MIS_END"].notna() & frame["MIS_START"].notna() & (frame["MIS_END"] < frame["MIS_START"])
     _warn_rows(
-        q, table, frame, mask, "MIS_END",
-        "MIS_END is before MIS_START: the episode is kept but has no duration", "567", frame["MIS_END"].astype(str),
+        q,
+        table,
+        frame,
+        mask,
+        "MIS_END",
+        "MIS_END is before MIS_START: the episode is kept but has no duration",
+        "567",
+        frame["MIS_END"].astype(str),
     )
 
 
@@ -239,15 +263,26 @@ def _overlapping(q, table, frame) -> None:
     mask = pd.Series(False, index=frame.index)
     mask[work.index[(prev_open | overlap).to_numpy()]] = True
     _warn_rows(
-        q, table, frame, mask, "MIS_START",
-        "this missing episode starts before the child's previous missing episode ended (or that one has no end)", "574",
+        q,
+        table,
+        frame,
+        mask,
+        "MIS_START",
+        "this missing episode starts before the child's previous missing episode ended (or that one has no end)",
+        "574",
         frame["MIS_START"].astype(str),
     )
 
 
 def _periods_of_care(episodes: pd.DataFrame) -> pd.DataFrame:
     """Periods of care: contiguous episodes; a new period starts when DECOM > the previous DEC."""
-    ep = pd.DataFrame({"key": _child_key(episodes).to_numpy(), "start": episodes["DECOM"].to_numpy(), "end": episodes["DEC"].to_numpy()})
+    ep = pd.DataFrame(
+        {
+            "key": _child_key(episodes).to_numpy(),
+            "start": episodes["DECOM"].to_numpy(),
+            "end": episodes["DEC"].to_numpy(),
+        }
+    )
     ep = ep.dropna(subset=["start"]).sort_values(["key", "start"], kind="stable").reset_index(drop=True)
     new_child = ep["key"].ne(ep["key"].shift())
     prev_end = ep.groupby("key")["end"].shift()
@@ -265,13 +300,31 @@ def _outside_care(q, table, frame, episodes, *, periods: bool) -> None:
     keys = _child_key(frame)
     ep_keys = _child_key(episodes)
     has_episodes = keys.isin(set(ep_keys))
-    _warn_rows(q, table, frame, ~has_episodes, "CHILD", "this child has missing episodes but no episodes of care", "1012", frame["CHILD"])
+    _warn_rows(
+        q,
+        table,
+        frame,
+        ~has_episodes,
+        "CHILD",
+        "this child has missing episodes but no episodes of care",
+        "1012",
+        frame["CHILD"],
+    )
 
-    miss = pd.DataFrame({"key": keys.to_numpy(), "start": frame["MIS_START"].to_numpy(), "end": frame["MIS_END"].to_numpy(), "i": np.arange(len(frame))})
+    miss = pd.DataFrame(
+        {
+            "key": keys.to_numpy(),
+            "start": frame["MIS_START"].to_numpy(),
+            "end": frame["MIS_END"].to_numpy(),
+            "i": np.arange(len(frame)),
+        }
+    )
     miss = miss[has_episodes.to_numpy() & miss["start"].notna().to_numpy()]
 
     # 581: inside some episode (DECOM <= MIS_START <= DEC, or DEC blank).
-    ep = pd.DataFrame({"key": ep_keys.to_numpy(), "decom": episodes["DECOM"].to_numpy(), "dec": episodes["DEC"].to_numpy()})
+    ep = pd.DataFrame(
+        {"key": ep_keys.to_numpy(), "decom": episodes["DECOM"].to_numpy(), "dec": episodes["DEC"].to_numpy()}
+    )
     pairs = miss.merge(ep, on="key")
     start_day = pairs["start"].dt.normalize()
     inside = (pairs["decom"] <= start_day) & (pairs["dec"].isna() | (start_day <= pairs["dec"]))
@@ -279,7 +332,16 @@ def _outside_care(q, table, frame, episodes, *, periods: bool) -> None:
     mask = np.zeros(len(frame), dtype=bool)
     mask[[i for i in miss["i"] if i not in in_episode]] = True
     extra = "" if periods else ": no placement postcode can be filled in for it"
-    _warn_rows(q, table, frame, mask, "MIS_START", f"MIS_START is not within any of the child's episodes of care{extra}", "581", frame["MIS_START"].astype(str))
+    _warn_rows(
+        q,
+        table,
+        frame,
+        mask,
+        "MIS_START",
+        f"MIS_START is not within any of the child's episodes of care{extra}",
+        "581",
+        frame["MIS_START"].astype(str),
+    )
     if not periods:
         return
 
@@ -290,14 +352,28 @@ def _outside_care(q, table, frame, episodes, *, periods: bool) -> None:
     in_period = set(pairs.loc[within, "i"])
     mask578 = np.zeros(len(frame), dtype=bool)
     mask578[[i for i in miss["i"] if i not in in_period]] = True
-    _warn_rows(q, table, frame, mask578, "MIS_START", "MIS_START is outside every period of care of the child", "578", frame["MIS_START"].astype(str))
+    _warn_rows(
+        q,
+        table,
+        frame,
+        mask578,
+        "MIS_START",
+        "MIS_START is outside every period of care of the child",
+        "578",
+        frame["MIS_START"].astype(str),
+    )
 
     mask577 = np.zeros(len(frame), dtype=bool)
     mask577[_outside_every_period(miss, episodes, ep_keys)] = True
     _warn_rows(
-        q, table, frame, mask577, "MIS_END",
+        q,
+        table,
+        frame,
+        mask577,
+        "MIS_END",
         "the missing episode does not fit in any of the child's periods of care: it ends after the period ended "
-        "or before it began, or has no end although the period ended or began after it", "577",
+        "or before it began, or has no end although the period ended or began after it",
+        "577",
         frame["MIS_END"].astype(str),
     )
 
@@ -311,8 +387,9 @@ def _outside_every_period(miss: pd.DataFrame, episodes: pd.DataFrame, ep_keys: p
     (a) no MIS_END but the period has ended, (b) no MIS_END and MIS_START before the period,
     (c) MIS_END after the period's end, (d) MIS_END before the period's start. Dates are days.
     """
-    ep = pd.DataFrame({"key": ep_keys.to_numpy(), "start": episodes["DECOM"].to_numpy(),
-                       "end": episodes["DEC"].to_numpy()}).dropna(subset=["start"])
+    ep = pd.DataFrame(
+        {"key": ep_keys.to_numpy(), "start": episodes["DECOM"].to_numpy(), "end": episodes["DEC"].to_numpy()}
+    ).dropna(subset=["start"])
     ep = ep.sort_values(["key", "start"], kind="stable").reset_index(drop=True)
     prev_end = ep["end"].shift()
     new = ep["key"].ne(ep["key"].shift()) | (prev_end.notna() & (ep["start"] > prev_end))
@@ -322,10 +399,12 @@ def _outside_every_period(miss: pd.DataFrame, episodes: pd.DataFrame, ep_keys: p
     per["p_end"] = ep.groupby("period")["end"].nth(-1).to_numpy()
     pairs = miss.merge(per, on="key")
     start, end = pairs["start"].dt.normalize(), pairs["end"].dt.normalize()
-    out = ((end.isna() & pairs["p_end"].notna())
-           | (end.isna() & (start < pairs["p_start"]))
-           | (end > pairs["p_end"])
-           | (end < pairs["p_start"]))
+    out = (
+        (end.isna() & pairs["p_end"].notna())
+        | (end.isna() & (start < pairs["p_start"]))
+        | (end > pairs["p_end"])
+        | (end < pairs["p_start"])
+    )
     every = out.groupby(pairs["i"]).all()
     return every.index[every.to_numpy()].to_numpy(dtype=int)
 
@@ -371,16 +450,24 @@ def postcode_match_summary(dataset: Dataset, *, index=None) -> tuple[pd.DataFram
                 "match_rate": matched / len(given) if len(given) else np.nan,
             }
         )
-        bad = pd.DataFrame({"value": given[res.isna()].astype(str).str.strip().to_numpy(),
-                            "reason": found.loc[res.isna(), "failure"].to_numpy()})
+        bad = pd.DataFrame(
+            {
+                "value": given[res.isna()].astype(str).str.strip().to_numpy(),
+                "reason": found.loc[res.isna(), "failure"].to_numpy(),
+            }
+        )
         if not bad.empty:
             grouped = bad.groupby(["value", "reason"]).size().reset_index(name="count")
             grouped.insert(0, "column", column)
             grouped.insert(0, "table", table)
             misses.append(grouped)
-    summary = pd.DataFrame(rows, columns=["table", "column", "values", "matched", "unit", "sector", "district", "match_rate"])
+    summary = pd.DataFrame(
+        rows, columns=["table", "column", "values", "matched", "unit", "sector", "district", "match_rate"]
+    )
     unmatched = (
-        pd.concat(misses, ignore_index=True).sort_values(["count", "table", "column", "value"], ascending=[False, True, True, True])
+        pd.concat(misses, ignore_index=True).sort_values(
+            ["count", "table", "column", "value"], ascending=[False, True, True, True]
+        )
         if misses
         else pd.DataFrame(columns=["table", "column", "value", "count", "reason"])
     )

@@ -7,6 +7,7 @@
 
 Exits 0 on success, 2 with one line on stderr when something goes wrong.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,7 +67,9 @@ def _clear_cache(args) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m geo", description="Geography data for the care map.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("build-index", help="build the ONS postcode index into the user cache").set_defaults(run=_build_index)
+    sub.add_parser("build-index", help="build the ONS postcode index into the user cache").set_defaults(
+        run=_build_index
+    )
     boundaries = sub.add_parser("build-boundaries", help="derive authority polygons and adjacency from postcodes")
     boundaries.add_argument("--out", help="folder to write to (default geo/reference)")
     boundaries.set_defaults(run=_build_boundaries)

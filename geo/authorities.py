@@ -10,6 +10,7 @@ The lower-tier (district) to upper-tier lookup comes from the package
 changes since: the April 2023 unitaries (Cumberland, Westmorland and Furness,
 North Yorkshire, Somerset) and the recoding of Barnsley and Sheffield.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -176,5 +177,9 @@ def resolve_authority(value: str | Authority) -> Authority:
         name = by_code[_names()[c]].name
         if name not in close_names:
             close_names.append(name)
-    hint = f" Did you mean: {', '.join(close_names)}?" if close_names else " Give a GSS code (E10000016), DfE code (886) or name."
+    hint = (
+        f" Did you mean: {', '.join(close_names)}?"
+        if close_names
+        else " Give a GSS code (E10000016), DfE code (886) or name."
+    )
     raise UnknownAuthorityError(f"Unknown children's services authority {text!r}.{hint}")

@@ -12,6 +12,7 @@ Two sources, the official one first:
 
 Everything is British National Grid (EPSG:27700, metres).
 """
+
 from __future__ import annotations
 
 import os
@@ -276,15 +277,25 @@ def measure_accuracy(boundaries=None, index=None) -> tuple[dict, pd.DataFrame]:
     units = index.english_units()
     geoms = boundaries.geometry.values
     shapely.prepare(geoms)
-    found = _locate(shapely.STRtree(geoms), boundaries["code"].to_numpy(dtype=object),
-                    units["easting"].to_numpy(), units["northing"].to_numpy())
+    found = _locate(
+        shapely.STRtree(geoms),
+        boundaries["code"].to_numpy(dtype=object),
+        units["easting"].to_numpy(),
+        units["northing"].to_numpy(),
+    )
     own = found == units["la_code"].to_numpy(dtype=object)
     per = (
         pd.DataFrame({"code": units["la_code"].to_numpy(dtype=object), "own": own})
-        .groupby("code")["own"].agg(postcodes="size", share_in_own="mean").reset_index()
+        .groupby("code")["own"]
+        .agg(postcodes="size", share_in_own="mean")
+        .reset_index()
     )
-    per = per.merge(boundaries[["code", "name"]].assign(area_km2=boundaries.area.to_numpy() / 1e6), on="code", how="left")
-    per = per.sort_values("share_in_own").reset_index(drop=True)[["code", "name", "postcodes", "share_in_own", "area_km2"]]
+    per = per.merge(
+        boundaries[["code", "name"]].assign(area_km2=boundaries.area.to_numpy() / 1e6), on="code", how="left"
+    )
+    per = per.sort_values("share_in_own").reset_index(drop=True)[
+        ["code", "name", "postcodes", "share_in_own", "area_km2"]
+    ]
     summary = {
         "postcodes": int(len(units)),
         "share_in_own": float(own.mean()),
@@ -440,7 +451,11 @@ def _gb_units(index):
     """
     units = index.units_with_positions(countries=("England", "Wales", "Scotland"))
     units = units[units["la_code"].notna()]
-    return (units["easting"].to_numpy(), units["northing"].to_numpy(), units["la_code"].to_numpy(dtype=object).astype(str))
+    return (
+        units["easting"].to_numpy(),
+        units["northing"].to_numpy(),
+        units["la_code"].to_numpy(dtype=object).astype(str),
+    )
 
 
 def _majority_grid(east, north, label_idx, n_labels, cell):
@@ -656,7 +671,10 @@ def build_boundaries(out_dir: Path | None = None, **options) -> dict:
     tmp.unlink(missing_ok=True)
     # Whole metres are ample for approximate polygons and keep the file small and diffable.
     pyogrio.write_dataframe(
-        gdf, tmp, layer="authority_boundaries", driver="GeoJSON",
+        gdf,
+        tmp,
+        layer="authority_boundaries",
+        driver="GeoJSON",
         layer_options={"COORDINATE_PRECISION": 0, "WRITE_BBOX": "NO"},
     )
     os.replace(tmp, path)

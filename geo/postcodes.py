@@ -12,6 +12,7 @@ Coordinates are British National Grid (EPSG:27700, metres) and WGS84
 directory: they get WGS84 coordinates for drawing, but never British grid ones,
 so they can never leak into a distance.
 """
+
 from __future__ import annotations
 
 import os
@@ -112,9 +113,9 @@ _FAILURES = (
 )
 _UPPER, _LOWER, _DIGIT = 1, 2, 4
 _CHAR_CLASS = np.zeros(256, dtype=np.uint8)
-_CHAR_CLASS[ord("A"):ord("Z") + 1] = _UPPER
-_CHAR_CLASS[ord("a"):ord("z") + 1] = _LOWER
-_CHAR_CLASS[ord("0"):ord("9") + 1] = _DIGIT
+_CHAR_CLASS[ord("A") : ord("Z") + 1] = _UPPER
+_CHAR_CLASS[ord("a") : ord("z") + 1] = _LOWER
+_CHAR_CLASS[ord("0") : ord("9") + 1] = _DIGIT
 
 
 def _arrow_text(series: pd.Series):
@@ -124,7 +125,9 @@ def _arrow_text(series: pd.Series):
 
     if not (isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow"):
         series = series.astype(object).where(series.notna(), "").astype(pd.StringDtype("pyarrow", na_value=np.nan))
-    arr = pa.chunked_array(series.array.__arrow_array__()).combine_chunks() if len(series) else pa.array([], pa.string())
+    arr = (
+        pa.chunked_array(series.array.__arrow_array__()).combine_chunks() if len(series) else pa.array([], pa.string())
+    )
     return pc.fill_null(pc.cast(arr, pa.large_string()), "")
 
 
@@ -144,7 +147,7 @@ def _unit_candidates(uniques):
     ascii_only = np.asarray(pc.string_is_ascii(uniques).to_numpy(zero_copy_only=False), dtype=bool)
     squeezed = pc.replace_substring(pc.ascii_upper(uniques), " ", "")
     buffers = squeezed.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int64)[squeezed.offset: squeezed.offset + n + 1]
+    offsets = np.frombuffer(buffers[1], dtype=np.int64)[squeezed.offset : squeezed.offset + n + 1]
     data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(1, np.uint8)
     if len(data) == 0:
         data = np.zeros(1, np.uint8)
@@ -426,8 +429,10 @@ class PostcodeIndex:
             codes_in = np.arange(len(codes_in))
             spread = dict(found)
         else:
-            spread = {key: (value.take(pa.array(codes_in)) if key == "postcode" else value[codes_in])
-                      for key, value in found.items()}
+            spread = {
+                key: (value.take(pa.array(codes_in)) if key == "postcode" else value[codes_in])
+                for key, value in found.items()
+            }
         res, fail, lad = spread["resolution"], spread["failure"], spread["lad"]
         attr = self._lad_attr
         out = pd.DataFrame(
@@ -548,7 +553,9 @@ class PostcodeIndex:
             levels["district"][idx] = as_district
             display[idx] = keys
             undecided = idx[as_district < 0]
-            tail_digit = np.array([k[-1].isdigit() and len(k) >= 3 for k in compact.to_numpy(dtype=object)[undecided]], dtype=bool)
+            tail_digit = np.array(
+                [k[-1].isdigit() and len(k) >= 3 for k in compact.to_numpy(dtype=object)[undecided]], dtype=bool
+            )
             sect = undecided[tail_digit]
             if len(sect):
                 keys = compact.to_numpy(dtype=object)[sect]
@@ -580,7 +587,9 @@ class PostcodeIndex:
         failure[~blank & ~shaped] = FAILURE_NOT_A_POSTCODE
         failure[~blank & shaped & ~matched] = FAILURE_NOT_FOUND
         attrs = self._lad_attr.iloc[np.where(lad >= 0, lad, len(self._lad_attr) - 1)].reset_index(drop=True)
-        is_ni = (attrs["country"] == "Northern Ireland").to_numpy() | pd.Series(display).astype(str).str.startswith("BT").to_numpy() & matched
+        is_ni = (attrs["country"] == "Northern Ireland").to_numpy() | pd.Series(display).astype(str).str.startswith(
+            "BT"
+        ).to_numpy() & matched
         no_coords = matched & ~is_ni & ~(np.isfinite(easting) & np.isfinite(northing))
         failure[no_coords] = FAILURE_NO_COORDINATES
         failure[is_ni] = FAILURE_NORTHERN_IRELAND
@@ -639,8 +648,12 @@ class PostcodeIndex:
             metres[where] = dist[hit]
             slot[where] = np.asarray(table.lad)[rows[nearest[hit]]]
         attrs = self._lad_attr.iloc[slot].reset_index(drop=True)
-        return pd.DataFrame({"metres": metres, **{c: attrs[c].to_numpy(dtype=object)
-                                                  for c in ("lad_code", "la_code", "la_name", "country")}})
+        return pd.DataFrame(
+            {
+                "metres": metres,
+                **{c: attrs[c].to_numpy(dtype=object) for c in ("lad_code", "la_code", "la_name", "country")},
+            }
+        )
 
     def district_centroids(self) -> pd.DataFrame:
         """Centre of each local authority district: the mean position of its unit postcodes.
@@ -658,13 +671,15 @@ class PostcodeIndex:
             n = np.bincount(lad[ok], minlength=size)
             has = np.flatnonzero(n > 0)
             attrs = self._lad_attr.iloc[has]
-            self._district_centroids = pd.DataFrame({
-                "lad_code": attrs["lad_code"].to_numpy(dtype=object),
-                "easting": (np.bincount(lad[ok], weights=xs[ok], minlength=size) / np.maximum(n, 1))[has],
-                "northing": (np.bincount(lad[ok], weights=ys[ok], minlength=size) / np.maximum(n, 1))[has],
-                "la_code": attrs["la_code"].to_numpy(dtype=object),
-                "la_name": attrs["la_name"].to_numpy(dtype=object),
-            })
+            self._district_centroids = pd.DataFrame(
+                {
+                    "lad_code": attrs["lad_code"].to_numpy(dtype=object),
+                    "easting": (np.bincount(lad[ok], weights=xs[ok], minlength=size) / np.maximum(n, 1))[has],
+                    "northing": (np.bincount(lad[ok], weights=ys[ok], minlength=size) / np.maximum(n, 1))[has],
+                    "la_code": attrs["la_code"].to_numpy(dtype=object),
+                    "la_name": attrs["la_name"].to_numpy(dtype=object),
+                }
+            )
         return self._district_centroids
 
     def units_in(self, la_code: str) -> pd.DataFrame:
@@ -726,12 +741,14 @@ class PostcodeIndex:
         compact = pd.Series(_decode(np.asarray(table.code)[mask]), dtype=object)
         lad = np.asarray(table.lad)[mask]
         slot = np.where(lad >= 0, lad, len(self._lad_attr) - 1)
-        return pd.DataFrame({
-            "sector": (compact.str[:-1] + " " + compact.str[-1]).to_numpy(dtype=object),
-            "easting": np.asarray(table.easting)[mask].astype(np.float64),
-            "northing": np.asarray(table.northing)[mask].astype(np.float64),
-            "la_name": self._lad_attr["la_name"].to_numpy(dtype=object)[slot],
-        })
+        return pd.DataFrame(
+            {
+                "sector": (compact.str[:-1] + " " + compact.str[-1]).to_numpy(dtype=object),
+                "easting": np.asarray(table.easting)[mask].astype(np.float64),
+                "northing": np.asarray(table.northing)[mask].astype(np.float64),
+                "la_name": self._lad_attr["la_name"].to_numpy(dtype=object)[slot],
+            }
+        )
 
     @staticmethod
     def postcodes_for(codes) -> np.ndarray:

@@ -6,6 +6,7 @@ in a new thread, so even a transformer made once cost about 0.1 s on every rerun
 Missing page. Here every transform runs in one long-lived thread that keeps its transformers:
 the same ``Transformer.from_crs`` results, made once per process.
 """
+
 from __future__ import annotations
 
 import os
@@ -63,6 +64,7 @@ def transform_points(x, y, *, source: int = BNG, target: int = WGS84) -> tuple[n
 
 def transform_geometries(geometries, *, source: int = BNG, target: int = WGS84) -> np.ndarray:
     """shapely geometries (an array or sequence) from ``source`` to ``target``, all in one transform."""
+
     def move(xy: np.ndarray) -> np.ndarray:
         return np.column_stack(transform_points(xy[:, 0], xy[:, 1], source=source, target=target))
 

@@ -8,6 +8,7 @@ map still shows authority boundaries on a plain background.
 Every text that came from an input file must go through :func:`escape` before
 it reaches a tooltip or popup: folium renders them as HTML.
 """
+
 from __future__ import annotations
 
 import base64
@@ -94,8 +95,9 @@ class _WithoutData:
             finally:
                 this.data = data
 
-        self.module = types.SimpleNamespace(**{k: v for k, v in real.__dict__.items() if k in ("header", "html")},
-                                            script=script)
+        self.module = types.SimpleNamespace(
+            **{k: v for k, v in real.__dict__.items() if k in ("header", "html")}, script=script
+        )
 
     def render(self, *args, **kwargs):
         return self._template.render(*args, **kwargs)
@@ -150,8 +152,9 @@ def use_embedded_assets(m: folium.Map) -> folium.Map:
     return m
 
 
-def base_map(*, tiles: bool = False, location=ENGLAND_CENTRE, zoom_start: int = 8,
-             place_labels: bool | None = None) -> folium.Map:
+def base_map(
+    *, tiles: bool = False, location=ENGLAND_CENTRE, zoom_start: int = 8, place_labels: bool | None = None
+) -> folium.Map:
     """An empty map that needs no network; ``tiles=True`` adds the basemap (``maps.tiles``: OpenStreetMap
     unless the council set its own tile server; needs that server).
 
@@ -244,8 +247,17 @@ def add_boundaries(
     return group
 
 
-def add_outline(target, geometry, *, name: str, colour: str = "#333333", dash: str | None = "6 6",
-                weight: float = 1.5, tooltip: str | None = None, show: bool = True) -> folium.FeatureGroup:
+def add_outline(
+    target,
+    geometry,
+    *,
+    name: str,
+    colour: str = "#333333",
+    dash: str | None = "6 6",
+    weight: float = 1.5,
+    tooltip: str | None = None,
+    show: bool = True,
+) -> folium.FeatureGroup:
     """A single outline drawn without fill (e.g. the 20-mile line around the authority).
 
     ``geometry`` is a shapely polygon in EPSG:27700 or the text from :func:`outline_geojson`.
@@ -262,22 +274,27 @@ def add_outline(target, geometry, *, name: str, colour: str = "#333333", dash: s
     return group
 
 
-def add_authority_context(m: folium.Map, *, authority=None, neighbours=None, distance_line=None,
-                          distance_miles: float = 20) -> None:
+def add_authority_context(
+    m: folium.Map, *, authority=None, neighbours=None, distance_line=None, distance_miles: float = 20
+) -> None:
     """The layers the panel maps share: neighbouring authorities, our authority, and the line
     ``distance_miles`` from our boundary (GeoDataFrames / geometry in EPSG:27700; any may be None)."""
     if neighbours is not None and len(neighbours):
-        add_boundaries(m, neighbours, name="Neighbouring authorities", colour="#4a6fa5", weight=1.2,
-                       fill_opacity=0.05)
+        add_boundaries(m, neighbours, name="Neighbouring authorities", colour="#4a6fa5", weight=1.2, fill_opacity=0.05)
     if authority is not None and len(authority):
         add_boundaries(m, authority, name="Our authority", colour="#1f3a93", weight=2.5, fill_opacity=0.08)
     if distance_line is not None:
-        add_outline(m, distance_line, name=f"{distance_miles:g} miles from the boundary",
-                    tooltip=f"{distance_miles:g} miles from the authority boundary")
+        add_outline(
+            m,
+            distance_line,
+            name=f"{distance_miles:g} miles from the boundary",
+            tooltip=f"{distance_miles:g} miles from the authority boundary",
+        )
 
 
-def centre_on(m: folium.Map, south: float, west: float, north: float, east: float, *,
-              width_px: int = 900, height_px: int = 620) -> None:
+def centre_on(
+    m: folium.Map, south: float, west: float, north: float, east: float, *, width_px: int = 900, height_px: int = 620
+) -> None:
     """Start the map centred on a box (degrees) at the largest whole zoom that shows all of it.
 
     Set as the map's own centre and zoom rather than a later fitBounds: inside a

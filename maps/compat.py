@@ -17,6 +17,7 @@ On an upgrade of any of them ``tests/test_compat.py`` fails and says what to re-
 then move the version here (and the pin in requirements.txt). At run time an untested version is
 reported once as a warning in the server log, not an error: the maps still draw.
 """
+
 from __future__ import annotations
 
 import sys
@@ -52,5 +53,6 @@ def warn_if_untested() -> None:
     if found and not _warned:
         _warned = True
         listed = ", ".join(f"{name} {got}" for name, got in found.items())
-        warnings.warn(f"care map: private internals not checked with {listed} (see maps/compat.py)",
-                      RuntimeWarning, stacklevel=2)
+        warnings.warn(
+            f"care map: private internals not checked with {listed} (see maps/compat.py)", RuntimeWarning, stacklevel=2
+        )

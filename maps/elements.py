@@ -2,6 +2,7 @@
 
 Lowest module of ``maps``: :mod:`maps.common` and :mod:`maps.places_layer` both build on it.
 """
+
 from __future__ import annotations
 
 import contextlib

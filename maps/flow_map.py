@@ -11,6 +11,7 @@ Disclosure: pairs of 1-5 children are not drawn at all (``min_children`` is neve
 the polygons' tooltips show counts 1-5 as "c" (:mod:`analysis.disclosure`). A net flow is shown
 only when both of its counts are shown; otherwise the polygon is drawn in the neutral colour.
 """
+
 from __future__ import annotations
 
 import math
@@ -39,7 +40,15 @@ from maps.common import (
     to_wgs84,
 )
 
-__all__ = ["flow_map", "flow_map_bytes", "flow_lines", "authority_centroids", "MAX_FLOWS", "SIMPLIFY_METRES", "NET_COLOURS"]
+__all__ = [
+    "flow_map",
+    "flow_map_bytes",
+    "flow_lines",
+    "authority_centroids",
+    "MAX_FLOWS",
+    "SIMPLIFY_METRES",
+    "NET_COLOURS",
+]
 
 MAX_FLOWS = 3000  # England has about 1,500 pairs of 6+ children; beyond this the smallest are left out
 # Coarser than the one-authority maps: at England's zoom 500 m is under a pixel, and it halves the HTML.
@@ -75,11 +84,15 @@ def authority_centroids(boundaries: gpd.GeoDataFrame) -> pd.DataFrame:
     """
     frame = boundaries.to_crs(BNG) if boundaries.crs is not None and boundaries.crs.to_epsg() != BNG else boundaries
     points = frame.geometry.representative_point()
-    table = pd.DataFrame({"code": frame["code"].astype(str).to_numpy(), "easting": points.x.to_numpy(),
-                          "northing": points.y.to_numpy()})
-    nations = gpd.GeoSeries(gpd.points_from_xy([p[1] for p in NATION_POINTS.values()],
-                                               [p[0] for p in NATION_POINTS.values()]), crs=WGS84).to_crs(BNG)
-    extra = pd.DataFrame({"code": list(NATION_POINTS), "easting": nations.x.to_numpy(), "northing": nations.y.to_numpy()})
+    table = pd.DataFrame(
+        {"code": frame["code"].astype(str).to_numpy(), "easting": points.x.to_numpy(), "northing": points.y.to_numpy()}
+    )
+    nations = gpd.GeoSeries(
+        gpd.points_from_xy([p[1] for p in NATION_POINTS.values()], [p[0] for p in NATION_POINTS.values()]), crs=WGS84
+    ).to_crs(BNG)
+    extra = pd.DataFrame(
+        {"code": list(NATION_POINTS), "easting": nations.x.to_numpy(), "northing": nations.y.to_numpy()}
+    )
     return pd.concat([table, extra], ignore_index=True)
 
 
@@ -91,8 +104,8 @@ def _curve(x0, y0, x1, y1) -> tuple[np.ndarray, np.ndarray, float]:
     cx = (x0 + x1) / 2 + CURVE_BEND * dy
     cy = (y0 + y1) / 2 - CURVE_BEND * dx
     t = np.linspace(0.0, 1.0, CURVE_SEGMENTS + 1)
-    xs = (1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t ** 2 * x1
-    ys = (1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t ** 2 * y1
+    xs = (1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t**2 * x1
+    ys = (1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t**2 * y1
     return xs, ys, length
 
 
@@ -101,8 +114,8 @@ def _arrow(x0, y0, x1, y1, length: float, width: float) -> tuple[np.ndarray, np.
     dx, dy = x1 - x0, y1 - y0
     cx, cy = (x0 + x1) / 2 + CURVE_BEND * dy, (y0 + y1) / 2 - CURVE_BEND * dx
     t = ARROW_AT
-    px = (1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t ** 2 * x1
-    py = (1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t ** 2 * y1
+    px = (1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t**2 * x1
+    py = (1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t**2 * y1
     tx = 2 * (1 - t) * (cx - x0) + 2 * t * (x1 - cx)
     ty = 2 * (1 - t) * (cy - y0) + 2 * t * (y1 - cy)
     norm = math.hypot(tx, ty) or 1.0
@@ -126,13 +139,18 @@ def _lonlat(parts: list[tuple[np.ndarray, np.ndarray]]) -> list[list[list[float]
     lon, lat = np.round(lon, COORD_DECIMALS).tolist(), np.round(lat, COORD_DECIMALS).tolist()
     out, start = [], 0
     for x, _ in parts:
-        out.append([[a, b] for a, b in zip(lon[start:start + len(x)], lat[start:start + len(x)])])
+        out.append([[a, b] for a, b in zip(lon[start : start + len(x)], lat[start : start + len(x)])])
         start += len(x)
     return out
 
 
-def flow_lines(flows: pd.DataFrame, centroids: pd.DataFrame, *, min_children: int = SMALL_NUMBER_MAX + 1,
-               max_flows: int = MAX_FLOWS) -> tuple[dict, dict]:
+def flow_lines(
+    flows: pd.DataFrame,
+    centroids: pd.DataFrame,
+    *,
+    min_children: int = SMALL_NUMBER_MAX + 1,
+    max_flows: int = MAX_FLOWS,
+) -> tuple[dict, dict]:
     """GeoJSON (WGS84) of the flows to draw, and counts of what was left out.
 
     Takes :func:`analysis.regional.placement_flows` rows between different authorities with at
@@ -177,13 +195,17 @@ def flow_lines(flows: pd.DataFrame, centroids: pd.DataFrame, *, min_children: in
         width = _width(children, biggest)
         ax, ay = _arrow(x0, y0, x1, y1, length, width)
         miles = "unknown" if pd.isna(row.median_miles) else f"{float(row.median_miles):.1f}"
-        tip = (f"{escape(row.from_name)} &rarr; {escape(row.to_name)}<br>children placed: {children}"
-               f"<br>median distance: {miles} miles")
+        tip = (
+            f"{escape(row.from_name)} &rarr; {escape(row.to_name)}<br>children placed: {children}"
+            f"<br>median distance: {miles} miles"
+        )
         props = {"tip": tip, "colour": colour, "weight": width}
         features.append({"type": "Feature", "properties": props, "geometry": {"type": "LineString"}})
         features.append({"type": "Feature", "properties": {**props, "weight": 1}, "geometry": {"type": "Polygon"}})
-        parts += [(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)),
-                  (np.asarray(ax, dtype=float), np.asarray(ay, dtype=float))]
+        parts += [
+            (np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)),
+            (np.asarray(ax, dtype=float), np.asarray(ay, dtype=float)),
+        ]
     # Every line and arrow moved to WGS84 in one transform, not two per pair.
     for feature, coordinates in zip(features, _lonlat(parts)):
         geometry = feature["geometry"]
@@ -251,30 +273,46 @@ def _polygons(boundaries: gpd.GeoDataFrame, net: pd.DataFrame, totals: tuple | N
     shown = (out_text != SUPPRESSED) & (in_text != SUPPRESSED)
     value = (pd.to_numeric(in_text, errors="coerce") - pd.to_numeric(out_text, errors="coerce")).where(shown)
     # A net of 1-5 either way is "balanced": the colour must not tell a small difference apart from none.
-    classes = [_net_class(v) if pd.notna(v) and not is_small([abs(v)])[0] and v != 0
-               else (NET_COLOURS[2][1], NET_COLOURS[2][2]) for v in value]
-    layer = pd.DataFrame({
-        "name": frame["name"].map(escape),
-        "placed_out": np.where(frame["loaded"], out_text.to_numpy(), "not loaded"),
-        "placed_in": in_text.to_numpy(),
-        "net": [("%+d" % int(v)) if pd.notna(v) else SUPPRESSED for v in value],
-        "balance": [escape(c[0]) for c in classes],
-        "fill": [c[1] for c in classes],
-        "opacity": np.where(frame["loaded"], 0.65, 0.3),
-    })
+    classes = [
+        _net_class(v)
+        if pd.notna(v) and not is_small([abs(v)])[0] and v != 0
+        else (NET_COLOURS[2][1], NET_COLOURS[2][2])
+        for v in value
+    ]
+    layer = pd.DataFrame(
+        {
+            "name": frame["name"].map(escape),
+            "placed_out": np.where(frame["loaded"], out_text.to_numpy(), "not loaded"),
+            "placed_in": in_text.to_numpy(),
+            "net": [("%+d" % int(v)) if pd.notna(v) else SUPPRESSED for v in value],
+            "balance": [escape(c[0]) for c in classes],
+            "fill": [c[1] for c in classes],
+            "opacity": np.where(frame["loaded"], 0.65, 0.3),
+        }
+    )
     check_no_child_data(layer, what="the flow map")
     # The left merge keeps the boundaries' rows in order, so the outlines line up with the rows.
     if len(frame) != len(boundaries):
         raise ValueError("net flows must have one row per authority code")
     shapes, _bounds = _outlines(boundaries)
     properties = json.loads(layer.to_json(orient="records"))
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": props, "geometry": shape} for props, shape in zip(properties, shapes)]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": props, "geometry": shape} for props, shape in zip(properties, shapes)
+        ],
+    }
 
 
-def flow_map(flows: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None = None, tiles: bool = False,
-             min_children: int = SMALL_NUMBER_MAX + 1, max_flows: int = MAX_FLOWS,
-             totals: tuple | None = None) -> folium.Map:
+def flow_map(
+    flows: pd.DataFrame,
+    *,
+    boundaries: gpd.GeoDataFrame | None = None,
+    tiles: bool = False,
+    min_children: int = SMALL_NUMBER_MAX + 1,
+    max_flows: int = MAX_FLOWS,
+    totals: tuple | None = None,
+) -> folium.Map:
     """Folium map of placements between authorities: bundled flow lines over polygons coloured by net flow.
 
     Parameters
@@ -303,8 +341,12 @@ def flow_map(flows: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None = None,
     GeoJson(
         polygons,
         name="Net flow by authority",
-        style_function=lambda f: {"color": "#666666", "weight": 0.5, "fillColor": f["properties"]["fill"],
-                                  "fillOpacity": f["properties"]["opacity"]},
+        style_function=lambda f: {
+            "color": "#666666",
+            "weight": 0.5,
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": f["properties"]["opacity"],
+        },
         tooltip=folium.GeoJsonTooltip(
             fields=["name", "placed_out", "placed_in", "net", "balance"],
             aliases=["Authority", "Children placed elsewhere", "Children placed here by others", "Net", "Balance"],
@@ -316,8 +358,13 @@ def flow_map(flows: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None = None,
     if lines["features"]:  # folium refuses a tooltip field on an empty collection
         GeoJson(
             lines,
-            style_function=lambda f: {"color": f["properties"]["colour"], "weight": f["properties"]["weight"],
-                                      "opacity": 0.6, "fillColor": f["properties"]["colour"], "fillOpacity": 0.9},
+            style_function=lambda f: {
+                "color": f["properties"]["colour"],
+                "weight": f["properties"]["weight"],
+                "opacity": 0.6,
+                "fillColor": f["properties"]["colour"],
+                "fillOpacity": 0.9,
+            },
             highlight_function=lambda _f: {"opacity": 1.0},
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         ).add_to(group)
@@ -331,8 +378,11 @@ def flow_map(flows: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None = None,
     # shrink a region such as London to slivers. The far ends are a zoom out away.
     loaded = set(net.loc[net["loaded"].astype("boolean").fillna(False).astype(bool), "code"]) if len(net) else set()
     framed = boundaries[boundaries["code"].isin(loaded)] if loaded else boundaries
-    bounds = (gpd.GeoSeries(framed.geometry.to_numpy(), crs=framed.crs or 27700).to_crs(4326).total_bounds
-              if len(framed) else None)
+    bounds = (
+        gpd.GeoSeries(framed.geometry.to_numpy(), crs=framed.crs or 27700).to_crs(4326).total_bounds
+        if len(framed)
+        else None
+    )
     if bounds is not None and np.isfinite(bounds).all():
         m.fit_bounds([[float(bounds[1]), float(bounds[0])], [float(bounds[3]), float(bounds[2])]])
     m.flow_summary = summary  # type: ignore[attr-defined]  # read by the Region page and the benchmark

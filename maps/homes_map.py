@@ -7,6 +7,7 @@ offset, not derived from the address) so each can be hovered. The number of
 our children in a home is shown as "c" when it is 1 to 5. Every text from the
 register (home names!) is HTML-escaped before it reaches a tooltip.
 """
+
 from __future__ import annotations
 
 import math
@@ -19,8 +20,7 @@ import pandas as pd
 from analysis.disclosure import suppress_counts
 from data.schemas import OFSTED_RATINGS
 from geo.postcodes import sector_of
-from maps.common import (GeoJson, add_authority_context, base_map, escape, fit_geojson, fit_to, legend,
-                         outline_geojson)
+from maps.common import GeoJson, add_authority_context, base_map, escape, fit_geojson, fit_to, legend, outline_geojson
 
 __all__ = ["locate_homes_by_sector", "homes_map", "RATING_COLOURS", "MAX_HOMES", "HOME_POINT_COLUMNS"]
 
@@ -30,8 +30,18 @@ NO_RATING_COLOUR = "#888888"
 MAX_HOMES = 3000
 RING_METRES = 250  # spread of homes sharing a sector, around its centroid
 HOME_POINT_COLUMNS = [
-    "NAME", "HOME_SECTOR", "SECTOR", "TYPE", "PLACES", "OFSTED_RATING", "OUR_CHILDREN", "LA_NAME",
-    "WITHIN_LA", "MILES_FROM_BOUNDARY", "MAP_LAT", "MAP_LON",
+    "NAME",
+    "HOME_SECTOR",
+    "SECTOR",
+    "TYPE",
+    "PLACES",
+    "OFSTED_RATING",
+    "OUR_CHILDREN",
+    "LA_NAME",
+    "WITHIN_LA",
+    "MILES_FROM_BOUNDARY",
+    "MAP_LAT",
+    "MAP_LON",
 ]
 
 
@@ -64,8 +74,9 @@ def locate_homes_by_sector(homes: pd.DataFrame, *, index=None) -> pd.DataFrame:
     # Inferred homes are named after their postcode ("Home at ME15 6XX"): never show a full postcode.
     names = frame.get("NAME", pd.Series("", index=frame.index)).astype(object).fillna("").astype(str)
     postcode = frame["POSTCODE"].astype(object).fillna("").astype(str).str.strip()
-    has_postcode = [bool(p) and p.replace(" ", "").upper() in n.replace(" ", "").upper()
-                    for n, p in zip(names, postcode)]
+    has_postcode = [
+        bool(p) and p.replace(" ", "").upper() in n.replace(" ", "").upper() for n, p in zip(names, postcode)
+    ]
     frame["NAME"] = np.where(has_postcode, "Home in sector " + frame["HOME_SECTOR"], names)
     if frame.empty:
         return pd.DataFrame(columns=HOME_POINT_COLUMNS)
@@ -123,14 +134,18 @@ def homes_map(
     (those with most of our children first).
     """
     m = base_map(tiles=tiles)
-    add_authority_context(m, authority=authority, neighbours=neighbours, distance_line=distance_line,
-                          distance_miles=distance_miles)
+    add_authority_context(
+        m, authority=authority, neighbours=neighbours, distance_line=distance_line, distance_miles=distance_miles
+    )
     points = points.copy()
     points["_ours"] = pd.to_numeric(points["OUR_CHILDREN"], errors="coerce").fillna(0)
     points = points.sort_values("_ours", ascending=False, kind="stable").head(MAX_HOMES)
     # OUR_CHILDREN_SHOWN, when given, is already through disclosure control over every listed home.
-    shown_children = (points["OUR_CHILDREN_SHOWN"].astype(object) if "OUR_CHILDREN_SHOWN" in points
-                      else suppress_counts(points["_ours"].astype(int)))
+    shown_children = (
+        points["OUR_CHILDREN_SHOWN"].astype(object)
+        if "OUR_CHILDREN_SHOWN" in points
+        else suppress_counts(points["_ours"].astype(int))
+    )
     for rating in [*OFSTED_RATINGS, NO_RATING]:
         part = points[points["OFSTED_RATING"] == rating]
         if part.empty:
@@ -149,18 +164,29 @@ def homes_map(
                 f"{' (inside our area)' if row['WITHIN_LA'] == 'Y' else ''}<br>"
                 f"miles from our boundary: {_miles(row['MILES_FROM_BOUNDARY'])}"
             )
-            features.append({
-                "type": "Feature",
-                "geometry": {"type": "Point",
-                             "coordinates": [round(float(row["MAP_LON"]), 5), round(float(row["MAP_LAT"]), 5)]},
-                "properties": {"tip": tip, "radius": round(_radius(row["PLACES"]), 1),
-                               "fill_opacity": 0.85 if row["_ours"] > 0 else 0.35},
-            })
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "Point",
+                        "coordinates": [round(float(row["MAP_LON"]), 5), round(float(row["MAP_LAT"]), 5)],
+                    },
+                    "properties": {
+                        "tip": tip,
+                        "radius": round(_radius(row["PLACES"]), 1),
+                        "fill_opacity": 0.85 if row["_ours"] > 0 else 0.35,
+                    },
+                }
+            )
         GeoJson(
             {"type": "FeatureCollection", "features": features},
             marker=folium.CircleMarker(),
             style_function=lambda f, colour=colour: {
-                "radius": f["properties"]["radius"], "color": "#333333", "weight": 1, "fill": True, "fillColor": colour,
+                "radius": f["properties"]["radius"],
+                "color": "#333333",
+                "weight": 1,
+                "fill": True,
+                "fillColor": colour,
                 "fillOpacity": f["properties"]["fill_opacity"],
             },
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),

@@ -12,12 +12,13 @@ audience) every count of 1-5 is shown as "c".
 Layers take British National Grid (EPSG:27700) GeoDataFrames or latitude and
 longitude (EPSG:4326) columns and are converted to WGS84 at the last step.
 """
+
 from __future__ import annotations
 
+import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import folium
 import shapely
 
 from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, is_small
@@ -42,16 +43,32 @@ __all__ = [
 
 # ArcGIS Hot Spot Analysis colours: hot 99/95/90 % (reds), cold 99/95/90 % (blues).
 GI_BIN_COLOURS = {3: "#d62f27", 2: "#ed7551", 1: "#fab984", -1: "#c0ccbe", -2: "#849eba", -3: "#4575b5"}
-GI_BIN_LABELS = {3: "Hot spot, 99% confidence", 2: "Hot spot, 95% confidence", 1: "Hot spot, 90% confidence",
-                 -1: "Cold spot, 90% confidence", -2: "Cold spot, 95% confidence", -3: "Cold spot, 99% confidence"}
+GI_BIN_LABELS = {
+    3: "Hot spot, 99% confidence",
+    2: "Hot spot, 95% confidence",
+    1: "Hot spot, 90% confidence",
+    -1: "Cold spot, 90% confidence",
+    -2: "Cold spot, 95% confidence",
+    -3: "Cold spot, 99% confidence",
+}
 # Emerging hot spot categories (analysis.emerging), ArcGIS-like hues: reds hot, blues cold.
 EMERGING_COLOURS = {
-    "new hot spot": "#f768a1", "consecutive hot spot": "#fc8d59", "intensifying hot spot": "#b30000",
-    "persistent hot spot": "#e34a33", "diminishing hot spot": "#fdbb84", "sporadic hot spot": "#fee8c8",
-    "oscillating hot spot": "#c994c7", "historical hot spot": "#bdbdbd",
-    "new cold spot": "#9ecae1", "consecutive cold spot": "#6baed6", "intensifying cold spot": "#08519c",
-    "persistent cold spot": "#3182bd", "diminishing cold spot": "#c6dbef", "sporadic cold spot": "#deebf7",
-    "oscillating cold spot": "#a1d99b", "historical cold spot": "#d9d9d9",
+    "new hot spot": "#f768a1",
+    "consecutive hot spot": "#fc8d59",
+    "intensifying hot spot": "#b30000",
+    "persistent hot spot": "#e34a33",
+    "diminishing hot spot": "#fdbb84",
+    "sporadic hot spot": "#fee8c8",
+    "oscillating hot spot": "#c994c7",
+    "historical hot spot": "#bdbdbd",
+    "new cold spot": "#9ecae1",
+    "consecutive cold spot": "#6baed6",
+    "intensifying cold spot": "#08519c",
+    "persistent cold spot": "#3182bd",
+    "diminishing cold spot": "#c6dbef",
+    "sporadic cold spot": "#deebf7",
+    "oscillating cold spot": "#a1d99b",
+    "historical cold spot": "#d9d9d9",
 }
 # Share of a hotspot's episodes with the chosen risk flag: 0-20-40-60-80-100 %, light to dark.
 SHARE_EDGES = [0.2, 0.4, 0.6, 0.8]
@@ -130,39 +147,48 @@ def _geometry_dicts(geoms: np.ndarray) -> list[dict | None]:
 
 
 def _shown_of(part: pd.DataFrame, everything: pd.DataFrame, which: str) -> str:
-    """"; 1,000 of 7,039 shown, ..." for a layer name when a cap left some out, else ""."""
+    """ "; 1,000 of 7,039 shown, ..." for a layer name when a cap left some out, else ""."""
     return "" if len(part) == len(everything) else f"; {len(part):,} of {len(everything):,} shown, {which}"
 
 
-def _geojson_layer(collection: dict, *, name: str, show: bool = True, weight: float = 1.0,
-                   fill_opacity: float = 0.5) -> folium.FeatureGroup:
+def _geojson_layer(
+    collection: dict, *, name: str, show: bool = True, weight: float = 1.0, fill_opacity: float = 0.5
+) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=name, show=show)
     if collection["features"]:
         GeoJson(
             collection,
-            style_function=lambda f: {"color": f["properties"].get("line", f["properties"]["colour"]),
-                                      "weight": f["properties"].get("weight", weight),
-                                      "fillColor": f["properties"]["colour"], "fillOpacity": fill_opacity},
+            style_function=lambda f: {
+                "color": f["properties"].get("line", f["properties"]["colour"]),
+                "weight": f["properties"].get("weight", weight),
+                "fillColor": f["properties"]["colour"],
+                "fillOpacity": fill_opacity,
+            },
             highlight_function=lambda _f: {"weight": 3},
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         ).add_to(group)
     return group
 
 
-def _point_layer(lats, lons, *, tips: list[str], radii: list[float], colour: str, fill_opacity: float,
-                 lazy: bool = False) -> GeoJson:
+def _point_layer(
+    lats, lons, *, tips: list[str], radii: list[float], colour: str, fill_opacity: float, lazy: bool = False
+) -> GeoJson:
     """Circles at points as ONE GeoJSON layer: a folium marker per point compiles a template each,
     which for thousands of context points took seconds on every rerun. ``tips`` are escaped HTML.
     ``lazy``: the layer starts hidden, so the browser builds its circles only when it is shown."""
     features = [
-        {"type": "Feature", "properties": {"tip": tip, "radius": radius},
-         "geometry": {"type": "Point", "coordinates": [round(float(lon), DECIMALS), round(float(lat), DECIMALS)]}}
+        {
+            "type": "Feature",
+            "properties": {"tip": tip, "radius": radius},
+            "geometry": {"type": "Point", "coordinates": [round(float(lon), DECIMALS), round(float(lat), DECIMALS)]},
+        }
         for lat, lon, tip, radius in zip(lats, lons, tips, radii)
     ]
     return GeoJson(
         {"type": "FeatureCollection", "features": features},
-        marker=folium.CircleMarker(radius=4, color=colour, weight=1, fill=True, fill_color=colour,
-                                   fill_opacity=fill_opacity),
+        marker=folium.CircleMarker(
+            radius=4, color=colour, weight=1, fill=True, fill_color=colour, fill_opacity=fill_opacity
+        ),
         style_function=lambda f: {"radius": f["properties"]["radius"]},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         lazy=lazy,
@@ -170,9 +196,11 @@ def _point_layer(lats, lons, *, tips: list[str], radii: list[float], colour: str
 
 
 def _hotspot_tip(row, colour_flag: str, suppress_small: bool) -> str:
-    lines = [f"<b>{escape(hotspot_label(row))}</b>",
-             f"episodes: {_count(row.get('episodes'), suppress_small)}",
-             f"children: {_count(row.get('children'), suppress_small)}"]
+    lines = [
+        f"<b>{escape(hotspot_label(row))}</b>",
+        f"episodes: {_count(row.get('episodes'), suppress_small)}",
+        f"children: {_count(row.get('children'), suppress_small)}",
+    ]
     chosen = f"{colour_flag.lower()}_share"
     if chosen in row:
         lines.append(f"<b>{escape(RISK_FLAG_LABELS.get(colour_flag, colour_flag))}: {_pct(row[chosen])}</b>")
@@ -252,20 +280,34 @@ def hotspot_map(
 
     if gi_cells is not None and len(gi_cells):
         cells = gi_layer_cells(gi_cells)
-        props = [{"colour": GI_BIN_COLOURS[int(b)], "line": GI_BIN_COLOURS[int(b)], "weight": 0.3,
-                  "tip": f"{GI_BIN_LABELS[int(b)]}<br>episodes in cell: {_count(c, suppress_small)}"
-                         + ("" if pd.isna(z) else f"<br>Gi* z = {float(z):.2f}")}
-                 for b, c, z in zip(cells["gi_bin"], cells.get("count", pd.Series(np.nan, index=cells.index)),
-                                    cells.get("z", pd.Series(np.nan, index=cells.index)))]
+        props = [
+            {
+                "colour": GI_BIN_COLOURS[int(b)],
+                "line": GI_BIN_COLOURS[int(b)],
+                "weight": 0.3,
+                "tip": f"{GI_BIN_LABELS[int(b)]}<br>episodes in cell: {_count(c, suppress_small)}"
+                + ("" if pd.isna(z) else f"<br>Gi* z = {float(z):.2f}"),
+            }
+            for b, c, z in zip(
+                cells["gi_bin"],
+                cells.get("count", pd.Series(np.nan, index=cells.index)),
+                cells.get("z", pd.Series(np.nan, index=cells.index)),
+            )
+        ]
         _geojson_layer(_features(cells, props), name="Gi* hot and cold spots (grid)", fill_opacity=0.55).add_to(m)
 
     if emerging is not None and len(emerging):
         patterned = emerging[emerging["category"].isin(list(EMERGING_COLOURS))]
-        props = [{"colour": EMERGING_COLOURS[c], "line": "#555555", "weight": 0.3,
-                  "tip": f"{escape(c)}<br>episodes in cell: {_count(n, suppress_small)}"}
-                 for c, n in zip(patterned["category"], patterned["episodes"])]
-        _geojson_layer(_features(patterned, props), name="Emerging hot spots", show=True,
-                       fill_opacity=0.6).add_to(m)
+        props = [
+            {
+                "colour": EMERGING_COLOURS[c],
+                "line": "#555555",
+                "weight": 0.3,
+                "tip": f"{escape(c)}<br>episodes in cell: {_count(n, suppress_small)}",
+            }
+            for c, n in zip(patterned["category"], patterned["episodes"])
+        ]
+        _geojson_layer(_features(patterned, props), name="Emerging hot spots", show=True, fill_opacity=0.6).add_to(m)
 
     if episode_cells is not None and len(episode_cells):
         busy = episode_cells[episode_cells["count"] > 0].sort_values("count", ascending=False, kind="stable")
@@ -276,15 +318,24 @@ def hotspot_map(
             features = []
             for x, y, count in zip(lon, lat, busy["count"]):
                 n = int(count)
-                features.append({"type": "Feature",
-                                 "geometry": {"type": "Point", "coordinates": [round(float(x), DECIMALS),
-                                                                               round(float(y), DECIMALS)]},
-                                 "properties": {"tip": f"episodes here: {_count(n, suppress_small)}",
-                                                "radius": _cell_radius(n, suppress_small, show_episode_cells)}})
+                features.append(
+                    {
+                        "type": "Feature",
+                        "geometry": {
+                            "type": "Point",
+                            "coordinates": [round(float(x), DECIMALS), round(float(y), DECIMALS)],
+                        },
+                        "properties": {
+                            "tip": f"episodes here: {_count(n, suppress_small)}",
+                            "radius": _cell_radius(n, suppress_small, show_episode_cells),
+                        },
+                    }
+                )
             GeoJson(
                 {"type": "FeatureCollection", "features": features},
-                marker=folium.CircleMarker(radius=3, color=EPISODE_COLOUR, weight=0.5, fill=True,
-                                           fill_color=EPISODE_COLOUR, fill_opacity=0.2),
+                marker=folium.CircleMarker(
+                    radius=3, color=EPISODE_COLOUR, weight=0.5, fill=True, fill_color=EPISODE_COLOUR, fill_opacity=0.2
+                ),
                 style_function=lambda f: {"radius": f["properties"]["radius"]},
                 tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
                 lazy=not show_episode_cells,
@@ -295,13 +346,19 @@ def hotspot_map(
     if placements is not None and len(placements):
         located = placements.dropna(subset=["lat", "lon"]).sort_values("children", ascending=False, kind="stable")
         part = located.iloc[:MAX_CONTEXT_POINTS]
-        group = folium.FeatureGroup(name="Children placed (per postcode district" + _shown_of(part, located, "busiest")
-                                    + ")", show=False)
+        group = folium.FeatureGroup(
+            name="Children placed (per postcode district" + _shown_of(part, located, "busiest") + ")", show=False
+        )
         _point_layer(
-            part["lat"], part["lon"],
-            tips=[f"{escape(d)}: {_count(n, True)} children placed" for d, n in zip(part["district"], part["children"])],
+            part["lat"],
+            part["lon"],
+            tips=[
+                f"{escape(d)}: {_count(n, True)} children placed" for d, n in zip(part["district"], part["children"])
+            ],
             radii=[round(3 + 1.2 * np.sqrt(max(int(n), SMALL_NUMBER_MAX)), 1) for n in part["children"]],
-            colour=PLACEMENT_COLOUR, fill_opacity=0.3, lazy=True,
+            colour=PLACEMENT_COLOUR,
+            fill_opacity=0.3,
+            lazy=True,
         ).add_to(group)
         group.add_to(m)
 
@@ -311,16 +368,25 @@ def hotspot_map(
             ours = pd.to_numeric(located["OUR_CHILDREN"], errors="coerce").fillna(0)
             located = located.iloc[np.argsort(-ours.to_numpy(), kind="stable")]
         part = located.iloc[:MAX_CONTEXT_POINTS]
-        group = folium.FeatureGroup(name="Children's homes (at postcode sector" + _shown_of(
-            part, located, "with most of our children") + ")", show=False)
+        group = folium.FeatureGroup(
+            name="Children's homes (at postcode sector" + _shown_of(part, located, "with most of our children") + ")",
+            show=False,
+        )
         tips = []
         for row in part.to_dict("records"):
             tip = f"{escape(row.get('NAME'))}<br>{escape(row.get('HOME_SECTOR'))}"
             if "OUR_CHILDREN" in row and pd.notna(row["OUR_CHILDREN"]):
                 tip += f"<br>our children: {_count(row['OUR_CHILDREN'], True)}"
             tips.append(tip)
-        _point_layer(part["MAP_LAT"], part["MAP_LON"], tips=tips, radii=[4] * len(part), colour=HOME_COLOUR,
-                     fill_opacity=0.6, lazy=True).add_to(group)
+        _point_layer(
+            part["MAP_LAT"],
+            part["MAP_LON"],
+            tips=tips,
+            radii=[4] * len(part),
+            colour=HOME_COLOUR,
+            fill_opacity=0.6,
+            lazy=True,
+        ).add_to(group)
         group.add_to(m)
 
     if hotspots is not None and len(hotspots):
@@ -329,21 +395,40 @@ def hotspot_map(
         props = []
         for row in spots.drop(columns="geometry").to_dict("records"):
             is_selected = selected is not None and int(row["hotspot_id"]) == int(selected)
-            props.append({"colour": share_colour(row.get(share)), "hotspot_id": int(row["hotspot_id"]),
-                          "line": SELECTED_COLOUR if is_selected else "#333333",
-                          "weight": 4 if is_selected else 1.5,
-                          "tip": _hotspot_tip(row, colour_flag, suppress_small)})
+            props.append(
+                {
+                    "colour": share_colour(row.get(share)),
+                    "hotspot_id": int(row["hotspot_id"]),
+                    "line": SELECTED_COLOUR if is_selected else "#333333",
+                    "weight": 4 if is_selected else 1.5,
+                    "tip": _hotspot_tip(row, colour_flag, suppress_small),
+                }
+            )
         group = _geojson_layer(_features(spots, props), name="Hotspots", fill_opacity=0.55)
         # A hotspot is a few hundred metres across: a marker at its centre keeps it visible when zoomed out.
-        centres = {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {**p, "radius": round(min(5 + np.sqrt(float(n)) / 2, 18), 1)},
-             "geometry": {"type": "Point", "coordinates": [round(float(lon), DECIMALS), round(float(lat), DECIMALS)]}}
-            for p, n, lat, lon in zip(props, spots["episodes"], spots["lat"], spots["lon"])]}
+        centres = {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {**p, "radius": round(min(5 + np.sqrt(float(n)) / 2, 18), 1)},
+                    "geometry": {
+                        "type": "Point",
+                        "coordinates": [round(float(lon), DECIMALS), round(float(lat), DECIMALS)],
+                    },
+                }
+                for p, n, lat, lon in zip(props, spots["episodes"], spots["lat"], spots["lon"])
+            ],
+        }
         GeoJson(
             centres,
             marker=folium.CircleMarker(radius=6, weight=1.5, fill=True, fill_opacity=0.85),
-            style_function=lambda f: {"radius": f["properties"]["radius"], "fillColor": f["properties"]["colour"],
-                                      "color": f["properties"]["line"], "weight": f["properties"]["weight"]},
+            style_function=lambda f: {
+                "radius": f["properties"]["radius"],
+                "fillColor": f["properties"]["colour"],
+                "color": f["properties"]["line"],
+                "weight": f["properties"]["weight"],
+            },
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         ).add_to(group)
         group.add_to(m)
@@ -366,13 +451,26 @@ def hotspot_map(
 
 # ---------------------------------------------------------------- the table beside the map
 TABLE_COLUMNS = {
-    "hotspot_id": "Hotspot", "name": "Place", "episodes": "Episodes", "children": "Children", "dominant_flag": "Dominant risk",
+    "hotspot_id": "Hotspot",
+    "name": "Place",
+    "episodes": "Episodes",
+    "children": "Children",
+    "dominant_flag": "Dominant risk",
     **{f"{f.lower()}_share": f"% {RISK_FLAG_LABELS[f]}" for f in RISK_FLAGS},
-    "first_date": "First", "last_date": "Last", "trend": "Trend", "trend_per_month": "Trend (episodes a month)",
-    "night_share": "% at night", "top_weekday": "Busiest day", "median_distance_miles": "Median miles placed from home",
-    "out_of_area_share": "% placed out of area", "top_placement_areas": "Placed in",
-    "children_at_other_hotspots": "Children also at other hotspots", "linked_hotspots": "Linked hotspots",
-    "radius_m": "Radius (m)", "lat": "Centre latitude", "lon": "Centre longitude",
+    "first_date": "First",
+    "last_date": "Last",
+    "trend": "Trend",
+    "trend_per_month": "Trend (episodes a month)",
+    "night_share": "% at night",
+    "top_weekday": "Busiest day",
+    "median_distance_miles": "Median miles placed from home",
+    "out_of_area_share": "% placed out of area",
+    "top_placement_areas": "Placed in",
+    "children_at_other_hotspots": "Children also at other hotspots",
+    "linked_hotspots": "Linked hotspots",
+    "radius_m": "Radius (m)",
+    "lat": "Centre latitude",
+    "lon": "Centre longitude",
 }
 _SHARE_COLUMNS = [c for c in TABLE_COLUMNS if c.endswith("_share")]
 

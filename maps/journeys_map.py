@@ -15,6 +15,7 @@ With ``suppress_small=True`` (panel and MASE) journeys and links of 1-5 children
 at all (:func:`analysis.disclosure.is_small`), and places of concern are never drawn. Every text
 from an input file or an analyst goes through :func:`maps.common.escape`.
 """
+
 from __future__ import annotations
 
 import folium
@@ -28,8 +29,15 @@ from maps.common import ENGLAND_CENTRE, GeoJson, base_map, escape, fit_to, legen
 from maps.flow_map import _curve, _width, authority_centroids, flow_lines
 from maps.hotspot_map import NO_SHARE_COLOUR, SHARE_COLOURS, share_colour
 
-__all__ = ["journeys_map", "journeys_map_bytes", "journey_features", "link_features", "MAX_JOURNEYS", "MAX_LINKS",
-           "MAX_CORRIDORS"]
+__all__ = [
+    "journeys_map",
+    "journeys_map_bytes",
+    "journey_features",
+    "link_features",
+    "MAX_JOURNEYS",
+    "MAX_LINKS",
+    "MAX_CORRIDORS",
+]
 
 MAX_JOURNEYS = 1500  # the journeys with most children; England's year has tens of thousands of 1-child ones
 MAX_LINKS = 300
@@ -45,20 +53,26 @@ def _lonlat(xs: np.ndarray, ys: np.ndarray) -> tuple[list, list]:
     return np.round(lon, DECIMALS).tolist(), np.round(lat, DECIMALS).tolist()
 
 
-def journey_features(journeys: pd.DataFrame, *, flag_label: str = "", suppress_small: bool = False,
-                     max_lines: int = MAX_JOURNEYS) -> tuple[dict, dict]:
+def journey_features(
+    journeys: pd.DataFrame, *, flag_label: str = "", suppress_small: bool = False, max_lines: int = MAX_JOURNEYS
+) -> tuple[dict, dict]:
     """GeoJSON (WGS84) lines of the journeys to draw, and what was left out.
 
     ``journeys``: :func:`analysis.journeys.journeys`. Returns (feature collection, summary with
     ``journeys``, ``drawn``, ``small`` (1-5 children, not drawn when ``suppress_small``),
     ``no_position`` and ``over_max``).
     """
-    located = np.isfinite(journeys[["from_easting", "from_northing", "to_easting", "to_northing"]]
-                          .to_numpy(dtype=float)).all(axis=1)
+    located = np.isfinite(
+        journeys[["from_easting", "from_northing", "to_easting", "to_northing"]].to_numpy(dtype=float)
+    ).all(axis=1)
     small = is_small(journeys["children"]) if suppress_small else np.zeros(len(journeys), dtype=bool)
     chosen = journeys[located & ~small].sort_values(["children", "episodes"], ascending=False, kind="stable")
-    summary = {"journeys": int(len(journeys)), "small": int(small.sum()), "no_position": int((~located).sum()),
-               "over_max": int(max(len(chosen) - max_lines, 0))}
+    summary = {
+        "journeys": int(len(journeys)),
+        "small": int(small.sum()),
+        "no_position": int((~located).sum()),
+        "over_max": int(max(len(chosen) - max_lines, 0)),
+    }
     chosen = chosen.iloc[:max_lines]
     summary["drawn"] = int(len(chosen))
     if chosen.empty:
@@ -71,19 +85,31 @@ def journey_features(journeys: pd.DataFrame, *, flag_label: str = "", suppress_s
     for i, row in enumerate(chosen.itertuples(index=False)):
         share = "not recorded" if pd.isna(row.flag_share) else f"{100 * float(row.flag_share):.0f}%"
         miles = "-" if pd.isna(row.median_miles) else f"{float(row.median_miles):.1f}"
-        tip = (f"{escape(row.from_sector)} &rarr; {escape(row.to_name)}<br>children: {int(row.children):,}; "
-               f"episodes: {int(row.episodes):,}<br>median distance: {miles} miles"
-               + (f"<br>{escape(flag_label)}: {share}" if flag_label else ""))
-        features.append({"type": "Feature",
-                         "properties": {"tip": tip, "colour": share_colour(row.flag_share),
-                                        "weight": _width(int(row.children), biggest)},
-                         "geometry": {"type": "LineString", "coordinates": [[lon[2 * i], lat[2 * i]],
-                                                                            [lon[2 * i + 1], lat[2 * i + 1]]]}})
+        tip = (
+            f"{escape(row.from_sector)} &rarr; {escape(row.to_name)}<br>children: {int(row.children):,}; "
+            f"episodes: {int(row.episodes):,}<br>median distance: {miles} miles"
+            + (f"<br>{escape(flag_label)}: {share}" if flag_label else "")
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "tip": tip,
+                    "colour": share_colour(row.flag_share),
+                    "weight": _width(int(row.children), biggest),
+                },
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [[lon[2 * i], lat[2 * i]], [lon[2 * i + 1], lat[2 * i + 1]]],
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": features}, summary
 
 
-def link_features(links: pd.DataFrame, hotspots: pd.DataFrame, *, suppress_small: bool = False,
-                  max_links: int = MAX_LINKS) -> tuple[dict, dict]:
+def link_features(
+    links: pd.DataFrame, hotspots: pd.DataFrame, *, suppress_small: bool = False, max_links: int = MAX_LINKS
+) -> tuple[dict, dict]:
     """GeoJSON (WGS84) arcs between linked hotspots' centres, and what was left out.
 
     ``links``: :func:`analysis.hotspot_links.hotspot_links`; ``hotspots``: ``hotspot_id``,
@@ -91,10 +117,22 @@ def link_features(links: pd.DataFrame, hotspots: pd.DataFrame, *, suppress_small
     ``drawn``, ``small`` and ``over_max``).
     """
     small = is_small(links["children"]) if suppress_small else np.zeros(len(links), dtype=bool)
-    centre = dict(zip(hotspots["hotspot_id"].astype(int),
-                      zip(hotspots["easting"].astype(float), hotspots["northing"].astype(float))))
-    names = (dict(zip(hotspots["hotspot_id"].astype(int), (hotspot_label(h, n) for h, n in zip(
-        hotspots["hotspot_id"], hotspots["name"])))) if "name" in hotspots else {})
+    centre = dict(
+        zip(
+            hotspots["hotspot_id"].astype(int),
+            zip(hotspots["easting"].astype(float), hotspots["northing"].astype(float)),
+        )
+    )
+    names = (
+        dict(
+            zip(
+                hotspots["hotspot_id"].astype(int),
+                (hotspot_label(h, n) for h, n in zip(hotspots["hotspot_id"], hotspots["name"])),
+            )
+        )
+        if "name" in hotspots
+        else {}
+    )
     known = links["hotspot_a"].isin(list(centre)) & links["hotspot_b"].isin(list(centre))
     chosen = links[known.to_numpy() & ~small]
     summary = {"links": int(len(links)), "small": int(small.sum()), "over_max": int(max(len(chosen) - max_links, 0))}
@@ -107,14 +145,20 @@ def link_features(links: pd.DataFrame, hotspots: pd.DataFrame, *, suppress_small
     biggest = int(chosen["children"].max())
     features, start = [], 0
     for (xs, _), row in zip(curves, chosen.itertuples(index=False)):
-        coords = [[a, b] for a, b in zip(lon[start:start + len(xs)], lat[start:start + len(xs)])]
+        coords = [[a, b] for a, b in zip(lon[start : start + len(xs)], lat[start : start + len(xs)])]
         start += len(xs)
-        tip = (f"{escape(names.get(int(row.hotspot_a), hotspot_label(row.hotspot_a)))} &harr; "
-               f"{escape(names.get(int(row.hotspot_b), hotspot_label(row.hotspot_b)))}<br>"
-               f"children seen at both: {int(row.children):,}")
-        features.append({"type": "Feature", "properties": {"tip": tip, "colour": LINK_COLOUR,
-                                                           "weight": _width(int(row.children), biggest)},
-                         "geometry": {"type": "LineString", "coordinates": coords}})
+        tip = (
+            f"{escape(names.get(int(row.hotspot_a), hotspot_label(row.hotspot_a)))} &harr; "
+            f"{escape(names.get(int(row.hotspot_b), hotspot_label(row.hotspot_b)))}<br>"
+            f"children seen at both: {int(row.children):,}"
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"tip": tip, "colour": LINK_COLOUR, "weight": _width(int(row.children), biggest)},
+                "geometry": {"type": "LineString", "coordinates": coords},
+            }
+        )
     return {"type": "FeatureCollection", "features": features}, summary
 
 
@@ -123,8 +167,13 @@ def _line_layer(collection: dict, *, name: str, show: bool = True, opacity: floa
     if collection["features"]:  # folium refuses a tooltip field on an empty collection
         GeoJson(
             collection,
-            style_function=lambda f: {"color": f["properties"]["colour"], "weight": f["properties"]["weight"],
-                                      "opacity": opacity, "fillColor": f["properties"]["colour"], "fillOpacity": 0.9},
+            style_function=lambda f: {
+                "color": f["properties"]["colour"],
+                "weight": f["properties"]["weight"],
+                "opacity": opacity,
+                "fillColor": f["properties"]["colour"],
+                "fillOpacity": 0.9,
+            },
             highlight_function=lambda _f: {"opacity": 1.0},
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         ).add_to(group)
@@ -135,22 +184,40 @@ def _places_layer(places: pd.DataFrame) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=f"Places of concern ({len(places)})", show=True)
     if len(places):
         lon, lat = _lonlat(places["easting"].to_numpy(float), places["northing"].to_numpy(float))
-        features = [{"type": "Feature",
-                     "properties": {"tip": f"<b>Place of concern: {escape(label)}</b>"
-                                           + (f"<br>{escape(note)}" if note else "")},
-                     "geometry": {"type": "Point", "coordinates": [x, y]}}
-                    for x, y, label, note in zip(lon, lat, places["label"], places["note"].fillna(""))]
-        GeoJson({"type": "FeatureCollection", "features": features},
-                marker=folium.CircleMarker(radius=8, color=PLACE_COLOUR, weight=3, fill=True, fill_color="#ffffff",
-                                           fill_opacity=0.6),
-                tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False)).add_to(group)
+        features = [
+            {
+                "type": "Feature",
+                "properties": {
+                    "tip": f"<b>Place of concern: {escape(label)}</b>" + (f"<br>{escape(note)}" if note else "")
+                },
+                "geometry": {"type": "Point", "coordinates": [x, y]},
+            }
+            for x, y, label, note in zip(lon, lat, places["label"], places["note"].fillna(""))
+        ]
+        GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            marker=folium.CircleMarker(
+                radius=8, color=PLACE_COLOUR, weight=3, fill=True, fill_color="#ffffff", fill_opacity=0.6
+            ),
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        ).add_to(group)
     return group
 
 
-def journeys_map(journeys: pd.DataFrame, *, hotspots: pd.DataFrame | None = None, links: pd.DataFrame | None = None,
-                 corridors: pd.DataFrame | None = None, places: pd.DataFrame | None = None, boundaries=None,
-                 flag_label: str = "", suppress_small: bool = False, tiles: bool = False,
-                 max_lines: int = MAX_JOURNEYS, max_links: int = MAX_LINKS) -> folium.Map:
+def journeys_map(
+    journeys: pd.DataFrame,
+    *,
+    hotspots: pd.DataFrame | None = None,
+    links: pd.DataFrame | None = None,
+    corridors: pd.DataFrame | None = None,
+    places: pd.DataFrame | None = None,
+    boundaries=None,
+    flag_label: str = "",
+    suppress_small: bool = False,
+    tiles: bool = False,
+    max_lines: int = MAX_JOURNEYS,
+    max_links: int = MAX_LINKS,
+) -> folium.Map:
     """Folium map of journeys, hotspot links, corridors between authorities and places of concern.
 
     Parameters
@@ -168,8 +235,9 @@ def journeys_map(journeys: pd.DataFrame, *, hotspots: pd.DataFrame | None = None
     The map's ``journey_summary`` attribute holds what each layer drew and left out.
     """
     m = base_map(tiles=tiles, location=ENGLAND_CENTRE, zoom_start=7)
-    lines, summary = journey_features(journeys, flag_label=flag_label, suppress_small=suppress_small,
-                                      max_lines=max_lines)
+    lines, summary = journey_features(
+        journeys, flag_label=flag_label, suppress_small=suppress_small, max_lines=max_lines
+    )
     floor = f" ({SMALL_NUMBER_MAX + 1}+ children)" if suppress_small else ""
     _line_layer(lines, name=f"Journeys: where missing from to where found{floor}").add_to(m)
     summaries = {"journeys": summary}
@@ -181,10 +249,12 @@ def journeys_map(journeys: pd.DataFrame, *, hotspots: pd.DataFrame | None = None
             from geo.boundaries import authority_boundaries
 
             boundaries = authority_boundaries()
-        flows, summaries["corridors"] = flow_lines(corridors, authority_centroids(boundaries),
-                                                   min_children=CORRIDOR_MIN_CHILDREN, max_flows=MAX_CORRIDORS)
-        _line_layer(flows, name=f"Corridors between authorities ({CORRIDOR_MIN_CHILDREN}+ children)",
-                    show=False).add_to(m)
+        flows, summaries["corridors"] = flow_lines(
+            corridors, authority_centroids(boundaries), min_children=CORRIDOR_MIN_CHILDREN, max_flows=MAX_CORRIDORS
+        )
+        _line_layer(
+            flows, name=f"Corridors between authorities ({CORRIDOR_MIN_CHILDREN}+ children)", show=False
+        ).add_to(m)
     if places is not None and not suppress_small:
         _places_layer(places).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)

@@ -9,6 +9,7 @@ distance band of the pair's median distance (miles). Pairs of 1-5 children are
 drawn at the thinnest width and labelled "c", so neither the line width nor
 the tooltip tells a 1 from a 5.
 """
+
 from __future__ import annotations
 
 import math
@@ -48,8 +49,17 @@ TOP_FLOWS = 60
 # has the lightest colour, so the shade says no more than the tooltip.
 AREA_SHADES = ((1, "#eff3ff"), (6, "#c6dbef"), (21, "#9ecae1"), (51, "#6baed6"), (101, "#3182bd"))
 FLOW_COLUMNS = [
-    "layer", "HOME_SECTOR", "PLACEMENT_DISTRICT", "children", "median_miles", "band",
-    "home_lat", "home_lon", "pl_lat", "pl_lon", "children_shown",
+    "layer",
+    "HOME_SECTOR",
+    "PLACEMENT_DISTRICT",
+    "children",
+    "median_miles",
+    "band",
+    "home_lat",
+    "home_lon",
+    "pl_lat",
+    "pl_lon",
+    "children_shown",
 ]
 HIDDEN_LEGEND = "unknown, or a hidden (c) flow"
 
@@ -100,12 +110,17 @@ def add_flow_ends(snapshot: pd.DataFrame, *, index=None) -> pd.DataFrame:
     )
 
 
-_FLOW_ENDS = {"home_lat": "HOME_SECTOR_LAT", "home_lon": "HOME_SECTOR_LON",
-              "pl_lat": "PL_POSTCODE_DISTRICT_LAT", "pl_lon": "PL_POSTCODE_DISTRICT_LON"}
+_FLOW_ENDS = {
+    "home_lat": "HOME_SECTOR_LAT",
+    "home_lon": "HOME_SECTOR_LON",
+    "pl_lat": "PL_POSTCODE_DISTRICT_LAT",
+    "pl_lon": "PL_POSTCODE_DISTRICT_LON",
+}
 
 
-def aggregate_flows(snapshot: pd.DataFrame, *, layer_by: str = "PLACEMENT_GROUP", index=None,
-                    max_flows: int = MAX_FLOWS) -> tuple[pd.DataFrame, FlowSummary]:
+def aggregate_flows(
+    snapshot: pd.DataFrame, *, layer_by: str = "PLACEMENT_GROUP", index=None, max_flows: int = MAX_FLOWS
+) -> tuple[pd.DataFrame, FlowSummary]:
     """Count children per (layer, home sector, placement district) and locate both ends.
 
     Takes ``HOME_SECTOR``, ``PL_POST`` (only its postcode district is kept; the columns of
@@ -132,19 +147,28 @@ def aggregate_flows(snapshot: pd.DataFrame, *, layer_by: str = "PLACEMENT_GROUP"
     summary.no_home_sector = int((sector == "").sum())
     summary.no_placement_district = int(((district == "") & (sector != "")).sum())
     ends_known = all(column in snapshot for column in _FLOW_ENDS.values())
-    frame = pd.DataFrame({
-        "layer": snapshot[layer_by].astype(object).fillna("Unknown").astype(str).to_numpy(),
-        "HOME_SECTOR": sector.to_numpy(),
-        "PLACEMENT_DISTRICT": district.to_numpy(),
-        "miles": pd.to_numeric(snapshot["PL_DISTANCE"], errors="coerce").to_numpy(dtype=float),
-        **({end: snapshot[column].to_numpy(dtype=float) for end, column in _FLOW_ENDS.items()} if ends_known else {}),
-    })
+    frame = pd.DataFrame(
+        {
+            "layer": snapshot[layer_by].astype(object).fillna("Unknown").astype(str).to_numpy(),
+            "HOME_SECTOR": sector.to_numpy(),
+            "PLACEMENT_DISTRICT": district.to_numpy(),
+            "miles": pd.to_numeric(snapshot["PL_DISTANCE"], errors="coerce").to_numpy(dtype=float),
+            **(
+                {end: snapshot[column].to_numpy(dtype=float) for end, column in _FLOW_ENDS.items()}
+                if ends_known
+                else {}
+            ),
+        }
+    )
     frame = frame[(frame["HOME_SECTOR"] != "") & (frame["PLACEMENT_DISTRICT"] != "")]
     flows = (
         frame.groupby(["layer", "HOME_SECTOR", "PLACEMENT_DISTRICT"], sort=False)
-        .agg(children=("miles", "size"), median_miles=("miles", "median"),
-             # every row of a pair has the same two ends
-             **({end: (end, "first") for end in _FLOW_ENDS} if ends_known else {}))
+        .agg(
+            children=("miles", "size"),
+            median_miles=("miles", "median"),
+            # every row of a pair has the same two ends
+            **({end: (end, "first") for end in _FLOW_ENDS} if ends_known else {}),
+        )
         .reset_index()
     )
     if not ends_known:
@@ -198,22 +222,30 @@ def _flow_layer(part: pd.DataFrame, layer_label: str, *, lazy: bool = False) -> 
             f"{layer_label or escape(row.layer)}<br>children: {shown}<br>"
             f"median distance: {miles} miles"
         )
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "LineString", "coordinates": [
-                [round(float(row.home_lon), 5), round(float(row.home_lat), 5)],
-                [round(float(row.pl_lon), 5), round(float(row.pl_lat), 5)],
-            ]},
-            "properties": {
-                "tip": tip,
-                "colour": UNKNOWN_COLOUR if hidden else BAND_COLOURS.get(row.band, UNKNOWN_COLOUR),
-                "weight": round(_width(shown), 2),
-            },
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [
+                        [round(float(row.home_lon), 5), round(float(row.home_lat), 5)],
+                        [round(float(row.pl_lon), 5), round(float(row.pl_lat), 5)],
+                    ],
+                },
+                "properties": {
+                    "tip": tip,
+                    "colour": UNKNOWN_COLOUR if hidden else BAND_COLOURS.get(row.band, UNKNOWN_COLOUR),
+                    "weight": round(_width(shown), 2),
+                },
+            }
+        )
     return GeoJson(
         {"type": "FeatureCollection", "features": features},
-        style_function=lambda f: {"color": f["properties"]["colour"], "weight": f["properties"]["weight"],
-                                  "opacity": 0.7},
+        style_function=lambda f: {
+            "color": f["properties"]["colour"],
+            "weight": f["properties"]["weight"],
+            "opacity": 0.7,
+        },
         highlight_function=lambda _f: {"opacity": 1.0},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         lazy=lazy,
@@ -248,8 +280,9 @@ def placements_map(
     m = base_map(tiles=tiles)
     if receiving is not None and len(receiving):
         _shaded_areas(m, receiving)
-    add_authority_context(m, authority=authority, neighbours=neighbours, distance_line=distance_line,
-                          distance_miles=distance_miles)
+    add_authority_context(
+        m, authority=authority, neighbours=neighbours, distance_line=distance_line, distance_miles=distance_miles
+    )
     top, rest = flows.iloc[:top_flows], flows.iloc[top_flows:]
     for layer, part in top.groupby("layer", sort=True):
         group = folium.FeatureGroup(name=escape(layer))
@@ -260,8 +293,11 @@ def placements_map(
         _flow_layer(rest, "", lazy=True).add_to(group)
         group.add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)  # opens on hover: an open list covers the map and its tooltips
-    legend(m, f"Lines: the {min(len(flows), top_flows)} largest flows, median distance (miles)",
-           {**BAND_COLOURS, HIDDEN_LEGEND: UNKNOWN_COLOUR})
+    legend(
+        m,
+        f"Lines: the {min(len(flows), top_flows)} largest flows, median distance (miles)",
+        {**BAND_COLOURS, HIDDEN_LEGEND: UNKNOWN_COLOUR},
+    )
     if receiving is not None and len(receiving):
         legend(m, "Areas: children placed there", _shade_legend(), bottom=190)
     # Fit the authority and the lines drawn at first: one far placement must not shrink the rest to a dot.
@@ -283,8 +319,11 @@ def _shade(children) -> str:
 
 def _shade_legend() -> dict[str, str]:
     edges = [least for least, _ in AREA_SHADES]
-    labels = [f"{SUPPRESSED} (1-{SMALL_NUMBER_MAX})"] + [
-        f"{a}-{b - 1}" for a, b in zip(edges[1:-1], edges[2:])] + [f"{edges[-1]} or more"]
+    labels = (
+        [f"{SUPPRESSED} (1-{SMALL_NUMBER_MAX})"]
+        + [f"{a}-{b - 1}" for a, b in zip(edges[1:-1], edges[2:])]
+        + [f"{edges[-1]} or more"]
+    )
     return dict(zip(labels, [colour for _, colour in AREA_SHADES]))
 
 
@@ -292,8 +331,11 @@ def _shaded_areas(m: folium.Map, receiving) -> None:
     """Receiving authorities filled by the children placed there (``children`` through disclosure control)."""
     import json
 
-    data = json.loads(receiving) if isinstance(receiving, str) else json.loads(boundaries_geojson(
-        receiving, extra_fields=("children",) if "children" in receiving else ()))
+    data = (
+        json.loads(receiving)
+        if isinstance(receiving, str)
+        else json.loads(boundaries_geojson(receiving, extra_fields=("children",) if "children" in receiving else ()))
+    )
     with_counts = any("children" in (f.get("properties") or {}) for f in data.get("features", []))
     for feature in data.get("features", []):
         props = feature.setdefault("properties", {})
@@ -301,10 +343,17 @@ def _shaded_areas(m: folium.Map, receiving) -> None:
     group = folium.FeatureGroup(name="Where our children are placed (authorities)")
     GeoJson(
         data,
-        style_function=lambda f: {"color": "#6b6b6b", "weight": 0.6, "fillColor": f["properties"]["fill"],
-                                  "fillOpacity": 0.75},
-        tooltip=folium.GeoJsonTooltip(fields=["name", "children"] if with_counts else ["name"],
-                                      aliases=["", "children placed:"] if with_counts else [""], labels=with_counts),
+        style_function=lambda f: {
+            "color": "#6b6b6b",
+            "weight": 0.6,
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": 0.75,
+        },
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", "children"] if with_counts else ["name"],
+            aliases=["", "children placed:"] if with_counts else [""],
+            labels=with_counts,
+        ),
     ).add_to(group)
     group.add_to(m)
 

@@ -5,6 +5,7 @@ The names are GeoNames' (``geo.places``, CC BY 4.0); the browser draws only thos
 large enough for the zoom (:data:`MIN_POPULATION_BY_ZOOM`), at most :data:`MAX_LABELS` at a time, the
 largest first, so a map of England shows its cities and a street-level map its villages.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -14,8 +15,14 @@ from folium.template import Template
 
 from maps.elements import _VerbatimMacroElement, escape
 
-__all__ = ["add_place_labels", "place_label_data", "without_place_labels", "MIN_POPULATION_BY_ZOOM", "MAX_LABELS",
-           "SMALLEST_LABELLED"]
+__all__ = [
+    "add_place_labels",
+    "place_label_data",
+    "without_place_labels",
+    "MIN_POPULATION_BY_ZOOM",
+    "MAX_LABELS",
+    "SMALLEST_LABELLED",
+]
 
 # (Leaflet zoom up to which, fewest people) pairs; above the last zoom every place is labelled.
 MIN_POPULATION_BY_ZOOM = ((6, 250_000), (7, 100_000), (8, 40_000), (9, 15_000), (10, 5_000), (11, 2_000))
@@ -38,8 +45,10 @@ def place_label_data() -> tuple:
 
     table = get_places().table
     big = table[table["population"] >= SMALLEST_LABELLED].sort_values("population", ascending=False, kind="stable")
-    return tuple((round(float(lat), DECIMALS), round(float(lon), DECIMALS), int(pop), escape(name))
-                 for lat, lon, pop, name in zip(big["lat"], big["lon"], big["population"], big["name"]))
+    return tuple(
+        (round(float(lat), DECIMALS), round(float(lon), DECIMALS), int(pop), escape(name))
+        for lat, lon, pop, name in zip(big["lat"], big["lon"], big["population"], big["name"])
+    )
 
 
 class _PlaceLabels(_VerbatimMacroElement):

@@ -14,13 +14,13 @@ OpenStreetMap unless the server is told otherwise by two environment variables, 
 docs/basemap.md has the details. A setting that is not valid leaves the basemap off, with the reason
 (:attr:`TileSettings.problem`), rather than sending the browser somewhere unexpected.
 """
+
 from __future__ import annotations
 
 import html
 import os
 import re
 from dataclasses import dataclass
-
 
 __all__ = ["TileSettings", "tile_settings", "TILE_URL_ENV", "TILE_ATTRIBUTION_ENV", "OSM_URL", "OSM_ATTRIBUTION"]
 
@@ -53,10 +53,20 @@ def tile_settings(environ=None) -> TileSettings:
     if not url:
         return TileSettings(OSM_URL, OSM_ATTRIBUTION, "OpenStreetMap")
     if not _URL.match(url) or not all(part in url for part in ("{z}", "{x}", "{y}")):
-        return TileSettings("", "", "", problem=f"{TILE_URL_ENV} must be an http:// or https:// URL with {{z}}, "
-                                                 "{x} and {y}; the basemap is off.")
+        return TileSettings(
+            "",
+            "",
+            "",
+            problem=f"{TILE_URL_ENV} must be an http:// or https:// URL with {{z}}, "
+            "{x} and {y}; the basemap is off.",
+        )
     if not attribution:
-        return TileSettings("", "", "", problem=f"{TILE_ATTRIBUTION_ENV} must say whose tiles {TILE_URL_ENV} serves "
-                                                 "(their terms require it); the basemap is off.")
+        return TileSettings(
+            "",
+            "",
+            "",
+            problem=f"{TILE_ATTRIBUTION_ENV} must say whose tiles {TILE_URL_ENV} serves "
+            "(their terms require it); the basemap is off.",
+        )
     host = re.sub(r"^https?://([^/:?]+).*$", r"\1", url)
     return TileSettings(url, html.escape(attribution, quote=True), host)

@@ -5,6 +5,7 @@ HOME_POST, PL_POST; writes PL_DISTANCE, PL_LA, PL_LOCATION as the validator deri
 ``datastore._add_postcode_derived_fields``, on the 2021 authority lookup) and prints
 ``{"seconds": best of the repeats}`` on stdout. The first, untimed call loads its postcode files.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -20,19 +20,37 @@ AUTHORITIES_MISSING_IN_2021_LOOKUP = {
 
 # rule -> (rulesets it applies in, or None for all; the condition a flagged row must meet; why).
 ACCEPTED_ROWS = {
-    "169": (None, "pl_post_in_authority_missing_in_2021_lookup",
-            "the validator derives PL_LA from the 2021 lookup: placements in the authorities above have no PL_LA"),
-    "1015": (None, "pl_post_in_authority_missing_in_2021_lookup",
-             "own provision must be inside the authority; with no PL_LA (169) the validator cannot see it is"),
-    "241": (None, "pl_post_in_authority_missing_in_2021_lookup",
-            "K3 with a URN must be inside the authority; with no PL_LA (169) the validator cannot see it is"),
-    "146": (("lac2024_25",), "place_is_K3",
-            "the 2024/25 code list has \"k3\" in lower case, and ingress upper-cases the data, so K3 fails"),
-    "202": (("lac2024_25",), "sex_recoded_1_2_to_M_F",
-            "SEX changed from 1/2 (to 2023/24) to M/F (from 2024/25); 202 compares the codes as text"),
-    "218": (("lac2025_26", "lac2026_27"), "short_break",
-            "from 2025/26, 218 asks short breaks (V3/V4) for a URN that rule 214 forbids; earlier rulesets "
-            "exempted them by reading the blank PL_LA as \"NAN\""),
+    "169": (
+        None,
+        "pl_post_in_authority_missing_in_2021_lookup",
+        "the validator derives PL_LA from the 2021 lookup: placements in the authorities above have no PL_LA",
+    ),
+    "1015": (
+        None,
+        "pl_post_in_authority_missing_in_2021_lookup",
+        "own provision must be inside the authority; with no PL_LA (169) the validator cannot see it is",
+    ),
+    "241": (
+        None,
+        "pl_post_in_authority_missing_in_2021_lookup",
+        "K3 with a URN must be inside the authority; with no PL_LA (169) the validator cannot see it is",
+    ),
+    "146": (
+        ("lac2024_25",),
+        "place_is_K3",
+        'the 2024/25 code list has "k3" in lower case, and ingress upper-cases the data, so K3 fails',
+    ),
+    "202": (
+        ("lac2024_25",),
+        "sex_recoded_1_2_to_M_F",
+        "SEX changed from 1/2 (to 2023/24) to M/F (from 2024/25); 202 compares the codes as text",
+    ),
+    "218": (
+        ("lac2025_26", "lac2026_27"),
+        "short_break",
+        "from 2025/26, 218 asks short breaks (V3/V4) for a URN that rule 214 forbids; earlier rulesets "
+        'exempted them by reading the blank PL_LA as "NAN"',
+    ),
 }
 
 # rule -> why it may crash (a crash is not a verdict on the data).

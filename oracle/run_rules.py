@@ -11,6 +11,7 @@ prints one JSON object on stdout::
 Each rule gets a deep copy of the tables: the validator's own loop hands rules a shallow copy, so
 a rule that changes a table in place (575, 577) changes what later rules see.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -19,6 +19,7 @@ Two audiences:
 A section whose analysis cannot run (module not installed, no such input) says "not available"
 and why, rather than stopping the pack.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,7 +41,6 @@ from analysis.missing import (
 )
 from data.schemas import PACK_RISK_FLAGS, RISK_FLAG_LABELS
 from reports.briefing_html import render_html
-from reports.sections import NoData, build_section, not_available, suppressed_with_total
 from reports.pack import (
     CLASSIFICATION,
     SUPPRESSION_NOTE,
@@ -50,6 +50,7 @@ from reports.pack import (
     TableBlock,
     TextBlock,
 )
+from reports.sections import NoData, build_section, not_available, suppressed_with_total
 
 __all__ = [
     "Briefing",
@@ -219,7 +220,11 @@ def _children_looked_after_during(episodes: pd.DataFrame, period: tuple[date, da
     from data.schemas import SHORT_BREAK_LS
 
     decom = pd.to_datetime(episodes["DECOM"], errors="coerce")
-    dec = pd.to_datetime(episodes["DEC"], errors="coerce") if "DEC" in episodes else pd.Series(pd.NaT, index=episodes.index)
+    dec = (
+        pd.to_datetime(episodes["DEC"], errors="coerce")
+        if "DEC" in episodes
+        else pd.Series(pd.NaT, index=episodes.index)
+    )
     ls = episodes["LS"].astype(str).str.upper() if "LS" in episodes else pd.Series("", index=episodes.index)
     start, end = pd.Timestamp(period[0]), pd.Timestamp(period[1])
     overlap = (decom <= end) & (dec.isna() | (dec >= start)) & ~ls.isin(SHORT_BREAK_LS)
@@ -228,9 +233,13 @@ def _children_looked_after_during(episodes: pd.DataFrame, period: tuple[date, da
 
 def _sources(dataset) -> list[str]:
     names = {
-        "episodes": "SSDA903 episodes", "header": "SSDA903 header", "missing": "SSDA903 missing",
-        "uasc": "SSDA903 UASC", "missing_log": "missing team's episode log",
-        "homes": "children's homes register", "costs": "placement costs",
+        "episodes": "SSDA903 episodes",
+        "header": "SSDA903 header",
+        "missing": "SSDA903 missing",
+        "uasc": "SSDA903 UASC",
+        "missing_log": "missing team's episode log",
+        "homes": "children's homes register",
+        "costs": "placement costs",
     }
     out = []
     for attr, label in names.items():
@@ -271,8 +280,12 @@ class _Context:
 
             episodes = self.enriched() if len(self.dataset.episodes) else self.dataset.episodes
             self._missing = missing_episodes(
-                missing=self.dataset.missing, missing_log=self.dataset.missing_log, episodes=episodes,
-                header=self.dataset.header, la=self.la_code, index=self.index,
+                missing=self.dataset.missing,
+                missing_log=self.dataset.missing_log,
+                episodes=episodes,
+                header=self.dataset.header,
+                la=self.la_code,
+                index=self.index,
             )
         return self._missing
 
@@ -294,61 +307,110 @@ def _missing_measures(ctx: _Context, period) -> list[_Measure]:
     repeat = int((per_child >= REPEAT_EPISODES).sum())
     returned = eps[eps["MIS_END"].notna()] if len(eps) else eps
     measures = [
-        _Measure("Missing and away episodes", "count", len(eps),
-                 definition="episodes (missing or away from placement without authorisation) starting in the period"),
-        _Measure("Children with an episode", "count", children, definition="distinct children with at least one episode"),
-        _Measure("% of children looked after with an episode", "percent", children, cla,
-                 definition="children with an episode / children looked after at any time in the period "
-                            "(short breaks excluded)"),
-        _Measure("Episodes per child with an episode", "ratio", len(eps), children,
-                 definition="episodes / children with an episode"),
-        _Measure(f"Children with {REPEAT_EPISODES}+ episodes (repeat missing)", "count", repeat,
-                 definition=f"children with {REPEAT_EPISODES} or more episodes starting in the period"),
-        _Measure(f"% of children with an episode who had {REPEAT_EPISODES}+", "percent", repeat, children,
-                 definition=f"children with {REPEAT_EPISODES}+ episodes / children with an episode"),
+        _Measure(
+            "Missing and away episodes",
+            "count",
+            len(eps),
+            definition="episodes (missing or away from placement without authorisation) starting in the period",
+        ),
+        _Measure(
+            "Children with an episode", "count", children, definition="distinct children with at least one episode"
+        ),
+        _Measure(
+            "% of children looked after with an episode",
+            "percent",
+            children,
+            cla,
+            definition="children with an episode / children looked after at any time in the period "
+            "(short breaks excluded)",
+        ),
+        _Measure(
+            "Episodes per child with an episode",
+            "ratio",
+            len(eps),
+            children,
+            definition="episodes / children with an episode",
+        ),
+        _Measure(
+            f"Children with {REPEAT_EPISODES}+ episodes (repeat missing)",
+            "count",
+            repeat,
+            definition=f"children with {REPEAT_EPISODES} or more episodes starting in the period",
+        ),
+        _Measure(
+            f"% of children with an episode who had {REPEAT_EPISODES}+",
+            "percent",
+            repeat,
+            children,
+            definition=f"children with {REPEAT_EPISODES}+ episodes / children with an episode",
+        ),
     ]
     for flag in PACK_RISK_FLAGS:
         label = RISK_FLAG_LABELS[flag]
         if flag in eps:
             values = eps[flag].astype("boolean")
-            measures.append(_Measure(
-                f"% of episodes with {label} risk", "percent",
-                int(values.fillna(False).astype(bool).sum()), int(values.notna().sum()),
-                definition=f"episodes with the {flag} risk flag set / episodes where the flag was recorded",
-            ))
+            measures.append(
+                _Measure(
+                    f"% of episodes with {label} risk",
+                    "percent",
+                    int(values.fillna(False).astype(bool).sum()),
+                    int(values.notna().sum()),
+                    definition=f"episodes with the {flag} risk flag set / episodes where the flag was recorded",
+                )
+            )
     if len(eps) and "RHI_OFFERED" in eps:
         within = offered_in_time(returned)
-        measures.append(_Measure(
-            f"% of returns offered a return home interview within {RHI_WITHIN_HOURS} hours", "percent",
-            int(within.sum()), len(returned),
-            definition=f"episodes with an interview offered within {RHI_WITHIN_HOURS} hours of the return / "
-                       "episodes that ended in the period",
-        ))
+        measures.append(
+            _Measure(
+                f"% of returns offered a return home interview within {RHI_WITHIN_HOURS} hours",
+                "percent",
+                int(within.sum()),
+                len(returned),
+                definition=f"episodes with an interview offered within {RHI_WITHIN_HOURS} hours of the return / "
+                "episodes that ended in the period",
+            )
+        )
     return measures
 
 
 def _missing_type_and_duration(ctx: _Context, period) -> list[Block]:
     eps = ctx.missing_in(period)
     blocks: list[Block] = []
-    kinds = pd.DataFrame({
-        "type": ["Missing (M)", "Away from placement without authorisation (A)"],
-        "episodes": [int(of_kind(eps, "missing").sum()), int(of_kind(eps, "away").sum())],
-    })
+    kinds = pd.DataFrame(
+        {
+            "type": ["Missing (M)", "Away from placement without authorisation (A)"],
+            "episodes": [int(of_kind(eps, "missing").sum()), int(of_kind(eps, "away").sum())],
+        }
+    )
     other = len(eps) - int(kinds["episodes"].sum())
     if other:
         kinds = pd.concat([kinds, pd.DataFrame([{"type": "Type not recorded", "episodes": other}])], ignore_index=True)
     shown = suppressed_with_total(kinds, "type", ["episodes"])
-    blocks.append(TableBlock("Episodes by type", _pretty(shown, {"type": "Type", "episodes": "Episodes"}),
-                             "903 codes: M missing, A away from placement without authorisation",
-                             ctx.period_text if period == ctx.period else _period_text(period),
-                             "all episodes starting in the period", ["Episodes"]))
+    blocks.append(
+        TableBlock(
+            "Episodes by type",
+            _pretty(shown, {"type": "Type", "episodes": "Episodes"}),
+            "903 codes: M missing, A away from placement without authorisation",
+            ctx.period_text if period == ctx.period else _period_text(period),
+            "all episodes starting in the period",
+            ["Episodes"],
+        )
+    )
     bands = eps["DURATION_BAND"].astype(object) if "DURATION_BAND" in eps else pd.Series(dtype=object)
-    durations = pd.DataFrame({"duration": DURATION_BANDS,
-                              "episodes": [int((bands == b).sum()) for b in DURATION_BANDS]})
+    durations = pd.DataFrame(
+        {"duration": DURATION_BANDS, "episodes": [int((bands == b).sum()) for b in DURATION_BANDS]}
+    )
     shown = suppressed_with_total(durations, "duration", ["episodes"])
-    blocks.append(TableBlock("Episodes by duration", _pretty(shown, {"duration": "Duration", "episodes": "Episodes"}),
-                             "time from the start to the end of the episode; ongoing = no end date recorded",
-                             _period_text(period), "all episodes starting in the period", ["Episodes"]))
+    blocks.append(
+        TableBlock(
+            "Episodes by duration",
+            _pretty(shown, {"duration": "Duration", "episodes": "Episodes"}),
+            "time from the start to the end of the episode; ongoing = no end date recorded",
+            _period_text(period),
+            "all episodes starting in the period",
+            ["Episodes"],
+        )
+    )
     return blocks
 
 
@@ -360,7 +422,9 @@ def _repeat_table(ctx: _Context) -> TableBlock:
         "Children by number of episodes (repeat missing)",
         _pretty(shown, {"band": "Episodes in the period", "children": "Children", "episodes": "Episodes"}),
         "each child counted once, by how many episodes started in the period",
-        ctx.period_text, "children with at least one episode", ["Children", "Episodes"],
+        ctx.period_text,
+        "children with at least one episode",
+        ["Children", "Episodes"],
     )
 
 
@@ -369,19 +433,30 @@ def _return_interview_table(ctx: _Context) -> TableBlock:
     table = return_interviews(eps)
     table = table[table["group"] != "all"].reset_index(drop=True)
     counts = ["returned", "offered_within", "completed", "accepted", "accepted_recorded"]
-    percents = {"offered_within_pct": "offered_within/returned", "completed_pct": "completed/returned",
-                "accepted_pct": "accepted/accepted_recorded"}
-    shown = suppressed_with_total(table[["group", *counts]], "group", counts, total_label="All",
-                                   percents=percents)
-    names = {"group": "Where the child was placed", "returned": "Episodes ended",
-             "offered_within": f"Interview offered within {RHI_WITHIN_HOURS}h", "offered_within_pct": "% offered",
-             "completed": "Interview completed", "completed_pct": "% completed",
-             "accepted": "Accepted", "accepted_recorded": "Acceptance recorded", "accepted_pct": "% accepted"}
+    percents = {
+        "offered_within_pct": "offered_within/returned",
+        "completed_pct": "completed/returned",
+        "accepted_pct": "accepted/accepted_recorded",
+    }
+    shown = suppressed_with_total(table[["group", *counts]], "group", counts, total_label="All", percents=percents)
+    names = {
+        "group": "Where the child was placed",
+        "returned": "Episodes ended",
+        "offered_within": f"Interview offered within {RHI_WITHIN_HOURS}h",
+        "offered_within_pct": "% offered",
+        "completed": "Interview completed",
+        "completed_pct": "% completed",
+        "accepted": "Accepted",
+        "accepted_recorded": "Acceptance recorded",
+        "accepted_pct": "% accepted",
+    }
     return TableBlock(
-        "Return home interviews", _pretty(shown, names),
+        "Return home interviews",
+        _pretty(shown, names),
         f"statutory guidance: an interview should be offered within {RHI_WITHIN_HOURS} hours of the child's "
         "return; % offered and % completed are of episodes that ended, % accepted of those with acceptance recorded",
-        ctx.period_text, "episodes starting in the period that have ended",
+        ctx.period_text,
+        "episodes starting in the period that have ended",
         [names[c] for c in counts],
     )
 
@@ -390,9 +465,16 @@ def _missing_summary_section(ctx: _Context, title: str = "Missing from care: per
     if ctx.dataset.missing.empty and ctx.dataset.missing_log.empty:
         raise NoData("no missing episodes were loaded (903 Missing table or the missing team's log).")
     measures = _missing_measures(ctx, ctx.period)
-    blocks: list[Block] = [TableBlock("Headline figures", _measures_table(measures),
-                         "see each row; percentages are of the number in 'Out of'", ctx.period_text,
-                         "shown per row in 'Out of'", ["Value", "Out of"])]
+    blocks: list[Block] = [
+        TableBlock(
+            "Headline figures",
+            _measures_table(measures),
+            "see each row; percentages are of the number in 'Out of'",
+            ctx.period_text,
+            "shown per row in 'Out of'",
+            ["Value", "Out of"],
+        )
+    ]
     blocks += _missing_type_and_duration(ctx, ctx.period)
     return Section(title, blocks)
 
@@ -404,14 +486,23 @@ def _changes_section(ctx: _Context) -> Section:
     before_labels = {m.label for m in before}
     now = [m for m in now if m.label in before_labels]
     before = [next(b for b in before if b.label == m.label) for m in now]
-    return Section("Changes since the previous period", [
-        TextBlock(f"This period: {ctx.period_text}. Previous period (the same length, just before): "
-                  f"{ctx.previous_text}. A change is not shown (c) where either figure is suppressed."),
-        TableBlock("This period against the previous period", _comparison_table(now, before),
-                   "as in the period summary; change in percentages is in percentage points",
-                   f"{ctx.period_text} against {ctx.previous_text}", "as in the period summary",
-                   ["This period", "Previous period"]),
-    ])
+    return Section(
+        "Changes since the previous period",
+        [
+            TextBlock(
+                f"This period: {ctx.period_text}. Previous period (the same length, just before): "
+                f"{ctx.previous_text}. A change is not shown (c) where either figure is suppressed."
+            ),
+            TableBlock(
+                "This period against the previous period",
+                _comparison_table(now, before),
+                "as in the period summary; change in percentages is in percentage points",
+                f"{ctx.period_text} against {ctx.previous_text}",
+                "as in the period summary",
+                ["This period", "Previous period"],
+            ),
+        ],
+    )
 
 
 def _repeat_and_rhi_section(ctx: _Context) -> Section:
@@ -419,8 +510,11 @@ def _repeat_and_rhi_section(ctx: _Context) -> Section:
         raise NoData("no missing episodes were loaded.")
     from analysis.missing import RHI_NOT_RECORDED, interviews_recorded
 
-    interviews = (_return_interview_table(ctx) if interviews_recorded(ctx.missing_in(ctx.period))
-                  else TextBlock(f"Return home interviews. {RHI_NOT_RECORDED}"))
+    interviews = (
+        _return_interview_table(ctx)
+        if interviews_recorded(ctx.missing_in(ctx.period))
+        else TextBlock(f"Return home interviews. {RHI_NOT_RECORDED}")
+    )
     return Section("Repeat missing and return home interviews", [_repeat_table(ctx), interviews])
 
 
@@ -452,39 +546,58 @@ def _hotspot_sections(ctx: _Context) -> list[Section]:
         spots = spots[~disclosure.is_small(spots["children"])].reset_index(drop=True)
         spots = spots[pd.to_numeric(spots["children"]) > 0].reset_index(drop=True)
     if not len(spots) or "children" not in spots:
-        return [Section(title, [TextBlock(f"No hotspot found in the period: no cluster of the places children "
-                                          f"were found is linked to more than {SMALL_NUMBER_MAX} children.")])]
+        return [
+            Section(
+                title,
+                [
+                    TextBlock(
+                        f"No hotspot found in the period: no cluster of the places children "
+                        f"were found is linked to more than {SMALL_NUMBER_MAX} children."
+                    )
+                ],
+            )
+        ]
     # The app's numbers (1 for the most episodes), so a chair and the analyst mean the same hotspot.
     spots["Hotspot"] = spots["hotspot_id"].astype(int)
     ctx.hotspots = (located, spots, labels)  # the pack's numbering, for the links section (briefing_found)
-    layer = disclosure.safe_map_layer(
-        spots[["Hotspot", "episodes", "children", "geometry"]], "children", small="drop")
+    layer = disclosure.safe_map_layer(spots[["Hotspot", "episodes", "children", "geometry"]], "children", small="drop")
     own, near = _authority_shapes(ctx.la_code)
     from reports.static_map import outline_map_png
 
     png = outline_map_png(own, layer, label_column="Hotspot", neighbours=near)
     params = spots.attrs.get("params", {})
-    method = (f"HDBSCAN clusters of the places children were found (minimum cluster size "
-              f"{params.get('min_cluster_size', '?')} episodes), outlined by the hull of the cluster's "
-              f"episodes plus {params.get('buffer_m', '?')} m")
-    blocks: list[Block] = [FigureBlock(
-        "Hotspot map", png,
-        f"{method}. Hotspots linked to {SMALL_NUMBER_MAX} or fewer children are not shown. "
-        "Numbers as in the hotspot profiles below and in the app. "
-        "Boundary: the authority (dark) and its neighbours (grey).",
-        ctx.period_text, "episodes starting in the period with a recorded found location")]
-    frame = pd.DataFrame({
-        "Hotspot": [hotspot_label(h, name) for h, name in zip(spots["hotspot_id"], spots["name"])],
-        "episodes": spots["episodes"].astype(int),
-        "children": spots["children"].astype(int),
-    })
+    method = (
+        f"HDBSCAN clusters of the places children were found (minimum cluster size "
+        f"{params.get('min_cluster_size', '?')} episodes), outlined by the hull of the cluster's "
+        f"episodes plus {params.get('buffer_m', '?')} m"
+    )
+    blocks: list[Block] = [
+        FigureBlock(
+            "Hotspot map",
+            png,
+            f"{method}. Hotspots linked to {SMALL_NUMBER_MAX} or fewer children are not shown. "
+            "Numbers as in the hotspot profiles below and in the app. "
+            "Boundary: the authority (dark) and its neighbours (grey).",
+            ctx.period_text,
+            "episodes starting in the period with a recorded found location",
+        )
+    ]
+    frame = pd.DataFrame(
+        {
+            "Hotspot": [hotspot_label(h, name) for h, name in zip(spots["hotspot_id"], spots["name"])],
+            "episodes": spots["episodes"].astype(int),
+            "children": spots["children"].astype(int),
+        }
+    )
     percents = {}
     for flag in PACK_RISK_FLAGS:
         f = flag.lower()
         if f"{f}_episodes" in spots:
             frame[f"{f}_episodes"] = spots[f"{f}_episodes"].astype(int)
             frame[f"{f}_recorded"] = spots[f"{f}_recorded"].astype(int)
-            frame[f"{f}_pct"] = 100.0 * frame[f"{f}_episodes"] / frame[f"{f}_recorded"].where(frame[f"{f}_recorded"] > 0)
+            frame[f"{f}_pct"] = (
+                100.0 * frame[f"{f}_episodes"] / frame[f"{f}_recorded"].where(frame[f"{f}_recorded"] > 0)
+            )
             percents[f"{f}_pct"] = f"{f}_episodes/{f}_recorded"
     counts = [c for c in frame.columns if c != "Hotspot" and not c.endswith("_pct")]
     # Numerator and base of the out-of-area share: used to hide it, not shown themselves.
@@ -499,16 +612,27 @@ def _hotspot_sections(ctx: _Context) -> list[Section]:
         from analysis.places_of_concern import flag_hotspots
 
         shown["Place of concern"] = np.where(flag_hotspots(spots, ctx.places).to_numpy(), "yes", "")
-    names = {"Hotspot": "Hotspot", "episodes": "Episodes", "children": "Children",
-             **{f"{flag.lower()}_pct": f"% {flag} risk" for flag in PACK_RISK_FLAGS},
-             "Trend": "Trend", "Out of area %": "% placed out of area", "Place of concern": "Place of concern"}
-    blocks.append(TableBlock(
-        "Hotspot profiles", _pretty(shown, names),
-        "risk shares: episodes at the hotspot with the flag set / episodes where it was recorded; trend: "
-        "Mann-Kendall test on monthly episode counts (5% level), 'not enough data' under four months; "
-        "% placed out of area: of episodes whose placement area is known",
-        ctx.period_text, "episodes in each hotspot", ["Episodes", "Children"],
-    ))
+    names = {
+        "Hotspot": "Hotspot",
+        "episodes": "Episodes",
+        "children": "Children",
+        **{f"{flag.lower()}_pct": f"% {flag} risk" for flag in PACK_RISK_FLAGS},
+        "Trend": "Trend",
+        "Out of area %": "% placed out of area",
+        "Place of concern": "Place of concern",
+    }
+    blocks.append(
+        TableBlock(
+            "Hotspot profiles",
+            _pretty(shown, names),
+            "risk shares: episodes at the hotspot with the flag set / episodes where it was recorded; trend: "
+            "Mann-Kendall test on monthly episode counts (5% level), 'not enough data' under four months; "
+            "% placed out of area: of episodes whose placement area is known",
+            ctx.period_text,
+            "episodes in each hotspot",
+            ["Episodes", "Children"],
+        )
+    )
     return [Section(title, blocks)]
 
 
@@ -523,29 +647,53 @@ def _emerging_section(ctx: _Context) -> Section:
     if len(located) < 2 * (SMALL_NUMBER_MAX + 1):
         raise NoData("too few episodes with a found location in the period.")
     cell_m = 1000
-    cells = emerging_hotspots(located, cell_size_m=cell_m, period="M", x="FOUND_EASTING", y="FOUND_NORTHING",
-                              start=pd.Timestamp(ctx.period[0]), end=pd.Timestamp(ctx.period[1]))
+    cells = emerging_hotspots(
+        located,
+        cell_size_m=cell_m,
+        period="M",
+        x="FOUND_EASTING",
+        y="FOUND_NORTHING",
+        start=pd.Timestamp(ctx.period[0]),
+        end=pd.Timestamp(ctx.period[1]),
+    )
     hot = cells[cells["category"].str.endswith("hot spot")]
     if hot.empty:
-        return Section(title, [TextBlock(
-            f"No {cell_m / 1000:g} km cell was a statistically significant hot spot in the period's months.")])
-    table = (hot.groupby("category").agg(cells=("cell_id", "size"), episodes=("episodes", "sum")).reset_index())
+        return Section(
+            title,
+            [
+                TextBlock(
+                    f"No {cell_m / 1000:g} km cell was a statistically significant hot spot in the period's months."
+                )
+            ],
+        )
+    table = hot.groupby("category").agg(cells=("cell_id", "size"), episodes=("episodes", "sum")).reset_index()
     shown = suppressed_with_total(table, "category", ["cells", "episodes"])
-    blocks: list[Block] = [TableBlock(
-        "Emerging hot spot categories", _pretty(shown, {"category": "Category", "cells": "Grid cells",
-                                                        "episodes": "Episodes in those cells"}),
-        f"Getis-Ord Gi* on {cell_m / 1000:g} km hexagonal cells for each month (FDR-corrected, 5%), "
-        "then the ArcGIS emerging hot spot categories with a Mann-Kendall trend of each cell's z-scores",
-        ctx.period_text, "episodes with a found location, in hot spot cells", ["Grid cells", "Episodes in those cells"])]
+    blocks: list[Block] = [
+        TableBlock(
+            "Emerging hot spot categories",
+            _pretty(shown, {"category": "Category", "cells": "Grid cells", "episodes": "Episodes in those cells"}),
+            f"Getis-Ord Gi* on {cell_m / 1000:g} km hexagonal cells for each month (FDR-corrected, 5%), "
+            "then the ArcGIS emerging hot spot categories with a Mann-Kendall trend of each cell's z-scores",
+            ctx.period_text,
+            "episodes with a found location, in hot spot cells",
+            ["Grid cells", "Episodes in those cells"],
+        )
+    ]
     layer = disclosure.safe_map_layer(hot[["category", "episodes", "geometry"]], "episodes", small="drop")
     if len(layer):
         own, near = _authority_shapes(ctx.la_code)
         from reports.static_map import outline_map_png
 
-        blocks.append(FigureBlock(
-            "Emerging hot spot cells", outline_map_png(own, layer, neighbours=near),
-            f"{cell_m / 1000:g} km cells in an emerging hot spot category with more than {SMALL_NUMBER_MAX} "
-            "episodes; cells with fewer are not drawn", ctx.period_text, "episodes with a found location"))
+        blocks.append(
+            FigureBlock(
+                "Emerging hot spot cells",
+                outline_map_png(own, layer, neighbours=near),
+                f"{cell_m / 1000:g} km cells in an emerging hot spot category with more than {SMALL_NUMBER_MAX} "
+                "episodes; cells with fewer are not drawn",
+                ctx.period_text,
+                "episodes with a found location",
+            )
+        )
     return Section(title, blocks)
 
 
@@ -558,30 +706,59 @@ def _placement_headline_section(ctx: _Context) -> Section:
     head = headline_figures(ctx.snapshot())
     is_median = head["measure"].str.startswith("median").to_numpy()
     counts = head[~is_median].reset_index(drop=True)
-    frame = pd.DataFrame({
-        "Measure": [m[:1].upper() + m[1:] for m in counts["measure"]],
-        "count": counts["count"].astype(int).to_numpy(),
-        "denominator": counts["denominator"].astype(int).to_numpy(),
-        "percent": counts["percent"].astype(float).to_numpy(),
-        "Definition": counts["definition"].astype(str).to_numpy(),
-    })
+    frame = pd.DataFrame(
+        {
+            "Measure": [m[:1].upper() + m[1:] for m in counts["measure"]],
+            "count": counts["count"].astype(int).to_numpy(),
+            "denominator": counts["denominator"].astype(int).to_numpy(),
+            "percent": counts["percent"].astype(float).to_numpy(),
+            "Definition": counts["definition"].astype(str).to_numpy(),
+        }
+    )
     shown = suppress_table(frame, ["count"], percent_columns={"percent": "count/denominator"})
     if is_median.any():
         row = head[is_median].iloc[0]
         median = _Measure("", "median", None, row["count"], row["value"])
-        shown = pd.concat([shown, pd.DataFrame([{
-            "Measure": "Median miles from home (children whose distance is known)",
-            "count": median.shown(), "denominator": _count_text(row["count"]), "percent": "",
-            "Definition": str(row["definition"]),
-        }], dtype=object)], ignore_index=True)
+        shown = pd.concat(
+            [
+                shown,
+                pd.DataFrame(
+                    [
+                        {
+                            "Measure": "Median miles from home (children whose distance is known)",
+                            "count": median.shown(),
+                            "denominator": _count_text(row["count"]),
+                            "percent": "",
+                            "Definition": str(row["definition"]),
+                        }
+                    ],
+                    dtype=object,
+                ),
+            ],
+            ignore_index=True,
+        )
     day = f"{ctx.period[1]:%d %B %Y}"
-    names = {"Measure": "Measure", "count": "Number (miles for the median)", "percent": "% of children looked after",
-             "denominator": "Out of", "Definition": "Definition"}
-    return Section("Placement distance: headline figures", [TableBlock(
-        f"Children looked after on {day}", _pretty(shown, names),
-        "straight-line distance between home and placement postcodes (DfE method); 20 miles is the DfE's "
-        "statistical measure, not the legal test", f"snapshot on {day}", "all children looked after on the day",
-        ["Number (miles for the median)", "Out of"])])
+    names = {
+        "Measure": "Measure",
+        "count": "Number (miles for the median)",
+        "percent": "% of children looked after",
+        "denominator": "Out of",
+        "Definition": "Definition",
+    }
+    return Section(
+        "Placement distance: headline figures",
+        [
+            TableBlock(
+                f"Children looked after on {day}",
+                _pretty(shown, names),
+                "straight-line distance between home and placement postcodes (DfE method); 20 miles is the DfE's "
+                "statistical measure, not the legal test",
+                f"snapshot on {day}",
+                "all children looked after on the day",
+                ["Number (miles for the median)", "Out of"],
+            )
+        ],
+    )
 
 
 def _placement_map_section(ctx: _Context) -> Section:
@@ -599,13 +776,19 @@ def _placement_map_section(ctx: _Context) -> Section:
     png = area_map_png(layer, "children", authority=own, legend="children placed")
     day = f"{ctx.period[1]:%d %B %Y}"
     outside_england = int((~snap["PL_LA"].astype(object).isin(list(areas["code"])) & snap["PL_LA"].notna()).sum())
-    return Section("Where our children are placed", [
-        FigureBlock(
-            "Children looked after by the authority they are placed in", png,
-            "placing authority from the placement postcode; hatched grey: 1-5 children (c); our authority outlined "
-            f"in red. Placements outside England (not drawn): {_count_text(outside_england)}",
-            f"snapshot on {day}", "children looked after on the day whose placement area is known"),
-    ])
+    return Section(
+        "Where our children are placed",
+        [
+            FigureBlock(
+                "Children looked after by the authority they are placed in",
+                png,
+                "placing authority from the placement postcode; hatched grey: 1-5 children (c); our authority outlined "
+                f"in red. Placements outside England (not drawn): {_count_text(outside_england)}",
+                f"snapshot on {day}",
+                "children looked after on the day whose placement area is known",
+            ),
+        ],
+    )
 
 
 def _placement_tables_section(ctx: _Context) -> Section:
@@ -616,26 +799,41 @@ def _placement_tables_section(ctx: _Context) -> Section:
     snap = ctx.snapshot()
     day = f"{ctx.period[1]:%d %B %Y}"
     blocks: list[Block] = []
-    names = {"children": "Children", "outside": "Outside the authority", "percent_outside": "% outside",
-             "over_20_miles": "Over 20 miles", "percent_over_20_miles": "% over 20 miles",
-             "median_miles": "Median miles", "distance_unknown": "Distance unknown"}
+    names = {
+        "children": "Children",
+        "outside": "Outside the authority",
+        "percent_outside": "% outside",
+        "over_20_miles": "Over 20 miles",
+        "percent_over_20_miles": "% over 20 miles",
+        "median_miles": "Median miles",
+        "distance_unknown": "Distance unknown",
+    }
     for by, label in (("PLACEMENT_GROUP", "Placement type"), ("PROVIDER_GROUP", "Provider")):
         table = summarise_placements(snap, by=by)
         counts = ["children", "outside", "over_20_miles", "distance_unknown"]
         frame = table.assign(**{by: table[by].astype(str)}).set_index(by, drop=False)
         frame.index = frame.index.astype(str)
-        shown = suppress_table(frame, counts, total_row="All",
-                               percent_columns={"percent_outside": "outside/children",
-                                                "percent_over_20_miles": "over_20_miles/children"})
+        shown = suppress_table(
+            frame,
+            counts,
+            total_row="All",
+            percent_columns={"percent_outside": "outside/children", "percent_over_20_miles": "over_20_miles/children"},
+        )
         shown["median_miles"] = [
             SUPPRESSED if (c == SUPPRESSED or _small(n)) else (NOT_AVAILABLE if pd.isna(m) else f"{m:.1f}")
-            for c, n, m in zip(shown["children"], table["children"], table["median_miles"])]
+            for c, n, m in zip(shown["children"], table["children"], table["median_miles"])
+        ]
         shown = shown.reset_index(drop=True)
-        blocks.append(TableBlock(
-            f"By {label.lower()}", _pretty(shown, {by: label, **names}),
-            "percentages are of all children in the row, unknown distances included; median of known distances",
-            f"snapshot on {day}", "children looked after on the day",
-            ["Children", "Outside the authority", "Over 20 miles", "Distance unknown"]))
+        blocks.append(
+            TableBlock(
+                f"By {label.lower()}",
+                _pretty(shown, {by: label, **names}),
+                "percentages are of all children in the row, unknown distances included; median of known distances",
+                f"snapshot on {day}",
+                "children looked after on the day",
+                ["Children", "Outside the authority", "Over 20 miles", "Distance unknown"],
+            )
+        )
     return Section("Placements by type and provider", blocks)
 
 
@@ -689,7 +887,8 @@ def _costs_section(ctx: _Context) -> Section:
         cells = []
         for i, name in enumerate(table["PLACEMENT_GROUP"].astype(str)):
             hide = hidden_rows.iloc[i] or (
-                col != "percent_of_children" and (folded.iloc[i] or (name == "All" and any_hidden)))
+                col != "percent_of_children" and (folded.iloc[i] or (name == "All" and any_hidden))
+            )
             # A shown cost and its share of the total give the total back.
             hide = hide or (col == "percent_of_cost" and any_hidden)
             if col == "percent_of_children" and hidden_rows.iloc[i]:
@@ -697,22 +896,41 @@ def _costs_section(ctx: _Context) -> Section:
             cells.append(SUPPRESSED if hide else (NOT_AVAILABLE if np.isnan(values[i]) else fmt(values[i])))
         shown[col] = pd.Series(cells, index=shown.index, dtype=object)
     shown = shown.reset_index(drop=True)
-    names = {"PLACEMENT_GROUP": "Placement group", "children": "Children", "percent_of_children": "% of children",
-             "weekly_cost": "Weekly cost", "annual_cost": "Annual cost", "percent_of_cost": "% of cost"}
+    names = {
+        "PLACEMENT_GROUP": "Placement group",
+        "children": "Children",
+        "percent_of_children": "% of children",
+        "weekly_cost": "Weekly cost",
+        "annual_cost": "Annual cost",
+        "percent_of_cost": "% of cost",
+    }
     blocks: list[Block] = []
     if not own_costs:
-        blocks.append(TextBlock("ILLUSTRATIVE COSTS: no cost table was loaded, so round illustrative prices per "
-                                "child per week are used. Replace them with the authority's own costs."))
+        blocks.append(
+            TextBlock(
+                "ILLUSTRATIVE COSTS: no cost table was loaded, so round illustrative prices per "
+                "child per week are used. Replace them with the authority's own costs."
+            )
+        )
     if any_hidden:
-        blocks.append(TextBlock("Some costs are not shown (c): at known prices per child, the cost of a group with "
-                                "a suppressed number (or with secure homes folded in), or the total less the shown "
-                                "groups, would give that number back."))
-    blocks.append(TableBlock(
-        "Cost of current placements", _pretty(shown, names),
-        "price per child per week times children in the group on the day; annual = weekly x 52.18; price per "
-        "child not shown because with a group's cost it would give its number of children",
-        f"snapshot on {ctx.period[1]:%d %B %Y}", "children looked after on the day; % of cost of the known total",
-        ["Children"]))
+        blocks.append(
+            TextBlock(
+                "Some costs are not shown (c): at known prices per child, the cost of a group with "
+                "a suppressed number (or with secure homes folded in), or the total less the shown "
+                "groups, would give that number back."
+            )
+        )
+    blocks.append(
+        TableBlock(
+            "Cost of current placements",
+            _pretty(shown, names),
+            "price per child per week times children in the group on the day; annual = weekly x 52.18; price per "
+            "child not shown because with a group's cost it would give its number of children",
+            f"snapshot on {ctx.period[1]:%d %B %Y}",
+            "children looked after on the day; % of cost of the known total",
+            ["Children"],
+        )
+    )
     return Section("Placement costs", blocks)
 
 
@@ -734,25 +952,41 @@ def _homes_section(ctx: _Context) -> Section:
     sector = usage["SECTOR"].astype(str).str.upper().replace({"": "Not known", "NAN": "Not known"})
     sector = sector.map({"LA": "Local authority", "PRIVATE": "Private", "VOLUNTARY": "Voluntary"}).fillna(sector)
     within = usage["WITHIN_LA"].astype(str)
-    frame = pd.DataFrame({
-        "sector": sector.to_numpy(),
-        "homes": 1,
-        "in_area": (within == "Y").astype(int).to_numpy(),
-        "children": pd.to_numeric(usage["OUR_CHILDREN"]).fillna(0).astype(int).to_numpy(),
-    })
+    frame = pd.DataFrame(
+        {
+            "sector": sector.to_numpy(),
+            "homes": 1,
+            "in_area": (within == "Y").astype(int).to_numpy(),
+            "children": pd.to_numeric(usage["OUR_CHILDREN"]).fillna(0).astype(int).to_numpy(),
+        }
+    )
     grouped = frame.groupby("sector", sort=True).sum().reset_index()
     shown = suppressed_with_total(grouped, "sector", ["homes", "in_area", "children"])
     day = f"{ctx.period[1]:%d %B %Y}"
-    source = ("inferred from 903 episodes in children's homes (PLACE K1/K2); only homes our children used"
-              if inferred else "the children's homes register")
-    blocks: list[Block] = [TableBlock(
-        "Children's homes by sector", _pretty(shown, {"sector": "Sector", "homes": "Homes",
-                                                      "in_area": "Homes in our area", "children": "Our children there"}),
-        f"homes from {source}; our children matched by URN, else placement postcode",
-        f"snapshot on {day}", "homes listed; children looked after on the day in a children's home",
-        ["Homes", "Homes in our area", "Our children there"])]
-    blocks.append(TextBlock(
-        f"Children in a children's home not matched to a listed home: {_count_text(unmatched)}."))
+    source = (
+        "inferred from 903 episodes in children's homes (PLACE K1/K2); only homes our children used"
+        if inferred
+        else "the children's homes register"
+    )
+    blocks: list[Block] = [
+        TableBlock(
+            "Children's homes by sector",
+            _pretty(
+                shown,
+                {
+                    "sector": "Sector",
+                    "homes": "Homes",
+                    "in_area": "Homes in our area",
+                    "children": "Our children there",
+                },
+            ),
+            f"homes from {source}; our children matched by URN, else placement postcode",
+            f"snapshot on {day}",
+            "homes listed; children looked after on the day in a children's home",
+            ["Homes", "Homes in our area", "Our children there"],
+        )
+    ]
+    blocks.append(TextBlock(f"Children in a children's home not matched to a listed home: {_count_text(unmatched)}."))
     return Section("Children's homes", blocks)
 
 
@@ -767,8 +1001,17 @@ def _check_pack(sections: list[Section]) -> None:
                     raise AssertionError(f"small number left in '{block.title}'")
 
 
-def build_briefing(dataset, *, la, period, audience: str = "mase", offline: bool = True, index=None,
-                   places: pd.DataFrame | None = None, history=None) -> Briefing:
+def build_briefing(
+    dataset,
+    *,
+    la,
+    period,
+    audience: str = "mase",
+    offline: bool = True,
+    index=None,
+    places: pd.DataFrame | None = None,
+    history=None,
+) -> Briefing:
     """Build a disclosure-controlled briefing pack.
 
     Parameters

@@ -3,6 +3,7 @@
 Every piece of text is escaped. The classification is printed at the top and bottom of every
 printed page (fixed header and footer repeat on each page when a browser prints).
 """
+
 from __future__ import annotations
 
 import base64
@@ -69,18 +70,20 @@ def _table(block: TableBlock) -> str:
     head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
     rows = []
     for values in frame.itertuples(index=False):
-        cells = "".join(
-            f'<td class="num">{_e(v)}</td>' if _looks_numeric(v) else f"<td>{_e(v)}</td>" for v in values
-        )
+        cells = "".join(f'<td class="num">{_e(v)}</td>' if _looks_numeric(v) else f"<td>{_e(v)}</td>" for v in values)
         rows.append(f"<tr>{cells}</tr>")
-    return (f"<h3>{_e(block.title)}</h3><table><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>{_label(block)}")
+    return (
+        f"<h3>{_e(block.title)}</h3><table><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>{_label(block)}"
+    )
 
 
 def _figure(block: FigureBlock) -> str:
     data = base64.b64encode(block.png).decode("ascii")
-    return (f"<h3>{_e(block.title)}</h3><figure><img alt=\"{_e(block.title)}\" "
-            f'src="data:image/png;base64,{data}"></figure>{_label(block)}')
+    return (
+        f'<h3>{_e(block.title)}</h3><figure><img alt="{_e(block.title)}" '
+        f'src="data:image/png;base64,{data}"></figure>{_label(block)}'
+    )
 
 
 def render_html(briefing) -> str:
@@ -91,7 +94,7 @@ def render_html(briefing) -> str:
         '<html lang="en-GB"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         # No network: forbid every external fetch even if a future edit slips one in.
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; '
         "style-src 'unsafe-inline'\">",
         f"<title>{_e(briefing.title)}: {_e(briefing.authority_name)}</title>",
         f"<style>{_CSS}</style></head><body>",

@@ -3,6 +3,7 @@
 The classification is drawn at the top and bottom of every page, and "SYNTHETIC DATA" across
 every page when the data are synthetic. Built-in PDF fonts only, so nothing is fetched.
 """
+
 from __future__ import annotations
 
 import io
@@ -43,14 +44,32 @@ def _styles():
         "h2": ParagraphStyle("h2", parent=base["Heading2"], spaceBefore=10, keepWithNext=True),
         "h3": ParagraphStyle("h3", parent=base["Heading3"], spaceBefore=6, spaceAfter=3, keepWithNext=True),
         "body": ParagraphStyle("body", parent=base["BodyText"], fontSize=9.5, leading=12),
-        "label": ParagraphStyle("label", parent=base["BodyText"], fontSize=8, leading=10,
-                                textColor=colors.HexColor("#333333"), spaceAfter=8),
+        "label": ParagraphStyle(
+            "label", parent=base["BodyText"], fontSize=8, leading=10, textColor=colors.HexColor("#333333"), spaceAfter=8
+        ),
         "cell": ParagraphStyle("cell", parent=base["BodyText"], fontSize=7.5, leading=9),
         "head": ParagraphStyle("head", parent=base["BodyText"], fontSize=7.5, leading=9, fontName="Helvetica-Bold"),
-        "note": ParagraphStyle("note", parent=base["BodyText"], fontSize=9.5, leading=12, backColor="#f0f0f0",
-                               borderPadding=4, spaceBefore=6, spaceAfter=6),
-        "banner": ParagraphStyle("banner", parent=base["BodyText"], fontSize=11, leading=14, fontName="Helvetica-Bold",
-                                 backColor="#ffe08a", borderPadding=5, alignment=1, spaceAfter=8),
+        "note": ParagraphStyle(
+            "note",
+            parent=base["BodyText"],
+            fontSize=9.5,
+            leading=12,
+            backColor="#f0f0f0",
+            borderPadding=4,
+            spaceBefore=6,
+            spaceAfter=6,
+        ),
+        "banner": ParagraphStyle(
+            "banner",
+            parent=base["BodyText"],
+            fontSize=11,
+            leading=14,
+            fontName="Helvetica-Bold",
+            backColor="#ffe08a",
+            borderPadding=5,
+            alignment=1,
+            spaceAfter=8,
+        ),
     }
 
 
@@ -85,13 +104,17 @@ def _table(block: TableBlock, styles, width: float):
     if sum(widths) > width:
         widths = [w * width / sum(widths) for w in widths]
     table = Table(data, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
     return [_p(block.title, styles["h3"]), table, _label(block, styles)]
 
 
@@ -114,8 +137,15 @@ def render_pdf(briefing) -> bytes:
     styles = _styles()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=_MARGIN, rightMargin=_MARGIN, topMargin=22 * mm, bottomMargin=20 * mm,
-        title=f"{briefing.title}: {briefing.authority_name}", author="care-map", subject=CLASSIFICATION,
+        buffer,
+        pagesize=A4,
+        leftMargin=_MARGIN,
+        rightMargin=_MARGIN,
+        topMargin=22 * mm,
+        bottomMargin=20 * mm,
+        title=f"{briefing.title}: {briefing.authority_name}",
+        author="care-map",
+        subject=CLASSIFICATION,
     )
     width = A4[0] - 2 * _MARGIN
 
@@ -156,12 +186,21 @@ def render_pdf(briefing) -> bytes:
         ("Classification", CLASSIFICATION),
         ("Data sources", "; ".join(briefing.sources)),
     ]
-    front_table = Table([[_p(k, styles["head"]), _p(v, styles["body"])] for k, v in front],
-                        colWidths=[35 * mm, width - 35 * mm])
+    front_table = Table(
+        [[_p(k, styles["head"]), _p(v, styles["body"])] for k, v in front], colWidths=[35 * mm, width - 35 * mm]
+    )
     front_table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story += [Spacer(1, 6 * mm), front_table, Spacer(1, 6 * mm), _p(SUPPRESSION_NOTE, styles["note"]),
-              _p("Aggregate figures only: no child is named or identified, and no address finer than a postcode "
-                 "sector is shown. Maps show areas and hotspot outlines, never where a child lives.", styles["note"])]
+    story += [
+        Spacer(1, 6 * mm),
+        front_table,
+        Spacer(1, 6 * mm),
+        _p(SUPPRESSION_NOTE, styles["note"]),
+        _p(
+            "Aggregate figures only: no child is named or identified, and no address finer than a postcode "
+            "sector is shown. Maps show areas and hotspot outlines, never where a child lives.",
+            styles["note"],
+        ),
+    ]
     # The first section follows the front matter on page 1 (a page break left it two-thirds empty). Each block
     # (heading, table or map, definition) is kept on one page, and a section's heading with its first block,
     # so no heading is left at the foot of a page.

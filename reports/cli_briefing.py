@@ -6,6 +6,7 @@
 The output type follows the file name (.html or .pdf). Problems the user must fix (no such folder,
 unknown authority, bad period, unwritable output) exit with status 2 and one line on stderr.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,9 @@ def parse_period(text: str) -> tuple[date, date]:
             raise ValueError
         start, end = date.fromisoformat(first.strip()), date.fromisoformat(last.strip())
     except ValueError:
-        raise CommandError(f"--period must be FIRST:LAST as ISO dates, e.g. 2025-04-01:2026-03-31, not {text!r}") from None
+        raise CommandError(
+            f"--period must be FIRST:LAST as ISO dates, e.g. 2025-04-01:2026-03-31, not {text!r}"
+        ) from None
     if end < start:
         raise CommandError(f"--period ends ({end}) before it starts ({start})")
     return start, end
@@ -47,8 +50,10 @@ def _refuse_two_exports(dataset, folder: Path) -> None:
     xml = sorted(s for s in sources if s.lower().endswith(".xml"))
     other = sorted(s for s in sources if not s.lower().endswith(".xml"))
     if xml and other:
-        raise CommandError(f"{folder} holds the 903 return both as XML ({', '.join(xml)}) and as other files "
-                           f"({', '.join(other)}): keep one of the two exports in the folder")
+        raise CommandError(
+            f"{folder} holds the 903 return both as XML ({', '.join(xml)}) and as other files "
+            f"({', '.join(other)}): keep one of the two exports in the folder"
+        )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -82,18 +87,18 @@ def run(args: argparse.Namespace) -> int:
     if dataset.episodes.empty and dataset.missing.empty and dataset.missing_log.empty:
         raise CommandError(f"no 903 episodes, missing table or missing-team log found in {folder}")
 
-    from reports.briefing import build_briefing
-
     from sqlalchemy.exc import SQLAlchemyError
 
     from analysis.places_of_concern import saved_places
+    from reports.briefing import build_briefing
     from store.schema import StoreVersionError
 
     try:
         places = saved_places()
     except (SQLAlchemyError, StoreVersionError, OSError) as exc:
-        raise CommandError(f"cannot read the places of concern from the store: {str(exc).splitlines()[0][:200]}") \
-            from None
+        raise CommandError(
+            f"cannot read the places of concern from the store: {str(exc).splitlines()[0][:200]}"
+        ) from None
     try:
         pack = build_briefing(dataset, la=authority.code, period=period, audience=args.audience, places=places)
     except ValueError as exc:
@@ -112,9 +117,18 @@ def run(args: argparse.Namespace) -> int:
     try:
         from access.audit import write_audit
 
-        write_audit("briefing", user=getpass.getuser(), role=None,
-                    details={"via": "command line", "la": authority.code, "audience": args.audience,
-                             "period": [str(period[0]), str(period[1])], "format": kind.lstrip(".")})
+        write_audit(
+            "briefing",
+            user=getpass.getuser(),
+            role=None,
+            details={
+                "via": "command line",
+                "la": authority.code,
+                "audience": args.audience,
+                "period": [str(period[0]), str(period[1])],
+                "format": kind.lstrip("."),
+            },
+        )
     except (OSError, ValueError, KeyError):
         pass  # the audit log is best effort from the command line; the pack itself is written
     return 0

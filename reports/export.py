@@ -7,6 +7,7 @@ real numbers are left alone so that totals still add up. CSV is written as
 UTF-8 with a byte-order mark so that Excel shows names with accents correctly,
 and our own readers strip the mark again.
 """
+
 from __future__ import annotations
 
 import io

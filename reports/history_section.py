@@ -3,6 +3,7 @@
 Built from ``store.read_figures()`` through ``analysis.history`` (so every figure has passed
 ``analysis.disclosure``); drawn offline with matplotlib like the packs' maps.
 """
+
 from __future__ import annotations
 
 import io
@@ -50,19 +51,39 @@ def history_section(figures: pd.DataFrame, *, topics, snapshot_id: int | None = 
         if shown.empty:
             continue
         lines = changes(figures, topic=topic, snapshot_id=snapshot_id)
-        blocks.append(TextBlock(f"{topic.capitalize()}: " + ("; ".join(lines) if lines else
-                                "the first published snapshot; the change is shown from the next one on") + "."))
+        blocks.append(
+            TextBlock(
+                f"{topic.capitalize()}: "
+                + (
+                    "; ".join(lines)
+                    if lines
+                    else "the first published snapshot; the change is shown from the next one on"
+                )
+                + "."
+            )
+        )
         counts = [label for label, kind in HISTORY_MEASURES[topic].values() if kind == "count" and label in shown]
-        blocks.append(TableBlock(f"{topic.capitalize()}: trend across published snapshots",
-                                 shown.reset_index().astype(str),
-                                 "headline figures of each published snapshot, as published; c: 1-5 children",
-                                 f"{shown.index[0]:%-d %B %Y} to {shown.index[-1]:%-d %B %Y}",
-                                 "percentages of children looked after on the snapshot date; missing figures "
-                                 "count episodes starting in the 12 months to it", counts))
+        blocks.append(
+            TableBlock(
+                f"{topic.capitalize()}: trend across published snapshots",
+                shown.reset_index().astype(str),
+                "headline figures of each published snapshot, as published; c: 1-5 children",
+                f"{shown.index[0]:%-d %B %Y} to {shown.index[-1]:%-d %B %Y}",
+                "percentages of children looked after on the snapshot date; missing figures "
+                "count episodes starting in the 12 months to it",
+                counts,
+            )
+        )
         percent = [c for c in shown.columns if shown[c].str.endswith("%").any()]
         if len(shown) >= 2:
             chart = numbers[percent] if percent else numbers
-            blocks.append(FigureBlock(f"{topic.capitalize()}: trend", _chart_png(chart, "%" if percent else "count"),
-                                      "a gap is a suppressed figure (c)", f"{len(shown)} published snapshots",
-                                      "as in the table above"))
+            blocks.append(
+                FigureBlock(
+                    f"{topic.capitalize()}: trend",
+                    _chart_png(chart, "%" if percent else "count"),
+                    "a gap is a suppressed figure (c)",
+                    f"{len(shown)} published snapshots",
+                    "as in the table above",
+                )
+            )
     return Section(TITLE, blocks) if blocks else None

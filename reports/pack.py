@@ -3,6 +3,7 @@
 :mod:`reports.briefing` fills it; :mod:`reports.briefing_html` and :mod:`reports.briefing_pdf`
 draw it. The notes every pack carries are written here once.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -4,6 +4,7 @@ and the small-number rule (:mod:`analysis.disclosure`) in one step.
 
 Shared by :mod:`reports.briefing` and :mod:`reports.briefing_found`.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -35,9 +36,16 @@ class NoData(Exception):
     """The inputs hold nothing this section can use."""
 
 
-def suppressed_with_total(frame: pd.DataFrame, label: str, counts: list[str], *, total_label: str = "Total",
-                           percents: dict[str, str] | None = None, add_total: bool = True,
-                           linked: dict[str, str] | None = None) -> pd.DataFrame:
+def suppressed_with_total(
+    frame: pd.DataFrame,
+    label: str,
+    counts: list[str],
+    *,
+    total_label: str = "Total",
+    percents: dict[str, str] | None = None,
+    add_total: bool = True,
+    linked: dict[str, str] | None = None,
+) -> pd.DataFrame:
     """Add a total row (unless present), suppress, and return with the label column first."""
     frame = frame.copy()
     if add_total:

@@ -4,6 +4,7 @@ Only aggregated areas are drawn (authority polygons, hotspot outlines, grid cell
 already passed through :func:`analysis.disclosure.safe_map_layer`. Coordinates are British
 National Grid (EPSG:27700, metres).
 """
+
 from __future__ import annotations
 
 import io
@@ -66,10 +67,15 @@ def spread_labels(anchors: np.ndarray, spacing: float) -> list[tuple[float, floa
     placed: list[tuple[float, float]] = []
     angles = np.radians(np.arange(0, 360, 30))
     for x, y in np.asarray(anchors, dtype=float).reshape(-1, 2):
-        candidates = [(x, y)] + [(x + ring * spacing * np.cos(a), y + ring * spacing * np.sin(a))
-                                 for ring in (1, 1.5, 2, 2.5, 3, 4) for a in angles]
-        spot = next((c for c in candidates
-                     if all(np.hypot(c[0] - px, c[1] - py) >= spacing for px, py in placed)), candidates[-1])
+        candidates = [(x, y)] + [
+            (x + ring * spacing * np.cos(a), y + ring * spacing * np.sin(a))
+            for ring in (1, 1.5, 2, 2.5, 3, 4)
+            for a in angles
+        ]
+        spot = next(
+            (c for c in candidates if all(np.hypot(c[0] - px, c[1] - py) >= spacing for px, py in placed)),
+            candidates[-1],
+        )
         placed.append((float(spot[0]), float(spot[1])))
     return placed
 
@@ -82,9 +88,7 @@ def _bounds(*frames) -> tuple[float, float, float, float]:
     return float(arr[:, 0].min()), float(arr[:, 1].min()), float(arr[:, 2].max()), float(arr[:, 3].max())
 
 
-def outline_map_png(
-    authority, outlines, *, label_column: str | None = None, neighbours=None, title: str = ""
-) -> bytes:
+def outline_map_png(authority, outlines, *, label_column: str | None = None, neighbours=None, title: str = "") -> bytes:
     """PNG of the authority's boundary with outlines (hotspots, cells) drawn on top.
 
     ``authority``, ``neighbours``, ``outlines``: GeoDataFrames in EPSG:27700; ``label_column``
@@ -105,10 +109,19 @@ def outline_map_png(
             anchors = np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
             for (x, y), (lx, ly), label in zip(anchors, spread_labels(anchors, spacing), outlines[label_column]):
                 moved = (lx, ly) != (x, y)
-                ax.annotate(str(label), (x, y), xytext=(lx, ly), textcoords="data", ha="center", va="center",
-                            fontsize=8, fontweight="bold", color="black",
-                            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": _HOTSPOT, "lw": 0.6},
-                            arrowprops={"arrowstyle": "-", "color": _HOTSPOT, "lw": 0.6} if moved else None)
+                ax.annotate(
+                    str(label),
+                    (x, y),
+                    xytext=(lx, ly),
+                    textcoords="data",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    fontweight="bold",
+                    color="black",
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": _HOTSPOT, "lw": 0.6},
+                    arrowprops={"arrowstyle": "-", "color": _HOTSPOT, "lw": 0.6} if moved else None,
+                )
     if title:
         ax.set_title(title, fontsize=10)
     return _finish(fig, ax, _bounds(authority, outlines))
@@ -125,8 +138,15 @@ def area_map_png(areas, count_column: str, *, authority=None, title: str = "", l
     shown = areas[counts.fillna(0).to_numpy() > 0].assign(_N=counts[counts.fillna(0) > 0].to_numpy())
     hidden = areas[(areas[count_column] == SUPPRESSED).to_numpy()]
     if len(shown):
-        shown.plot(ax=ax, column="_N", cmap="Blues", edgecolor="#606060", linewidth=0.4, legend=True,
-                   legend_kwds={"label": legend or count_column, "shrink": 0.6})
+        shown.plot(
+            ax=ax,
+            column="_N",
+            cmap="Blues",
+            edgecolor="#606060",
+            linewidth=0.4,
+            legend=True,
+            legend_kwds={"label": legend or count_column, "shrink": 0.6},
+        )
     if len(hidden):
         hidden.plot(ax=ax, facecolor="#e0e0e0", edgecolor="#808080", hatch="///", linewidth=0.4)
     if authority is not None and len(authority):

@@ -1,4 +1,5 @@
 """What the store's commands share: who is running them, and the audit line each writes."""
+
 from __future__ import annotations
 
 import getpass

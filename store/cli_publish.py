@@ -4,6 +4,7 @@ Safeguarding Dataset, and publish them as a new snapshot.
 The data-quality summary is printed first; a dataset with no usable 903 episodes, or of another authority
 (than ``--la``, than the store's, or than most of its children's home postcodes), is refused (exit 2, one line) and the previous snapshot stays current.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,15 +19,31 @@ from store.cli_common import audit, command_user, store_engine
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--files", type=Path, help="folder of 903 files (CSV, XLSX, XML) and the team's own files")
-    source.add_argument("--ssd", metavar="URL", nargs="?", const="",
-                        help="the council's SSD database, read-only (SQLAlchemy URL; without one: env "
-                             "CARE_MAP_SSD_URL or [ssd] url in secrets.toml); see docs/ssd.md")
-    parser.add_argument("--la", default=None, help="responsible authority: GSS code, DfE code or name "
-                        "(omit for pooled files with an LA_CODE or LA column)")
-    parser.add_argument("--date", type=date.fromisoformat, default=None,
-                        help="snapshot date YYYY-MM-DD (default: the latest date in the data)")
-    parser.add_argument("--database-url", default=None, help="the store (default: CARE_MAP_DATABASE_URL, "
-                        "secrets.toml [store] database_url, else store.sqlite in the state folder)")
+    source.add_argument(
+        "--ssd",
+        metavar="URL",
+        nargs="?",
+        const="",
+        help="the council's SSD database, read-only (SQLAlchemy URL; without one: env "
+        "CARE_MAP_SSD_URL or [ssd] url in secrets.toml); see docs/ssd.md",
+    )
+    parser.add_argument(
+        "--la",
+        default=None,
+        help="responsible authority: GSS code, DfE code or name (omit for pooled files with an LA_CODE or LA column)",
+    )
+    parser.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        default=None,
+        help="snapshot date YYYY-MM-DD (default: the latest date in the data)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="the store (default: CARE_MAP_DATABASE_URL, "
+        "secrets.toml [store] database_url, else store.sqlite in the state folder)",
+    )
     add_setting_arguments(parser)
 
 
@@ -73,22 +90,42 @@ def run(args: argparse.Namespace) -> int:
     dataset, inputs, source = read_source(args, la)
     check_dataset(dataset)
     summary = dataset.quality.summary()
-    print(f"read {len(summary)} files: {int(summary['rows_used'].sum()):,} rows used, "
-          f"{int(summary['rows_set_aside'].sum()):,} set aside, {int(summary['warnings'].sum()):,} warnings")
+    print(
+        f"read {len(summary)} files: {int(summary['rows_used'].sum()):,} rows used, "
+        f"{int(summary['rows_set_aside'].sum()):,} set aside, {int(summary['warnings'].sum()):,} warnings"
+    )
     wrong = wrong_authority(dataset)
     if wrong:
         raise CommandError(f"not published: {wrong}")
     engine = store_engine(args.database_url)
     on = args.date or snapshot_date_of(dataset)
     try:
-        figures = headline_history(dataset, on=on) if dataset.episodes is not None and not dataset.episodes.empty \
-            else None
-        info = publish_dataset(dataset, published_by=command_user(), inputs=inputs, la=la, snapshot_date=on,
-                               figures=figures, source=source, engine=engine)
+        figures = (
+            headline_history(dataset, on=on) if dataset.episodes is not None and not dataset.episodes.empty else None
+        )
+        info = publish_dataset(
+            dataset,
+            published_by=command_user(),
+            inputs=inputs,
+            la=la,
+            snapshot_date=on,
+            figures=figures,
+            source=source,
+            engine=engine,
+        )
     except PublishError as exc:
         raise CommandError(f"not published: {exc}") from None
-    audit("publish", {"snapshot": info.id, "authority": info.la_code or "several", "snapshot_date": info.snapshot_date,
-                      "files": len(inputs)})
-    print(f"published snapshot {info.id}: {info.la_code or 'several authorities'} at {info.snapshot_date:%Y-%m-%d}, "
-          f"{len(dataset.episodes):,} episodes")
+    audit(
+        "publish",
+        {
+            "snapshot": info.id,
+            "authority": info.la_code or "several",
+            "snapshot_date": info.snapshot_date,
+            "files": len(inputs),
+        },
+    )
+    print(
+        f"published snapshot {info.id}: {info.la_code or 'several authorities'} at {info.snapshot_date:%Y-%m-%d}, "
+        f"{len(dataset.episodes):,} episodes"
+    )
     return 0

@@ -3,6 +3,7 @@
 Asks for confirmation unless ``--yes``. The space is reclaimed (SQLite VACUUM, PostgreSQL VACUUM FULL),
 so a purged child's records are no longer anywhere in the database file.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,11 @@ def run(args: argparse.Namespace) -> int:
     from store.snapshots import list_snapshots, purge_snapshots
 
     engine = store_engine(args.database_url)
-    chosen = [s for s in list_snapshots(engine=engine)
-              if (args.before and s.snapshot_date < args.before) or (args.snapshot and s.id in args.snapshot)]
+    chosen = [
+        s
+        for s in list_snapshots(engine=engine)
+        if (args.before and s.snapshot_date < args.before) or (args.snapshot and s.id in args.snapshot)
+    ]
     unknown = sorted(set(args.snapshot or ()) - {s.id for s in chosen})
     if unknown:
         raise CommandError(f"no snapshot {', '.join(map(str, unknown))} in the store")

@@ -1,4 +1,5 @@
 """``python -m data snapshots``: the published snapshots, newest first, one line each starting with its id."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,9 +14,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def describe(info) -> str:
     """One line for a snapshot: id, snapshot date, authority, who and when, how many input files."""
     flags = " synthetic" if info.synthetic else ""
-    return (f"{info.id}\t{info.snapshot_date:%Y-%m-%d}\t{info.la_code or 'several authorities'}\t"
-            f"published {info.published_at:%Y-%m-%d %H:%M} UTC by {info.published_by}\t"
-            f"{len(info.inputs)} files ({info.source}){flags}")
+    return (
+        f"{info.id}\t{info.snapshot_date:%Y-%m-%d}\t{info.la_code or 'several authorities'}\t"
+        f"published {info.published_at:%Y-%m-%d %H:%M} UTC by {info.published_by}\t"
+        f"{len(info.inputs)} files ({info.source}){flags}"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

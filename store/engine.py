@@ -4,6 +4,7 @@ The URL is, in order: the ``url`` argument, env ``CARE_MAP_DATABASE_URL``, ``[st
 ``.streamlit/secrets.toml``, else an embedded SQLite file ``store.sqlite`` in the per-installation state
 folder (:func:`config.state_dir`, beside the users file and the audit log), created with mode 0600.
 """
+
 from __future__ import annotations
 
 import os

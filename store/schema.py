@@ -10,6 +10,7 @@ Every step must be safe to run on a store where another process is running the s
 the version row is inserted in the step's transaction, so the loser's transaction fails and rolls back, and
 the loser then finds the store at the new version.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -17,14 +18,28 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
-__all__ = ["metadata", "schema_version", "snapshots", "snapshot_tables", "snapshot_figures", "places_of_concern",
-           "PLACE_KINDS", "PLACE_LABEL_MAX_CHARS", "PLACE_NOTE_MAX_CHARS", "MIGRATIONS", "migrate", "open_store",
-           "store_version", "StoreVersionError"]
+__all__ = [
+    "metadata",
+    "schema_version",
+    "snapshots",
+    "snapshot_tables",
+    "snapshot_figures",
+    "places_of_concern",
+    "PLACE_KINDS",
+    "PLACE_LABEL_MAX_CHARS",
+    "PLACE_NOTE_MAX_CHARS",
+    "MIGRATIONS",
+    "migrate",
+    "open_store",
+    "store_version",
+    "StoreVersionError",
+]
 
 metadata = sa.MetaData()
 
 schema_version = sa.Table(
-    "care_map_schema_version", metadata,
+    "care_map_schema_version",
+    metadata,
     sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("description", sa.String(200), nullable=False),
     sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
@@ -32,7 +47,8 @@ schema_version = sa.Table(
 
 # One published dataset: immutable once written (nothing updates it; purge deletes it).
 snapshots = sa.Table(
-    "snapshots", metadata,
+    "snapshots",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("la_code", sa.String(9), nullable=True),  # GSS code; NULL for pooled files of several authorities
     sa.Column("period_start", sa.Date, nullable=False),
@@ -48,7 +64,8 @@ snapshots = sa.Table(
 
 # The dataset's tables and its quality report, one uncompressed Parquet blob each (see docs/operations.md).
 snapshot_tables = sa.Table(
-    "snapshot_tables", metadata,
+    "snapshot_tables",
+    metadata,
     sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("snapshots.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("name", sa.String(40), primary_key=True),
     sa.Column("rows", sa.Integer, nullable=False),
@@ -57,7 +74,8 @@ snapshot_tables = sa.Table(
 
 # Headline figures as published (aggregates, before disclosure control), for the history across snapshots.
 snapshot_figures = sa.Table(
-    "snapshot_figures", metadata,
+    "snapshot_figures",
+    metadata,
     sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("snapshots.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("topic", sa.String(20), primary_key=True),  # "placements" or "missing"
     sa.Column("measure", sa.String(120), primary_key=True),
@@ -74,7 +92,8 @@ PLACE_KINDS = ("hotspot", "postcode")
 PLACE_LABEL_MAX_CHARS = 100
 PLACE_NOTE_MAX_CHARS = 200  # "a short note": a reason, not a case record
 places_of_concern = sa.Table(
-    "places_of_concern", metadata,
+    "places_of_concern",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("label", sa.String(PLACE_LABEL_MAX_CHARS), nullable=False),
@@ -129,8 +148,10 @@ def migrate(engine: sa.Engine, *, up_to: int | None = None) -> int:
     with engine.connect() as conn:
         version = store_version(conn)
     if version > len(MIGRATIONS):
-        raise StoreVersionError(f"the store is at schema version {version}, newer than this Care map "
-                                f"(version {len(MIGRATIONS)}): upgrade Care map before using it")
+        raise StoreVersionError(
+            f"the store is at schema version {version}, newer than this Care map "
+            f"(version {len(MIGRATIONS)}): upgrade Care map before using it"
+        )
     while version < target:
         description, step = MIGRATIONS[version]
         try:
@@ -140,8 +161,11 @@ def migrate(engine: sa.Engine, *, up_to: int | None = None) -> int:
                     continue
                 metadata.create_all(conn, tables=[schema_version])
                 step(conn)
-                conn.execute(schema_version.insert().values(
-                    version=version + 1, description=description, applied_at=datetime.now(timezone.utc)))
+                conn.execute(
+                    schema_version.insert().values(
+                        version=version + 1, description=description, applied_at=datetime.now(timezone.utc)
+                    )
+                )
         except sa.exc.DBAPIError:
             with engine.connect() as conn:  # a concurrent migration won the race; re-read, else re-raise
                 if store_version(conn) <= version:

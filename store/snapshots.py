@@ -4,6 +4,7 @@ A snapshot is one transaction: its row in ``snapshots``, one Parquet blob per ta
 :class:`data.dataset.Dataset` (and two for its quality report), and the headline figures for history.
 A publish that fails or is killed part-way leaves nothing behind; the previous snapshot stays current.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,9 +23,20 @@ from data.quality import QualityReport
 from store.engine import get_engine, is_sqlite, writer
 from store.schema import migrate, snapshot_figures, snapshot_tables, snapshots
 
-__all__ = ["PublishError", "SnapshotInfo", "describe_inputs", "snapshot_date_of", "publish_dataset",
-           "list_snapshots", "latest_snapshot", "get_snapshot", "open_snapshot", "read_figures",
-           "purge_snapshots", "DATASET_TABLES"]
+__all__ = [
+    "PublishError",
+    "SnapshotInfo",
+    "describe_inputs",
+    "snapshot_date_of",
+    "publish_dataset",
+    "list_snapshots",
+    "latest_snapshot",
+    "get_snapshot",
+    "open_snapshot",
+    "read_figures",
+    "purge_snapshots",
+    "DATASET_TABLES",
+]
 
 # Dataset attribute -> table name in the store.
 DATASET_TABLES = ("header", "episodes", "missing", "uasc", "missing_log", "homes", "costs")
@@ -57,8 +69,10 @@ class SnapshotInfo:
 
 def describe_inputs(files) -> list[dict]:
     """Name, SHA-256 (hex) and size in bytes of each input file (``data.readers.InputFile``s), by name."""
-    return [{"name": f.name, "sha256": hashlib.sha256(f.content).hexdigest(), "bytes": len(f.content)}
-            for f in sorted(files, key=lambda f: f.name)]
+    return [
+        {"name": f.name, "sha256": hashlib.sha256(f.content).hexdigest(), "bytes": len(f.content)}
+        for f in sorted(files, key=lambda f: f.name)
+    ]
 
 
 def snapshot_date_of(dataset: Dataset) -> date:
@@ -93,8 +107,9 @@ def _to_parquet(frame: pd.DataFrame) -> bytes:
                 try:
                     pa.array(frame[column])
                 except (pa.ArrowInvalid, pa.ArrowTypeError):
-                    frame[column] = frame[column].map(lambda v: v if v is None or v is pd.NA or
-                                                      (isinstance(v, float) and pd.isna(v)) else str(v))
+                    frame[column] = frame[column].map(
+                        lambda v: v if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else str(v)
+                    )
         table = pa.Table.from_pandas(frame, preserve_index=False)
     sink = io.BytesIO()
     pq.write_table(table, sink, compression="none")
@@ -118,8 +133,10 @@ def _check_publishable(dataset: Dataset, la: str | None) -> None:
     if la and pooled:
         others = set(episodes["LA_CODE"].dropna().astype(str)) - {la}
         if others:
-            raise PublishError(f"these files hold episodes of {len(others)} other authorit"
-                               f"{'y' if len(others) == 1 else 'ies'} besides {la}")
+            raise PublishError(
+                f"these files hold episodes of {len(others)} other authorit"
+                f"{'y' if len(others) == 1 else 'ies'} besides {la}"
+            )
 
 
 def publish_dataset(
@@ -166,15 +183,23 @@ def publish_dataset(
     blobs.append((QUALITY_ISSUES, len(issues), _to_parquet(issues)))
     blobs.append((QUALITY_FILES, len(files), _to_parquet(files)))
     row = {
-        "la_code": dataset.la_code, "period_start": _period_start(on), "period_end": on, "snapshot_date": on,
-        "label": (dataset.label or "")[:200], "synthetic": bool(dataset.synthetic), "source": source,
-        "published_by": str(published_by)[:200], "inputs": json.dumps(list(inputs)),
+        "la_code": dataset.la_code,
+        "period_start": _period_start(on),
+        "period_end": on,
+        "snapshot_date": on,
+        "label": (dataset.label or "")[:200],
+        "synthetic": bool(dataset.synthetic),
+        "source": source,
+        "published_by": str(published_by)[:200],
+        "inputs": json.dumps(list(inputs)),
     }
     with writer(engine).begin() as conn:
         current = conn.execute(sa.select(snapshots.c.la_code).order_by(snapshots.c.id.desc()).limit(1)).first()
         if current is not None and current.la_code != dataset.la_code:
-            raise PublishError(f"the store holds returns of authority {current.la_code or 'several authorities'}; "
-                               f"these files are {dataset.la_code or 'of several authorities'}")
+            raise PublishError(
+                f"the store holds returns of authority {current.la_code or 'several authorities'}; "
+                f"these files are {dataset.la_code or 'of several authorities'}"
+            )
         row["published_at"] = datetime.now(timezone.utc)
         inserted = conn.execute(snapshots.insert().values(**row)).inserted_primary_key
         assert inserted is not None
@@ -182,10 +207,16 @@ def publish_dataset(
         for name, n, blob in blobs:
             conn.execute(snapshot_tables.insert().values(snapshot_id=snapshot_id, name=name, rows=n, parquet=blob))
         if figures is not None and not figures.empty:
-            records = figures[FIGURE_COLUMNS].astype({"count": float, "denominator": float, "percent": float,
-                                                      "value": float}).to_dict("records")
-            records = [{k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in r.items()} | {
-                "snapshot_id": snapshot_id} for r in records]
+            records = (
+                figures[FIGURE_COLUMNS]
+                .astype({"count": float, "denominator": float, "percent": float, "value": float})
+                .to_dict("records")
+            )
+            records = [
+                {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in r.items()}
+                | {"snapshot_id": snapshot_id}
+                for r in records
+            ]
             conn.execute(snapshot_figures.insert(), records)
     return get_snapshot(snapshot_id, engine=engine)
 
@@ -195,10 +226,19 @@ def _info(row) -> SnapshotInfo:
     published = row.published_at
     if published.tzinfo is None:  # SQLite keeps no zone; we always write UTC
         published = published.replace(tzinfo=timezone.utc)
-    return SnapshotInfo(id=int(row.id), la_code=row.la_code, period_start=row.period_start,
-                        period_end=row.period_end, snapshot_date=row.snapshot_date, label=row.label,
-                        synthetic=bool(row.synthetic), source=row.source, published_by=row.published_by,
-                        published_at=published, inputs=tuple(json.loads(row.inputs)))
+    return SnapshotInfo(
+        id=int(row.id),
+        la_code=row.la_code,
+        period_start=row.period_start,
+        period_end=row.period_end,
+        snapshot_date=row.snapshot_date,
+        label=row.label,
+        synthetic=bool(row.synthetic),
+        source=row.source,
+        published_by=row.published_by,
+        published_at=published,
+        inputs=tuple(json.loads(row.inputs)),
+    )
 
 
 def _ready(engine: sa.Engine | None) -> sa.Engine | None:
@@ -250,17 +290,27 @@ def open_snapshot(snapshot_id: int, *, engine: sa.Engine | None = None) -> Datas
     info = get_snapshot(snapshot_id, engine=engine)
     engine = engine or get_engine()
     with engine.connect() as conn:
-        blobs = {r.name: r.parquet for r in conn.execute(
-            sa.select(snapshot_tables.c.name, snapshot_tables.c.parquet)
-            .where(snapshot_tables.c.snapshot_id == info.id))}
-    dataset = Dataset(la_code=info.la_code, synthetic=info.synthetic, snapshot_id=info.id,
-                      label=f"Published {info.snapshot_date:%d %B %Y} (snapshot {info.id})")
+        blobs = {
+            r.name: r.parquet
+            for r in conn.execute(
+                sa.select(snapshot_tables.c.name, snapshot_tables.c.parquet).where(
+                    snapshot_tables.c.snapshot_id == info.id
+                )
+            )
+        }
+    dataset = Dataset(
+        la_code=info.la_code,
+        synthetic=info.synthetic,
+        snapshot_id=info.id,
+        label=f"Published {info.snapshot_date:%d %B %Y} (snapshot {info.id})",
+    )
     for name in DATASET_TABLES:
         if name in blobs:
             setattr(dataset, name, _from_parquet(blobs[name]))
     if QUALITY_ISSUES in blobs and QUALITY_FILES in blobs:
-        dataset.quality = QualityReport.from_frames(_from_parquet(blobs[QUALITY_ISSUES]),
-                                                    _from_parquet(blobs[QUALITY_FILES]))
+        dataset.quality = QualityReport.from_frames(
+            _from_parquet(blobs[QUALITY_ISSUES]), _from_parquet(blobs[QUALITY_FILES])
+        )
     return dataset
 
 
@@ -270,10 +320,13 @@ def read_figures(*, engine: sa.Engine | None = None) -> pd.DataFrame:
     engine = _ready(engine)
     if engine is None:
         return pd.DataFrame(columns=columns)
-    query = (sa.select(snapshot_figures.c.snapshot_id, snapshots.c.snapshot_date,
-                       *[snapshot_figures.c[c] for c in FIGURE_COLUMNS])
-             .join(snapshots, snapshots.c.id == snapshot_figures.c.snapshot_id)
-             .order_by(snapshots.c.id))
+    query = (
+        sa.select(
+            snapshot_figures.c.snapshot_id, snapshots.c.snapshot_date, *[snapshot_figures.c[c] for c in FIGURE_COLUMNS]
+        )
+        .join(snapshots, snapshots.c.id == snapshot_figures.c.snapshot_id)
+        .order_by(snapshots.c.id)
+    )
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).all(), columns=columns)
 

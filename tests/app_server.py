@@ -4,6 +4,7 @@ Shared by the browser tests (through the ``app_url`` and ``chromium`` fixtures i
 conftest.py) and by the load benchmark (bench/bench_load.py). Only loopback addresses
 are ever used.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium tries to reach Google's services at start.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 START_TIMEOUT = 120  # seconds for the server to answer its health check
 
 
@@ -32,10 +39,27 @@ def start_app(*, port: int | None = None, env: dict | None = None) -> tuple[subp
     """Start ``streamlit run app.py`` on 127.0.0.1 and wait until it answers; return (process, url)."""
     port = port or free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1", "--server.port",
-         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})},
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT
@@ -138,9 +162,13 @@ def rerun_and_wait(page, action, *, timeout_ms: int = 120_000) -> None:
         page.wait_for_function(_RERUN_DONE, timeout=timeout_ms)
     except Exception as exc:  # noqa: BLE001 - Playwright's TimeoutError; say what was seen instead
         seen = page.evaluate("() => window.__rerunWatch ? window.__rerunWatch.seen : null")
-        state = page.evaluate(f"() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('{SCRIPT_STATE}')")
-        raise RuntimeError(f"rerun_and_wait: the script did not run and finish within {timeout_ms / 1000:.0f} s "
-                           f"(states seen: {seen}, now: {state})") from exc
+        state = page.evaluate(
+            f"() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('{SCRIPT_STATE}')"
+        )
+        raise RuntimeError(
+            f"rerun_and_wait: the script did not run and finish within {timeout_ms / 1000:.0f} s "
+            f"(states seen: {seen}, now: {state})"
+        ) from exc
     finally:
         try:
             page.evaluate("() => window.__rerunWatch && window.__rerunWatch.observer.disconnect()")

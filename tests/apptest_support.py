@@ -4,6 +4,7 @@ AppTest (Streamlit 1.67) runs only the page script once ``st.navigation`` has ch
 scenario starts a new AppTest on its page; every page draws the shared sidebar, banner and footer
 itself (``ui.page``), so nothing of the frame is skipped.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Shared test set-up: real postcode index, the published fixtures, and no network."""
+
 from __future__ import annotations
 
 import os

@@ -18,6 +18,7 @@ Adding an output is one line: ``tables += app_tables(at, "Journeys")`` for a pag
 ``pack_tables(pack, "MASE, quarter")`` for a briefing pack, or ``Shown(view, title, frame)`` by
 hand; relations between outputs go in as ``Relation(total=key, parts=[keys])``.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,11 +30,28 @@ from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED
 
 TOTAL_LABELS = frozenset({"All", "Total", "All authorities loaded"})
 # Columns whose whole numbers are not counts of children or episodes (homes, places, grid cells, ids).
-NOT_COUNTS = frozenset({
-    "Hotspot", "Places", "Registered places", "Homes", "Homes listed here", "Homes in our area", "Grid cells",
-    "Authorities", "Miles from our boundary", "Median miles", "Own data loaded", "Inside our area",
-    "Weekly cost per child", "Trend", "Definition", "Measure", "Net (in - out)", "Balance",
-})
+NOT_COUNTS = frozenset(
+    {
+        "Hotspot",
+        "Places",
+        "Registered places",
+        "Homes",
+        "Homes listed here",
+        "Homes in our area",
+        "Grid cells",
+        "Authorities",
+        "Miles from our boundary",
+        "Median miles",
+        "Own data loaded",
+        "Inside our area",
+        "Weekly cost per child",
+        "Trend",
+        "Definition",
+        "Measure",
+        "Net (in - out)",
+        "Balance",
+    }
+)
 # Figures worked out from the same children as a count in their row: hidden whenever that count is.
 LINKS = {
     "Episodes": "Children",
@@ -185,16 +203,22 @@ def attack(tables: list[Shown], relations=()) -> list[str]:
         total_texts = known_texts.get(relation.total)
         parts = [_known(known_texts.get(k)) for k in relation.parts]
         total = _known(total_texts)
-        findings += _line_findings(f"{' / '.join(relation.total)} = sum of {len(relation.parts)}", total,
-                                   total is None and bool(total_texts), parts)
+        findings += _line_findings(
+            f"{' / '.join(relation.total)} = sum of {len(relation.parts)}",
+            total,
+            total is None and bool(total_texts),
+            parts,
+        )
     return findings
 
 
 # ---------------------------------------------------------------- collecting what a view shows
 def app_tables(at, view: str) -> list[Shown]:
     """The tables and headline tiles an AppTest run of a page shows."""
-    tables = [Shown(view, " | ".join(map(str, d.value.columns)), d.value.astype(str).reset_index(drop=True))
-              for d in at.dataframe]
+    tables = [
+        Shown(view, " | ".join(map(str, d.value.columns)), d.value.astype(str).reset_index(drop=True))
+        for d in at.dataframe
+    ]
     tiles = [(m.label, str(m.value)) for m in at.metric]
     if tiles:
         tables.append(Shown(view, f"headline tiles ({view})", pd.DataFrame(tiles, columns=["Measure", "Figure"])))

@@ -1,4 +1,5 @@
 """What the hypothesis suites share: one fixed profile and a count of the cases each property ran."""
+
 from __future__ import annotations
 
 import os
@@ -30,8 +31,10 @@ def case_counter():
     @pytest.fixture(scope="module", autouse=True)
     def _print_case_counts(request):
         yield
-        text = "\n".join([f"hypothesis cases run ({request.module.__name__}):"]
-                         + [f"  {name}: {count}" for name, count in sorted(cases.items())])
+        text = "\n".join(
+            [f"hypothesis cases run ({request.module.__name__}):"]
+            + [f"  {name}: {count}" for name, count in sorted(cases.items())]
+        )
         capture = request.config.pluginmanager.getplugin("capturemanager")
         if capture is not None:
             with capture.global_and_fixture_disabled():

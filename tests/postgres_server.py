@@ -4,6 +4,7 @@
 tests start their own with Debian's ``initdb`` / ``pg_ctl`` (package ``postgresql``). Each test database is
 created fresh on that server, so xdist workers never share one.
 """
+
 from __future__ import annotations
 
 import glob
@@ -44,19 +45,26 @@ def start_cluster(base: Path) -> tuple[str, Path]:
         shutil.chown(base, "postgres")
         shutil.chown(sock, "postgres")
     user = "postgres" if os.geteuid() == 0 else os.environ.get("USER", "postgres")
-    subprocess.run(_as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", user, "-A", "trust", "--no-sync"]),
-                   check=True, capture_output=True)
+    subprocess.run(
+        _as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", user, "-A", "trust", "--no-sync"]),
+        check=True,
+        capture_output=True,
+    )
     opts = f"-c listen_addresses='' -c unix_socket_directories='{sock}' -c fsync=off -c max_connections=200"
-    subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-w", "-l", str(base / "log"), "start"]),
-                   check=True, capture_output=True)
+    subprocess.run(
+        _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-w", "-l", str(base / "log"), "start"]),
+        check=True,
+        capture_output=True,
+    )
     return f"postgresql+psycopg://{user}@/postgres?host={sock}", data
 
 
 def stop_cluster(data: Path) -> None:
     bindir = postgres_bin()
     if bindir is not None:
-        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-                       capture_output=True)
+        subprocess.run(
+            _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True
+        )
 
 
 def fresh_database(server_url: str) -> str:

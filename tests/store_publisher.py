@@ -4,6 +4,7 @@
 together); ``--stop-after-episodes MARKER`` writes MARKER once the episodes blob is sent inside the publish
 transaction and then sleeps, so the test can SIGKILL it mid-publish.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,6 +32,7 @@ def main(argv: list[str]) -> int:
     dataset = read_folder(ROOT / "data" / "demo_data", la="E10000016")
     engine = get_engine(args.url)
     if args.stop_after_episodes:
+
         @event.listens_for(engine, "after_cursor_execute")
         def _pause(conn, cursor, statement, parameters, context, executemany):
             if "INSERT INTO snapshot_tables" in statement and "episodes" in repr(parameters)[:2000]:

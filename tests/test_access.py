@@ -1,4 +1,5 @@
 """Roles, local users, sign-in settings, the listen-address guard and the audit log."""
+
 from __future__ import annotations
 
 import json
@@ -75,13 +76,23 @@ def test_add_user_command_line(tmp_path):
     env = {**os.environ, "CARE_MAP_USERS_FILE": str(tmp_path / "users.json")}
     run = subprocess.run(
         [sys.executable, "-m", "access", "add-user", "clerk", "--role", "panel", "--password-stdin"],
-        input="my panel passphrase\n", capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+        input="my panel passphrase\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
     )
     assert run.returncode == 0, run.stderr
     assert authenticate("clerk", "my panel passphrase", path=tmp_path / "users.json").role == PANEL
     bad = subprocess.run(
         [sys.executable, "-m", "access", "add-user", "clerk2", "--role", "panel", "--password-stdin"],
-        input="short\n", capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+        input="short\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
     )
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
@@ -114,8 +125,15 @@ def test_sign_in_configured_reads_secrets(tmp_path):
     assert not sign_in_configured(secrets)
     secrets.write_text(OIDC.replace('client_secret = "def"', ""))
     assert not sign_in_configured(secrets)
-    flat = {"auth": {"redirect_uri": "r", "cookie_secret": "s", "client_id": "i", "client_secret": "t",
-                     "server_metadata_url": "u"}}
+    flat = {
+        "auth": {
+            "redirect_uri": "r",
+            "cookie_secret": "s",
+            "client_id": "i",
+            "client_secret": "t",
+            "server_metadata_url": "u",
+        }
+    }
     assert sign_in_provider(flat) == "default"
 
 
@@ -152,9 +170,15 @@ def test_audit_log_appends_who_when_what(tmp_path, monkeypatch):
     log = tmp_path / "audit.log"
     monkeypatch.setenv("CARE_MAP_AUDIT_LOG", str(log))
     write_audit("sign-in", user="alice", role=PANEL, details={"method": "local"})
-    write_audit("export", user="alice", role=PANEL,
-                details={"view": "placements", "filters": {"la": "Kent", "period": ["2025-04-01", "2026-03-31"],
-                                                           "hotspot_id": 3, "sector": "ME14 1"}})
+    write_audit(
+        "export",
+        user="alice",
+        role=PANEL,
+        details={
+            "view": "placements",
+            "filters": {"la": "Kent", "period": ["2025-04-01", "2026-03-31"], "hotspot_id": 3, "sector": "ME14 1"},
+        },
+    )
     records = read_audit()
     assert [r["event"] for r in records] == ["sign-in", "export"]
     assert records[1]["details"]["filters"]["la"] == "Kent"

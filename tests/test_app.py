@@ -1,4 +1,5 @@
 """The Streamlit app end to end with AppTest: pages render, tiles match the analysis, filters bite."""
+
 from __future__ import annotations
 
 import functools
@@ -49,8 +50,13 @@ def _check_tiles_match(tiles: dict[str, str], figures: pd.DataFrame) -> None:
 
     n = int(figures.loc["children looked after", "count"])
     assert tiles["Children looked after"] == (f"{n:,}" if n > 5 or n == 0 else "c")
-    for measure in ["placed over 20 miles from home", "placed outside the authority",
-                    "outside the authority and over 20 miles", "placed at a distance", "distance unknown"]:
+    for measure in [
+        "placed over 20 miles from home",
+        "placed outside the authority",
+        "outside the authority and over 20 miles",
+        "placed at a distance",
+        "distance unknown",
+    ]:
         row = figures.loc[measure]
         shown = tiles[HEADLINE_TILES[measure]]
         if 1 <= row["count"] <= 5:
@@ -139,14 +145,18 @@ def test_group_filter_and_snapshot_date_change_the_numbers(demo_placements):
     assert moved_at.session_state["snapshot_date"] == snapshot
     assert _tiles(moved_at) == before
     # A date that is not one, or outside the data, is refused in words and changes nothing.
-    for typed, words in [("31/02/2025", "not a date in the calendar"), ("next Tuesday", "DD/MM/YYYY"),
-                         ("01/01/1990", "outside the loaded data")]:
+    for typed, words in [
+        ("31/02/2025", "not a date in the calendar"),
+        ("next Tuesday", "DD/MM/YYYY"),
+        ("01/01/1990", "outside the loaded data"),
+    ]:
         next(t for t in moved_at.sidebar.text_input if t.label == "Snapshot date").input(typed).run()
         assert not moved_at.exception
         assert any(words in e.value for e in moved_at.sidebar.error), typed
         assert moved_at.session_state["snapshot_date"] == snapshot
-        assert next(t for t in moved_at.sidebar.text_input if t.label == "Snapshot date").value == \
-            f"{snapshot:%d/%m/%Y}"
+        assert (
+            next(t for t in moved_at.sidebar.text_input if t.label == "Snapshot date").value == f"{snapshot:%d/%m/%Y}"
+        )
 
 
 @pytest.mark.parametrize("page", ["app_pages/homes.py", "app_pages/data.py"])
@@ -165,7 +175,7 @@ def test_other_pages_render_on_demo(page):
         shown = [int(v) for v in table["Our children"] if str(v).isdigit() and int(v) > 5]
         rest = [n for n, v in zip(table["Home"], table["Our children"]) if not (str(v).isdigit() and int(v) > 5)]
         assert heading == ("Homes used most" if shown else "Homes, A to Z")
-        assert shown == sorted(shown, reverse=True) and list(table["Our children"][:len(shown)].astype(int)) == shown
+        assert shown == sorted(shown, reverse=True) and list(table["Our children"][: len(shown)].astype(int)) == shown
         assert rest == sorted(rest)
         assert any("would give it away" in c.value for c in at.caption)
     else:
@@ -223,19 +233,38 @@ def test_no_unknown_warning_on_the_demo(demo_placements):
     assert not any("not known for" in w.value for w in demo_placements.warning)
 
 
-@pytest.mark.parametrize(("drawn", "no_home", "no_district", "text"), [
-    (1, 1183, 7, "Lines for c (5 or fewer) of the 1,191 children; the others have no home postcode sector or no "
-                 "placement postcode district."),
-    (1186, 3, 2, "Lines for all but 5 or fewer of the 1,191 children; the others have no home postcode sector or "
-                 "no placement postcode district."),
-    (1000, 188, 3, "Lines for 1,000 of the 1,191 children; the others have no home postcode sector or no placement "
-                   "postcode district."),
-    (1000, 191, 0, "Lines for 1,000 of the 1,191 children; 191 without a home postcode sector."),
-])
+@pytest.mark.parametrize(
+    ("drawn", "no_home", "no_district", "text"),
+    [
+        (
+            1,
+            1183,
+            7,
+            "Lines for c (5 or fewer) of the 1,191 children; the others have no home postcode sector or no "
+            "placement postcode district.",
+        ),
+        (
+            1186,
+            3,
+            2,
+            "Lines for all but 5 or fewer of the 1,191 children; the others have no home postcode sector or "
+            "no placement postcode district.",
+        ),
+        (
+            1000,
+            188,
+            3,
+            "Lines for 1,000 of the 1,191 children; the others have no home postcode sector or no placement "
+            "postcode district.",
+        ),
+        (1000, 191, 0, "Lines for 1,000 of the 1,191 children; 191 without a home postcode sector."),
+    ],
+)
 def test_flow_note_never_leaves_a_small_count_recoverable(drawn, no_home, no_district, text):
     from maps.placements_map import FlowSummary
     from ui.panel import flow_note
 
-    summary = FlowSummary(children=drawn + no_home + no_district, drawn=drawn, no_home_sector=no_home,
-                          no_placement_district=no_district)
+    summary = FlowSummary(
+        children=drawn + no_home + no_district, drawn=drawn, no_home_sector=no_home, no_placement_district=no_district
+    )
     assert flow_note(summary) == text

@@ -1,4 +1,5 @@
 """The Briefing page end to end with AppTest on the committed synthetic demo: both audiences, preview, downloads, audit."""
+
 from __future__ import annotations
 
 import re

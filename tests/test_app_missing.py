@@ -1,4 +1,5 @@
 """The missing team's "Missing & hotspots" page end to end with AppTest, on the committed Kent demo."""
+
 from __future__ import annotations
 
 import functools
@@ -41,7 +42,9 @@ def _hotspot_table(at: AppTest) -> pd.DataFrame:
 
 
 def _positions(table: pd.DataFrame) -> np.ndarray:
-    x, y = TO_BNG.transform(table["Centre longitude"].to_numpy(dtype=float), table["Centre latitude"].to_numpy(dtype=float))
+    x, y = TO_BNG.transform(
+        table["Centre longitude"].to_numpy(dtype=float), table["Centre latitude"].to_numpy(dtype=float)
+    )
     return np.column_stack([x, y])
 
 
@@ -117,7 +120,10 @@ def test_profile_expanders_draw_their_tables_only_when_open_and_stay_open(demo):
     ids = set(_demo_episodes()["CHILD"].astype(str))
     for table in (children, episodes):
         assert list(table.columns[:2]) == ["Child (903 id)", "Child (pseudonym)"]
-        assert set(table["Child (903 id)"]) <= ids and table["Child (903 id)"].nunique() == table["Child (pseudonym)"].nunique()
+        assert (
+            set(table["Child (903 id)"]) <= ids
+            and table["Child (903 id)"].nunique() == table["Child (pseudonym)"].nunique()
+        )
     first = at.selectbox(key="missing_hotspot").value
     # Named as in the selector, the table and the export: "1. Maidstone, ME14 1 (Kent)".
     named = _hotspot_table(at).set_index("Hotspot")["Place"]
@@ -186,8 +192,10 @@ def test_missing_from_location_changes_the_hotspots(demo):
 
     def matched(table):
         pos = _positions(table)
-        return sum(np.hypot(pos[:, 0] - p.easting, pos[:, 1] - p.northing).min() <= WITHIN_M
-                   for p in truth.itertuples(index=False))
+        return sum(
+            np.hypot(pos[:, 0] - p.easting, pos[:, 1] - p.northing).min() <= WITHIN_M
+            for p in truth.itertuples(index=False)
+        )
 
     assert matched(found) == len(truth)
     assert matched(came_from) < len(truth)
@@ -225,8 +233,7 @@ def test_hostile_upload_is_escaped_pseudonymised_and_formula_safe():
     from ui import state
 
     files = [InputFile(p.name, p.read_bytes()) for p in sorted((ROOT / "tests" / "hostile").glob("hostile_*.csv"))]
-    at = _run(**{state.KEY_INPUT_FILES: files, state.KEY_LA: "E10000016", state.KEY_SOURCE: "upload",
-                 KEY_DETAIL: True})
+    at = _run(**{state.KEY_INPUT_FILES: files, state.KEY_LA: "E10000016", state.KEY_SOURCE: "upload", KEY_DETAIL: True})
     assert SYNTHETIC_BANNER not in " ".join(e.value for e in at.error)
     frames = [d.value for d in at.dataframe]
     detail = [f for f in frames if "NOTES" in f.columns]
@@ -239,8 +246,9 @@ def test_hostile_upload_is_escaped_pseudonymised_and_formula_safe():
         if "Child (pseudonym)" in frame.columns:
             assert frame["Child (pseudonym)"].astype(str).str.fullmatch(r"P-[A-Z2-7]{10}").all()
             assert not frame["Child (903 id)"].astype(str).str.contains("<", regex=False).any()  # escaped ids
-    exported = pd.read_csv(io.BytesIO(at.session_state["_missing_hotspots_csv"]), encoding="utf-8-sig", dtype=str,
-                           keep_default_na=False)
+    exported = pd.read_csv(
+        io.BytesIO(at.session_state["_missing_hotspots_csv"]), encoding="utf-8-sig", dtype=str, keep_default_na=False
+    )
     assert len(exported) == len(_hotspot_table(at)) > 0
     for value in exported.to_numpy().ravel():
         if value[:1] in FORMULA_PREFIXES or value.lstrip()[:1] in FORMULA_PREFIXES:
@@ -268,8 +276,14 @@ def test_903_only_upload_says_why_there_are_no_hotspots_and_that_interviews_are_
     from ui import state
 
     files = [InputFile(p.name, p.read_bytes()) for p in sorted((ROOT / "data" / "demo_data").glob("202*_*.csv"))]
-    at = _run(**{state.KEY_INPUT_FILES: files, state.KEY_LA: "E10000016", state.KEY_SOURCE: "upload",
-                 "missing_tab": "Return home interviews"})
+    at = _run(
+        **{
+            state.KEY_INPUT_FILES: files,
+            state.KEY_LA: "E10000016",
+            state.KEY_SOURCE: "upload",
+            "missing_tab": "Return home interviews",
+        }
+    )
     infos = " ".join(i.value for i in at.info)
     assert "lower the fewest" not in infos
     assert "None of these episodes has a place where the child was found" in infos

@@ -1,4 +1,5 @@
 """The Region page end to end with AppTest: the demo (one authority) and pooled multi-council files."""
+
 from __future__ import annotations
 
 import json
@@ -18,9 +19,21 @@ TIMEOUT = 180
 ALL = "All authorities loaded"
 SMALL = {"1", "2", "3", "4", "5"}
 # Columns that hold no count of children (labels, homes, places, miles, ratios, names).
-NOT_CHILD_COUNTS = {"Authority", "Region", "Authorities", "Own data loaded", "Balance", "Homes listed here",
-                    "Registered places", "Places per own child in a home", "Main other authorities placing here",
-                    "Median miles", "Placed in", "Placed by", "Shares a border"}
+NOT_CHILD_COUNTS = {
+    "Authority",
+    "Region",
+    "Authorities",
+    "Own data loaded",
+    "Balance",
+    "Homes listed here",
+    "Registered places",
+    "Places per own child in a home",
+    "Main other authorities placing here",
+    "Median miles",
+    "Placed in",
+    "Placed by",
+    "Shares a border",
+}
 
 
 def _run(**state) -> AppTest:
@@ -71,8 +84,13 @@ def pooled(tmp_path_factory, postcode_index):
     on = pd.Timestamp(at.session_state["snapshot_date"])
     episodes = add_placement_location(read_folder(folder).episodes, index=postcode_index)
     snap = placements_on(episodes, on)
-    return {"codes": codes, "files": files, "at": at, "figures": figures_by_authority(snap, total=False),
-            "flows": placement_flows(snap)}
+    return {
+        "codes": codes,
+        "files": files,
+        "at": at,
+        "figures": figures_by_authority(snap, total=False),
+        "flows": placement_flows(snap),
+    }
 
 
 def test_demo_single_authority_says_what_the_page_needs():
@@ -99,8 +117,12 @@ def test_pooled_table_has_one_row_per_authority_plus_totals(pooled):
     for frame in at.dataframe:
         assert not child_data_columns(frame.value.columns)
     keys = {b.key for b in at.get("download_button")}
-    assert {"csv-placements_by_authority.csv", "csv-placements_by_region.csv",
-            "csv-net_placements_by_authority.csv", "csv-childrens_homes_supply.csv"} <= keys
+    assert {
+        "csv-placements_by_authority.csv",
+        "csv-placements_by_region.csv",
+        "csv-net_placements_by_authority.csv",
+        "csv-childrens_homes_supply.csv",
+    } <= keys
 
 
 def test_no_count_of_1_to_5_children_is_shown(pooled):
@@ -128,8 +150,7 @@ def test_flow_map_draws_the_biggest_pairs_between_authorities(pooled):
     drawn = flows[(flows["children"] > 5) & (shown != "c")]
     assert 0 < len(drawn) < int((flows["children"] > 5).sum())
     pairs = {t.split("<br>")[0]: t.split("<br>")[1] for t in _tips(pooled["at"])}
-    assert pairs == {f"{r.from_name} &rarr; {r.to_name}": f"children placed: {r.children}"
-                     for r in drawn.itertuples()}
+    assert pairs == {f"{r.from_name} &rarr; {r.to_name}": f"children placed: {r.children}" for r in drawn.itertuples()}
     assert f"Drawn: {len(drawn):,} pairs of authorities" in _texts(pooled["at"])
 
 
@@ -150,22 +171,33 @@ def test_picking_one_authority_focuses_tiles_flows_and_net(pooled):
     texts = suppress_crosstab(flows, row="from_code", column="to_code", count="children").cells
     big = mine[texts.reindex(mine.index) != "c"]
     assert out.loc[out["Placed in"] == "All", "Children"].tolist() == [
-        suppress_crosstab(flows, row="from_code", column="to_code", count="children").rows[busiest["code"]]]
+        suppress_crosstab(flows, row="from_code", column="to_code", count="children").rows[busiest["code"]]
+    ]
     assert dict(zip(big["to_name"], big["children"].map("{:,}".format))) == dict(
-        zip(shown.loc[shown["Children"] != "c", "Placed in"], shown.loc[shown["Children"] != "c", "Children"]))
+        zip(shown.loc[shown["Children"] != "c", "Placed in"], shown.loc[shown["Children"] != "c", "Children"])
+    )
     net = _table(at, "Authority", "Net (in - out)")
     assert list(net["Authority"]) == [busiest["name"]]
-    mine_or_in = flows[((flows["from_code"] == busiest["code"]) | (flows["to_code"] == busiest["code"]))
-                       & (flows["children"] > 5) & (texts != "c")]
-    assert {t.split("<br>")[0] for t in _tips(at)} == {f"{r.from_name} &rarr; {r.to_name}"
-                                                       for r in mine_or_in.itertuples()}
+    mine_or_in = flows[
+        ((flows["from_code"] == busiest["code"]) | (flows["to_code"] == busiest["code"]))
+        & (flows["children"] > 5)
+        & (texts != "c")
+    ]
+    assert {t.split("<br>")[0] for t in _tips(at)} == {
+        f"{r.from_name} &rarr; {r.to_name}" for r in mine_or_in.itertuples()
+    }
 
 
 def test_one_authority_chosen_on_the_data_page_still_measures_each_row_from_its_own(pooled):
     from ui import state
 
-    at = _run(**{state.KEY_INPUT_FILES: pooled["files"], state.KEY_LA: pooled["codes"][0],
-                 state.KEY_SOURCE: state.SOURCE_UPLOAD})
+    at = _run(
+        **{
+            state.KEY_INPUT_FILES: pooled["files"],
+            state.KEY_LA: pooled["codes"][0],
+            state.KEY_SOURCE: state.SOURCE_UPLOAD,
+        }
+    )
     table = _table(at, "Authority", "Children looked after")
     first = pooled["at"]
     assert table.equals(_table(first, "Authority", "Children looked after"))
@@ -226,5 +258,7 @@ def test_data_page_does_not_call_pooled_files_authority_unknown(pooled):
     at.switch_page("app_pages/data.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert not any("responsible authority is not known" in w.value for w in at.warning)
-    assert any("Pooled files: each child's responsible authority is taken from the files' LA column (3 authorities)"
-               in i.value for i in at.info)
+    assert any(
+        "Pooled files: each child's responsible authority is taken from the files' LA column (3 authorities)" in i.value
+        for i in at.info
+    )

@@ -1,4 +1,5 @@
 """Sign-in, roles and the audit log in the running app (AppTest), with a throwaway users file and audit log."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -63,8 +64,11 @@ def _audit(tmp_path: Path) -> list[dict]:
 
 
 def _texts(at: AppTest) -> str:
-    return "\n".join(str(e.value) for kind in ("error", "warning", "info", "success", "markdown", "caption", "title")
-                     for e in getattr(at, kind))
+    return "\n".join(
+        str(e.value)
+        for kind in ("error", "warning", "info", "success", "markdown", "caption", "title")
+        for e in getattr(at, kind)
+    )
 
 
 def _sign_in(name: str, password: str) -> AppTest:

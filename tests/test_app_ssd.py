@@ -1,4 +1,5 @@
 """The Data page's "Read from the SSD" with AppTest: the connection comes from secrets, never from the page."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,8 +36,11 @@ def _page(monkeypatch, tmp_path, secrets: str | None) -> AppTest:
 
 
 def _texts(at) -> str:
-    return "\n".join(str(e.value) for kind in ("error", "warning", "info", "success", "markdown", "caption")
-                     for e in getattr(at, kind))
+    return "\n".join(
+        str(e.value)
+        for kind in ("error", "warning", "info", "success", "markdown", "caption")
+        for e in getattr(at, kind)
+    )
 
 
 def _button(at, label):
@@ -51,7 +55,9 @@ def test_without_a_configured_ssd_the_page_only_points_to_it_and_has_no_connecti
 
 
 def test_reading_the_configured_ssd_loads_its_903_tables_and_lists_its_rows_not_used(monkeypatch, tmp_path, ssd_file):
-    at = _page(monkeypatch, tmp_path, f'[ssd]\nurl = "sqlite:///{ssd_file}"\nla = "Kent"\nchild_id = "pers_legacy_id"\n')
+    at = _page(
+        monkeypatch, tmp_path, f'[ssd]\nurl = "sqlite:///{ssd_file}"\nla = "Kent"\nchild_id = "pers_legacy_id"\n'
+    )
     _button(at, "Read from the SSD").click().run()
     assert not at.exception, [e.value for e in at.exception]
     dataset = at.session_state["dataset"]
@@ -66,7 +72,9 @@ def test_reading_the_configured_ssd_loads_its_903_tables_and_lists_its_rows_not_
 
 
 def test_a_connection_error_is_shown_without_the_password(monkeypatch, tmp_path):
-    at = _page(monkeypatch, tmp_path, f'[ssd]\nurl = "postgresql+psycopg://reader@127.0.0.1:1/ssd"\npassword = "{SECRET}"\n')
+    at = _page(
+        monkeypatch, tmp_path, f'[ssd]\nurl = "postgresql+psycopg://reader@127.0.0.1:1/ssd"\npassword = "{SECRET}"\n'
+    )
     _button(at, "Read from the SSD").click().run()
     assert not at.exception, [e.value for e in at.exception]
     errors = [e.value for e in at.error]

@@ -1,4 +1,5 @@
 """Who sees what once data is published (AppTest): panel members the latest snapshot, analysts a choice."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -58,15 +59,20 @@ def _signed_in(name: str, page: str = "app_pages/placements.py", **session) -> A
 
 
 def _texts(at: AppTest) -> str:
-    return "\n".join(str(e.value) for kind in ("error", "warning", "info", "success", "markdown", "caption", "title")
-                     for e in getattr(at, kind))
+    return "\n".join(
+        str(e.value)
+        for kind in ("error", "warning", "info", "success", "markdown", "caption", "title")
+        for e in getattr(at, kind)
+    )
 
 
 def test_panel_sees_the_demo_until_something_is_published_then_the_latest(accounts, kent):
     at = _signed_in("panel.member")
     assert any(SYNTHETIC_BANNER in e.value for e in at.error)  # nothing published: the labelled demo
 
-    publish_dataset(dataclasses.replace(kent, synthetic=False), published_by="ana.lyst", snapshot_date=date(2025, 9, 30))
+    publish_dataset(
+        dataclasses.replace(kent, synthetic=False), published_by="ana.lyst", snapshot_date=date(2025, 9, 30)
+    )
     latest = publish_dataset(dataclasses.replace(kent, synthetic=False), published_by="ana.lyst")
     at = _signed_in("panel.member")
     assert f"(snapshot {latest.id})" in _texts(at)
@@ -79,8 +85,11 @@ def test_panel_sees_the_demo_until_something_is_published_then_the_latest(accoun
 
 def test_an_analyst_publishes_an_upload_and_the_panel_sees_it(accounts):
     files = [InputFile(p.name, p.read_bytes()) for p in folder_files(DEMO)]
-    at = _signed_in("ana.lyst", "app_pages/data.py", **{state.KEY_INPUT_FILES: files, state.KEY_LA: "E10000016",
-                                                         state.KEY_SOURCE: state.SOURCE_UPLOAD})
+    at = _signed_in(
+        "ana.lyst",
+        "app_pages/data.py",
+        **{state.KEY_INPUT_FILES: files, state.KEY_LA: "E10000016", state.KEY_SOURCE: state.SOURCE_UPLOAD},
+    )
     assert "your uploaded files, not published" in _texts(at)
     at.button(key="FormSubmitter:publish_form-Publish for the panel").click()
     at.run()
@@ -89,7 +98,9 @@ def test_an_analyst_publishes_an_upload_and_the_panel_sees_it(accounts):
     assert info.published_by == "ana.lyst" and len(info.inputs) == len(files)
     assert {i["name"] for i in info.inputs} == {f.name for f in files}
     assert "Published snapshot 1" in _texts(at)
-    assert [(r["event"], r["details"].get("snapshot")) for r in read_audit() if r["event"] == "publish"] == [("publish", 1)]
+    assert [(r["event"], r["details"].get("snapshot")) for r in read_audit() if r["event"] == "publish"] == [
+        ("publish", 1)
+    ]
 
     panel = _signed_in("panel.member")
     assert "(snapshot 1)" in _texts(panel)
@@ -110,8 +121,11 @@ def test_an_analyst_switches_to_an_earlier_snapshot_and_it_is_audited(accounts, 
 def test_a_publish_of_another_authority_is_refused_and_the_panel_keeps_the_current(accounts, kent):
     publish_dataset(kent, published_by="ana.lyst")
     files = [InputFile(p.name, p.read_bytes()) for p in folder_files(DEMO)]
-    at = _signed_in("ana.lyst", "app_pages/data.py", **{state.KEY_INPUT_FILES: files, state.KEY_LA: "E10000030",
-                                                         state.KEY_SOURCE: state.SOURCE_UPLOAD})
+    at = _signed_in(
+        "ana.lyst",
+        "app_pages/data.py",
+        **{state.KEY_INPUT_FILES: files, state.KEY_LA: "E10000030", state.KEY_SOURCE: state.SOURCE_UPLOAD},
+    )
     at.button(key="FormSubmitter:publish_form-Publish for the panel").click()
     at.run()
     assert not at.exception
@@ -138,8 +152,9 @@ def test_pages_show_the_change_since_the_previous_snapshot_and_a_trend(accounts,
     from analysis.history import headline_history
 
     for on in (date(2025, 9, 30), date(2026, 3, 31)):
-        publish_dataset(kent, published_by="ana.lyst", snapshot_date=on,
-                        figures=headline_history(kent, on=on, index=postcode_index))
+        publish_dataset(
+            kent, published_by="ana.lyst", snapshot_date=on, figures=headline_history(kent, on=on, index=postcode_index)
+        )
     at = _signed_in("panel.member")
     lines = [m.value for m in at.markdown if "over 20 miles:" in str(m.value)]
     assert lines and "from " in lines[0] and "% at 30 September 2025" in lines[0]

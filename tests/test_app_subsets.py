@@ -4,6 +4,7 @@ Subsets: 903 without a Missing table (the published validator's CSV fixture), po
 903 files without Missing (cs-demand-model-regional), the missing team's log only, and one year's
 903 with Missing and UASC (the demo's files).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,8 +20,10 @@ SUBSETS = {
     "903 without Missing": (("csc-validator-be-903/header.csv", "csc-validator-be-903/episodes.csv"), None),
     "pooled 903": (("cs-demand-model-regional/header.csv", "cs-demand-model-regional/episodes.csv"), None),
     "missing log only": (("demo:missing_log.csv",), "E10000016"),
-    "903 only": (("demo:2025_header.csv", "demo:2025_episodes.csv", "demo:2025_missing.csv",
-                  "demo:2025_uasc.csv"), "E10000016"),
+    "903 only": (
+        ("demo:2025_header.csv", "demo:2025_episodes.csv", "demo:2025_missing.csv", "demo:2025_uasc.csv"),
+        "E10000016",
+    ),
 }
 # The note a page shows when what it needs is not in the data (page, subset) -> words in it.
 NOTES = {

@@ -1,4 +1,5 @@
 """The Missing page's "Where children are found" section with AppTest, on the committed Kent demo."""
+
 from __future__ import annotations
 
 import json
@@ -42,7 +43,8 @@ def test_figures_links_and_a_place_of_concern_marked_by_the_analyst():
     assert figures["Which episodes"].tolist() == expected["group"].tolist()
     assert figures["Episodes"].tolist() == expected["episodes"].tolist()
     assert figures["% over 20 miles (of distance known)"].tolist() == pytest.approx(
-        expected["pct_over_20_miles"].tolist())
+        expected["pct_over_20_miles"].tolist()
+    )
     where = _table(at, "Found in")
     assert where.iloc[0]["Found in"] == "Kent"
     links = _table(at, "Their episodes at the first")
@@ -58,8 +60,9 @@ def test_figures_links_and_a_place_of_concern_marked_by_the_analyst():
     places = _table(at, "Marked by")
     assert places["Place"].tolist() == ["CT9 1AA"]
     # The journeys map is drawn again with the mark, its note escaped (analyst view).
-    scripts = [json.loads(e.proto.json_args)["script"] for e in at.main
-               if getattr(e, "type", "") == "component_instance"]
+    scripts = [
+        json.loads(e.proto.json_args)["script"] for e in at.main if getattr(e, "type", "") == "component_instance"
+    ]
     journeys_script = next(s for s in scripts if "Journeys: where missing from" in s)
     assert "Places of concern (1)" in journeys_script and "<script>alert(1)" not in journeys_script
     assert places["Note"].tolist() == ["<script>alert(1)</script> seen with older males"]  # text, shown as text
@@ -92,9 +95,8 @@ def test_regional_mode_shows_children_of_other_authorities_found_here(tmp_path_f
     from analysis.missing import missing_episodes
     from data.england import write_england
     from data.readers import InputFile, read_folder
-    from ui import state
-
     from geo.authorities import resolve_authority
+    from ui import state
 
     folder = tmp_path_factory.mktemp("pooled3-found")
     codes = write_england(folder, authorities=3, jobs=1, seed=7)["authorities"]
@@ -105,15 +107,22 @@ def test_regional_mode_shows_children_of_other_authorities_found_here(tmp_path_f
     inside = postcode_index.units_in(here)["postcode"].iloc[:12].tolist()
     for code in codes[1:]:
         rows = log.index[log["LA"] == resolve_authority(code).name][:12]
-        log.loc[rows, "FOUND_POST"] = inside[:len(rows)]
+        log.loc[rows, "FOUND_POST"] = inside[: len(rows)]
         log.loc[rows, ["FOUND_LAT", "FOUND_LON"]] = ""
     log.to_csv(log_path, index=False)
     files = [InputFile(p.name, p.read_bytes()) for p in sorted(folder.glob("*.csv"))]
     everyone = missing_episodes(read_folder(folder), index=postcode_index)
     expected = found_from_elsewhere(everyone, here)
     assert set(expected["LA_CODE"]) == set(codes[1:]) and (expected["episodes"] >= 12).all()
-    at = _run(**{state.KEY_INPUT_FILES: files, state.KEY_LA: None, state.KEY_SOURCE: state.SOURCE_UPLOAD,
-                 "missing_area": here, KEY_OPEN: True})
+    at = _run(
+        **{
+            state.KEY_INPUT_FILES: files,
+            state.KEY_LA: None,
+            state.KEY_SOURCE: state.SOURCE_UPLOAD,
+            "missing_area": here,
+            KEY_OPEN: True,
+        }
+    )
     assert any(m.value.startswith("**Children of other authorities found in") for m in at.markdown)
     table = _table(at, "Responsible authority")
     assert table["Responsible authority"].tolist() == expected["authority"].tolist()

@@ -1,5 +1,6 @@
 """What a panel notices: no code-style headings ("rows_set_aside") and no "None" in any table, on the demo and
 on a 903-only upload (the demo's 903 files without the missing team's log)."""
+
 from __future__ import annotations
 
 import re

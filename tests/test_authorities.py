@@ -1,4 +1,5 @@
 """Naming children's services authorities: GSS codes, DfE codes, names, and the 2023 reorganisation."""
+
 import pytest
 
 from geo.authorities import UnknownAuthorityError, authorities, authority_for_district, resolve_authority

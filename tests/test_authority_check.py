@@ -1,4 +1,5 @@
 """The check before publishing that files are the named authority's, from the children's home postcodes."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,7 +22,8 @@ def test_files_under_another_authoritys_name_are_told_apart_by_their_home_postco
     assert wrong_authority(kent, index=postcode_index) is None
     as_surrey = dataclasses.replace(kent, la_code="E10000030")
     assert wrong_authority(as_surrey, index=postcode_index) == (
-        "these files do not look like Surrey's: 0% of the children's home postcodes are in it, 100% in Kent")
+        "these files do not look like Surrey's: 0% of the children's home postcodes are in it, 100% in Kent"
+    )
     counts = home_authorities(kent.episodes, index=postcode_index)
     assert list(counts.index) == ["E10000016"] and counts.iloc[0] <= kent.episodes["CHILD"].nunique()
     few = dataclasses.replace(as_surrey, episodes=kent.episodes.head(10))

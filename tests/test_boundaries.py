@@ -1,4 +1,5 @@
 """Authority polygons, adjacency and the official-file override, on the shipped derived boundaries."""
+
 from __future__ import annotations
 
 import zipfile
@@ -149,7 +150,9 @@ def test_buffer_boundary_is_twenty_miles(derived):
     ring = gb.buffer_boundary("Kent")
     assert ring.contains(kent)
     # Every point of the outline is ~20 miles from Kent (200 m simplification, segmented arcs).
-    outline = shapely.points(shapely.get_coordinates(ring.geoms[0].exterior if ring.geom_type == "MultiPolygon" else ring.exterior))
+    outline = shapely.points(
+        shapely.get_coordinates(ring.geoms[0].exterior if ring.geom_type == "MultiPolygon" else ring.exterior)
+    )
     miles = shapely.distance(outline, kent) / gb.METRES_PER_MILE
     assert miles.min() > 19.8 and miles.max() < 20.2
     assert gb.buffer_boundary("E10000016", miles=5).area < ring.area

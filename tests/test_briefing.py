@@ -1,4 +1,5 @@
 """Briefing packs: disclosure-controlled, self-contained HTML and an offline PDF that renders."""
+
 from __future__ import annotations
 
 import os
@@ -36,41 +37,65 @@ def _make_dataset(index, *, seed: int = 7) -> Dataset:
     places = places + list(rng.choice(["U4", "U6"], n_children - len(places)))
     children = [f"C{1000 + i}" for i in range(n_children)]
     home = kent.sample(n_children, random_state=seed)["postcode"].to_numpy()
-    placed = np.where(rng.random(n_children) < 0.75,
-                      kent.sample(n_children, random_state=seed + 1)["postcode"].to_numpy(),
-                      medway.sample(n_children, random_state=seed)["postcode"].to_numpy())
+    placed = np.where(
+        rng.random(n_children) < 0.75,
+        kent.sample(n_children, random_state=seed + 1)["postcode"].to_numpy(),
+        medway.sample(n_children, random_state=seed)["postcode"].to_numpy(),
+    )
     places = np.array(places)
-    episodes = pd.DataFrame({
-        "CHILD": children,
-        "DECOM": pd.Timestamp("2024-06-01") + pd.to_timedelta(rng.integers(0, 300, n_children), unit="D"),
-        "RNE": "S", "LS": "C2", "CIN": "N1", "PLACE": places,
-        "PLACE_PROVIDER": [PROVIDER.get(p, "PR1") for p in places],
-        "DEC": pd.Series(pd.NaT, index=range(n_children), dtype="datetime64[ns]"),
-        "REC": "", "REASON_PLACE_CHANGE": "", "HOME_POST": home, "PL_POST": placed,
-        "URN": np.where(places == "K2", "SC100001", ""),
-    })
-    header = pd.DataFrame({
-        "CHILD": children, "SEX": "1",
-        "DOB": pd.Timestamp("2009-01-01") + pd.to_timedelta(rng.integers(0, 2500, n_children), unit="D"),
-    })
+    episodes = pd.DataFrame(
+        {
+            "CHILD": children,
+            "DECOM": pd.Timestamp("2024-06-01") + pd.to_timedelta(rng.integers(0, 300, n_children), unit="D"),
+            "RNE": "S",
+            "LS": "C2",
+            "CIN": "N1",
+            "PLACE": places,
+            "PLACE_PROVIDER": [PROVIDER.get(p, "PR1") for p in places],
+            "DEC": pd.Series(pd.NaT, index=range(n_children), dtype="datetime64[ns]"),
+            "REC": "",
+            "REASON_PLACE_CHANGE": "",
+            "HOME_POST": home,
+            "PL_POST": placed,
+            "URN": np.where(places == "K2", "SC100001", ""),
+        }
+    )
+    header = pd.DataFrame(
+        {
+            "CHILD": children,
+            "SEX": "1",
+            "DOB": pd.Timestamp("2009-01-01") + pd.to_timedelta(rng.integers(0, 2500, n_children), unit="D"),
+        }
+    )
     centres = kent.sample(3, random_state=seed + 2)[["easting", "northing"]].to_numpy()
     rows = []
     for i, child in enumerate(children[:40]):
         spot = centres[i % 3]
         for k in range(1 + i % 7):  # 1..7 episodes per child
-            start = pd.Timestamp(PERIOD[0]) + pd.Timedelta(days=int(rng.integers(0, 360)), hours=int(rng.integers(0, 24)))
+            start = pd.Timestamp(PERIOD[0]) + pd.Timedelta(
+                days=int(rng.integers(0, 360)), hours=int(rng.integers(0, 24))
+            )
             end = start + pd.Timedelta(hours=float(rng.choice([5, 30, 60, 200])))
             dx, dy = rng.normal(0, 120, 2)
             nearest = ((kent["easting"] - spot[0] - dx) ** 2 + (kent["northing"] - spot[1] - dy) ** 2).argmin()
             row = {
-                "CHILD": child, "MISSING": "M" if rng.random() < 0.7 else "A", "MIS_START": start, "MIS_END": end,
-                "FROM_POST": placed[i], "FOUND_POST": kent.iloc[nearest]["postcode"],
-                "FOUND_LAT": np.nan, "FOUND_LON": np.nan,
+                "CHILD": child,
+                "MISSING": "M" if rng.random() < 0.7 else "A",
+                "MIS_START": start,
+                "MIS_END": end,
+                "FROM_POST": placed[i],
+                "FOUND_POST": kent.iloc[nearest]["postcode"],
+                "FOUND_LAT": np.nan,
+                "FOUND_LON": np.nan,
                 "RHI_OFFERED": end + pd.Timedelta(hours=float(rng.choice([10, 50, 100]))),
                 "RHI_DONE": end + pd.Timedelta(hours=30) if rng.random() < 0.7 else pd.NaT,
                 "RHI_ACCEPTED": bool(rng.random() < 0.8),
-                "CSE": bool(rng.random() < 0.3), "CCE": bool(rng.random() < 0.2), "GANG": bool(rng.random() < 0.1),
-                "COUNTY_LINES": False, "TRAFFICKED": False, "SUBSTANCE": bool(rng.random() < 0.2),
+                "CSE": bool(rng.random() < 0.3),
+                "CCE": bool(rng.random() < 0.2),
+                "GANG": bool(rng.random() < 0.1),
+                "COUNTY_LINES": False,
+                "TRAFFICKED": False,
+                "SUBSTANCE": bool(rng.random() < 0.2),
                 "NOTES": f"secret note about {child}",
             }
             rows.append(row)
@@ -81,8 +106,14 @@ def _make_dataset(index, *, seed: int = 7) -> Dataset:
     log = pd.DataFrame(rows)
     for col in FLAGS:
         log[col] = log[col].astype("boolean")
-    return Dataset(header=header, episodes=episodes, missing_log=log, synthetic=True, la_code=KENT,
-                   label="Synthetic test set: Kent")
+    return Dataset(
+        header=header,
+        episodes=episodes,
+        missing_log=log,
+        synthetic=True,
+        la_code=KENT,
+        label="Synthetic test set: Kent",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -108,10 +139,15 @@ def _visible_text(html: str) -> str:
 # ---------------------------------------------------------------- content
 def test_mase_pack_has_every_section(mase):
     titles = [s.title for s in mase.sections]
-    assert titles == ["Missing from care: period summary", "Hotspots: where children were found",
-                      "Where children are found", "Journeys and links between hotspots",
-                      "Emerging hot spots", "Repeat missing and return home interviews",
-                      "Changes since the previous period"]
+    assert titles == [
+        "Missing from care: period summary",
+        "Hotspots: where children were found",
+        "Where children are found",
+        "Journeys and links between hotspots",
+        "Emerging hot spots",
+        "Repeat missing and return home interviews",
+        "Changes since the previous period",
+    ]
     assert all(s.available for s in mase.sections), [(s.title, s.blocks) for s in mase.sections if not s.available]
     assert mase.authority_name == "Kent" and mase.previous_period == (date(2024, 4, 1), date(2025, 3, 31))
     profiles = next(b for b in mase.tables() if b.title == "Hotspot profiles").frame
@@ -124,8 +160,13 @@ def test_mase_pack_has_every_section(mase):
 
 def test_panel_pack_has_every_section(panel):
     assert [s.title for s in panel.sections] == [
-        "Placement distance: headline figures", "Where our children are placed", "Placements by type and provider",
-        "Placement costs", "Children's homes", "Missing from care: summary"]
+        "Placement distance: headline figures",
+        "Where our children are placed",
+        "Placements by type and provider",
+        "Placement costs",
+        "Children's homes",
+        "Missing from care: summary",
+    ]
     assert all(s.available for s in panel.sections)
 
 
@@ -150,8 +191,12 @@ def test_small_placement_groups_are_suppressed_with_a_second_cell(panel):
     table = next(b for b in panel.tables() if b.title == "By placement type").frame.set_index("Placement type")
     children = table["Children"]
     # Adoption (5), parents (4), supported (3), relatives (1) are 1-5; homes (2) fold into "Children's homes".
-    for group in ("Placed for adoption", "With parents", "Supported and independent living",
-                  "Foster with relatives or friends"):
+    for group in (
+        "Placed for adoption",
+        "With parents",
+        "Supported and independent living",
+        "Foster with relatives or friends",
+    ):
         assert children[group] == SUPPRESSED
     assert children["All"] != SUPPRESSED
     column = children.drop("All")
@@ -193,13 +238,20 @@ def test_html_is_self_contained_and_carries_no_child_data(pack, request, dataset
     for child in dataset.episodes["CHILD"]:
         assert child not in text
     assert "secret note" not in text
-    postcodes = set(dataset.episodes["HOME_POST"]) | set(dataset.episodes["PL_POST"]) | set(dataset.missing_log["FOUND_POST"])
+    postcodes = (
+        set(dataset.episodes["HOME_POST"]) | set(dataset.episodes["PL_POST"]) | set(dataset.missing_log["FOUND_POST"])
+    )
     assert not any(pc in text for pc in postcodes)
 
 
 def test_html_escapes_input_text(postcode_index, dataset):
-    hostile = Dataset(episodes=dataset.episodes, header=dataset.header, missing_log=dataset.missing_log,
-                      synthetic=False, label='<script>alert("x")</script>')
+    hostile = Dataset(
+        episodes=dataset.episodes,
+        header=dataset.header,
+        missing_log=dataset.missing_log,
+        synthetic=False,
+        label='<script>alert("x")</script>',
+    )
     html = build_briefing(hostile, la=KENT, period=PERIOD, audience="mase", index=postcode_index).html
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "SYNTHETIC DATA" not in html
@@ -211,15 +263,17 @@ def test_pdf_renders_offline_with_classification_on_every_page(panel, tmp_path):
     assert pdf.startswith(b"%PDF")
     path = tmp_path / "pack.pdf"
     path.write_bytes(pdf)
-    text = subprocess.run(["/usr/bin/pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True, timeout=60).stdout
+    text = subprocess.run(
+        ["/usr/bin/pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
     pages = [p for p in text.split("\f") if p.strip()]
     assert len(pages) >= 3
     assert all(CLASSIFICATION in page for page in pages)
     assert all("SYNTHETIC DATA" in page for page in pages)
     assert "shown as c" in text and "C1000" not in text
-    subprocess.run(["/usr/bin/pdftoppm", "-r", "40", "-png", str(path), str(tmp_path / "page")],
-                   check=True, timeout=120)
+    subprocess.run(
+        ["/usr/bin/pdftoppm", "-r", "40", "-png", str(path), str(tmp_path / "page")], check=True, timeout=120
+    )
     from PIL import Image
 
     images = sorted(tmp_path.glob("page*.png"))
@@ -255,8 +309,14 @@ def test_sections_without_inputs_say_not_available(postcode_index, dataset):
 # ---------------------------------------------------------------- command line
 def _cli(*args, tmp_path):
     env = {**os.environ, "CARE_MAP_AUDIT_LOG": str(tmp_path / "audit.log")}
-    return subprocess.run([sys.executable, "-m", "analysis", "briefing", *args], capture_output=True, text=True,
-                          cwd=ROOT, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", "briefing", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+    )
 
 
 def _csv_only(fixtures_dir, tmp_path) -> Path:
@@ -271,8 +331,19 @@ def _csv_only(fixtures_dir, tmp_path) -> Path:
 
 
 def test_cli_refuses_a_folder_with_the_903_as_both_xml_and_csv(fixtures_dir, tmp_path):
-    run = _cli("--data", str(fixtures_dir / "csc-validator-be-903"), "--la", "Kent", "--period",
-               "2019-04-01:2020-03-31", "--audience", "panel", "--out", str(tmp_path / "pack.html"), tmp_path=tmp_path)
+    run = _cli(
+        "--data",
+        str(fixtures_dir / "csc-validator-be-903"),
+        "--la",
+        "Kent",
+        "--period",
+        "2019-04-01:2020-03-31",
+        "--audience",
+        "panel",
+        "--out",
+        str(tmp_path / "pack.html"),
+        tmp_path=tmp_path,
+    )
     assert run.returncode == 2 and run.stderr.count("\n") == 1
     assert "both as XML (fake_903.xml)" in run.stderr and "episodes.csv" in run.stderr
     assert not (tmp_path / "pack.html").exists()
@@ -280,8 +351,19 @@ def test_cli_refuses_a_folder_with_the_903_as_both_xml_and_csv(fixtures_dir, tmp
 
 def test_cli_builds_a_panel_pack_from_fixture_files(fixtures_dir, tmp_path):
     out = tmp_path / "pack.html"
-    run = _cli("--data", str(_csv_only(fixtures_dir, tmp_path)), "--la", "Kent",
-               "--period", "2019-04-01:2020-03-31", "--audience", "panel", "--out", str(out), tmp_path=tmp_path)
+    run = _cli(
+        "--data",
+        str(_csv_only(fixtures_dir, tmp_path)),
+        "--la",
+        "Kent",
+        "--period",
+        "2019-04-01:2020-03-31",
+        "--audience",
+        "panel",
+        "--out",
+        str(out),
+        tmp_path=tmp_path,
+    )
     assert run.returncode == 0, run.stderr
     html = out.read_text(encoding="utf-8")
     assert CLASSIFICATION in html and not re.search(r"https?://", html)
@@ -338,8 +420,9 @@ def test_pdf_layout_fills_page_one_and_strands_no_heading(pack, request, tmp_pat
     briefing = request.getfixturevalue(pack)
     path = tmp_path / "pack.pdf"
     path.write_bytes(briefing.to_pdf())
-    text = subprocess.run(["/usr/bin/pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True, timeout=60).stdout
+    text = subprocess.run(
+        ["/usr/bin/pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
     pages = [p for p in text.split("\f") if p.strip()]
     titles = [s.title for s in briefing.sections]
     assert titles[0] in pages[0]

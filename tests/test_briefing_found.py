@@ -1,4 +1,5 @@
 """The MASE pack's sections on where children are found, on the committed Kent demo."""
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,14 @@ def marked_place():
     """A place of concern at Margate's planted hotspot (data/demo_data/ground_truth.csv)."""
     truth = pd.read_csv("data/demo_data/ground_truth.csv")
     margate = truth.iloc[0]
-    return pd.DataFrame({"easting": [float(margate.easting)], "northing": [float(margate.northing)], "note": [NOTE],
-                         "label": ["CT9 1AA"]})
+    return pd.DataFrame(
+        {
+            "easting": [float(margate.easting)],
+            "northing": [float(margate.northing)],
+            "note": [NOTE],
+            "label": ["CT9 1AA"],
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +66,12 @@ def test_figures_match_the_analysis_of_the_same_episodes(pack, demo, postcode_in
 
 
 def test_every_table_is_disclosure_controlled(pack):
-    for title in ("How far, and in which authority, children were found", "Authorities where our children were found",
-                  "Main journeys: from where children went missing to where they were found", "Links between hotspots"):
+    for title in (
+        "How far, and in which authority, children were found",
+        "Authorities where our children were found",
+        "Main journeys: from where children went missing to where they were found",
+        "Links between hotspots",
+    ):
         block = next(b for b in pack.tables() if b.title == title)
         assert is_safe(block.frame, block.count_columns), title
         assert not child_data_columns(block.frame.columns), title

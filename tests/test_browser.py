@@ -4,6 +4,7 @@
 Screenshots go to docs/screenshots/ when UPDATE_SCREENSHOTS=1, otherwise to a
 temporary folder.
 """
+
 from __future__ import annotations
 
 import os

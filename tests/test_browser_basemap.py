@@ -3,6 +3,7 @@
 The tile server is a plain HTTP server on loopback, set through CARE_MAP_TILE_URL and
 CARE_MAP_TILE_ATTRIBUTION exactly as a council would set theirs (maps/tiles.py, docs/basemap.md).
 """
+
 from __future__ import annotations
 
 import io
@@ -36,8 +37,11 @@ def loopback():
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - http.server's name
             asked.append(self.path)
-            body, kind = (tile, "image/png") if self.path.startswith("/tiles/") else (
-                pages.get(self.path, b""), "text/html; charset=utf-8")
+            body, kind = (
+                (tile, "image/png")
+                if self.path.startswith("/tiles/")
+                else (pages.get(self.path, b""), "text/html; charset=utf-8")
+            )
             self.send_response(200 if body else 404)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
@@ -95,8 +99,10 @@ def test_offline_map_names_places_by_zoom(loopback, chromium):
         assert {"London", "Birmingham", "Manchester"} <= set(names) and "Margate" not in names
         assert len(names) <= 120
         assert all(url.startswith(base) or url.startswith("data:") for url in requests)  # nothing else fetched
-        page.evaluate("() => { const m = Object.values(window).find(v => v && v._leaflet_id && v.setView); "
-                      f"m.setView([{MARGATE[0]}, {MARGATE[1]}], 12, {{animate: false}}); }}")
+        page.evaluate(
+            "() => { const m = Object.values(window).find(v => v && v._leaflet_id && v.setView); "
+            f"m.setView([{MARGATE[0]}, {MARGATE[1]}], 12, {{animate: false}}); }}"
+        )
         page.wait_for_timeout(300)
         closer = set(page.locator(".care-map-place").all_inner_texts())
         assert {"Margate", "Broadstairs"} <= closer and "London" not in closer
@@ -110,11 +116,13 @@ def test_place_names_do_not_overlap(loopback, chromium):
     pages["/london.html"] = map_html(base_map(location=(51.5, -0.12), zoom_start=10)).encode()
     page, _requests = _open(chromium, base + "/london.html")
     try:
-        boxes = page.evaluate("() => [...document.querySelectorAll('.care-map-place')].map(e => {"
-                              " const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })")
+        boxes = page.evaluate(
+            "() => [...document.querySelectorAll('.care-map-place')].map(e => {"
+            " const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"
+        )
         assert len(boxes) >= 10
         for i, a in enumerate(boxes):
-            for b in boxes[i + 1:]:
+            for b in boxes[i + 1 :]:
                 overlap = min(a[2], b[2]) - max(a[0], b[0]) > 1 and min(a[3], b[3]) - max(a[1], b[1]) > 1
                 assert not overlap, (a, b)
     finally:

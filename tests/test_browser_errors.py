@@ -5,6 +5,7 @@ fail while drawing (CARE_MAP_TEST_FAULT). With the page guard (ui/guard.py) the 
 sentence; with the guard switched off, Streamlit's own error box is limited by
 .streamlit/config.toml (client.showErrorDetails = "none", client.showErrorLinks = false).
 """
+
 from __future__ import annotations
 
 import os
@@ -53,10 +54,13 @@ def _page_text_and_links(chromium, url: str, wait_for: str) -> tuple[str, list[s
         page.close()
 
 
-@pytest.mark.parametrize("fault,expected", [
-    ("page", "could not be drawn because of an unexpected problem"),
-    ("unguarded", "error"),
-])
+@pytest.mark.parametrize(
+    "fault,expected",
+    [
+        ("page", "could not be drawn because of an unexpected problem"),
+        ("unguarded", "error"),
+    ],
+)
 def test_a_failing_page_shows_no_traceback_and_no_outside_link(chromium, tmp_path, fault, expected):
     proc, url = _serve(fault, tmp_path)
     try:

@@ -3,6 +3,7 @@
 The screenshot goes to docs/screenshots/missing.png when UPDATE_SCREENSHOTS=1, otherwise
 to a temporary folder. Uses the ``app_url`` and ``chromium`` fixtures of conftest.py.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -34,7 +35,8 @@ def test_missing_page_renders_map_and_profile(app_url, chromium, tmp_path_factor
         before = frame.evaluate(count_layers)
         frame.locator(".leaflet-control-layers").hover()
         frame.locator(".leaflet-control-layers-overlays label").filter(has_text="Children's homes").locator(
-            "input").check()
+            "input"
+        ).check()
         after = frame.evaluate(count_layers)
         assert after > before + 10, (before, after)  # each home is a circle on the map now
         assert page.get_by_text("All hotspots", exact=True).first.is_visible()

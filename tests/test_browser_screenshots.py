@@ -4,6 +4,7 @@ the missing team's log, loaded through the Data page as a council would). No pag
 With UPDATE_SCREENSHOTS=1 the screenshots are written to docs/screenshots/ (``<page>.png`` for the demo,
 ``<page>-903-only.png`` for the upload), which the README shows; otherwise to a temporary folder.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,8 +17,14 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 # (file name, menu entry)
-PAGES = [("placements", "Placements"), ("missing", "Missing & hotspots"), ("homes", "Children's homes"),
-         ("region", "Region"), ("briefing", "Briefing"), ("data", "Data")]
+PAGES = [
+    ("placements", "Placements"),
+    ("missing", "Missing & hotspots"),
+    ("homes", "Children's homes"),
+    ("region", "Region"),
+    ("briefing", "Briefing"),
+    ("data", "Data"),
+]
 
 
 def _visit(page, label: str) -> None:
@@ -51,8 +58,7 @@ def test_every_page_on_the_demo_and_on_a_903_only_upload(app_url, chromium, tmp_
         page.keyboard.press("Enter")
         page.get_by_role("button", name="Load these files").click()
         # Reading the files takes a while: the demo's banner goes when they are the session's data.
-        page.wait_for_function("() => !document.body.innerText.includes('SYNTHETIC DEMO DATA')",
-                               timeout=PAGE_TIMEOUT)
+        page.wait_for_function("() => !document.body.innerText.includes('SYNTHETIC DEMO DATA')", timeout=PAGE_TIMEOUT)
         _settle(page)
         for name, label in PAGES:
             _visit(page, label)

@@ -1,4 +1,5 @@
 """Two app processes (replicas behind one proxy) serving from one PostgreSQL store, seen in Chromium."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -39,9 +40,24 @@ def test_two_app_processes_serve_the_same_published_data(postgres_url, chromium)
         first = [_shown_snapshot(chromium, url) for _, url in servers]
         assert all("snapshot 1: data to 30 September 2025" in text for text in first), first
         # A third process publishes (the command line): both replicas show it on the next page load.
-        subprocess.run([sys.executable, "-m", "data", "publish", "--files", str(ROOT / "data" / "demo_data"),
-                        "--la", "Kent", "--database-url", postgres_url], cwd=ROOT, check=True,
-                       capture_output=True, timeout=300)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "data",
+                "publish",
+                "--files",
+                str(ROOT / "data" / "demo_data"),
+                "--la",
+                "Kent",
+                "--database-url",
+                postgres_url,
+            ],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
         second = [_shown_snapshot(chromium, url) for _, url in servers]
         assert all("snapshot 2: data to 31 March 2026" in text for text in second), second
     finally:

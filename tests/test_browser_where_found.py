@@ -1,5 +1,6 @@
 """The Missing page's "Where children are found" section in a real browser (Debian's Chromium via Playwright):
 the journeys map is drawn, and a place of concern whose note is a script is marked, listed and drawn as text."""
+
 from __future__ import annotations
 
 import pytest

@@ -4,6 +4,7 @@ The install test builds the wheel with pip (which fetches setuptools from PyPI i
 folder the first time, then uses pip's cache) and installs it into a throwaway virtualenv that
 borrows the project's installed libraries, then runs the command from another folder.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -24,8 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run(*args, cwd=ROOT, python=sys.executable, env=None):
-    return subprocess.run([python, "-m", "care_map", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300, env=env, check=False)
+    return subprocess.run(
+        [python, "-m", "care_map", *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env, check=False
+    )
 
 
 def test_every_registered_command_is_a_care_map_command():
@@ -64,8 +66,9 @@ def test_commands_keep_the_error_contract(tmp_path):
 
 def test_python_dash_m_forms_still_work():
     for module in ("analysis", "data", "access", "geo"):
-        shown = subprocess.run([sys.executable, "-m", module, "--help"], cwd=ROOT, capture_output=True, text=True,
-                               timeout=120, check=False)
+        shown = subprocess.run(
+            [sys.executable, "-m", module, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+        )
         assert shown.returncode == 0, (module, shown.stderr)
 
 
@@ -95,17 +98,27 @@ def test_councils_do_not_install_test_tools():
         assert tool not in runtime
     test_file = (ROOT / "requirements-test.txt").read_text()
     assert "-r requirements.txt" in test_file and "pytest==" in test_file
-    declared = {line.split("[")[0].split(">")[0].split("=")[0].split("<")[0].strip().lower()
-                for line in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
-    pinned = {line.split("[")[0].split("==")[0].strip().lower() for line in runtime.splitlines()
-              if line.strip() and not line.startswith("#")}
+    declared = {
+        line.split("[")[0].split(">")[0].split("=")[0].split("<")[0].strip().lower()
+        for line in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    }
+    pinned = {
+        line.split("[")[0].split("==")[0].strip().lower()
+        for line in runtime.splitlines()
+        if line.strip() and not line.startswith("#")
+    }
     assert declared == pinned
 
 
 def test_pip_installs_the_package_and_its_command(tmp_path):
     wheels = tmp_path / "wheels"
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)],
-                           capture_output=True, text=True, timeout=600, check=False)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     for leftover in (ROOT / "build", ROOT / "care_map.egg-info"):
         subprocess.run(["rm", "-rf", str(leftover)], check=False)
     offline = ("Could not find a version that satisfies", "No matching distribution found", "NewConnectionError")
@@ -117,12 +130,23 @@ def test_pip_installs_the_package_and_its_command(tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               capture_output=True, text=True, check=True).stdout.strip())
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
     # The libraries come from the project's own environment: the test checks our package, not PyPI.
     (site / "project-libraries.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    installed = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
-                               capture_output=True, text=True, timeout=300, check=False)
+    installed = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert installed.returncode == 0, installed.stderr
 
     elsewhere = tmp_path / "elsewhere"
@@ -130,25 +154,48 @@ def test_pip_installs_the_package_and_its_command(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["CARE_MAP_STATE_DIR"] = str(tmp_path / "state")
     command = venv / "bin" / "care-map"
-    shown = subprocess.run([str(command), "--help"], cwd=elsewhere, capture_output=True, text=True, env=env,
-                           timeout=120, check=False)
+    shown = subprocess.run(
+        [str(command), "--help"], cwd=elsewhere, capture_output=True, text=True, env=env, timeout=120, check=False
+    )
     assert shown.returncode == 0 and "placements" in shown.stdout, shown.stderr
     where = subprocess.run(
-        [str(python), "-c", "import care_map, geo.authorities, maps.common, data.readers; "
-         "print(care_map.__file__); print(care_map.STREAMLIT_CONFIG); "
-         "print(len(geo.authorities.authorities()))"],
-        cwd=elsewhere, capture_output=True, text=True, env=env, timeout=120, check=False)
+        [
+            str(python),
+            "-c",
+            "import care_map, geo.authorities, maps.common, data.readers; "
+            "print(care_map.__file__); print(care_map.STREAMLIT_CONFIG); "
+            "print(len(geo.authorities.authorities()))",
+        ],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert where.returncode == 0, where.stderr
     module_file, config_file, authorities = where.stdout.split()
     assert Path(module_file).is_relative_to(site) and not Path(module_file).is_relative_to(ROOT)
     assert Path(config_file).is_file() and not Path(config_file).is_relative_to(ROOT)
     assert authorities == "153"
-    for packaged in ("geo/reference/authority_boundaries.geojson", "maps/vendor/leaflet-1.9.3/leaflet.js",
-                     "data/demo_data/2026_episodes.csv", "data/templates/missing_log_template.csv",
-                     "app_pages/missing.py", "app.py"):
+    for packaged in (
+        "geo/reference/authority_boundaries.geojson",
+        "maps/vendor/leaflet-1.9.3/leaflet.js",
+        "data/demo_data/2026_episodes.csv",
+        "data/templates/missing_log_template.csv",
+        "app_pages/missing.py",
+        "app.py",
+    ):
         assert (site / packaged).is_file(), packaged
-    users = subprocess.run([str(command), "users", "list-users"], cwd=elsewhere, capture_output=True, text=True,
-                           env=env, timeout=120, check=False)
+    users = subprocess.run(
+        [str(command), "users", "list-users"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert users.returncode == 0, users.stderr
 
 
@@ -157,9 +204,13 @@ def test_care_map_app_serves_the_app_on_localhost(tmp_path):
 
     port = free_port()
     env = {**os.environ, "CARE_MAP_STATE_DIR": str(tmp_path / "state"), "CARE_MAP_USERS_FILE": str(tmp_path / "u.json")}
-    proc = subprocess.Popen([sys.executable, str(ROOT / "care_map.py"), "app", "--port", str(port),
-                             "--server.fileWatcherType=none"], cwd=tmp_path, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "care_map.py"), "app", "--port", str(port), "--server.fileWatcherType=none"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 120
         while True:

@@ -1,4 +1,5 @@
 """``python -m data check``: one line per table per file, the quality report, exit 0 or 2 with one line."""
+
 from __future__ import annotations
 
 import subprocess
@@ -15,8 +16,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_each_table_of_each_file_gets_its_line_and_the_report_is_written(fixtures_dir, tmp_path, capsys):
     folder = fixtures_dir / "csc-validator-be-903"
     bad = tmp_path / "log.csv"
-    bad.write_text("CHILD,MIS_START,FOUND_POST,NOTES\n1,01/05/2023,ME1 1AA,ok\n3,31/03/2023 99:00,ME1 1AA,=cmd()\n"
-                   "2,02/05/2023,ME1 1AA,\"opened\n4,03/05/2023,ME1 1AA,ok\n")
+    bad.write_text(
+        "CHILD,MIS_START,FOUND_POST,NOTES\n1,01/05/2023,ME1 1AA,ok\n3,31/03/2023 99:00,ME1 1AA,=cmd()\n"
+        '2,02/05/2023,ME1 1AA,"opened\n4,03/05/2023,ME1 1AA,ok\n'
+    )
     report = tmp_path / "report.csv"
     files = [folder / "episodes.csv", folder / "fake_903.xml", bad]
     assert main(["check", *map(str, files), "--la", "Kent", "--report", str(report)]) == 0
@@ -36,11 +39,17 @@ def test_an_unreadable_file_is_exit_2_with_one_line(fixtures_dir, tmp_path):
     bad = tmp_path / "scan.csv"
     bad.write_bytes(b"%PDF-1.4 not a table")
     good = fixtures_dir / "csc-validator-be-903" / "uasc.csv"
-    proc = subprocess.run([sys.executable, "-m", "data", "check", str(good), str(bad)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "data", "check", str(good), str(bad)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
-    assert proc.stderr.strip().splitlines() == [f"error: cannot read {bad}: this is a PDF document, not a data table "
-                                                "(CSV, XLSX or 903 XML)"]
+    assert proc.stderr.strip().splitlines() == [
+        f"error: cannot read {bad}: this is a PDF document, not a data table (CSV, XLSX or 903 XML)"
+    ]
     assert proc.stdout.splitlines()[0].startswith(f"{good}: 903 UASC: ")
 
 

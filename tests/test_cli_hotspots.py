@@ -1,4 +1,5 @@
 """``python -m analysis hotspots``: one CSV row per hotspot; exit 2 with one line on bad input."""
+
 from __future__ import annotations
 
 import subprocess
@@ -8,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from test_hotspots import PLANTED, planted_log
 
 from analysis.__main__ import main
-from test_hotspots import PLANTED, planted_log
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,12 +20,13 @@ ROOT = Path(__file__).resolve().parents[1]
 def log_csv(tmp_path_factory, postcode_index):
     units = postcode_index.units_in("E10000016")
     log, centres = planted_log(units, seed=2, background=300)
-    log = log.assign(MIS_START=log["MIS_START"].dt.strftime("%d/%m/%Y %H:%M"),
-                     MIS_END=log["MIS_END"].dt.strftime("%d/%m/%Y %H:%M"))
+    log = log.assign(
+        MIS_START=log["MIS_START"].dt.strftime("%d/%m/%Y %H:%M"), MIS_END=log["MIS_END"].dt.strftime("%d/%m/%Y %H:%M")
+    )
     for flag in ("CSE", "GANG"):
         log[flag] = log[flag].map({True: "Y", False: "N"})
     # Text that a spreadsheet would run as a formula must come out neutralised.
-    log["NOTES"] = "=HYPERLINK(\"http://example.invalid\")"
+    log["NOTES"] = '=HYPERLINK("http://example.invalid")'
     path = tmp_path_factory.mktemp("cli") / "missing_log.csv"
     log.to_csv(path, index=False)
     return path, centres
@@ -82,7 +84,10 @@ def test_exit_status_2_through_python_m(tmp_path):
     out = tmp_path / "out.csv"
     result = subprocess.run(
         [sys.executable, "-m", "analysis", "hotspots", "--missing", str(tmp_path / "absent.csv"), "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [f"error: cannot read {tmp_path / 'absent.csv'}: no such file"]

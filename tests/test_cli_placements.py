@@ -1,4 +1,5 @@
 """``python -m analysis placements`` on the published fixtures, and its error contract (exit 2, one line)."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +21,10 @@ def test_validator_fixture_through_a_real_process(fixtures_dir, tmp_path):
     out = tmp_path / "out.csv"
     proc = subprocess.run(
         [sys.executable, "-m", "analysis", "placements", "--episodes", str(source), "--la", "Kent", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     given, written = _read(source), _read(out)
@@ -43,16 +47,19 @@ def test_liia_sector_fixture_pooled_by_la_column(fixtures_dir, tmp_path, capsys)
     unknown = (written["DISTANCE_BAND"] == "unknown").sum()
     assert unknown == len(written) - (written["PL_DISTANCE"] != "").sum()
     # One line on success: what was written and how many distances were measured.
-    assert capsys.readouterr().err == (f"{len(written):,} episodes written to {out}; distance measured for "
-                                       f"{len(written) - unknown:,}" + (f", not for {unknown:,} (the reason is in "
-                                                                         "DISTANCE_NOTE)" if unknown else "") + "\n")
+    assert capsys.readouterr().err == (
+        f"{len(written):,} episodes written to {out}; distance measured for "
+        f"{len(written) - unknown:,}"
+        + (f", not for {unknown:,} (the reason is in DISTANCE_NOTE)" if unknown else "")
+        + "\n"
+    )
 
 
 def test_real_postcodes_and_formula_safe_output(tmp_path, capsys):
     source = tmp_path / "episodes.csv"
     source.write_text(
         "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
-        "=HYPERLINK(\"x\"),01/01/2024,S,C2,N1,U4,PR1,,,,ME14 1NG,TA1 1AA,\n"
+        '=HYPERLINK("x"),01/01/2024,S,C2,N1,U4,PR1,,,,ME14 1NG,TA1 1AA,\n'
         "2,01/01/2024,S,C2,N1,K2,PR4,,,,ME14 1NG,CT1 1AA,SC123456\n",
         encoding="utf-8",
     )
@@ -72,7 +79,10 @@ def _error(args, capsys) -> str:
 
 
 def test_missing_file(tmp_path, capsys):
-    err = _error(["placements", "--episodes", str(tmp_path / "nope.csv"), "--la", "Kent", "--out", str(tmp_path / "o.csv")], capsys)
+    err = _error(
+        ["placements", "--episodes", str(tmp_path / "nope.csv"), "--la", "Kent", "--out", str(tmp_path / "o.csv")],
+        capsys,
+    )
     assert "no such file" in err
     assert not (tmp_path / "o.csv").exists()
 
@@ -105,9 +115,22 @@ def test_no_authority_and_no_la_column(tmp_path, capsys, fixtures_dir):
 
 def test_exit_2_from_a_real_process(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "analysis", "placements", "--episodes", str(tmp_path / "x.csv"), "--la", "Kent",
-         "--out", str(tmp_path / "o.csv")],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "placements",
+            "--episodes",
+            str(tmp_path / "x.csv"),
+            "--la",
+            "Kent",
+            "--out",
+            str(tmp_path / "o.csv"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
@@ -115,5 +138,7 @@ def test_exit_2_from_a_real_process(tmp_path):
 
 def test_output_folder_missing(tmp_path, capsys, fixtures_dir):
     src = fixtures_dir / "liia-tools" / "SSDA903_2020_episodes.csv"
-    err = _error(["placements", "--episodes", str(src), "--la", "Kent", "--out", str(tmp_path / "no" / "o.csv")], capsys)
+    err = _error(
+        ["placements", "--episodes", str(src), "--la", "Kent", "--out", str(tmp_path / "no" / "o.csv")], capsys
+    )
     assert "cannot write" in err

@@ -1,4 +1,5 @@
 """``python -m data publish|snapshots|purge``: exit codes, one-line errors, the audit trail."""
+
 from __future__ import annotations
 
 import shutil
@@ -16,8 +17,9 @@ DEMO = ROOT / "data" / "demo_data"
 
 
 def _run(*argv, stdin=None):
-    proc = subprocess.run([sys.executable, "-m", "data", *argv], cwd=ROOT, capture_output=True, text=True,
-                          input=stdin, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "data", *argv], cwd=ROOT, capture_output=True, text=True, input=stdin, timeout=300
+    )
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -28,7 +30,9 @@ def url(tmp_path):
 
 
 def test_publish_list_purge(url, tmp_path):
-    code, out, err = _run("publish", "--files", str(DEMO), "--la", "Kent", "--date", "2025-09-30", "--database-url", url)
+    code, out, err = _run(
+        "publish", "--files", str(DEMO), "--la", "Kent", "--date", "2025-09-30", "--database-url", url
+    )
     assert code == 0, err
     assert "rows used" in out and "published snapshot 1: E10000016 at 2025-09-30" in out
     assert _run("publish", "--files", str(DEMO), "--la", "886", "--database-url", url)[0] == 0
@@ -55,8 +59,10 @@ def test_publish_refusals_are_one_line_and_keep_the_current_snapshot(url, tmp_pa
     # Kent's files under Surrey's name, into an empty store: the children's home postcodes say otherwise.
     code, _, err = _run("publish", "--files", str(DEMO), "--la", "Surrey", "--database-url", url)
     assert code == 2 and err.count("\n") == 1
-    assert err.strip() == ("error: not published: these files do not look like Surrey's: 0% of the children's "
-                           "home postcodes are in it, 100% in Kent")
+    assert err.strip() == (
+        "error: not published: these files do not look like Surrey's: 0% of the children's "
+        "home postcodes are in it, 100% in Kent"
+    )
     assert _run("publish", "--files", str(DEMO), "--la", "Kent", "--database-url", url)[0] == 0
 
     only_homes = tmp_path / "homes"
@@ -83,15 +89,21 @@ def test_publish_straight_from_the_ssd(url, tmp_path):
 
     ssd = f"sqlite:///{tmp_path / 'ssd.db'}"
     build_ssd(ssd, read_folder(DEMO))
-    code, out, err = _run("publish", "--ssd", ssd, "--la", "Kent", "--child-id", "pers_legacy_id",
-                          "--database-url", url)
+    code, out, err = _run(
+        "publish", "--ssd", ssd, "--la", "Kent", "--child-id", "pers_legacy_id", "--database-url", url
+    )
     assert code == 0, err
     assert "published snapshot 1: E10000016" in out and "ssd.db" not in out
     info = latest_snapshot(engine=get_engine(url))
     assert info.source == "ssd"
-    assert sorted(i["name"] for i in info.inputs) == ["ssd_903_episodes.csv", "ssd_903_header.csv",
-                                                       "ssd_903_missing.csv", "ssd_missing_log.csv"]
+    assert sorted(i["name"] for i in info.inputs) == [
+        "ssd_903_episodes.csv",
+        "ssd_903_header.csv",
+        "ssd_903_missing.csv",
+        "ssd_missing_log.csv",
+    ]
     assert len(open_snapshot(info.id, engine=get_engine(url)).episodes) == len(read_folder(DEMO).episodes)
-    code, _, err = _run("publish", "--ssd", "postgresql+psycopg://reader:hunter2@127.0.0.1:1/ssd", "--la", "Kent",
-                        "--database-url", url)
+    code, _, err = _run(
+        "publish", "--ssd", "postgresql+psycopg://reader:hunter2@127.0.0.1:1/ssd", "--la", "Kent", "--database-url", url
+    )
     assert code == 2 and "hunter2" not in err and err.count("\n") == 1

@@ -1,4 +1,5 @@
 """Private internals of other libraries: checked with the installed versions, loudly when one moves."""
+
 from __future__ import annotations
 
 import multiprocessing.spawn
@@ -15,7 +16,8 @@ from maps.common import GeoJson, base_map
 def test_installed_versions_are_the_ones_the_internals_were_checked_with():
     assert compat.untested_versions() == {}, (
         "a library whose private internals we use has moved: run tests/test_map_view.py, tests/test_workers.py "
-        "and python -m bench, then update maps/compat.py and requirements.txt")
+        "and python -m bench, then update maps/compat.py and requirements.txt"
+    )
 
 
 def test_the_private_names_we_use_are_there():

@@ -1,4 +1,5 @@
 """Where per-installation state is kept: one folder, from platformdirs, settable."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -2,6 +2,7 @@
 
 Run with ``-s`` to see the calibration table (measured beside the national targets).
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -53,10 +54,17 @@ def test_same_seed_gives_identical_files_and_another_seed_does_not(tmp_path):
     assert len(episodes) > 20 and episodes["CHILD"].str.startswith("SYN").all()
 
 
-@pytest.mark.parametrize("args", [["--la", "Narnia"], ["--la", "Kent", "--end", "2026-03-30"], ["--la", "Kent", "--end", "soon"]])
+@pytest.mark.parametrize(
+    "args", [["--la", "Narnia"], ["--la", "Kent", "--end", "2026-03-30"], ["--la", "Kent", "--end", "soon"]]
+)
 def test_cli_rejects_bad_input_with_exit_2_and_one_line(tmp_path, args):
-    run = subprocess.run([sys.executable, "-m", "data.demo", *args, "--seed", "1", "--out", str(tmp_path)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "data.demo", *args, "--seed", "1", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 2
     assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr
     assert not any(tmp_path.iterdir())
@@ -120,7 +128,10 @@ def test_episode_chains_follow_the_903_rules():
         assert (ep.loc[same, "PLACE"] == "P1").all()
         # Open episodes (blank DEC) have no REC; X1 means the next episode starts that day.
         assert (ep.loc[ep["DEC"] == "", "REC"] == "").all()
-        d = ep.assign(DECOM=pd.to_datetime(ep["DECOM"], format="%d/%m/%Y"), DEC=pd.to_datetime(ep["DEC"].replace("", None), format="%d/%m/%Y"))
+        d = ep.assign(
+            DECOM=pd.to_datetime(ep["DECOM"], format="%d/%m/%Y"),
+            DEC=pd.to_datetime(ep["DEC"].replace("", None), format="%d/%m/%Y"),
+        )
         d = d[~short].sort_values(["CHILD", "DECOM"])
         nxt = d.groupby("CHILD")["DECOM"].shift(-1)
         x1 = d["REC"] == "X1"
@@ -163,8 +174,10 @@ def test_missing_table_and_log_agree_for_most_episodes(log):
 def test_calibration_against_national_figures():
     table = measure_demo(DEMO, la_code=KENT)
     print()
-    print(f"Synthetic demo (Kent, seed 1): {table.attrs['cla_at_31_march']} children looked after at 31 March 2026; "
-          f"{table.attrs['repeat_share']:.0f}% of children who went missing did so more than once")
+    print(
+        f"Synthetic demo (Kent, seed 1): {table.attrs['cla_at_31_march']} children looked after at 31 March 2026; "
+        f"{table.attrs['repeat_share']:.0f}% of children who went missing did so more than once"
+    )
     print(table.to_string(index=False))
     assert table["ok"].all(), table[~table["ok"]].to_string()
 
@@ -173,14 +186,26 @@ def _found_xy(log: pd.DataFrame, postcode_index) -> np.ndarray:
     xy = postcode_index.lookup(log["FOUND_POST"])[["easting", "northing"]].to_numpy(float, copy=True)
     has_ll = log["FOUND_LAT"] != ""
     to_bng = Transformer.from_crs(4326, 27700, always_xy=True)
-    e, n = to_bng.transform(log.loc[has_ll, "FOUND_LON"].astype(float).to_numpy(), log.loc[has_ll, "FOUND_LAT"].astype(float).to_numpy())
+    e, n = to_bng.transform(
+        log.loc[has_ll, "FOUND_LON"].astype(float).to_numpy(), log.loc[has_ll, "FOUND_LAT"].astype(float).to_numpy()
+    )
     xy[has_ll.to_numpy()] = np.c_[e, n]
     return xy
 
 
 def test_planted_hotspots_are_real_places_with_enough_episodes_and_their_flag(log, postcode_index):
     truth = _read("ground_truth.csv")
-    assert list(truth.columns) == ["place", "kind", "easting", "northing", "lat", "lon", "radius_m", "episodes", "dominant_flag"]
+    assert list(truth.columns) == [
+        "place",
+        "kind",
+        "easting",
+        "northing",
+        "lat",
+        "lon",
+        "radius_m",
+        "episodes",
+        "dominant_flag",
+    ]
     assert set(truth["dominant_flag"]) <= set(schemas.RISK_FLAGS) | {""}
     assert {"town_centre", "transport_hub", "seafront", "retail_park", "city_county_lines"} == set(truth["kind"])
     xy = _found_xy(log, postcode_index)
@@ -212,7 +237,10 @@ def test_missing_episodes_start_inside_an_episode_and_do_not_overlap():
     for year in YEARS:
         ep = _read(f"{year}_episodes.csv")
         m = _read(f"{year}_missing.csv").reset_index()
-        ep = ep.assign(A=pd.to_datetime(ep["DECOM"], format="%d/%m/%Y"), B=pd.to_datetime(ep["DEC"].replace("", None), format="%d/%m/%Y"))
+        ep = ep.assign(
+            A=pd.to_datetime(ep["DECOM"], format="%d/%m/%Y"),
+            B=pd.to_datetime(ep["DEC"].replace("", None), format="%d/%m/%Y"),
+        )
         m["S"] = pd.to_datetime(m["MIS_START"], format="%d/%m/%Y")
         m["E"] = pd.to_datetime(m["MIS_END"].replace("", None), format="%d/%m/%Y")
         j = m.merge(ep[["CHILD", "A", "B"]], on="CHILD")

@@ -5,6 +5,7 @@ Every rule runs on its own copy of each demo year (last year's files loaded as t
 authority. A flagged row fails the test unless ``oracle.known_faults`` explains it. The validator
 lives in its own virtualenv (pandas < 2): ``make validator`` (a step of ``make test``) creates it.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from oracle.known_faults import (ACCEPTED_CRASHES, ACCEPTED_ROWS, AUTHORITIES_MISSING_IN_2021_LOOKUP)
+from oracle.known_faults import ACCEPTED_CRASHES, ACCEPTED_ROWS, AUTHORITIES_MISSING_IN_2021_LOOKUP
 
 ROOT = Path(__file__).resolve().parents[1]
 VALIDATOR_PYTHON = ROOT / ".venv-validator" / "bin" / "python"
@@ -55,7 +56,9 @@ def _explained(condition: str, folder: Path, year: int, table: str, rows: list[i
     if condition == "sex_recoded_1_2_to_M_F":
         last = _read(folder, year - 1, "header").set_index("CHILD")["SEX"]
         before = last.reindex(frame["CHILD"]).to_numpy()
-        return ((frame["SEX"].to_numpy() == "M") & (before == "1")) | ((frame["SEX"].to_numpy() == "F") & (before == "2"))
+        return ((frame["SEX"].to_numpy() == "M") & (before == "1")) | (
+            (frame["SEX"].to_numpy() == "F") & (before == "2")
+        )
     raise AssertionError(f"unknown condition {condition}")
 
 

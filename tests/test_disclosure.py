@@ -1,4 +1,5 @@
 """Disclosure control: no count 1-5 is shown, totals cannot give one back, pseudonyms behave."""
+
 from __future__ import annotations
 
 import itertools
@@ -85,13 +86,9 @@ def test_secondary_suppression_in_columns_with_a_total_row():
 
 
 def test_percentages_on_suppressed_counts_are_suppressed():
-    table = pd.DataFrame(
-        {"CSE": [4, 12, 16], "EPISODES": [30, 3, 33]}, index=["Hotspot 1", "Hotspot 2", "Total"]
-    )
+    table = pd.DataFrame({"CSE": [4, 12, 16], "EPISODES": [30, 3, 33]}, index=["Hotspot 1", "Hotspot 2", "Total"])
     table["CSE_PCT"] = 100 * table["CSE"] / table["EPISODES"]
-    shown = suppress_table(
-        table, ["CSE"], total_row="Total", percent_columns={"CSE_PCT": "CSE/EPISODES"}
-    )
+    shown = suppress_table(table, ["CSE"], total_row="Total", percent_columns={"CSE_PCT": "CSE/EPISODES"})
     # Hotspot 1: numerator 4 is small. Hotspot 2: denominator 3 is small (12/3 would give it away).
     assert shown["CSE_PCT"].tolist()[:2] == ["c", "c"]
     assert shown.loc["Total", "CSE_PCT"] == "48.5"
@@ -186,8 +183,11 @@ from hypothesis import strategies as st  # noqa: E402
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.integers(1, 5).flatmap(
-    lambda n_cols: st.lists(st.lists(st.integers(0, 9), min_size=n_cols, max_size=n_cols), min_size=1, max_size=5)))
+@given(
+    st.integers(1, 5).flatmap(
+        lambda n_cols: st.lists(st.lists(st.integers(0, 9), min_size=n_cols, max_size=n_cols), min_size=1, max_size=5)
+    )
+)
 def test_property_no_recoverable_small_cell(rows):
     table = _table_with_totals(rows)
     counts = [c for c in table.columns if c != "TOTAL"]

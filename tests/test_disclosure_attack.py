@@ -5,6 +5,7 @@ synthetic set of tests/test_briefing.py (groups of 1-7 children by design). Page
 breakdown tab), Children's homes and Region (every authority in focus), run as the panel role in
 AppTest. A new panel output joins with one line in ``_page_views`` or ``PACK_PERIODS``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -14,11 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from disclosure_attack import Relation, Shown, app_tables, attack, pack_tables
 from streamlit.testing.v1 import AppTest
 
 from access.roles import PANEL
 from access.users import add_user
-from disclosure_attack import Relation, Shown, app_tables, attack, pack_tables
 from reports.briefing import build_briefing
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,9 +41,11 @@ def packs(postcode_index):
     from test_briefing import _make_dataset
 
     dataset = _make_dataset(postcode_index)
-    return {(audience, name): build_briefing(dataset, la="Kent", period=period, audience=audience,
-                                             index=postcode_index)
-            for audience in ("mase", "panel") for name, period in PACK_PERIODS.items()}
+    return {
+        (audience, name): build_briefing(dataset, la="Kent", period=period, audience=audience, index=postcode_index)
+        for audience in ("mase", "panel")
+        for name, period in PACK_PERIODS.items()
+    }
 
 
 @pytest.mark.slow
@@ -65,8 +68,10 @@ def test_no_suppressed_figure_in_the_demo_authority_packs_can_be_worked_out(post
     findings, hidden = [], 0
     for period in [(date(2026, 2, 1), date(2026, 2, 28)), (date(2026, 3, 1), date(2026, 3, 14))]:
         for audience in ("mase", "panel"):
-            tables = pack_tables(build_briefing(dataset, la="Kent", period=period, audience=audience,
-                                                index=postcode_index), f"demo {audience} pack {period[0]}")
+            tables = pack_tables(
+                build_briefing(dataset, la="Kent", period=period, audience=audience, index=postcode_index),
+                f"demo {audience} pack {period[0]}",
+            )
             hidden += sum(int((t.frame == "c").sum().sum()) for t in tables)
             findings += attack(tables)
     assert hidden > 10 and findings == []
@@ -76,7 +81,8 @@ def test_a_short_period_still_builds_the_mase_pack_and_says_why_there_are_no_hot
     pack = packs[("mase", "a week")]
     hotspots = next(s for s in pack.sections if s.title.startswith("Hotspots"))
     assert [b.text for b in hotspots.blocks] == [
-        "Not available: too few episodes with a found location in the period to look for hotspots."]
+        "Not available: too few episodes with a found location in the period to look for hotspots."
+    ]
 
 
 @pytest.mark.slow
@@ -86,9 +92,28 @@ def test_the_command_line_builds_a_mase_pack_for_a_week_in_which_no_hotspot_is_f
     import sys
 
     out = tmp_path / "pack.html"
-    done = subprocess.run([sys.executable, "-m", "analysis", "briefing", "--data", str(ROOT / "data" / "demo_data"),
-                           "--la", "Kent", "--period", "2026-03-01:2026-03-07", "--audience", "mase",
-                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "briefing",
+            "--data",
+            str(ROOT / "data" / "demo_data"),
+            "--la",
+            "Kent",
+            "--period",
+            "2026-03-01:2026-03-07",
+            "--audience",
+            "mase",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert "No hotspot found in the period" in out.read_text(encoding="utf-8")
@@ -213,23 +238,37 @@ def _relations(tables: list[Shown]) -> list[Relation]:
     tiles = [t for t in tables if t.title.startswith("headline tiles (Placements")]
     for table in by_type[:1]:  # the headline count is the breakdown's "All" row
         for tile in tiles[:1]:
-            relations.append(Relation((tile.title, "Children looked after", "Figure"),
-                                      ((table.title, "All", "Children"),)))
+            relations.append(
+                Relation((tile.title, "Children looked after", "Figure"), ((table.title, "All", "Children"),))
+            )
     homes = [t for t in tables if t.label_column == "Home"]
     home_tiles = [t for t in tables if t.title == "headline tiles (Children's homes)"]
     for table, tile in zip(homes[:1], home_tiles[:1]):  # the tile adds up every home, and the unmatched
         labels = _labels(table)
-        relations.append(Relation((tile.title, "Our children in these homes", "Figure"),
-                                  (*((table.title, label, "Our children") for label in labels),
-                                   ("captions (Children's homes)", "not on the list", "Figure"))))
+        relations.append(
+            Relation(
+                (tile.title, "Our children in these homes", "Figure"),
+                (
+                    *((table.title, label, "Our children") for label in labels),
+                    ("captions (Children's homes)", "not on the list", "Figure"),
+                ),
+            )
+        )
     # Region: an authority's children placed outside it are its children placed in other authorities.
-    by_authority = [t for t in tables if t.view == "Region, all" and "Outside the authority" in t.frame.columns
-                    and t.label_column == "Authority"]
+    by_authority = [
+        t
+        for t in tables
+        if t.view == "Region, all" and "Outside the authority" in t.frame.columns and t.label_column == "Authority"
+    ]
     net = [t for t in tables if t.view == "Region, all" and "Children placed in other authorities" in t.frame.columns]
     for figures, flows in zip(by_authority[:1], net[:1]):
         for label in figures.frame["Authority"]:
-            relations.append(Relation((figures.title, label, "Outside the authority"),
-                                      ((flows.title, label, "Children placed in other authorities"),)))
+            relations.append(
+                Relation(
+                    (figures.title, label, "Outside the authority"),
+                    ((flows.title, label, "Children placed in other authorities"),),
+                )
+            )
     return relations
 
 
@@ -241,10 +280,14 @@ def _labels(table: Shown) -> list[str]:
 
 def _captions(at: AppTest, view: str) -> list[Shown]:
     """Counts said in words under the homes tiles ("plus 7 in homes not on the list")."""
-    found = [m.group(1) for c in at.caption for m in [re.search(r"plus (\S+) in homes not on the list", str(c.value))]
-             if m]
-    return [Shown(view, f"captions ({view})", pd.DataFrame({"What": ["not on the list"], "Figure": found[:1]}))] \
-        if found else []
+    found = [
+        m.group(1) for c in at.caption for m in [re.search(r"plus (\S+) in homes not on the list", str(c.value))] if m
+    ]
+    return (
+        [Shown(view, f"captions ({view})", pd.DataFrame({"What": ["not on the list"], "Figure": found[:1]}))]
+        if found
+        else []
+    )
 
 
 @pytest.mark.slow
@@ -290,19 +333,33 @@ def test_no_suppressed_figure_in_the_history_of_published_snapshots_can_be_worke
     engine = get_engine(f"sqlite:///{tmp_path / 'store.sqlite'}")
     try:
         for dataset, on in ((kent, date(2025, 3, 31)), (kent, date(2025, 9, 30)), (small, date(2026, 3, 31))):
-            info = publish_dataset(dataset, published_by="a", snapshot_date=on, engine=engine,
-                                   figures=headline_history(dataset, on=on, index=postcode_index))
+            info = publish_dataset(
+                dataset,
+                published_by="a",
+                snapshot_date=on,
+                engine=engine,
+                figures=headline_history(dataset, on=on, index=postcode_index),
+            )
         latest = open_snapshot(info.id, engine=engine)
         stored = read_figures(engine=engine)
     finally:
         dispose_engines()
     findings, hidden = [], 0
     for audience in ("panel", "mase"):
-        pack = build_briefing(latest, la="E10000016", period=(date(2025, 4, 1), date(2026, 3, 31)),
-                              audience=audience, index=postcode_index, history=stored)
+        pack = build_briefing(
+            latest,
+            la="E10000016",
+            period=(date(2025, 4, 1), date(2026, 3, 31)),
+            audience=audience,
+            index=postcode_index,
+            history=stored,
+        )
         [section] = [s for s in pack.sections if s.title == TITLE]
-        history = [Shown(f"{audience} pack", b.title, b.frame.astype(str).reset_index(drop=True))
-                   for b in section.blocks if hasattr(b, "frame")]
+        history = [
+            Shown(f"{audience} pack", b.title, b.frame.astype(str).reset_index(drop=True))
+            for b in section.blocks
+            if hasattr(b, "frame")
+        ]
         hidden += sum(int((t.frame == "c").sum().sum()) for t in history)
         findings += attack(history)
         # The change lines say no count or direction where the figure is hidden.

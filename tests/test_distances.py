@@ -1,4 +1,5 @@
 """The DfE/validator distance formula, checked against hand computations on real ONS grid references."""
+
 import math
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Emerging hot spots: ESRI category rules on constructed series, and on points end to end."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -57,12 +58,25 @@ def _episodes(cluster_counts, *, seed=0, months=12, background_per_month=150):
     for m in range(months):
         start = pd.Timestamp(2024, 1, 1) + pd.DateOffset(months=m)
         n_bg = background_per_month
-        rows.append(pd.DataFrame({"easting": 575_000 + rng.uniform(0, 10_000, n_bg),
-                                  "northing": 155_000 + rng.uniform(0, 10_000, n_bg),
-                                  "MIS_START": start + pd.to_timedelta(rng.integers(0, 27, n_bg), unit="D")}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "easting": 575_000 + rng.uniform(0, 10_000, n_bg),
+                    "northing": 155_000 + rng.uniform(0, 10_000, n_bg),
+                    "MIS_START": start + pd.to_timedelta(rng.integers(0, 27, n_bg), unit="D"),
+                }
+            )
+        )
         k = cluster_counts[m]
-        rows.append(pd.DataFrame({"easting": 580_250 + rng.normal(0, 60, k), "northing": 160_250 + rng.normal(0, 60, k),
-                                  "MIS_START": start + pd.to_timedelta(rng.integers(0, 27, k), unit="D")}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "easting": 580_250 + rng.normal(0, 60, k),
+                    "northing": 160_250 + rng.normal(0, 60, k),
+                    "MIS_START": start + pd.to_timedelta(rng.integers(0, 27, k), unit="D"),
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 

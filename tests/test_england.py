@@ -1,4 +1,5 @@
 """``python -m data.england``: pooled multi-council files that the readers take as they are."""
+
 from __future__ import annotations
 
 import subprocess
@@ -17,8 +18,13 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def england3(tmp_path_factory):
     out = tmp_path_factory.mktemp("england3")
-    run = subprocess.run([sys.executable, "-m", "data.england", "--authorities", "3", "--jobs", "1", "--quiet",
-                          "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-m", "data.england", "--authorities", "3", "--jobs", "1", "--quiet", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     assert "3 authorities" in run.stdout
     return out
@@ -57,7 +63,12 @@ def test_readers_take_the_pooled_files_with_an_authority_per_row(england3):
 
 @pytest.mark.parametrize("args", [["--authorities", "Narnia"], ["--years", "9"]])
 def test_cli_rejects_bad_arguments_with_exit_2_and_one_line(tmp_path, args):
-    run = subprocess.run([sys.executable, "-m", "data.england", *args, "--out", str(tmp_path)],
-                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "data.england", *args, "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert run.returncode == 2
     assert run.stderr.count("\n") == 1 and run.stderr.startswith("error:")

@@ -1,4 +1,5 @@
 """Exports are safe to open in a spreadsheet and come back through pandas unchanged in meaning."""
+
 import io
 
 import openpyxl
@@ -7,7 +8,7 @@ import pytest
 
 from reports.export import neutralise_formulas, to_safe_csv, to_safe_xlsx
 
-PAYLOADS = ["=1+1", "+44 1234", "-2+3", "@SUM(A1:A2)", "\t=cmd", "\r=cmd", " =HYPERLINK(\"x\")"]
+PAYLOADS = ["=1+1", "+44 1234", "-2+3", "@SUM(A1:A2)", "\t=cmd", "\r=cmd", ' =HYPERLINK("x")']
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -41,6 +42,8 @@ def test_xlsx_cells_are_text_not_formulas():
 
 
 def test_xlsx_sheet_names_are_made_valid_and_unique():
-    data = to_safe_xlsx({"a/b:c*?[x]": pd.DataFrame({"N": [1]}), "a_b_c__x_": pd.DataFrame({"N": [2]}), "": pd.DataFrame()})
+    data = to_safe_xlsx(
+        {"a/b:c*?[x]": pd.DataFrame({"N": [1]}), "a_b_c__x_": pd.DataFrame({"N": [2]}), "": pd.DataFrame()}
+    )
     names = openpyxl.load_workbook(io.BytesIO(data)).sheetnames
     assert names == ["a_b_c___x_", "a_b_c__x_", "Sheet"]

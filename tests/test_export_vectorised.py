@@ -1,4 +1,5 @@
 """The vectorised formula check gives exactly the per-cell rule's answer (OWASP: = + - @, tab, CR, LF)."""
+
 from __future__ import annotations
 
 import io
@@ -37,8 +38,9 @@ def test_mixed_columns_keep_numbers_and_missing_values():
 
 def test_csv_of_a_large_frame_is_safe_everywhere():
     n = 50_000
-    frame = pd.DataFrame({"A": pd.Series(["=cmd|' /C calc'!A0", "fine", "-", " +1"] * (n // 4), dtype="str"),
-                          "B": range(n)})
+    frame = pd.DataFrame(
+        {"A": pd.Series(["=cmd|' /C calc'!A0", "fine", "-", " +1"] * (n // 4), dtype="str"), "B": range(n)}
+    )
     back = pd.read_csv(io.BytesIO(to_safe_csv(frame)), dtype=str, encoding="utf-8-sig", keep_default_na=False)
     assert not back["A"].map(_risky).any()
     assert back["B"].astype(int).tolist() == list(range(n))

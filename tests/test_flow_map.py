@@ -1,4 +1,5 @@
 """The flow map between authorities: aggregated lines only, no small counts, small HTML for all England."""
+
 from __future__ import annotations
 
 import re
@@ -68,8 +69,14 @@ def test_all_england_map_stays_under_3_mb():
     far = authority_boundaries()["code"].sample(300, replace=True, random_state=1).to_numpy().reshape(-1, 2)
     src = np.concatenate([pairs["code"].to_numpy(), far[:, 0]])
     dst = np.concatenate([pairs["neighbour"].to_numpy(), far[:, 1]])
-    flows = pd.DataFrame({"from_code": src, "to_code": dst, "children": rng.integers(8, 60, len(src)),
-                          "median_miles": rng.uniform(2, 150, len(src))})
+    flows = pd.DataFrame(
+        {
+            "from_code": src,
+            "to_code": dst,
+            "children": rng.integers(8, 60, len(src)),
+            "median_miles": rng.uniform(2, 150, len(src)),
+        }
+    )
     flows = flows[flows["from_code"] != flows["to_code"]].drop_duplicates(["from_code", "to_code"])
     names = authority_boundaries().set_index("code")["name"]
     flows["from_name"], flows["to_name"] = flows["from_code"].map(names), flows["to_code"].map(names)
@@ -90,11 +97,16 @@ def test_only_small_pairs_draw_no_line_but_still_a_map(flows):
 def test_region_map_opens_on_the_loaded_authorities_and_its_legend_agrees_with_the_caption():
     """Two London boroughs place 40 children with each other and 8 in Cumbria: the map opens on London, not on
     a frame stretched to Cumbria; the arrow points to where children are placed, as the page's caption says."""
-    flows = pd.DataFrame({
-        "from_code": ["E09000022", "E09000028", "E09000022"], "from_name": ["Lambeth", "Southwark", "Lambeth"],
-        "to_code": ["E09000028", "E09000022", "E10000006"], "to_name": ["Southwark", "Lambeth", "Cumbria"],
-        "children": [40, 40, 8], "median_miles": [2.0, 2.0, 250.0],
-    })
+    flows = pd.DataFrame(
+        {
+            "from_code": ["E09000022", "E09000028", "E09000022"],
+            "from_name": ["Lambeth", "Southwark", "Lambeth"],
+            "to_code": ["E09000028", "E09000022", "E10000006"],
+            "to_name": ["Southwark", "Lambeth", "Cumbria"],
+            "children": [40, 40, 8],
+            "median_miles": [2.0, 2.0, 250.0],
+        }
+    )
     m = flow_map(flows, boundaries=authority_boundaries(), min_children=6)
     fit = next(c for c in m._children.values() if type(c).__name__ == "FitBounds")
     (south, west), (north, east) = fit.bounds

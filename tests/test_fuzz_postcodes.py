@@ -17,6 +17,7 @@ The number of generated cases per property is printed at the end of the module (
 cases run", shown without xdist). The profile is fixed (derandomized: the same cases on every run);
 CARE_MAP_FUZZ_EXAMPLES=N sets every property's example count to N for a longer local hunt.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,6 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from tests.fuzz_support import case_counter, examples
 
 from geo.postcodes import (
     FAILURE_BLANK,
@@ -40,6 +39,7 @@ from geo.postcodes import (
     normalise_postcodes,
     sector_of,
 )
+from tests.fuzz_support import case_counter, examples
 
 FAILURES = {FAILURE_BLANK, FAILURE_NOT_A_POSTCODE, FAILURE_NOT_FOUND, FAILURE_NO_COORDINATES, FAILURE_NORTHERN_IRELAND}
 
@@ -63,7 +63,7 @@ def test_seed_postcodes_are_real(index):
     found = index.lookup(ENGLISH + NORTHERN_IRELAND)
     assert found["resolution"].eq("unit").all()
     assert found.iloc[: len(ENGLISH)]["failure"].isna().all()
-    assert found.iloc[len(ENGLISH):]["failure"].eq(FAILURE_NORTHERN_IRELAND).all()
+    assert found.iloc[len(ENGLISH) :]["failure"].eq(FAILURE_NORTHERN_IRELAND).all()
 
 
 _SPACES = [" ", "  ", "\t", "\u00a0", "\u200b", "\u2009", "\n", ""]
@@ -173,7 +173,9 @@ def test_case_and_spacing_do_not_change_an_english_unit(index, text):
     CASES["lookup: case/spacing of real units"] += 1
     compact = re.sub(r"\s+", "", text).upper()
     found = index.lookup([text]).iloc[0]
-    if re.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}", compact) and compact in {p.replace(" ", "") for p in ENGLISH}:
+    if re.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}", compact) and compact in {
+        p.replace(" ", "") for p in ENGLISH
+    }:
         # Only ASCII whitespace and case were touched: the same unit comes back.
         assert found["resolution"] == "unit" and pd.isna(found["failure"])
         assert found["postcode"].replace(" ", "") == compact

@@ -21,6 +21,7 @@ The number of generated cases per property is printed at the end of the module (
 cases run", shown without xdist); the profile is fixed (derandomized), and CARE_MAP_FUZZ_EXAMPLES=N
 sets every property's example count to N for a longer local hunt.
 """
+
 from __future__ import annotations
 
 import csv
@@ -34,11 +35,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import FIXTURES  # one definition: honours CARE_MAP_FIXTURES
-from tests.fuzz_support import case_counter, examples
-
 from data.quality import FILE_ERROR
 from data.readers import InputFile, read_inputs
+from tests.conftest import FIXTURES  # one definition: honours CARE_MAP_FIXTURES
+from tests.fuzz_support import case_counter, examples
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "data" / "templates"
 TABLES = ["header", "episodes", "missing", "uasc", "missing_log", "homes", "costs"]
@@ -77,14 +77,16 @@ def _bases() -> list[tuple[str, str]]:
     ]
     # The missing team's log and a homes register, in our templates' columns, on real postcodes.
     log = (TEMPLATES / "missing_log_template.csv").read_text(encoding="utf-8-sig").strip() + "\n"
-    log += "C1,M,01/04/2023 14:14,01/04/2023 21:57,CR2 5DW,CR5 3SF,,,05/04/2023,10/04/2023,Y,N,N,N,N,N,N,found by police\n"
-    log += "C2,A,2023-04-02,,ME1 3TN,,51.38689,1.38387,,,N,Y,,N,N,N,N,\"collected, by carer\"\n"
+    log += (
+        "C1,M,01/04/2023 14:14,01/04/2023 21:57,CR2 5DW,CR5 3SF,,,05/04/2023,10/04/2023,Y,N,N,N,N,N,N,found by police\n"
+    )
+    log += 'C2,A,2023-04-02,,ME1 3TN,,51.38689,1.38387,,,N,Y,,N,N,N,N,"collected, by carer"\n'
     log += "C3,M,31/13/2023,01/01/2024,BT7 1NN,BT1 1AA,54.58,-5.93,,,maybe,Y,Y,N,N,N,N,\n"
     homes = (TEMPLATES / "homes_register_template.csv").read_text(encoding="utf-8-sig").strip() + "\n"
     homes += "Oak House,SC123456,ME14 1XQ,PRIVATE,Children's home,4,Good,Acme Care\n"
     homes += "Elm,SC654321,CR0 1AA,LA,Children's home,,Outstanding,\n"
     costs = (TEMPLATES / "costs_template.csv").read_text(encoding="utf-8-sig").strip() + "\n"
-    costs += "Other foster care,\"£1,234.50\"\nChildren's homes and secure,6000\n"
+    costs += 'Other foster care,"£1,234.50"\nChildren\'s homes and secure,6000\n'
     return bases + [("missing_log.csv", log), ("homes.csv", homes), ("costs.csv", costs)]
 
 
@@ -116,7 +118,7 @@ def swap_columns(draw, rows):
     if a is None:
         return rows
     names_only = draw(st.booleans())
-    for r in (rows[:1] if names_only else rows):
+    for r in rows[:1] if names_only else rows:
         if max(a, b) < len(r):
             r[a], r[b] = r[b], r[a]
     return rows
@@ -129,7 +131,7 @@ def duplicate_column(draw, rows):
 
 def drop_column(draw, rows):
     a = _column(draw, rows)
-    return rows if a is None else [r[:a] + r[a + 1:] for r in rows]
+    return rows if a is None else [r[:a] + r[a + 1 :] for r in rows]
 
 
 def rename_column(draw, rows):
@@ -156,11 +158,34 @@ def huge_cell(draw, rows):
 
 
 _DATE_FORMS = [
-    "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y%m%d", "%d %b %Y", "%d-%b-%y",
-    "%m/%d/%Y", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S.%f", "%A %d %B %Y",
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d/%m/%y",
+    "%Y%m%d",
+    "%d %b %Y",
+    "%d-%b-%y",
+    "%m/%d/%Y",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%A %d %B %Y",
 ]
-_DATE_JUNK = ["31/02/2020", "00/00/0000", "29/02/2019", "01/01/1066", "01/01/9999", "45000", "44197.5", "TBC",
-              "2020-13-01", "1/1/1", "01//2020", "２０２０-０１-０１"]
+_DATE_JUNK = [
+    "31/02/2020",
+    "00/00/0000",
+    "29/02/2019",
+    "01/01/1066",
+    "01/01/9999",
+    "45000",
+    "44197.5",
+    "TBC",
+    "2020-13-01",
+    "1/1/1",
+    "01//2020",
+    "２０２０-０１-０１",
+]
 
 
 def reformat_dates(draw, rows):
@@ -181,8 +206,28 @@ def reformat_dates(draw, rows):
 
 def odd_cells(draw, rows):
     """Unicode people paste in: right-to-left marks, zero-width spaces, emoji, formulas, quotes."""
-    junk = st.sampled_from(["\u202e", "\u200b", "\u200f", "\ufeff", "😀", "=1+1", "'", '"', "\\", "NULL", "nan", "#N/A",
-                            "-", "  ", "£", "€", "\x0b", "\x1a"])
+    junk = st.sampled_from(
+        [
+            "\u202e",
+            "\u200b",
+            "\u200f",
+            "\ufeff",
+            "😀",
+            "=1+1",
+            "'",
+            '"',
+            "\\",
+            "NULL",
+            "nan",
+            "#N/A",
+            "-",
+            "  ",
+            "£",
+            "€",
+            "\x0b",
+            "\x1a",
+        ]
+    )
     for _ in range(draw(st.integers(1, 6))):
         if len(rows) > 1:
             r = draw(st.integers(0, len(rows) - 1))
@@ -205,8 +250,18 @@ def title_lines(draw, rows):
     return [["Children looked after - export"], ["Run on 01/04/2024", "by", "system"]][: draw(st.integers(1, 2))] + rows
 
 
-ROW_MUTATIONS = [swap_columns, duplicate_column, drop_column, rename_column, blank_rows, huge_cell,
-                 reformat_dates, odd_cells, ragged_rows, title_lines]
+ROW_MUTATIONS = [
+    swap_columns,
+    duplicate_column,
+    drop_column,
+    rename_column,
+    blank_rows,
+    huge_cell,
+    reformat_dates,
+    odd_cells,
+    ragged_rows,
+    title_lines,
+]
 
 
 def line_endings(draw, text: str) -> str:
@@ -233,7 +288,7 @@ def random_bytes(draw, data: bytes) -> bytes:
     for _ in range(draw(st.integers(1, 5))):
         at = draw(st.integers(0, len(data)))
         chunk = draw(st.binary(min_size=1, max_size=16))
-        data = data[:at] + chunk + data[at + (len(chunk) if draw(st.booleans()) else 0):]
+        data = data[:at] + chunk + data[at + (len(chunk) if draw(st.booleans()) else 0) :]
     return data
 
 
@@ -243,7 +298,7 @@ def truncate(draw, data: bytes) -> bytes:
 
 def delete_span(draw, data: bytes) -> bytes:
     at = draw(st.integers(0, len(data)))
-    return data[:at] + data[at + draw(st.integers(1, 200)):]
+    return data[:at] + data[at + draw(st.integers(1, 200)) :]
 
 
 BYTE_MUTATIONS = [random_bytes, truncate, delete_span]
@@ -272,7 +327,7 @@ def xml_drop_close(draw, text):
     closes = [m.start() for m in re.finditer(r"</[A-Z_]+>", text)]
     if closes:
         at = draw(st.sampled_from(closes))
-        text = text[:at] + text[text.index(">", at) + 1:]
+        text = text[:at] + text[text.index(">", at) + 1 :]
     return text
 
 
@@ -280,7 +335,7 @@ def xml_duplicate_element(draw, text):
     tag = draw(st.sampled_from(["CHILD", "EPISODE", "AMISSING", "HEADER", "DECOM", "CHILDID", "PL"]))
     found = re.search(rf"<{tag}>.*?</{tag}>", text, flags=re.S)
     if found:
-        text = text[: found.end()] + found.group(0) + text[found.end():]
+        text = text[: found.end()] + found.group(0) + text[found.end() :]
     return text
 
 
@@ -291,17 +346,35 @@ def xml_rename_tag(draw, text):
 
 
 def xml_inject(draw, text):
-    snippet = draw(st.sampled_from([
-        "<!-- a comment -->", "<![CDATA[<script>x</script>]]>", "&amp;", "&lt;", "&bogus;", "<X/>", "<?pi x?>",
-        "<!DOCTYPE x [<!ENTITY a 'b'>]>", "&#0;", "&#x1F600;", "\u202e", "<CHILD>", "</CHILD>", "<DECOM>01/01/2020</DECOM>",
-    ]))
+    snippet = draw(
+        st.sampled_from(
+            [
+                "<!-- a comment -->",
+                "<![CDATA[<script>x</script>]]>",
+                "&amp;",
+                "&lt;",
+                "&bogus;",
+                "<X/>",
+                "<?pi x?>",
+                "<!DOCTYPE x [<!ENTITY a 'b'>]>",
+                "&#0;",
+                "&#x1F600;",
+                "\u202e",
+                "<CHILD>",
+                "</CHILD>",
+                "<DECOM>01/01/2020</DECOM>",
+            ]
+        )
+    )
     at = draw(st.integers(0, len(text)))
     return text[:at] + snippet + text[at:]
 
 
 def xml_empty_values(draw, text):
     tag = draw(st.sampled_from(["CHILDID", "DECOM", "DOB", "PL_POST", "HOME_POST", "MIS_START"]))
-    return re.sub(rf"<{tag}>[^<]*</{tag}>", draw(st.sampled_from([f"<{tag}/>", f"<{tag}></{tag}>", f"<{tag}> </{tag}>"])), text)
+    return re.sub(
+        rf"<{tag}>[^<]*</{tag}>", draw(st.sampled_from([f"<{tag}/>", f"<{tag}></{tag}>", f"<{tag}> </{tag}>"])), text
+    )
 
 
 def xml_root(draw, text):
@@ -349,8 +422,18 @@ def damaged_xlsx(draw) -> InputFile:
 
 XLSX_BASE = _xlsx_bytes(CSV_BASES[4][1]) if CSV_BASES else b""
 
-MAGIC_PREFIXES = [b"", b"PK\x03\x04", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"<", b"<?xml version='1.0'?>",
-                  b"CHILD,DECOM\n", b"%PDF", b"\xd0\xcf\x11\xe0"]
+MAGIC_PREFIXES = [
+    b"",
+    b"PK\x03\x04",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\xfe\xff",
+    b"<",
+    b"<?xml version='1.0'?>",
+    b"CHILD,DECOM\n",
+    b"%PDF",
+    b"\xd0\xcf\x11\xe0",
+]
 
 
 # ------------------------------------------------------------------ the properties
@@ -510,7 +593,9 @@ def test_harmless_differences_never_lose_a_row(data):
     assert int(ds.quality.summary()["rows_read"].sum()) == BASE_ROWS[name]
 
 
-@pytest.mark.parametrize("encoding, declared", [("utf-16", "utf-16"), ("utf-8", "Aus-ascii"), ("cp1252", "windows-1252")])
+@pytest.mark.parametrize(
+    "encoding, declared", [("utf-16", "utf-16"), ("utf-8", "Aus-ascii"), ("cp1252", "windows-1252")]
+)
 def test_903_xml_in_any_encoding_or_with_a_wrong_declaration_is_read(encoding, declared):
     """Found by the fuzzing above: a UTF-16 903 XML (as Windows tools save it) was refused, and an
     unknown declared encoding was an internal LookupError."""
@@ -575,4 +660,3 @@ def test_a_quote_running_across_lines_never_loses_a_line(data):
     aside = [i for i in ds.quality.issues if "quote opened in line" in i.reason]
     if aside:
         assert all(i.row is not None for i in aside)
-

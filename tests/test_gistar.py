@@ -1,4 +1,5 @@
 """Gi* on a grid: equal to esda, quiet on pure noise after FDR, loud on a planted cluster."""
+
 from __future__ import annotations
 
 import warnings
@@ -10,7 +11,15 @@ import pandas as pd
 import pytest
 from libpysal.weights import DistanceBand, Queen
 
-from analysis.gistar import cell_polygons, confidence_bins, core_extent, gi_star, gi_star_z, grid_counts, lattice_weights
+from analysis.gistar import (
+    cell_polygons,
+    confidence_bins,
+    core_extent,
+    gi_star,
+    gi_star_z,
+    grid_counts,
+    lattice_weights,
+)
 
 # Maidstone, Kent, in British National Grid metres.
 X0, Y0 = 575_000, 155_000
@@ -23,7 +32,9 @@ def _uniform(n, size_m, seed):
 
 def _with_cluster(seed=0):
     rng = np.random.default_rng(seed)
-    hot = pd.DataFrame({"easting": X0 + 4_000 + rng.normal(0, 200, 120), "northing": Y0 + 6_000 + rng.normal(0, 200, 120)})
+    hot = pd.DataFrame(
+        {"easting": X0 + 4_000 + rng.normal(0, 200, 120), "northing": Y0 + 6_000 + rng.normal(0, 200, 120)}
+    )
     return pd.concat([_uniform(600, 10_000, seed), hot], ignore_index=True)
 
 
@@ -33,8 +44,11 @@ def test_counts_match_point_in_polygon(shape):
     grid = grid_counts(points, cell_size_m=500, shape=shape)
     assert grid.crs.to_epsg() == 27700
     assert grid["count"].sum() == len(points)
-    located = gpd.sjoin(gpd.GeoDataFrame(points, geometry=gpd.points_from_xy(points.easting, points.northing), crs=27700),
-                        grid[["cell_id", "geometry"]], predicate="within")
+    located = gpd.sjoin(
+        gpd.GeoDataFrame(points, geometry=gpd.points_from_xy(points.easting, points.northing), crs=27700),
+        grid[["cell_id", "geometry"]],
+        predicate="within",
+    )
     per_cell = located.groupby("cell_id").size().reindex(grid["cell_id"], fill_value=0).to_numpy()
     np.testing.assert_array_equal(per_cell, grid["count"].to_numpy())
     area = 500**2 if shape == "square" else 500**2 * np.sqrt(3) / 2
@@ -109,8 +123,15 @@ def test_rates_per_child_placed_remove_the_childrens_home_effect():
     # Episodes are exactly proportional to children placed: counts are hot, rates are flat.
     rng = np.random.default_rng(5)
     homes = pd.DataFrame({"easting": X0 + rng.uniform(0, 8_000, 400), "northing": Y0 + rng.uniform(0, 8_000, 400)})
-    homes = pd.concat([homes, pd.DataFrame({"easting": X0 + 3_000 + rng.normal(0, 150, 200),
-                                            "northing": Y0 + 3_000 + rng.normal(0, 150, 200)})], ignore_index=True)
+    homes = pd.concat(
+        [
+            homes,
+            pd.DataFrame(
+                {"easting": X0 + 3_000 + rng.normal(0, 150, 200), "northing": Y0 + 3_000 + rng.normal(0, 150, 200)}
+            ),
+        ],
+        ignore_index=True,
+    )
     extent = (X0, Y0, X0 + 8_000, Y0 + 8_000)
     placed = grid_counts(homes, cell_size_m=500, shape="square", extent=extent)
     episodes = placed.assign(count=placed["count"] * 3)
@@ -134,16 +155,21 @@ def test_fdr_cut_offs_from_one_sort_equal_esda():
     from analysis.gistar import _thresholds
 
     rng = np.random.default_rng(3)
-    for p in (rng.uniform(0, 1, 5000), np.r_[rng.uniform(0, 1e-4, 50), rng.uniform(0, 1, 2000)],
-              np.full(10, 0.5), rng.uniform(0, 1e-6, 20)):
+    for p in (
+        rng.uniform(0, 1, 5000),
+        np.r_[rng.uniform(0, 1e-4, 50), rng.uniform(0, 1, 2000)],
+        np.full(10, 0.5),
+        rng.uniform(0, 1e-6, 20),
+    ):
         cuts = _thresholds(p, [0.01, 0.05, 0.10], True)
         for alpha, cut in cuts.items():
             assert cut == pytest.approx(float(esda.fdr(p, alpha)), rel=1e-12, abs=0)
 
 
 def test_core_extent_ignores_a_far_off_point():
-    points = pd.concat([_uniform(500, 10_000, 4), pd.DataFrame({"easting": [383_000.0], "northing": [398_000.0]})],
-                       ignore_index=True)  # one child found in Manchester
+    points = pd.concat(
+        [_uniform(500, 10_000, 4), pd.DataFrame({"easting": [383_000.0], "northing": [398_000.0]})], ignore_index=True
+    )  # one child found in Manchester
     xmin, ymin, xmax, ymax = core_extent(points, margin_m=5000)
     assert X0 - 5000 <= xmin < X0 - 4000 and xmax <= X0 + 10_000 + 5000
     assert Y0 - 5000 <= ymin and ymax <= Y0 + 10_000 + 5000
@@ -157,8 +183,9 @@ def test_significant_cells_are_the_significant_rows_of_the_whole_grid(shape, fdr
 
     points = _with_cluster(3)
     extent = (X0 - 2_000, Y0 - 2_000, X0 + 12_000, Y0 + 12_000)  # a margin of empty cells, as core_extent gives
-    whole = gi_star(grid_counts(points, cell_size_m=250, shape=shape, extent=extent, polygons=False),
-                    permutations=0, fdr=fdr)
+    whole = gi_star(
+        grid_counts(points, cell_size_m=250, shape=shape, extent=extent, polygons=False), permutations=0, fdr=fdr
+    )
     expected = cell_polygons(whole[whole["gi_bin"] != 0].reset_index(drop=True))
     found = significant_cells(points, cell_size_m=250, shape=shape, extent=extent, fdr=fdr)
     assert len(found) > 5 and (found["gi_bin"] == 3).any()  # the planted cluster

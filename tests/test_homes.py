@@ -1,4 +1,5 @@
 """Children's homes from a register or from episodes, and how many of our children each holds."""
+
 import numpy as np
 import pandas as pd
 

@@ -10,6 +10,7 @@ maps and briefing packs show them only escaped, exports cannot start a formula a
 In a real browser (marked ``browser``): the files go through the Data page's uploader, every page
 is visited, and ``window.__xss`` stays undefined in the page and in every iframe (the maps).
 """
+
 from __future__ import annotations
 
 import csv
@@ -127,7 +128,9 @@ def test_placements_map_shows_payloads_only_escaped(hostile_dataset, postcode_in
     assert len(flows)
     # The pipeline never puts free text on this map; give the builder hostile labels directly as well.
     flows = flows.copy()
-    flows.loc[flows.index[: len(payloads.PAYLOADS)], "layer"] = payloads.PAYLOADS[: min(len(flows), len(payloads.PAYLOADS))]
+    flows.loc[flows.index[: len(payloads.PAYLOADS)], "layer"] = payloads.PAYLOADS[
+        : min(len(flows), len(payloads.PAYLOADS))
+    ]
     flows.loc[flows.index[:1], "HOME_SECTOR"] = IMG
     flows.loc[flows.index[1:2], "PLACEMENT_DISTRICT"] = SVG
     html_text = map_html(placements_map(flows, layer_title=SCRIPT, **_geography("E10000016")))
@@ -167,8 +170,10 @@ def test_maps_show_template_syntax_as_text(hostile_dataset, postcode_index):
     homes = homes_from_register(hostile_dataset.homes, la=hostile_dataset.la_code, index=postcode_index)
     points = locate_homes_by_sector(home_usage(homes, snap), index=postcode_index)
     points.loc[points.index[:3], ["NAME", "TYPE", "LA_NAME"]] = TEMPLATE
-    builders = {"placements map": lambda: placements_map(flows, layer_title=TEMPLATE, **_geography("E10000016")),
-                "homes map": lambda: homes_map(points, **_geography("E10000016"))}
+    builders = {
+        "placements map": lambda: placements_map(flows, layer_title=TEMPLATE, **_geography("E10000016")),
+        "homes map": lambda: homes_map(points, **_geography("E10000016")),
+    }
     for what, build in builders.items():
         for text in (map_html(build()), *render_map(build()).values()):
             text = js_unescape(str(text))
@@ -178,14 +183,15 @@ def test_maps_show_template_syntax_as_text(hostile_dataset, postcode_index):
 
 @pytest.mark.parametrize("audience", ["panel", "mase"])
 def test_briefing_pack_shows_payloads_only_escaped(hostile_dataset, postcode_index, audience):
-    from reports.briefing import build_briefing
-
     import dataclasses
+
+    from reports.briefing import build_briefing
 
     # The dataset's label is printed on the front page: make it a payload too.
     labelled = dataclasses.replace(hostile_dataset, label=f"Uploaded {SCRIPT}")
-    pack = build_briefing(labelled, la="Kent", period=(date(2025, 4, 1), date(2025, 12, 31)),
-                          audience=audience, index=postcode_index)
+    pack = build_briefing(
+        labelled, la="Kent", period=(date(2025, 4, 1), date(2025, 12, 31)), audience=audience, index=postcode_index
+    )
     html_text = pack.html
     assert_only_escaped(html_text, what=f"{audience} briefing")  # file names are listed as sources
     assert "Content-Security-Policy" in html_text
@@ -214,8 +220,9 @@ def test_csv_exports_cannot_start_a_formula_and_read_back(hostile_dataset, table
 
     frame = hostile_dataset.quality.to_frame() if table == "quality" else getattr(hostile_dataset, table)
     frame = frame.drop(columns=["SOURCE_FILE", "SOURCE_ROW"], errors="ignore")
-    frame = frame.assign(EXTRA=[FORMULA, " =1+1", "@SUM(A1)", "+1", "-2+3", "\t=1"] * (len(frame) // 6)
-                         + [""] * (len(frame) % 6))
+    frame = frame.assign(
+        EXTRA=[FORMULA, " =1+1", "@SUM(A1)", "+1", "-2+3", "\t=1"] * (len(frame) // 6) + [""] * (len(frame) % 6)
+    )
     exported = to_safe_csv(frame)
     rows = _cells(exported)
     assert len(rows) == len(frame) + 1
@@ -243,8 +250,10 @@ def test_xlsx_export_holds_text_never_formulas(hostile_dataset):
 
     from reports.export import to_safe_xlsx
 
-    frames = {"<b>homes<i>" + chr(0x202e): hostile_dataset.homes,  # Excel refuses / \\ ? * [ ] : in sheet names
-               "log": hostile_dataset.missing_log.head(30)}
+    frames = {
+        "<b>homes<i>" + chr(0x202E): hostile_dataset.homes,  # Excel refuses / \\ ? * [ ] : in sheet names
+        "log": hostile_dataset.missing_log.head(30),
+    }
     book = openpyxl.load_workbook(io.BytesIO(to_safe_xlsx(frames)))
     seen = 0
     for sheet in book.worksheets:
@@ -262,7 +271,8 @@ def test_xlsx_export_holds_text_never_formulas(hostile_dataset):
 def test_pooled_file_with_hostile_authority_names_is_read(postcode_index):
     text = "CHILD,DECOM,PLACE,HOME_POST,PL_POST,LA\n" + "".join(
         f'"{p.replace(chr(34), chr(34) * 2)}",01/04/2024,U1,ME14 1XQ,TN23 1WZ,"{p.replace(chr(34), chr(34) * 2)}"\n'
-        for p in payloads.PAYLOADS)
+        for p in payloads.PAYLOADS
+    )
     ds = read_inputs([InputFile("pooled.csv", text.encode())])
     assert len(ds.episodes) == len(payloads.PAYLOADS)
     assert ds.la_code is None  # no authority can be made out of a payload
@@ -318,14 +328,18 @@ def test_hostile_upload_runs_no_script_in_any_page_or_map(app_url, chromium):
         dialogs, outside = [], []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         # Every request the page or its map frames make must stay on this machine (tiles are off).
-        page.context.on("request", lambda r: None if r.url.startswith((app_server, "data:", "blob:", "about:"))
-                        else outside.append(r.url))
+        page.context.on(
+            "request",
+            lambda r: None if r.url.startswith((app_server, "data:", "blob:", "about:")) else outside.append(r.url),
+        )
         page.goto(f"{app_server}/data", timeout=PAGE_TIMEOUT)
         _settle(page)
         page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(uploads)
         page.wait_for_function(
             "n => document.querySelectorAll('[data-testid=\"stFileChip\"]').length >= n",
-            arg=min(len(uploads), 3), timeout=PAGE_TIMEOUT)  # the uploader lists (the first few of) the files
+            arg=min(len(uploads), 3),
+            timeout=PAGE_TIMEOUT,
+        )  # the uploader lists (the first few of) the files
         page.get_by_role("button", name="Load these files").click()
         page.get_by_text("your uploaded files", exact=False).first.wait_for(timeout=PAGE_TIMEOUT)
         _settle(page)
@@ -373,7 +387,7 @@ def _zip_declaring(size: int) -> bytes:
         z.writestr("xl/worksheets/sheet1.xml", b"<worksheet/>")
     data = bytearray(buf.getvalue())
     at = data.rfind(b"PK\x01\x02")  # the last central directory entry: the sheet
-    data[at + 24:at + 28] = min(size, 0xFFFFFFFE).to_bytes(4, "little")  # its uncompressed size
+    data[at + 24 : at + 28] = min(size, 0xFFFFFFFE).to_bytes(4, "little")  # its uncompressed size
     return bytes(data)
 
 
@@ -393,7 +407,8 @@ def test_limits_messages_say_what_happened_and_what_to_do(tmp_path):
     ds = read_inputs([Upload(), big, InputFile("bomb.xlsx", _zip_declaring(MAX_UNZIPPED_BYTES + 1))])
     errors = {e.file: e.reason for e in ds.quality.file_errors()}
     assert errors[Upload.name] == (
-        f"the file is {(MAX_FILE_BYTES + 1) / 2**20:,.0f} MB, over the 200 MB limit (MAX_FILE_BYTES): split it by year or table")
+        f"the file is {(MAX_FILE_BYTES + 1) / 2**20:,.0f} MB, over the 200 MB limit (MAX_FILE_BYTES): split it by year or table"
+    )
     assert errors["episodes.csv"].startswith("the file is 205 MB, over the 200 MB limit")
     assert errors["bomb.xlsx"].startswith("the workbook unzips to")
     assert "over the 1,024 MB limit (MAX_UNZIPPED_BYTES); it may be a zip bomb" in errors["bomb.xlsx"]
@@ -410,7 +425,8 @@ def test_data_page_reports_a_zip_bomb_and_shows_payloads_as_text():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.session_state[state.KEY_SOURCE] = state.SOURCE_UPLOAD
     at.session_state[state.KEY_INPUT_FILES] = hostile_files() + [
-        InputFile("bomb.xlsx", _zip_declaring(MAX_UNZIPPED_BYTES + 1))]
+        InputFile("bomb.xlsx", _zip_declaring(MAX_UNZIPPED_BYTES + 1))
+    ]
     at.session_state[state.KEY_LA] = "E10000016"
     at.switch_page("app_pages/data.py")
     at.run()
@@ -419,6 +435,9 @@ def test_data_page_reports_a_zip_bomb_and_shows_payloads_as_text():
     text = "\n".join(t.astype(str).to_csv() for t in tables)
     assert "it may be a zip bomb" in text and "bomb.xlsx" in text
     assert SCRIPT in text  # file names and values are shown as text in tables, never as markup
-    markup = " ".join(str(m.value) for kind in ("markdown", "caption", "info", "success", "warning", "error")
-                      for m in getattr(at, kind))
+    markup = " ".join(
+        str(m.value)
+        for kind in ("markdown", "caption", "info", "success", "warning", "error")
+        for m in getattr(at, kind)
+    )
     assert "<script" not in markup.lower() and "<img" not in markup.lower()

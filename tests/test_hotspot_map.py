@@ -1,4 +1,5 @@
 """The analyst's hotspot map: escaped text, aggregated episodes only, offline by default, small HTML."""
+
 from __future__ import annotations
 
 import json
@@ -26,13 +27,16 @@ def _episodes(n_spread: int = 600, seed: int = 0) -> pd.DataFrame:
     y = np.concatenate([cy + rng.normal(0, 60, 120), cy + rng.uniform(-20_000, 20_000, n_spread)])
     n = len(x)
     cse = np.concatenate([np.arange(120) % 4 != 0, np.zeros(n_spread, dtype=bool)])
-    frame = pd.DataFrame({
-        "CHILD": [f"C{i % 90}" for i in range(n)],
-        "MIS_START": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D"),
-        "FOUND_EASTING": x, "FOUND_NORTHING": y,
-        "CSE": pd.array(cse, dtype="boolean"),
-        "GANG": pd.array(np.zeros(n, dtype=bool), dtype="boolean"),
-    })
+    frame = pd.DataFrame(
+        {
+            "CHILD": [f"C{i % 90}" for i in range(n)],
+            "MIS_START": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D"),
+            "FOUND_EASTING": x,
+            "FOUND_NORTHING": y,
+            "CSE": pd.array(cse, dtype="boolean"),
+            "GANG": pd.array(np.zeros(n, dtype=bool), dtype="boolean"),
+        }
+    )
     return frame
 
 
@@ -46,8 +50,9 @@ def spots():
 def test_hotspot_outlines_coloured_by_share_with_escaped_tooltips(spots):
     hostile = spots.copy()
     hostile["trend"] = HOSTILE
-    homes = pd.DataFrame({"NAME": [HOSTILE], "HOME_SECTOR": ["ME14 1"], "OUR_CHILDREN": [3],
-                          "MAP_LAT": [51.27], "MAP_LON": [0.52]})
+    homes = pd.DataFrame(
+        {"NAME": [HOSTILE], "HOME_SECTOR": ["ME14 1"], "OUR_CHILDREN": [3], "MAP_LAT": [51.27], "MAP_LON": [0.52]}
+    )
     placements = pd.DataFrame({"district": [HOSTILE], "children": [2], "lat": [51.3], "lon": [0.5]})
     html = map_html(hotspot_map(hostile, colour_flag="CSE", homes=homes, placements=placements))
     assert "<script>alert" not in html and "<img src=x" not in html
@@ -85,8 +90,13 @@ def test_gi_layer_draws_only_significant_cells(spots):
     significant = int((gi["gi_bin"] != 0).sum())
     assert 0 < significant < len(gi)
     html = map_html(hotspot_map(spots, gi_cells=gi))
-    assert html.count("Hot spot, 99% confidence") + html.count("Hot spot, 95% confidence") \
-        + html.count("Hot spot, 90% confidence") + html.count("Cold spot,") == significant
+    assert (
+        html.count("Hot spot, 99% confidence")
+        + html.count("Hot spot, 95% confidence")
+        + html.count("Hot spot, 90% confidence")
+        + html.count("Cold spot,")
+        == significant
+    )
     assert "#d62f27" in html  # ArcGIS 99 % hot colour: the Maidstone cluster is that strong
 
 
@@ -121,8 +131,9 @@ def test_gi_layer_keeps_only_the_strongest_cells_when_there_are_too_many():
     from maps.hotspot_map import gi_layer_cells
 
     z = [4.0, -3.5, 0.1, 2.0, -2.6]
-    grid = gpd.GeoDataFrame({"gi_bin": [3, -3, 0, 2, -2], "z": z},
-                            geometry=[box(i, 0, i + 1, 1) for i in range(5)], crs=27700)
+    grid = gpd.GeoDataFrame(
+        {"gi_bin": [3, -3, 0, 2, -2], "z": z}, geometry=[box(i, 0, i + 1, 1) for i in range(5)], crs=27700
+    )
     assert list(gi_layer_cells(grid)["z"]) == [4.0, -3.5, 2.0, -2.6]  # not significant: dropped
     assert list(gi_layer_cells(grid, max_cells=2)["z"]) == [4.0, -3.5]
 
@@ -133,9 +144,15 @@ def test_capped_context_layers_say_so_and_keep_the_homes_with_most_of_our_childr
 
     n = MAX_CONTEXT_POINTS + 200
     rng = np.random.default_rng(0)
-    homes = pd.DataFrame({"NAME": [f"Home {i}" for i in range(n)], "HOME_SECTOR": "ME14 1",
-                          "MAP_LAT": 51.2 + rng.uniform(0, 0.2, n), "MAP_LON": 0.5 + rng.uniform(0, 0.2, n),
-                          "OUR_CHILDREN": [0] * (n - 1) + [9]})
+    homes = pd.DataFrame(
+        {
+            "NAME": [f"Home {i}" for i in range(n)],
+            "HOME_SECTOR": "ME14 1",
+            "MAP_LAT": 51.2 + rng.uniform(0, 0.2, n),
+            "MAP_LON": 0.5 + rng.uniform(0, 0.2, n),
+            "OUR_CHILDREN": [0] * (n - 1) + [9],
+        }
+    )
     text = map_html(hotspot_map(None, homes=homes))
     assert f"{MAX_CONTEXT_POINTS:,} of {n:,} shown, with most of our children" in text
     assert f"Home {n - 1}\\u003cbr\\u003e" in text or f"Home {n - 1}<br>" in text  # the only home with our children
@@ -179,9 +196,18 @@ def test_geometry_mappings_match_shapely_geo_interface():
     from maps.hotspot_map import _geometry_dicts
 
     holed = shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (2, 1), (2, 2)]])
-    geoms = np.array([shapely.Point(0.5, 51.25).buffer(0.01, 2), None, shapely.Polygon(), holed,
-                      shapely.MultiPolygon([holed, shapely.box(5, 5, 6, 6)]), shapely.Point(1.123456, 52.5),
-                      shapely.box(-0.12345, 51.5, 0.5, 51.6)], dtype=object)
+    geoms = np.array(
+        [
+            shapely.Point(0.5, 51.25).buffer(0.01, 2),
+            None,
+            shapely.Polygon(),
+            holed,
+            shapely.MultiPolygon([holed, shapely.box(5, 5, 6, 6)]),
+            shapely.Point(1.123456, 52.5),
+            shapely.box(-0.12345, 51.5, 0.5, 51.6),
+        ],
+        dtype=object,
+    )
     got = _geometry_dicts(geoms)
     assert got[1] is None and got[2] is None
     for geom, mapping in zip(geoms, got):

@@ -1,4 +1,5 @@
 """Hotspot names from offline data: nearest town or village (GeoNames), postcode sector(s), authority."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,8 +34,15 @@ def test_nearest_place_and_distance():
 
 
 def test_sectors_most_episodes_first_each_at_least_a_quarter():
-    postcodes = pd.Series(["CT9 1AA"] * 6 + ["ct91ab"] * 2 + ["CT9 2AB"] * 3 + ["CT9 3AA"] + ["", None, "junk"]
-                          + ["ME14 1AA"] * 4 + ["TN23 1AA"])
+    postcodes = pd.Series(
+        ["CT9 1AA"] * 6
+        + ["ct91ab"] * 2
+        + ["CT9 2AB"] * 3
+        + ["CT9 3AA"]
+        + ["", None, "junk"]
+        + ["ME14 1AA"] * 4
+        + ["TN23 1AA"]
+    )
     ids = pd.Series([1] * 15 + [2] * 4 + [-1])
     got = hotspot_sectors(postcodes, ids)
     # Hotspot 1: CT9 1 has 8 of 12 postcoded episodes, CT9 2 has 3 (a quarter), CT9 3 one (left out).
@@ -43,8 +51,11 @@ def test_sectors_most_episodes_first_each_at_least_a_quarter():
 
 
 def test_names_say_town_sector_and_authority():
-    names = name_hotspots([MARGATE_SEAFRONT[0], DARTMOOR[0], np.nan], [MARGATE_SEAFRONT[1], DARTMOOR[1], 1.0],
-                          sectors=["CT9 1, CT9 2", None, None])
+    names = name_hotspots(
+        [MARGATE_SEAFRONT[0], DARTMOOR[0], np.nan],
+        [MARGATE_SEAFRONT[1], DARTMOOR[1], 1.0],
+        sectors=["CT9 1, CT9 2", None, None],
+    )
     assert names[0] == "Margate, CT9 1, CT9 2 (Kent)"
     # No postcodes: the nearest sector's centre; far from any place: "near".
     assert names[1] == "near Princetown, PL20 6 (Devon)"
@@ -52,11 +63,14 @@ def test_names_say_town_sector_and_authority():
     assert len(name_hotspots([], [])) == 0
 
 
-@pytest.mark.parametrize(("spot", "label"), [
-    ((3, "Margate, CT9 1 (Kent)"), "3. Margate, CT9 1 (Kent)"),
-    ((3, ""), "Hotspot 3"),
-    ((np.int64(12), None), "Hotspot 12"),
-    ((pd.Series({"hotspot_id": 1, "name": "Maidstone, ME14 1 (Kent)"}), None), "1. Maidstone, ME14 1 (Kent)"),
-])
+@pytest.mark.parametrize(
+    ("spot", "label"),
+    [
+        ((3, "Margate, CT9 1 (Kent)"), "3. Margate, CT9 1 (Kent)"),
+        ((3, ""), "Hotspot 3"),
+        ((np.int64(12), None), "Hotspot 12"),
+        ((pd.Series({"hotspot_id": 1, "name": "Maidstone, ME14 1 (Kent)"}), None), "1. Maidstone, ME14 1 (Kent)"),
+    ],
+)
 def test_one_label_for_every_output(spot, label):
     assert hotspot_label(*spot) == label

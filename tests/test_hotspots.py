@@ -1,4 +1,5 @@
 """Hotspots: planted clusters of missing episodes on real English postcodes are found, profiled and linked."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,18 +38,38 @@ def planted_log(units: pd.DataFrame, *, seed: int = 0, background: int = 400) ->
     for k, ((flag, n), centre) in enumerate(zip(PLANTED, centres)):
         near = units[np.hypot(units["easting"] - centre[0], units["northing"] - centre[1]) < 250]
         for i in range(n):
-            rows.append({"CHILD": f"P{k}-{i % 12}", "MISSING": "M", "FOUND_POST": near["postcode"].iloc[rng.integers(len(near))],
-                         "MIS_START": start + pd.Timedelta(hours=int(rng.integers(0, 24 * 360))),
-                         **{f: (f == flag) or (f != flag and rng.random() < 0.05) for f in RISK_FLAGS}})
+            rows.append(
+                {
+                    "CHILD": f"P{k}-{i % 12}",
+                    "MISSING": "M",
+                    "FOUND_POST": near["postcode"].iloc[rng.integers(len(near))],
+                    "MIS_START": start + pd.Timedelta(hours=int(rng.integers(0, 24 * 360))),
+                    **{f: (f == flag) or (f != flag and rng.random() < 0.05) for f in RISK_FLAGS},
+                }
+            )
     for i in range(background):
-        rows.append({"CHILD": f"B{i % 80}", "MISSING": "A", "FOUND_POST": units["postcode"].iloc[rng.integers(len(units))],
-                     "MIS_START": start + pd.Timedelta(hours=int(rng.integers(0, 24 * 360))),
-                     **{f: bool(rng.random() < 0.05) for f in RISK_FLAGS}})
+        rows.append(
+            {
+                "CHILD": f"B{i % 80}",
+                "MISSING": "A",
+                "FOUND_POST": units["postcode"].iloc[rng.integers(len(units))],
+                "MIS_START": start + pd.Timedelta(hours=int(rng.integers(0, 24 * 360))),
+                **{f: bool(rng.random() < 0.05) for f in RISK_FLAGS},
+            }
+        )
     # One child of the first place is also found at the second: a peer link between hotspots.
     for i in range(3):
-        rows.append({"CHILD": "P0-0", "MISSING": "M", "MIS_START": start + pd.Timedelta(days=300 + i),
-                     "FOUND_POST": units[np.hypot(units["easting"] - centres[1][0], units["northing"] - centres[1][1]) < 100]["postcode"].iloc[0],
-                     **{f: f == "GANG" for f in RISK_FLAGS}})
+        rows.append(
+            {
+                "CHILD": "P0-0",
+                "MISSING": "M",
+                "MIS_START": start + pd.Timedelta(days=300 + i),
+                "FOUND_POST": units[
+                    np.hypot(units["easting"] - centres[1][0], units["northing"] - centres[1][1]) < 100
+                ]["postcode"].iloc[0],
+                **{f: f == "GANG" for f in RISK_FLAGS},
+            }
+        )
     log = pd.DataFrame(rows)
     log["MIS_END"] = log["MIS_START"] + pd.to_timedelta(rng.integers(2, 100, len(log)), unit="h")
     for f in RISK_FLAGS:
@@ -104,19 +125,29 @@ def test_profile_lists_each_childs_other_hotspots_in_order(planted):
     labels = label_hotspots(episodes)
     hotspots = find_hotspots(episodes, labels=labels)
     labelled = episodes.assign(**{HOTSPOT_ID: labels.to_numpy()})
-    first = int(hotspots.loc[np.hypot(hotspots["easting"] - centres[0][0],
-                                      hotspots["northing"] - centres[0][1]).idxmin(), "hotspot_id"])
+    first = int(
+        hotspots.loc[
+            np.hypot(hotspots["easting"] - centres[0][0], hotspots["northing"] - centres[0][1]).idxmin(), "hotspot_id"
+        ]
+    )
     children = hotspot_profile(hotspots, labelled, first)["children"]
     for child, listed in zip(children["CHILD"], children["other_hotspots"]):
-        elsewhere = labelled.loc[(labelled["CHILD"] == child) & (labelled[HOTSPOT_ID] >= 0)
-                                 & (labelled[HOTSPOT_ID] != first), HOTSPOT_ID]
+        elsewhere = labelled.loc[
+            (labelled["CHILD"] == child) & (labelled[HOTSPOT_ID] >= 0) & (labelled[HOTSPOT_ID] != first), HOTSPOT_ID
+        ]
         assert listed == ", ".join(str(h) for h in sorted(set(elsewhere))), child
     assert (children["other_hotspots"] != "").any() and (children["other_hotspots"] == "").any()
 
 
 def test_stable_ids_and_no_location():
-    empty = pd.DataFrame({"CHILD": ["a"], "MIS_START": [pd.Timestamp("2024-01-01")],
-                          "FOUND_EASTING": [np.nan], "FOUND_NORTHING": [np.nan]})
+    empty = pd.DataFrame(
+        {
+            "CHILD": ["a"],
+            "MIS_START": [pd.Timestamp("2024-01-01")],
+            "FOUND_EASTING": [np.nan],
+            "FOUND_NORTHING": [np.nan],
+        }
+    )
     assert (label_hotspots(empty) == NOISE).all()
     assert find_hotspots(empty).empty
     with pytest.raises(ValueError):
@@ -132,7 +163,10 @@ def test_profile_tables(planted):
     assert profile["children"]["episodes"].sum() == hotspots.loc[0, "episodes"]
     assert profile["by_month"]["episodes"].sum() == hotspots.loc[0, "episodes"]
     flags = profile["flags"].set_index("flag")
-    assert flags.loc[hotspots.loc[0, "dominant_flag"], "share"] == hotspots.loc[0, f"{hotspots.loc[0, 'dominant_flag'].lower()}_share"]
+    assert (
+        flags.loc[hotspots.loc[0, "dominant_flag"], "share"]
+        == hotspots.loc[0, f"{hotspots.loc[0, 'dominant_flag'].lower()}_share"]
+    )
     with pytest.raises(KeyError):
         hotspot_profile(hotspots, episodes, 999)
 
@@ -156,8 +190,9 @@ def test_demo_ground_truth_hotspots_found(postcode_index):
         assert abs(best["episodes"] - spot["episodes"]) <= 0.25 * spot["episodes"], spot["place"]
         matched.append(int(best["hotspot_id"]))
         # Named by the nearest town, the sector the planted place is in and its authority.
-        town = {"Bluewater": "Greenhithe", "Lewisham": "Ladywell"}.get(spot["place"].split(" ")[0],
-                                                                        spot["place"].split(" ")[0])
+        town = {"Bluewater": "Greenhithe", "Lewisham": "Ladywell"}.get(
+            spot["place"].split(" ")[0], spot["place"].split(" ")[0]
+        )
         sector = spot["place"].split("(")[1].split(")")[0]
         authority = "Lewisham" if town == "Ladywell" else "Kent"
         assert best["name"] == f"{town}, {sector} ({authority})", best["name"]

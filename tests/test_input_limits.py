@@ -1,4 +1,5 @@
 """Issue 15: files a council might load, read without crash, silent loss, blow-up or impossible values."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -16,16 +17,22 @@ def _csv(text: str, name: str = "file.csv") -> InputFile:
 
 # --------------------------------------------------------------------------- impossible times
 def test_times_outside_the_day_are_set_aside_with_row_column_and_value():
-    text = ("CHILD,DECOM,DEC,PLACE\n"
-            "1,31/03/2023 99:00,,U4\n"
-            "2,01/05/2023 25:61,,U4\n"
-            "3,01/05/2023 23:59:59,,U4\n"
-            "4,01/05/2023,31/03/2024 24:00,U4\n"
-            "5,2023-05-01T12:60,,U4\n")
+    text = (
+        "CHILD,DECOM,DEC,PLACE\n"
+        "1,31/03/2023 99:00,,U4\n"
+        "2,01/05/2023 25:61,,U4\n"
+        "3,01/05/2023 23:59:59,,U4\n"
+        "4,01/05/2023,31/03/2024 24:00,U4\n"
+        "5,2023-05-01T12:60,,U4\n"
+    )
     ds = read_inputs([_csv(text, "eps.csv")])
     issues = ds.quality.to_frame().set_index("row")
-    for row, column, value in ((2, "DECOM", "31/03/2023 99:00"), (3, "DECOM", "01/05/2023 25:61"),
-                               (5, "DEC", "31/03/2024 24:00"), (6, "DECOM", "2023-05-01T12:60")):
+    for row, column, value in (
+        (2, "DECOM", "31/03/2023 99:00"),
+        (3, "DECOM", "01/05/2023 25:61"),
+        (5, "DEC", "31/03/2024 24:00"),
+        (6, "DECOM", "2023-05-01T12:60"),
+    ):
         assert issues.loc[row, "severity"] == SET_ASIDE
         assert issues.loc[row, "column"] == column and issues.loc[row, "value"] == value
         assert "00:00-23:59:59" in issues.loc[row, "reason"]
@@ -39,8 +46,10 @@ LOG_HEAD = "CHILD,MIS_START,FOUND_POST,NOTES,SEXUAL_EXPLOITATION\n"
 
 
 def test_a_quote_closing_lines_later_sets_aside_every_line_it_swallowed():
-    text = (LOG_HEAD + '1,01/05/2023,ME1 1AA,"opened here,Y\n2,02/05/2023,ME1 1AA,fine,Y\n'
-            '3,03/05/2023,ME1 1AA,closes" here,Y\n4,04/05/2023,ME1 1AA,ok,N\n')
+    text = (
+        LOG_HEAD + '1,01/05/2023,ME1 1AA,"opened here,Y\n2,02/05/2023,ME1 1AA,fine,Y\n'
+        '3,03/05/2023,ME1 1AA,closes" here,Y\n4,04/05/2023,ME1 1AA,ok,N\n'
+    )
     ds = read_inputs([_csv(text, "log.csv")])
     assert ds.missing_log["CHILD"].tolist() == ["4"]
     assert ds.missing_log["SOURCE_ROW"].tolist() == [5]
@@ -102,8 +111,13 @@ def _read_bomb(chars: int, rows: int) -> dict:
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    proc = subprocess.run([sys.executable, str(root / "tests" / "xlsx_bomb.py"), str(chars), str(rows)],
-                          capture_output=True, text=True, timeout=300, cwd=root)
+    proc = subprocess.run(
+        [sys.executable, str(root / "tests" / "xlsx_bomb.py"), str(chars), str(rows)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=root,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -131,8 +145,10 @@ def test_a_cell_longer_than_excel_allows_is_refused_with_sheet_and_row():
 
 # --------------------------------------------------------------------------- 903 XML
 def _child(i: int, inner: str = "") -> str:
-    return (f"<CHILD><HEADER><CHILDID>{i}</CHILDID><SEX>1</SEX><DOB>01/01/2010</DOB></HEADER>"
-            f"<EPISODE><DECOM>01/04/2023</DECOM><PL>U1</PL></EPISODE>{inner}</CHILD>")
+    return (
+        f"<CHILD><HEADER><CHILDID>{i}</CHILDID><SEX>1</SEX><DOB>01/01/2010</DOB></HEADER>"
+        f"<EPISODE><DECOM>01/04/2023</DECOM><PL>U1</PL></EPISODE>{inner}</CHILD>"
+    )
 
 
 def test_a_child_inside_another_child_is_refused_with_its_row():

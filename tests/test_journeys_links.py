@@ -1,4 +1,5 @@
 """Journeys from where children went missing to where found, corridors, and links between hotspots."""
+
 import geopandas as gpd
 import pandas as pd
 import shapely
@@ -44,20 +45,28 @@ def test_panel_links_only_when_six_or_more_children():
 
 # ---------------------------------------------------------------- journeys
 def test_journeys_to_hotspot_or_district_with_flag_share(postcode_index):
-    eps = _episodes([
-        {"CHILD": "A", "FOUND_POST": "CT1 1AA", "CSE": True},
-        {"CHILD": "B", "FOUND_POST": "CT1 1AB", "CSE": False},
-        {"CHILD": "B", "FOUND_POST": "CT1 1AB"},  # flag not recorded: not in the share's denominator
-        {"CHILD": "C", "FOUND_POST": "ME4 4AA", "CSE": True},  # not in a hotspot: to Medway's district
-        {"CHILD": "D", "FROM_POST": "", "FOUND_POST": "ME4 4AA"},  # no missing-from place: left out
-    ], postcode_index)
-    spots = gpd.GeoDataFrame({"hotspot_id": [0], "easting": [615900.0], "northing": [158400.0]},
-                             geometry=[shapely.Point(615900, 158400).buffer(300)], crs=27700)
+    eps = _episodes(
+        [
+            {"CHILD": "A", "FOUND_POST": "CT1 1AA", "CSE": True},
+            {"CHILD": "B", "FOUND_POST": "CT1 1AB", "CSE": False},
+            {"CHILD": "B", "FOUND_POST": "CT1 1AB"},  # flag not recorded: not in the share's denominator
+            {"CHILD": "C", "FOUND_POST": "ME4 4AA", "CSE": True},  # not in a hotspot: to Medway's district
+            {"CHILD": "D", "FROM_POST": "", "FOUND_POST": "ME4 4AA"},  # no missing-from place: left out
+        ],
+        postcode_index,
+    )
+    spots = gpd.GeoDataFrame(
+        {"hotspot_id": [0], "easting": [615900.0], "northing": [158400.0]},
+        geometry=[shapely.Point(615900, 158400).buffer(300)],
+        crs=27700,
+    )
     out = journeys(eps, labels=[0, 0, 0, -1, -1], hotspots=spots, flag="CSE", index=postcode_index)
-    assert out[["from_sector", "to_kind", "to_id", "to_name", "episodes", "children", "flag_episodes",
-                "flag_recorded"]].values.tolist() == [
+    assert out[
+        ["from_sector", "to_kind", "to_id", "to_name", "episodes", "children", "flag_episodes", "flag_recorded"]
+    ].values.tolist() == [
         ["ME14 1", TO_HOTSPOT, "0", "Hotspot 0", 3, 2, 1, 2],
-        ["ME14 1", TO_DISTRICT, "E06000035", "Medway (E06000035)", 1, 1, 1, 1]]
+        ["ME14 1", TO_DISTRICT, "E06000035", "Medway (E06000035)", 1, 1, 1, 1],
+    ]
     assert out.loc[0, "flag_share"] == 0.5
     assert out.loc[0, ["to_easting", "to_northing"]].tolist() == [615900.0, 158400.0]
     assert out.loc[0, "median_miles"] == 25.1  # 25.0 to CT1 1AA, 25.1 (twice) to CT1 1AB
@@ -66,14 +75,20 @@ def test_journeys_to_hotspot_or_district_with_flag_share(postcode_index):
 
 
 def test_corridors_between_authorities(postcode_index):
-    eps = _episodes([
-        {"CHILD": "A", "FOUND_POST": "ME4 4AA"},
-        {"CHILD": "A", "FOUND_POST": "ME4 4AA"},
-        {"CHILD": "B", "FOUND_POST": "CF10 1AA"},
-        {"CHILD": "C", "FOUND_POST": "CT1 1AA"},  # found at home: no corridor
-        {"CHILD": "D", "LA_CODE": "E06000035", "FOUND_POST": "CT1 1AA"},
-    ], postcode_index)
+    eps = _episodes(
+        [
+            {"CHILD": "A", "FOUND_POST": "ME4 4AA"},
+            {"CHILD": "A", "FOUND_POST": "ME4 4AA"},
+            {"CHILD": "B", "FOUND_POST": "CF10 1AA"},
+            {"CHILD": "C", "FOUND_POST": "CT1 1AA"},  # found at home: no corridor
+            {"CHILD": "D", "LA_CODE": "E06000035", "FOUND_POST": "CT1 1AA"},
+        ],
+        postcode_index,
+    )
     out = corridors(eps)
     assert out[["from_name", "to_code", "to_name", "episodes", "children"]].values.tolist() == [
-        ["Kent", "E06000035", "Medway", 2, 1], ["Medway", "E10000016", "Kent", 1, 1], ["Kent", "WAL", "Wales", 1, 1]]
+        ["Kent", "E06000035", "Medway", 2, 1],
+        ["Medway", "E10000016", "Kent", 1, 1],
+        ["Kent", "WAL", "Wales", 1, 1],
+    ]
     assert out.loc[0, "median_miles"] == 7.4

@@ -6,6 +6,7 @@ its own layer and the layers before it. Commands (``app.py``, ``care_map.py``, `
 (e.g. an analysis command writes its CSV through ``reports.export``) and no library module imports
 them. Imports inside functions count the same as imports at the top.
 """
+
 from __future__ import annotations
 
 import ast
@@ -111,9 +112,11 @@ def test_no_upward_import():
 
 def test_upward_finder_finds_upward_imports():
     assert _upward({"data.readers": {"analysis.missing"}, "geo.boundaries": {"geo.postcodes"}}) == [
-        "data.readers imports analysis.missing, a higher layer"]
+        "data.readers imports analysis.missing, a higher layer"
+    ]
     assert _upward({"maps.common": {"analysis.cli_placements"}}) == [
-        "maps.common imports the command module analysis.cli_placements"]
+        "maps.common imports the command module analysis.cli_placements"
+    ]
     assert _upward({"analysis.cli_placements": {"reports.export"}, "app": {"ui.state"}}) == []
 
 
@@ -178,8 +181,11 @@ def test_no_streamlit_below_the_ui(package):
         if name.split(".")[0] != package:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            modules = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            )
             if any(m == "streamlit" or m.startswith(("streamlit.", "streamlit_")) for m in modules):
                 users.append(name)
     assert not users

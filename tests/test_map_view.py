@@ -1,4 +1,5 @@
 """ui.map_view sends the streamlit-folium component what st_folium would, rendering the map only once."""
+
 from __future__ import annotations
 
 import json
@@ -27,10 +28,19 @@ def _two_maps(ours: bool = False):
 
     def build():
         m = base_map(tiles=False, location=(51.5, 0.5), zoom_start=9)
-        Counted({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {"name": "A <b>home</b>"},
-             "geometry": {"type": "Point", "coordinates": [0.5, 51.5]}}]},
-            tooltip=folium.GeoJsonTooltip(fields=["name"])).add_to(m)
+        Counted(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"name": "A <b>home</b>"},
+                        "geometry": {"type": "Point", "coordinates": [0.5, 51.5]},
+                    }
+                ],
+            },
+            tooltip=folium.GeoJsonTooltip(fields=["name"]),
+        ).add_to(m)
         group = folium.FeatureGroup(name="Homes")
         folium.CircleMarker([51.6, 0.6], radius=4, tooltip="c children").add_to(group)
         group.add_to(m)
@@ -39,8 +49,9 @@ def _two_maps(ours: bool = False):
         m.fit_bounds([[51.4, 0.4], [51.7, 0.7]])
         return m
 
-    st_folium(build(), key="by_st_folium", height=400, use_container_width=True,
-              returned_objects=["last_object_clicked"])
+    st_folium(
+        build(), key="by_st_folium", height=400, use_container_width=True, returned_objects=["last_object_clicked"]
+    )
     st.session_state["st_folium_renders"] = renders["count"]
     renders["count"] = 0
     rendered = map_view.render_map(build())
@@ -58,8 +69,22 @@ def test_map_view_sends_what_st_folium_sends(ours):
     at = AppTest.from_function(_two_maps, args=(ours,), default_timeout=60).run()
     assert not at.exception
     by_st_folium, by_map_view, again = _component_args(at)
-    for name in ("script", "header", "html", "css_links", "js_links", "height", "returned_objects", "default",
-                 "zoom", "center", "feature_group", "layer_control", "pixelated", "return_on_hover"):
+    for name in (
+        "script",
+        "header",
+        "html",
+        "css_links",
+        "js_links",
+        "height",
+        "returned_objects",
+        "default",
+        "zoom",
+        "center",
+        "feature_group",
+        "layer_control",
+        "pixelated",
+        "return_on_hover",
+    ):
         assert by_map_view[name] == by_st_folium[name], name
     assert "A <b>home</b>" not in by_map_view["script"]  # the tooltip text is escaped as st_folium escapes it
     assert by_map_view["js_links"] and all(not link.startswith("http") for link in by_map_view["js_links"])
@@ -106,8 +131,17 @@ def test_a_geojson_layer_leaves_its_data_out_of_a_render_for_header_and_html():
 
     def rendered_script(leave_out: bool) -> str:
         m = base_map(tiles=False)
-        GeoJson({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [0.123456, 51.654321]}}]},
+        GeoJson(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {},
+                        "geometry": {"type": "Point", "coordinates": [0.123456, 51.654321]},
+                    }
+                ],
+            },
         ).add_to(m)
         if leave_out:
             with scripts_left_out():
@@ -130,11 +164,22 @@ def test_a_lazy_geojson_layer_gets_its_data_when_first_shown_and_encodes_it_once
     def build(lazy: bool):
         m = base_map(tiles=False)
         group = folium.FeatureGroup(name="Homes", show=False)
-        GeoJson({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {"tip": "a <b>home</b>", "radius": 4},
-             "geometry": {"type": "Point", "coordinates": [0.123456, 51.654321]}}]},
-            marker=folium.CircleMarker(radius=4), style_function=lambda f: {"radius": f["properties"]["radius"]},
-            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False), lazy=lazy).add_to(group)
+        GeoJson(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"tip": "a <b>home</b>", "radius": 4},
+                        "geometry": {"type": "Point", "coordinates": [0.123456, 51.654321]},
+                    }
+                ],
+            },
+            marker=folium.CircleMarker(radius=4),
+            style_function=lambda f: {"radius": f["properties"]["radius"]},
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+            lazy=lazy,
+        ).add_to(group)
         group.add_to(m)
         folium.LayerControl().add_to(m)
         return render_map(m)["script"]

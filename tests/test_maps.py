@@ -1,4 +1,5 @@
 """Panel maps: aggregated flows, homes at sector level, offline mode, escaping and size."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,8 +15,9 @@ XSS = '<img src=x onerror="alert(1)">'
 
 
 def _snapshot(rows):
-    return pd.DataFrame(rows, columns=["CHILD", "HOME_SECTOR", "PL_POST", "PL_DISTANCE", "PLACEMENT_GROUP",
-                                       "PROVIDER_GROUP"])
+    return pd.DataFrame(
+        rows, columns=["CHILD", "HOME_SECTOR", "PL_POST", "PL_DISTANCE", "PLACEMENT_GROUP", "PROVIDER_GROUP"]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -94,8 +96,9 @@ def test_offline_map_still_draws_boundaries_and_20_mile_line(postcode_index):
     kent = gdf[gdf["code"] == "E10000016"]
     neighbours = gdf[gdf["code"].isin(list(adjacent_authorities("E10000016")))]
     line = buffer_boundary("E10000016", miles=20)
-    offline = map_html(placements_map(pd.DataFrame(columns=["layer"]), authority=kent, neighbours=neighbours,
-                                      distance_line=line))
+    offline = map_html(
+        placements_map(pd.DataFrame(columns=["layer"]), authority=kent, neighbours=neighbours, distance_line=line)
+    )
     assert "Kent" in offline and "20 miles from the boundary" in offline
     assert "tile.openstreetmap.org" not in offline
     online = map_html(placements_map(pd.DataFrame(columns=["layer"]), authority=kent, tiles=True))
@@ -110,11 +113,55 @@ def test_largest_flow_map_stays_under_3_mb(postcode_index):
 
     units = postcode_index.units_in("E10000016")["postcode"]
     kent_sectors = sorted(set(sector_of(units)) - {""})[:60]
-    districts = ["TN23", "ME15", "CT1", "DA1", "BR1", "SE1", "CF10", "M1", "B1", "LS1", "NE1", "BS1", "CB1", "OX1",
-                 "RH1", "GU1", "PO1", "SO14", "BN1", "NR1", "IP1", "CO1", "SS1", "CM1", "LU1", "MK9", "NN1", "LE1",
-                 "NG1", "DE1", "S1", "HU1", "YO1", "DN1", "LN1", "PE1", "SG1", "AL1", "WD17", "HP1", "SL1", "RG1"]
-    rows = [[f"X{i}-{j}", s, d, float(i % 120), "Other foster care", "Private"]
-            for i, s in enumerate(kent_sectors) for j, d in enumerate(districts)]
+    districts = [
+        "TN23",
+        "ME15",
+        "CT1",
+        "DA1",
+        "BR1",
+        "SE1",
+        "CF10",
+        "M1",
+        "B1",
+        "LS1",
+        "NE1",
+        "BS1",
+        "CB1",
+        "OX1",
+        "RH1",
+        "GU1",
+        "PO1",
+        "SO14",
+        "BN1",
+        "NR1",
+        "IP1",
+        "CO1",
+        "SS1",
+        "CM1",
+        "LU1",
+        "MK9",
+        "NN1",
+        "LE1",
+        "NG1",
+        "DE1",
+        "S1",
+        "HU1",
+        "YO1",
+        "DN1",
+        "LN1",
+        "PE1",
+        "SG1",
+        "AL1",
+        "WD17",
+        "HP1",
+        "SL1",
+        "RG1",
+    ]
+    rows = [
+        [f"X{i}-{j}", s, d, float(i % 120), "Other foster care", "Private"]
+        for i, s in enumerate(kent_sectors)
+        for j, d in enumerate(districts)
+    ]
     flows, summary = aggregate_flows(_snapshot(rows), index=postcode_index)
     assert summary.flows == len(rows) and len(flows) == min(len(rows), MAX_FLOWS)
     html = map_html(placements_map(flows))
@@ -122,18 +169,20 @@ def test_largest_flow_map_stays_under_3_mb(postcode_index):
 
 
 def test_homes_map_escapes_names_and_shows_homes_at_sector_level(postcode_index):
-    homes = pd.DataFrame({
-        "NAME": [XSS, "Oak House", "Home at ME15 6RS"],
-        "POSTCODE": ["ME15 6RS", "ME15 6RS", "ME15 6RS"],
-        "SECTOR": ["PRIVATE", "LA", "PRIVATE"],
-        "TYPE": ["Children's home", "Children's home", "Secure children's home"],
-        "PLACES": [4, 3, None],
-        "OFSTED_RATING": ["Good", "outstanding", ""],
-        "OUR_CHILDREN": [3, 8, 0],
-        "LA_NAME": ["Kent", "Kent", "Kent"],
-        "WITHIN_LA": ["Y", "Y", "Y"],
-        "MILES_FROM_BOUNDARY": [5.2, 5.2, 5.2],
-    })
+    homes = pd.DataFrame(
+        {
+            "NAME": [XSS, "Oak House", "Home at ME15 6RS"],
+            "POSTCODE": ["ME15 6RS", "ME15 6RS", "ME15 6RS"],
+            "SECTOR": ["PRIVATE", "LA", "PRIVATE"],
+            "TYPE": ["Children's home", "Children's home", "Secure children's home"],
+            "PLACES": [4, 3, None],
+            "OFSTED_RATING": ["Good", "outstanding", ""],
+            "OUR_CHILDREN": [3, 8, 0],
+            "LA_NAME": ["Kent", "Kent", "Kent"],
+            "WITHIN_LA": ["Y", "Y", "Y"],
+            "MILES_FROM_BOUNDARY": [5.2, 5.2, 5.2],
+        }
+    )
     points = locate_homes_by_sector(homes, index=postcode_index)
     assert list(points["HOME_SECTOR"]) == ["ME15 6"] * 3
     assert "POSTCODE" not in points.columns
@@ -141,8 +190,10 @@ def test_homes_map_escapes_names_and_shows_homes_at_sector_level(postcode_index)
     assert list(points["OFSTED_RATING"]) == ["Good", "Outstanding", "Not known"]
     centre = postcode_index.lookup(pd.Series(["ME15 6"])).iloc[0]
     # Every home sits on a small ring round the sector centroid, never on its own address.
-    offsets = np.hypot((points["MAP_LAT"] - centre["lat"]) * 111_320,
-                       (points["MAP_LON"] - centre["lon"]) * 111_320 * np.cos(np.radians(centre["lat"])))
+    offsets = np.hypot(
+        (points["MAP_LAT"] - centre["lat"]) * 111_320,
+        (points["MAP_LON"] - centre["lon"]) * 111_320 * np.cos(np.radians(centre["lat"])),
+    )
     assert np.allclose(offsets, 250, atol=5)
     html = map_html(homes_map(points))
     assert XSS not in html
@@ -174,8 +225,11 @@ def _layer_page(layer_class, collection) -> str:
     import folium
 
     m = base_map()
-    layer_class(collection, style_function=lambda f: {"color": f["properties"]["colour"]},
-                tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False)).add_to(m)
+    layer_class(
+        collection,
+        style_function=lambda f: {"color": f["properties"]["colour"]},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    ).add_to(m)
     return re.sub(r"_[0-9a-f]{32}", "_ID", map_html(m))
 
 
@@ -184,10 +238,17 @@ def test_our_geojson_layer_draws_the_page_folium_draws():
 
     from maps.common import GeoJson
 
-    collection = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"colour": c, "tip": f"place {i}"},
-         "geometry": {"type": "Point", "coordinates": [0.5 + i / 100, 51.2]}}
-        for i, c in enumerate(["#d62f27", "#4575b5", "#d62f27"])]}
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"colour": c, "tip": f"place {i}"},
+                "geometry": {"type": "Point", "coordinates": [0.5 + i / 100, 51.2]},
+            }
+            for i, c in enumerate(["#d62f27", "#4575b5", "#d62f27"])
+        ],
+    }
     ours = _layer_page(GeoJson, collection)
     assert ours == _layer_page(folium.GeoJson, collection)
     assert "place 2" in ours and "#4575b5" in ours
@@ -197,9 +258,16 @@ def test_our_geojson_layer_keeps_template_syntax_in_its_data_as_text():
     """folium would compile the layer's data as a Jinja template: '{%' stopped the map, '{{ }}' ran."""
     from maps.common import GeoJson
 
-    collection = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"colour": "#333333", "tip": "{{ 7 * 7 }} {% raw %}"},
-         "geometry": {"type": "Point", "coordinates": [0.5, 51.2]}}]}
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"colour": "#333333", "tip": "{{ 7 * 7 }} {% raw %}"},
+                "geometry": {"type": "Point", "coordinates": [0.5, 51.2]},
+            }
+        ],
+    }
     page = _layer_page(GeoJson, collection)
     assert '"{{ 7 * 7 }} {% raw %}"' in page
 
@@ -208,15 +276,17 @@ def test_placements_map_reads_at_a_glance(postcode_index):
     """Receiving authorities shaded by children placed there; only the largest flows drawn at first (the rest
     one tick away); the map opens on the authority and those lines, not on the farthest placement."""
     from geo.boundaries import authority_boundaries
+    from geo.postcodes import sector_of
     from geo.projection import transform_points
     from maps.placements_map import AREA_SHADES, TOP_FLOWS
 
-    from geo.postcodes import sector_of
-
     sectors = sorted(set(sector_of(postcode_index.units_in("E10000016")["postcode"])) - {""})[:40]
     rows = [[f"A{i}", "ME15 6", "TN23 1AA", 15.0, "Other foster care", "Private"] for i in range(40)]
-    rows += [[f"B{i}-{j}", s, d, 30.0, "Other foster care", "Private"]
-             for i, s in enumerate(sectors) for j, d in enumerate(["CT1 1AA", "ME15 6RS", "DA1 1AA"])]
+    rows += [
+        [f"B{i}-{j}", s, d, 30.0, "Other foster care", "Private"]
+        for i, s in enumerate(sectors)
+        for j, d in enumerate(["CT1 1AA", "ME15 6RS", "DA1 1AA"])
+    ]
     rows += [["F1", "ME15 6", "IV1 1AA", 500.0, "Other foster care", "Private"]]  # one child in Inverness
     flows, _ = aggregate_flows(_snapshot(rows), index=postcode_index)
     assert len(flows) > TOP_FLOWS
@@ -232,8 +302,9 @@ def test_placements_map_reads_at_a_glance(postcode_index):
     assert "Other flows (" in html and "Where our children are placed" in html
     # Lines drawn at first: only the top ones; the others are in one layer that starts hidden.
     groups = [c for c in m._children.values() if type(c).__name__ == "FeatureGroup"]
-    lines = {g.layer_name: sum(len(j.data["features"]) for j in g._children.values() if hasattr(j, "data"))
-             for g in groups}
+    lines = {
+        g.layer_name: sum(len(j.data["features"]) for j in g._children.values() if hasattr(j, "data")) for g in groups
+    }
     shown = {g.layer_name: g.show for g in groups}
     assert lines["Other foster care"] == TOP_FLOWS and shown["Other foster care"]
     other = next(name for name in lines if name.startswith("Other flows"))

@@ -8,6 +8,7 @@
   embedded from maps/vendor/, images are data: URLs);
 * .streamlit/config.toml turns usage statistics off and keeps the upload limit in step with the readers.
 """
+
 from __future__ import annotations
 
 import re
@@ -152,8 +153,9 @@ def _maps(ds, index) -> dict[str, str]:
         "distance_line": buffer_boundary(ds.la_code, miles=20),
     }
     flows, _ = aggregate_flows(snap, index=index)
-    points = locate_homes_by_sector(home_usage(homes_from_register(ds.homes, la=ds.la_code, index=index), snap),
-                                    index=index)
+    points = locate_homes_by_sector(
+        home_usage(homes_from_register(ds.homes, la=ds.la_code, index=index), snap), index=index
+    )
     return {
         "placements map": map_html(placements_map(flows, **geography)),
         "homes map": map_html(homes_map(points, **geography)),
@@ -185,8 +187,9 @@ def test_briefing_packs_make_no_outbound_call_and_reference_no_url(dataset, post
     from reports.briefing import build_briefing
 
     with outbound_attempts() as seen:
-        pack = build_briefing(dataset, la="Kent", period=(date(2025, 4, 1), date(2025, 12, 31)), audience=audience,
-                              index=postcode_index)
+        pack = build_briefing(
+            dataset, la="Kent", period=(date(2025, 4, 1), date(2025, 12, 31)), audience=audience, index=postcode_index
+        )
         html_text = pack.html
         pdf = pack.to_pdf()
     assert seen == []

@@ -1,4 +1,5 @@
 """Placement distance and location on real postcodes, snapshots, headline figures, breakdowns, costs."""
+
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +12,17 @@ from geo import authorities
 
 
 def _episodes(rows):
-    base = {"CHILD": "", "DECOM": "01/01/2024", "DEC": "", "LS": "C2", "PLACE": "U4", "PLACE_PROVIDER": "PR1",
-            "HOME_POST": "ME14 1NG", "PL_POST": "ME14 1NG", "URN": ""}
+    base = {
+        "CHILD": "",
+        "DECOM": "01/01/2024",
+        "DEC": "",
+        "LS": "C2",
+        "PLACE": "U4",
+        "PLACE_PROVIDER": "PR1",
+        "HOME_POST": "ME14 1NG",
+        "PL_POST": "ME14 1NG",
+        "URN": "",
+    }
     frame = pd.DataFrame([{**base, **r} for r in rows])
     if not (frame["CHILD"] != "").all():
         frame["CHILD"] = [f"C{i}" for i in range(len(frame))]
@@ -66,9 +76,24 @@ def test_location_columns(kent):
     _, out = kent
     row = out.set_index(out.index)
     assert row.loc[0, ["PL_LA", "PL_LA_NAME", "PL_LOCATION", "PL_ADJOINING", "AT_A_DISTANCE"]].tolist() == [
-        "E06000066", "Somerset", "OUT", "N", "Y"]
-    assert row.loc[1, ["PL_LA", "PL_LOCATION", "PL_ADJOINING", "AT_A_DISTANCE"]].tolist() == ["E10000016", "IN", "", "N"]
-    assert row.loc[2, ["PL_LA_NAME", "PL_LOCATION", "PL_ADJOINING", "AT_A_DISTANCE"]].tolist() == ["Medway", "OUT", "Y", "N"]
+        "E06000066",
+        "Somerset",
+        "OUT",
+        "N",
+        "Y",
+    ]
+    assert row.loc[1, ["PL_LA", "PL_LOCATION", "PL_ADJOINING", "AT_A_DISTANCE"]].tolist() == [
+        "E10000016",
+        "IN",
+        "",
+        "N",
+    ]
+    assert row.loc[2, ["PL_LA_NAME", "PL_LOCATION", "PL_ADJOINING", "AT_A_DISTANCE"]].tolist() == [
+        "Medway",
+        "OUT",
+        "Y",
+        "N",
+    ]
     assert row.loc[14, ["PL_LA", "PL_LA_NAME", "PL_LOCATION"]].tolist() == ["E06000065", "North Yorkshire", "OUT"]
     assert row.loc[1, "PL_DISTRICT"] == "E07000106"  # Canterbury
     assert row.loc[1, "PL_EASTING"] == 615886 and 51 < row.loc[1, "PL_LAT"] < 52
@@ -76,9 +101,19 @@ def test_location_columns(kent):
 
 def test_other_nations_are_out_and_at_a_distance(kent):
     _, out = kent
-    for i, code, name in [(3, "WAL", "Wales"), (4, "SCO", "Scotland"), (5, "NIR", "Northern Ireland"), (6, "", "Channel Islands")]:
+    for i, code, name in [
+        (3, "WAL", "Wales"),
+        (4, "SCO", "Scotland"),
+        (5, "NIR", "Northern Ireland"),
+        (6, "", "Channel Islands"),
+    ]:
         assert out.loc[i, ["PL_LA", "PL_LA_NAME", "PL_LOCATION", "PL_ADJOINING", "AT_A_DISTANCE"]].tolist() == [
-            code, name, "OUT", "N", "Y"], i
+            code,
+            name,
+            "OUT",
+            "N",
+            "Y",
+        ], i
     assert np.isfinite(out.loc[3, "PL_DISTANCE"]) and np.isfinite(out.loc[4, "PL_DISTANCE"])
     assert np.isnan(out.loc[5, "PL_DISTANCE"]) and "Northern Ireland" in out.loc[5, "DISTANCE_NOTE"]
     assert np.isnan(out.loc[6, "PL_DISTANCE"]) and "Channel Islands" in out.loc[6, "DISTANCE_NOTE"]
@@ -89,7 +124,8 @@ def test_notes_explain_every_unmeasured_distance(kent):
     assert out.loc[7, "DISTANCE_NOTE"] == "home postcode blank"
     assert out.loc[8, "DISTANCE_NOTE"] == pl.NOTE_UASC
     assert out.loc[9, "DISTANCE_NOTE"] == (
-        "home postcode is not a postcode; placement postcode not found in the ONS Postcode Directory")
+        "home postcode is not a postcode; placement postcode not found in the ONS Postcode Directory"
+    )
     assert out.loc[10, "DISTANCE_NOTE"] == pl.NOTE_SHORT_BREAK and out.loc[10, "PL_LA"] == ""
     assert out.loc[11, "DISTANCE_NOTE"] == "placement measured from its postcode sector centroid"
     assert out.loc[12, "DISTANCE_NOTE"] == "placement measured from its postcode district centroid"
@@ -128,11 +164,13 @@ def test_unknown_authority_raises(postcode_index, kent):
 
 
 def test_pooled_file_uses_each_rows_authority(postcode_index):
-    episodes = _episodes([
-        {"HOME_POST": "CR0 1AA", "PL_POST": "CR0 2AA", "LA": "Croydon"},
-        {"HOME_POST": "CR0 1AA", "PL_POST": "CR0 2AA", "LA": "Kent"},
-        {"HOME_POST": "CR0 1AA", "PL_POST": "CR0 2AA", "LA": "Atlantis"},
-    ])
+    episodes = _episodes(
+        [
+            {"HOME_POST": "CR0 1AA", "PL_POST": "CR0 2AA", "LA": "Croydon"},
+            {"HOME_POST": "CR0 1AA", "PL_POST": "CR0 2AA", "LA": "Kent"},
+            {"HOME_POST": "CR0 1AA", "PL_POST": "CR0 2AA", "LA": "Atlantis"},
+        ]
+    )
     out = pl.add_placement_location(episodes, index=postcode_index)
     assert out["PL_LOCATION"].tolist() == ["IN", "OUT", ""]
     assert out.loc[2, "DISTANCE_NOTE"].endswith(pl.NOTE_NO_RESPONSIBLE)
@@ -198,7 +236,11 @@ def test_summaries_by_group_provider_and_receiving_authority(postcode_index):
     assert by_group.iloc[-1]["PLACEMENT_GROUP"] == "All" and by_group.iloc[-1]["children"] == 3
     assert by_group.iloc[:-1]["children"].sum() == 3
     residential = by_group.set_index("PLACEMENT_GROUP").loc[schemas.GROUP_RESIDENTIAL]
-    assert residential["children"] == 1 and residential["over_20_miles"] == 1 and residential["percent_over_20_miles"] == 100.0
+    assert (
+        residential["children"] == 1
+        and residential["over_20_miles"] == 1
+        and residential["percent_over_20_miles"] == 100.0
+    )
     by_la = pl.summarise_placements(snap, by="PL_LA_NAME").set_index("PL_LA_NAME")
     assert set(by_la.index) == {"Somerset", "Kent", "Medway", "All"}
     assert by_la.loc["Kent", "percent_outside"] == 0.0 and by_la.loc["Somerset", "percent_outside"] == 100.0
@@ -269,5 +311,5 @@ def test_filtered_frames_and_empty_input(postcode_index):
     assert out["PL_LA"].tolist() == ["", "E10000016"]
     assert pl.placements_on(out, "2024-06-01")["CHILD"].tolist() == ["x", "y"]  # file order kept
     empty = pl.add_placement_location(episodes.iloc[:0], "Kent", index=postcode_index)
-    assert len(empty) == 0 and list(empty.columns)[-len(pl.LOCATION_COLUMNS):] == pl.LOCATION_COLUMNS
+    assert len(empty) == 0 and list(empty.columns)[-len(pl.LOCATION_COLUMNS) :] == pl.LOCATION_COLUMNS
     assert pl.headline_figures(pl.placements_on(empty, "2024-06-01"))["count"].sum() == 0

@@ -1,4 +1,5 @@
 """Places of concern kept in a real database: SQLite and the throwaway PostgreSQL server."""
+
 import geopandas as gpd
 import pandas as pd
 import pytest
@@ -12,8 +13,11 @@ from store.schema import MIGRATIONS, open_store, store_version
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path):
     """The store, on SQLite and on the real PostgreSQL server, with its schema brought up by the migrations."""
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}" if request.param == "sqlite" else request.getfixturevalue(
-        "postgres_url")
+    url = (
+        f"sqlite:///{tmp_path / 'store.sqlite'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
     engine = open_store(url)
     with engine.connect() as conn:
         assert store_version(conn) == len(MIGRATIONS)
@@ -28,7 +32,9 @@ def test_mark_list_and_unmark(engine, postcode_index):
     places = poc.list_places(engine)
     assert places["id"].tolist() == [first, second]
     assert places[["kind", "label", "easting", "northing"]].values.tolist() == [
-        ["hotspot", "Hotspot 3", 635576.0, 170803.0], ["postcode", "CT1 1AA", 615886.0, 158470.0]]
+        ["hotspot", "Hotspot 3", 635576.0, 170803.0],
+        ["postcode", "CT1 1AA", 615886.0, 158470.0],
+    ]
     assert places.loc[0, "note"] == "Arcade: older males <b>seen</b>"  # kept as typed; escaped where shown
     assert places["marked_at"].notna().all()
     assert poc.unmark_place(engine, first) is True
@@ -53,8 +59,13 @@ def test_bad_marks_are_refused_and_nothing_is_stored(engine, postcode_index):
 def test_flag_hotspots_inside_outline_or_near_centre():
     spots = gpd.GeoDataFrame(
         {"hotspot_id": [0, 1, 2], "easting": [0.0, 10_000.0, 20_000.0], "northing": [0.0, 0.0, 0.0]},
-        geometry=[shapely.Point(0, 0).buffer(500), shapely.Point(10_000, 0).buffer(100),
-                  shapely.Point(20_000, 0).buffer(100)], crs=27700)
+        geometry=[
+            shapely.Point(0, 0).buffer(500),
+            shapely.Point(10_000, 0).buffer(100),
+            shapely.Point(20_000, 0).buffer(100),
+        ],
+        crs=27700,
+    )
     places = pd.DataFrame({"easting": [400.0, 10_200.0], "northing": [0.0, 0.0]})
     assert poc.flag_hotspots(spots, places).tolist() == [True, True, False]  # inside; 200 m from the centre
     assert poc.flag_hotspots(spots, places.iloc[:0]).tolist() == [False, False, False]

@@ -1,4 +1,5 @@
 """Real ONS postcode look-ups: every resolution, every nation, and every way a postcode goes wrong."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -54,7 +55,9 @@ def test_sector_and_district_resolve_to_centroids(postcode_index):
     assert found["postcode"].tolist() == ["CR0 1", "CR0", "CR0 1AA"]
     assert (found["la_code"] == "E09000008").all()
     # The sector centroid is near, but not on, one of its units.
-    gap = np.hypot(found.loc[0, "easting"] - found.loc[2, "easting"], found.loc[0, "northing"] - found.loc[2, "northing"])
+    gap = np.hypot(
+        found.loc[0, "easting"] - found.loc[2, "easting"], found.loc[0, "northing"] - found.loc[2, "northing"]
+    )
     assert 0 < gap < 3000
 
 
@@ -68,7 +71,9 @@ def test_other_nations(postcode_index):
     assert np.isnan(ni["easting"]) and np.isnan(ni["northing"]) and 54 < ni["lat"] < 55
 
 
-@pytest.mark.parametrize("postcode, country", [("JE2 3AB", "Channel Islands"), ("GY1 1AA", "Channel Islands"), ("IM1 1AA", "Isle of Man")])
+@pytest.mark.parametrize(
+    "postcode, country", [("JE2 3AB", "Channel Islands"), ("GY1 1AA", "Channel Islands"), ("IM1 1AA", "Isle of Man")]
+)
 def test_crown_dependencies_have_no_coordinates(postcode_index, postcode, country):
     row = _one(postcode_index, postcode)
     assert row["failure"] == pcm.FAILURE_NO_COORDINATES and row["country"] == country
@@ -100,8 +105,17 @@ def test_output_aligned_with_input_index_and_repeats(postcode_index):
     found = postcode_index.lookup(series)
     assert found.index.tolist() == [10, 20, 30, 40]
     assert list(found.columns) == [
-        "postcode", "resolution", "failure", "easting", "northing", "lat", "lon",
-        "lad_code", "la_code", "la_name", "country",
+        "postcode",
+        "resolution",
+        "failure",
+        "easting",
+        "northing",
+        "lat",
+        "lon",
+        "lad_code",
+        "la_code",
+        "la_name",
+        "country",
     ]
     assert found["postcode"].tolist()[0] == found["postcode"].tolist()[2] == "CR0 1AA"
     assert found["failure"].tolist()[1] == pcm.FAILURE_NOT_A_POSTCODE
@@ -112,7 +126,21 @@ def test_fast_path_agrees_with_reference_rules(postcode_index):
     rng = np.random.default_rng(7)
     codes = np.asarray(postcode_index._tables["unit"].code)
     sample = pcm._display_unit(pd.Series(pcm._decode(codes[rng.choice(len(codes), 3000, replace=False)]), dtype=object))
-    odd = ["cr0 1aa", "CR01AA", " B1  1AA ", "CR0\t1AA", "CR0 1", "CR01", "B11", "CR0", "ZZ9 9ZZ", "BT1 1AA", "JE2 3AB", "", "junk"]
+    odd = [
+        "cr0 1aa",
+        "CR01AA",
+        " B1  1AA ",
+        "CR0\t1AA",
+        "CR0 1",
+        "CR01",
+        "B11",
+        "CR0",
+        "ZZ9 9ZZ",
+        "BT1 1AA",
+        "JE2 3AB",
+        "",
+        "junk",
+    ]
     values = pd.Series(list(sample) + odd, dtype=object)
     fast = postcode_index.lookup(values)
     reference = postcode_index._lookup_unique(values)

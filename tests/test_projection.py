@@ -1,4 +1,5 @@
 """geo.projection: the same coordinates as pyproj's own transformer, from any thread."""
+
 from __future__ import annotations
 
 import threading
@@ -30,8 +31,9 @@ def test_geometries_move_together_and_calls_from_other_threads_agree():
     np.testing.assert_allclose(np.asarray(moved.exterior.coords), np.column_stack([lon, lat]))
     here = np.ravel(transform_points([530_000.0], [180_000.0]))
     seen = []
-    threads = [threading.Thread(target=lambda: seen.append(transform_points([530_000.0], [180_000.0])))
-               for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: seen.append(transform_points([530_000.0], [180_000.0]))) for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -1,4 +1,5 @@
 """Reading councils' files as they are: fixtures, formats, several years, bad files, accounting."""
+
 from __future__ import annotations
 
 import csv
@@ -90,7 +91,11 @@ def test_two_years_count_each_episode_once(fixtures_dir):
 
 def test_pooled_file_resolves_la_and_keeps_latest_year(fixtures_dir):
     ds = read_folder(fixtures_dir / "cs-demand-model-regional")
-    assert set(ds.episodes["LA_CODE"].dropna()) == {"E09000017", "E09000028", "E09000006"}  # Hillingdon, Southwark, Bromley
+    assert set(ds.episodes["LA_CODE"].dropna()) == {
+        "E09000017",
+        "E09000028",
+        "E09000006",
+    }  # Hillingdon, Southwark, Bromley
     assert ds.episodes["LA_CODE"].notna().all()
     assert str(ds.episodes["YEAR"].dtype) == "Int64"
     assert not ds.episodes.duplicated(["LA_CODE", "CHILD", "DECOM"]).any()
@@ -213,12 +218,24 @@ def test_unparseable_dates_named_with_file_row_column():
     text = "CHILD,DECOM,DEC,PLACE\n1,31/02/2020,,U4\n2,01/04/2020,tomorrow,U4\n3,2020-04-01T10:15:00,,U4\n4,1/4/20,,U4\n5,1/4/2020,,U4\n"
     ds = read_inputs([_csv(text, "eps.csv")])
     issues = ds.quality.to_frame().set_index("row")
-    assert issues.loc[2, "severity"] == SET_ASIDE and issues.loc[2, "column"] == "DECOM" and issues.loc[2, "value"] == "31/02/2020"
+    assert (
+        issues.loc[2, "severity"] == SET_ASIDE
+        and issues.loc[2, "column"] == "DECOM"
+        and issues.loc[2, "value"] == "31/02/2020"
+    )
     assert issues.loc[2, "file"] == "eps.csv"
-    assert issues.loc[3, "severity"] == WARNING and issues.loc[3, "column"] == "DEC" and issues.loc[3, "value"] == "tomorrow"
+    assert (
+        issues.loc[3, "severity"] == WARNING
+        and issues.loc[3, "column"] == "DEC"
+        and issues.loc[3, "value"] == "tomorrow"
+    )
     assert issues.loc[5, "severity"] == SET_ASIDE and issues.loc[5, "value"] == "1/4/20"  # two-digit year refused
     assert ds.episodes["CHILD"].tolist() == ["2", "3", "5"]
-    assert ds.episodes["DECOM"].tolist() == [pd.Timestamp("2020-04-01"), pd.Timestamp("2020-04-01 10:15"), pd.Timestamp("2020-04-01")]
+    assert ds.episodes["DECOM"].tolist() == [
+        pd.Timestamp("2020-04-01"),
+        pd.Timestamp("2020-04-01 10:15"),
+        pd.Timestamp("2020-04-01"),
+    ]
     assert_accounting(ds)
 
 
@@ -250,7 +267,7 @@ def test_missing_log_types_and_recognition():
 
 def test_homes_register_and_costs():
     homes = "NAME,URN,POSTCODE,SECTOR,TYPE,PLACES,OFSTED_RATING,PROVIDER\nOak,SC123456,me14 1xq,private,Children's home,4,good,Acme\nElm,,CR0 1AA,Council,,2.5,Great,\n"
-    costs = "placement_group,weekly_cost\nOther foster care,\"£1,234.50\"\nChildren's homes and secure,6000\nWith parents,free\n"
+    costs = 'placement_group,weekly_cost\nOther foster care,"£1,234.50"\nChildren\'s homes and secure,6000\nWith parents,free\n'
     ds = read_inputs([_csv(homes, "homes.csv"), _csv(costs, "costs.csv")])
     assert ds.homes["SECTOR"].tolist() == ["PRIVATE", "LA"]
     assert ds.homes["PLACES"].tolist()[0] == 4 and pd.isna(ds.homes["PLACES"].iloc[1])
@@ -371,10 +388,46 @@ def test_same_name_twice_is_kept_apart(fixtures_dir):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-_COLUMNS = ["CHILD", "DECOM", "DEC", "PLACE", "MIS_START", "MIS_END", "MISSING", "DOB", "SEX", "DUC", "CSE",
-            "FOUND_POST", "FOUND_LAT", "POSTCODE", "URN", "PLACES", "PLACEMENT_GROUP", "WEEKLY_COST", "LA", "YEAR"]
+_COLUMNS = [
+    "CHILD",
+    "DECOM",
+    "DEC",
+    "PLACE",
+    "MIS_START",
+    "MIS_END",
+    "MISSING",
+    "DOB",
+    "SEX",
+    "DUC",
+    "CSE",
+    "FOUND_POST",
+    "FOUND_LAT",
+    "POSTCODE",
+    "URN",
+    "PLACES",
+    "PLACEMENT_GROUP",
+    "WEEKLY_COST",
+    "LA",
+    "YEAR",
+]
 _CELLS = st.one_of(
-    st.sampled_from(["", "1", "01/02/2020", "2020-02-30", "1/2/20", "Kent", "Atlantis", "£1,2", "Y", "maybe", "2019", "ME14 1XQ", "9999-01-01"]),
+    st.sampled_from(
+        [
+            "",
+            "1",
+            "01/02/2020",
+            "2020-02-30",
+            "1/2/20",
+            "Kent",
+            "Atlantis",
+            "£1,2",
+            "Y",
+            "maybe",
+            "2019",
+            "ME14 1XQ",
+            "9999-01-01",
+        ]
+    ),
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8),
 )
 

@@ -1,4 +1,5 @@
 """Multi-authority figures on pooled data: three neighbouring authorities' synthetic demo, pooled."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -94,7 +95,9 @@ def test_homes_supply_counts_homes_places_and_children_in_homes(pooled, postcode
         assert supply.loc[code, "homes"] == (located == code).sum()
         assert supply.loc[code, "places"] == places[located == code].sum()
         assert supply.loc[code, "own_children_in_homes"] == (in_homes["LA_CODE"] == code).sum()
-        assert supply.loc[code, "own_in_own_area"] == ((in_homes["LA_CODE"] == code) & (in_homes["PL_LA"] == code)).sum()
+        assert (
+            supply.loc[code, "own_in_own_area"] == ((in_homes["LA_CODE"] == code) & (in_homes["PL_LA"] == code)).sum()
+        )
     assert supply["own_children_in_homes"].sum() == len(in_homes) > 0
     assert supply["children_in_homes_here"].sum() == (in_homes["PL_LA"] != "").sum()
     assert (supply["from_own"] + supply["from_other_authorities"] == supply["children_in_homes_here"]).all()
@@ -138,8 +141,9 @@ def test_missing_figures_per_authority_match_the_missing_page_measures(pooled, p
     assert table.iloc[-1]["name"] == R.ALL_ENGLAND
     for row in table.itertuples(index=False):
         part = episodes if row.code == "" else episodes[episodes["LA_CODE"] == row.code]
-        summary = summarise_missing(part, children_looked_after=row.children_looked_after,
-                                    kind="missing").set_index("measure")["value"]
+        summary = summarise_missing(part, children_looked_after=row.children_looked_after, kind="missing").set_index(
+            "measure"
+        )["value"]
         assert row.children_missing == summary["children with an episode"]
         assert row.missing_episodes == summary["episodes"]
         assert row.percent_missing == pytest.approx(summary["% of children looked after with an episode"])
@@ -163,8 +167,12 @@ def test_areas_choose_all_a_region_or_one_authority():
     codes = pd.Series(["E10000016", "E06000035", "E09000033", "E10000016", "", None])
     choices = area_choices(codes)
     assert choices == [AREA_ALL, "region:London", "region:South East", "E10000016", "E06000035", "E09000033"]
-    assert [area_label(c) for c in choices[:4]] == ["All authorities loaded", "London (region)",
-                                                    "South East (region)", "Kent"]
+    assert [area_label(c) for c in choices[:4]] == [
+        "All authorities loaded",
+        "London (region)",
+        "South East (region)",
+        "Kent",
+    ]
     assert in_area(codes, "region:South East").tolist() == [True, True, False, True, False, False]
     assert in_area(codes, "E09000033").tolist() == [False, False, True, False, False, False]
     assert in_area(codes, AREA_ALL).all()

@@ -1,4 +1,5 @@
 """Failed sign-ins: nothing typed is logged unless it is a known user name; repeated failures wait."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,8 +24,9 @@ class Clock:
 
 def test_waits_start_after_the_free_failures_and_double_up_to_the_lock():
     clock = Clock()
-    throttle = SignInThrottle(free_failures=3, free_client_failures=100, first_wait_seconds=2, lock_seconds=60,
-                              clock=clock)
+    throttle = SignInThrottle(
+        free_failures=3, free_client_failures=100, first_wait_seconds=2, lock_seconds=60, clock=clock
+    )
     for _ in range(3):
         assert throttle.wait_seconds("ann", "10.0.0.1") == 0
         throttle.failed("ann", "10.0.0.1")

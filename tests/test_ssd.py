@@ -3,6 +3,7 @@
 The demo SSD is built from the committed synthetic Kent demo; the round trip demo -> SSD tables -> extract ->
 readers must give the demo's own headline figures.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -70,14 +71,23 @@ def _missing_counts(dataset) -> dict:
 
 
 # ------------------------------------------------------------------ round trip
-def test_extract_command_writes_files_the_readers_load_with_the_demo_headline_figures(demo_ssd, demo, tmp_path, postcode_index, capsys):
+def test_extract_command_writes_files_the_readers_load_with_the_demo_headline_figures(
+    demo_ssd, demo, tmp_path, postcode_index, capsys
+):
     out = tmp_path / "extract"
     assert data_main(["extract", "--ssd", f"sqlite:///{demo_ssd[0]}", "--la", "Kent", "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == sorted([*OUTPUT_FILES.values(), QUALITY_FILE])
     for kind, name in OUTPUT_FILES.items():
         columns = pd.read_csv(out / name, nrows=0, encoding="utf-8-sig").columns.tolist()
-        assert columns == {"header": S.HEADER_COLUMNS, "episodes": S.EPISODES_COLUMNS, "missing": S.MISSING_COLUMNS,
-                           "missing_log": S.MISSING_LOG_COLUMNS}[kind]
+        assert (
+            columns
+            == {
+                "header": S.HEADER_COLUMNS,
+                "episodes": S.EPISODES_COLUMNS,
+                "missing": S.MISSING_COLUMNS,
+                "missing_log": S.MISSING_LOG_COLUMNS,
+            }[kind]
+        )
     loaded = read_folder(out, la="Kent")
     assert loaded.quality.file_errors() == []
     assert len(loaded.episodes) == len(demo.episodes)
@@ -109,12 +119,18 @@ def test_risk_flags_come_from_assessment_factors_in_every_stored_shape(demo_ssd,
     got = read_ssd(f"sqlite:///{demo_ssd[0]}", la="Kent", child_id="pers_legacy_id")
     with sqlite3.connect(demo_ssd[0]) as db:
         shapes = [r[0] for r in db.execute("SELECT cinf_assessment_factors_json FROM ssd_assessment_factors")]
-    assert any(s.startswith("{") for s in shapes) and any("null" in s for s in shapes) and any(s.startswith('["') for s in shapes)
+    assert (
+        any(s.startswith("{") for s in shapes)
+        and any("null" in s for s in shapes)
+        and any(s.startswith('["') for s in shapes)
+    )
     demo_eps = missing_episodes(demo)
     for flag in ("CSE", "CCE", "GANG", "TRAFFICKED", "SUBSTANCE"):
         expected = set(demo_eps.loc[demo_eps[flag].astype("boolean").fillna(False).astype(bool), "CHILD"])
         if flag == "CCE":  # county lines is recorded as criminal exploitation (24A)
-            expected |= set(demo_eps.loc[demo_eps["COUNTY_LINES"].astype("boolean").fillna(False).astype(bool), "CHILD"])
+            expected |= set(
+                demo_eps.loc[demo_eps["COUNTY_LINES"].astype("boolean").fillna(False).astype(bool), "CHILD"]
+            )
         flagged = set(got.missing_log.loc[got.missing_log[flag].astype("boolean").fillna(False).astype(bool), "CHILD"])
         assert flagged == expected, flag
     assert got.missing_log["COUNTY_LINES"].isna().all()  # no CIN factor for it
@@ -153,17 +169,27 @@ def test_stored_values_of_each_case_management_system_are_all_accepted(demo_ssd)
 
 def test_unknown_values_and_a_missing_column_are_named_in_the_report(ssd_copy):
     with sqlite3.connect(ssd_copy) as db:
-        db.execute("UPDATE ssd_missing SET miss_missing_episode_type = 'Runaway', miss_missing_rhi_accepted = 'Maybe' "
-                   "WHERE miss_table_id = '700000'")
-        db.execute("UPDATE ssd_cla_episodes SET clae_cla_episode_start_date = NULL WHERE clae_cla_episode_id = '500001'")
-        db.execute("UPDATE ssd_assessment_factors SET cinf_assessment_factors_json = 'not json' "
-                   "WHERE rowid = (SELECT min(rowid) FROM ssd_assessment_factors)")
+        db.execute(
+            "UPDATE ssd_missing SET miss_missing_episode_type = 'Runaway', miss_missing_rhi_accepted = 'Maybe' "
+            "WHERE miss_table_id = '700000'"
+        )
+        db.execute(
+            "UPDATE ssd_cla_episodes SET clae_cla_episode_start_date = NULL WHERE clae_cla_episode_id = '500001'"
+        )
+        db.execute(
+            "UPDATE ssd_assessment_factors SET cinf_assessment_factors_json = 'not json' "
+            "WHERE rowid = (SELECT min(rowid) FROM ssd_assessment_factors)"
+        )
         db.execute("ALTER TABLE ssd_cla_placement DROP COLUMN clap_cla_placement_urn")
     got = read_ssd(f"sqlite:///{ssd_copy}", la="Kent")
     report = got.quality.to_frame()
 
     def one(file, column, reason_part):
-        rows = report[(report["file"] == file) & (report["column"] == column) & report["reason"].str.contains(reason_part, regex=False)]
+        rows = report[
+            (report["file"] == file)
+            & (report["column"] == column)
+            & report["reason"].str.contains(reason_part, regex=False)
+        ]
         assert len(rows) == 1, (file, column, reason_part, rows)
         return rows.iloc[0]
 
@@ -213,7 +239,10 @@ def test_postgres_connection_only_reads_and_bounds_each_query(postgres_url):
         cursor = conn.connection.driver_connection.cursor()
         with pytest.raises(Exception, match="read-only transaction"):
             cursor.execute("CREATE TABLE intruder (i int)")
-    with pytest.raises(SSDError, match="statement timeout"), read_only_connection(postgres_url, timeout_seconds=0.3) as conn:
+    with (
+        pytest.raises(SSDError, match="statement timeout"),
+        read_only_connection(postgres_url, timeout_seconds=0.3) as conn,
+    ):
         conn.exec_driver_sql("SELECT pg_sleep(5)")
     engine = sa.create_engine(postgres_url)
     with engine.connect() as conn:
@@ -260,10 +289,20 @@ def test_settings_come_from_the_option_then_the_environment_then_secrets(monkeyp
 
     parser = argparse.ArgumentParser()
     add_setting_arguments(parser)
-    secrets = {"ssd": {"child_id": "pers_legacy_id", "home_address_types": ["MAIN"], "schema": "ssd_development",
-                       "timeout_seconds": 60}}
+    secrets = {
+        "ssd": {
+            "child_id": "pers_legacy_id",
+            "home_address_types": ["MAIN"],
+            "schema": "ssd_development",
+            "timeout_seconds": 60,
+        }
+    }
     assert settings_from(parser.parse_args([]), secrets=secrets) == {
-        "child_id": "pers_legacy_id", "home_address_types": ["MAIN"], "schema": "ssd_development", "timeout_seconds": 60.0}
+        "child_id": "pers_legacy_id",
+        "home_address_types": ["MAIN"],
+        "schema": "ssd_development",
+        "timeout_seconds": 60.0,
+    }
     monkeypatch.setenv("CARE_MAP_SSD_HOME_TYPES", "Home, Primary Address")
     monkeypatch.setenv("CARE_MAP_SSD_TIMEOUT", "30")
     got = settings_from(parser.parse_args(["--timeout", "5", "--child-id", "pers_person_id"]), secrets=secrets)

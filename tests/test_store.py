@@ -1,4 +1,5 @@
 """The store of published snapshots, against embedded SQLite and a real PostgreSQL server."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -19,8 +20,18 @@ import sqlalchemy as sa
 from data.dataset import Dataset
 from data.readers import read_folder
 from data.validation import check_dataset
-from store import (PublishError, StoreVersionError, get_engine, latest_snapshot, list_snapshots, migrate,
-                   open_snapshot, publish_dataset, purge_snapshots, read_figures)
+from store import (
+    PublishError,
+    StoreVersionError,
+    get_engine,
+    latest_snapshot,
+    list_snapshots,
+    migrate,
+    open_snapshot,
+    publish_dataset,
+    purge_snapshots,
+    read_figures,
+)
 from store.engine import dispose_engines, sqlite_path
 from store.schema import MIGRATIONS, schema_version, snapshot_tables, snapshots, store_version
 from store.snapshots import DATASET_TABLES, _to_parquet
@@ -86,12 +97,25 @@ def test_a_store_of_an_earlier_version_is_upgraded_not_wiped(store_url, kent):
     engine = get_engine(store_url)
     assert migrate(engine, up_to=1) == 1
     with engine.begin() as conn:  # a snapshot written by the version-1 code
-        old_id = conn.execute(snapshots.insert().values(
-            la_code=KENT, period_start=date(2024, 4, 1), period_end=date(2025, 3, 31),
-            snapshot_date=date(2025, 3, 31), label="", synthetic=True, source="files", published_by="old",
-            published_at=datetime(2025, 4, 2, tzinfo=timezone.utc), inputs="[]")).inserted_primary_key[0]
-        conn.execute(snapshot_tables.insert().values(snapshot_id=old_id, name="episodes", rows=len(kent.episodes),
-                                                     parquet=_to_parquet(kent.episodes)))
+        old_id = conn.execute(
+            snapshots.insert().values(
+                la_code=KENT,
+                period_start=date(2024, 4, 1),
+                period_end=date(2025, 3, 31),
+                snapshot_date=date(2025, 3, 31),
+                label="",
+                synthetic=True,
+                source="files",
+                published_by="old",
+                published_at=datetime(2025, 4, 2, tzinfo=timezone.utc),
+                inputs="[]",
+            )
+        ).inserted_primary_key[0]
+        conn.execute(
+            snapshot_tables.insert().values(
+                snapshot_id=old_id, name="episodes", rows=len(kent.episodes), parquet=_to_parquet(kent.episodes)
+            )
+        )
     assert [s.id for s in list_snapshots(engine=engine)] == [old_id]  # reading upgrades the schema
     with engine.connect() as conn:
         assert store_version(conn) == len(MIGRATIONS)
@@ -101,8 +125,9 @@ def test_a_store_of_an_earlier_version_is_upgraded_not_wiped(store_url, kent):
     assert len(list_snapshots(engine=engine)) == 2
 
     with engine.begin() as conn:  # a newer Care map wrote this store: refused, not touched
-        conn.execute(schema_version.insert().values(version=99, description="future",
-                                                    applied_at=datetime.now(timezone.utc)))
+        conn.execute(
+            schema_version.insert().values(version=99, description="future", applied_at=datetime.now(timezone.utc))
+        )
     with pytest.raises(StoreVersionError, match="newer than this Care map"):
         migrate(engine)
 
@@ -126,7 +151,8 @@ def _without_child(dataset: Dataset, child: str) -> Dataset:
     tables = {name: getattr(dataset, name) for name in DATASET_TABLES}
     kept = {name: (t[t["CHILD"] != child] if t is not None and "CHILD" in t else t) for name, t in tables.items()}
     quality = type(dataset.quality).from_frames(
-        dataset.quality.to_frame().query("value != @child"), dataset.quality.file_counts())
+        dataset.quality.to_frame().query("value != @child"), dataset.quality.file_counts()
+    )
     return dataclasses.replace(dataset, quality=quality, **kept)
 
 
@@ -152,8 +178,13 @@ def test_the_sqlite_store_is_private_to_the_account(tmp_path, kent):
 
 
 def _publisher(url, *extra):
-    return subprocess.Popen([sys.executable, "-m", "tests.store_publisher", url, *extra], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.store_publisher", url, *extra],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_two_analysts_publishing_at_once_both_land_in_order(store_url, tmp_path):
@@ -213,9 +244,11 @@ def test_where_the_store_is(tmp_path, monkeypatch):
 
 
 def test_the_store_sits_beside_data_and_imports_no_layer_above_it():
-    code = ("import sys, store, store.snapshots, store.schema, store.engine\n"
-            "above = [m for m in sys.modules if m.split('.')[0] in ('streamlit', 'analysis', 'maps', 'reports', 'ui')]\n"
-            "print(above)")
+    code = (
+        "import sys, store, store.snapshots, store.schema, store.engine\n"
+        "above = [m for m in sys.modules if m.split('.')[0] in ('streamlit', 'analysis', 'maps', 'reports', 'ui')]\n"
+        "print(above)"
+    )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[]"

@@ -1,4 +1,5 @@
 """The basemap's tile server as a setting (maps/tiles.py): OpenStreetMap by default, refused when not valid."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,12 +21,15 @@ def test_ordnance_survey_maps_api_with_its_attribution():
     assert settings.attribution == "Contains OS data © Crown copyright"
 
 
-@pytest.mark.parametrize(("url", "credit", "reason"), [
-    ("javascript:alert(1)//{z}{x}{y}", "x", "http:// or https://"),
-    ("https://tiles.example/{z}/{x}.png", "x", "{z}, {x} and {y}"),
-    ("https://tiles.example/{z}/{x}/{y}.png\"><script>", "x", "http:// or https://"),
-    (OS_URL, "", "whose tiles"),
-])
+@pytest.mark.parametrize(
+    ("url", "credit", "reason"),
+    [
+        ("javascript:alert(1)//{z}{x}{y}", "x", "http:// or https://"),
+        ("https://tiles.example/{z}/{x}.png", "x", "{z}, {x} and {y}"),
+        ('https://tiles.example/{z}/{x}/{y}.png"><script>', "x", "http:// or https://"),
+        (OS_URL, "", "whose tiles"),
+    ],
+)
 def test_settings_that_are_not_valid_leave_the_basemap_off(monkeypatch, url, credit, reason):
     settings = tile_settings({TILE_URL_ENV: url, TILE_ATTRIBUTION_ENV: credit})
     assert settings.url == "" and reason in settings.problem

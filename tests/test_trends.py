@@ -1,4 +1,5 @@
 """analysis.trends.mann_kendall gives what pymannkendall.original_test gives, series by series."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Validator-style checks: each rule shown by a tiny input that triggers it and one that does not."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -19,7 +20,9 @@ EPISODES = (
 )
 
 
-def _dataset(missing: str | None = None, *, episodes: str = EPISODES, header: str = HEADER, log: str | None = None, index=None):
+def _dataset(
+    missing: str | None = None, *, episodes: str = EPISODES, header: str = HEADER, log: str | None = None, index=None
+):
     files = [InputFile("header.csv", header.encode()), InputFile("episodes.csv", episodes.encode())]
     if missing is not None:
         files.append(InputFile("missing.csv", ("CHILD,DOB,MISSING,MIS_START,MIS_END\n" + missing).encode()))
@@ -83,7 +86,9 @@ def test_1012_and_int04_children_unknown_to_episodes_or_header():
 
 
 def test_unknown_codes():
-    bad = EPISODES.replace("U4,PR1,01/06/2020,X1", "ZZ,PR9,01/06/2020,Q1").replace("2,01/04/2020,S,C2", "2,01/04/2020,W,C9")
+    bad = EPISODES.replace("U4,PR1,01/06/2020,X1", "ZZ,PR9,01/06/2020,Q1").replace(
+        "2,01/04/2020,S,C2", "2,01/04/2020,W,C9"
+    )
     ds = _dataset("1,01/01/2010,X,10/05/2020,11/05/2020\n", episodes=bad)
     assert _hits(ds, "146") == [("episodes.csv", 2)]
     assert _hits(ds, "provider") == [("episodes.csv", 2)]
@@ -118,7 +123,10 @@ def test_392c_postcode_not_in_ons_directory(postcode_index):
     ds = _dataset(episodes=eps, index=postcode_index)
     issues = ds.quality.to_frame()
     hit = issues[issues["rule"] == "392c"]
-    assert list(zip(hit["row"].astype(int), hit["column"], hit["value"])) == [(3, "HOME_POST", "not a postcode"), (2, "PL_POST", "ZZ99 9ZZ")]
+    assert list(zip(hit["row"].astype(int), hit["column"], hit["value"])) == [
+        (3, "HOME_POST", "not a postcode"),
+        (2, "PL_POST", "ZZ99 9ZZ"),
+    ]
     assert "not a postcode" in hit["reason"].iloc[0] and "not found" in hit["reason"].iloc[1]
 
 
@@ -132,7 +140,13 @@ def test_postcode_match_summary(postcode_index):
     assert (placed["values"], placed["matched"], placed["district"]) == (3, 1, 1)
     assert placed["match_rate"] == pytest.approx(1 / 3)
     assert unmatched.to_dict("records") == [
-        {"table": "episodes", "column": "PL_POST", "value": "ZZ99 9ZZ", "count": 2, "reason": "postcode not found in the ONS Postcode Directory"}
+        {
+            "table": "episodes",
+            "column": "PL_POST",
+            "value": "ZZ99 9ZZ",
+            "count": 2,
+            "reason": "postcode not found in the ONS Postcode Directory",
+        }
     ]
 
 
@@ -167,15 +181,20 @@ def test_tables_built_in_code_without_sources_or_optional_columns():
     assert issues.loc[issues["rule"] == "574", "row"].tolist() == [2]  # 01/05 follows the still-open episode of 01/03
 
 
-@pytest.mark.parametrize(("name", "decom", "flagged"), [
-    ("2024_episodes.csv", "01/06/2023", [4]),  # P2 and Z1 valid in 2023/24, K3 not yet
-    ("2026_episodes.csv", "01/06/2023", [2, 3]),  # gone from 2025/26, whatever the dates
-    ("episodes.csv", "01/06/2025", [2, 3]),  # no year in the name: the latest DECOM's year, 2025/26
-    ("episodes.csv", "01/06/2023", [4]),
-])
+@pytest.mark.parametrize(
+    ("name", "decom", "flagged"),
+    [
+        ("2024_episodes.csv", "01/06/2023", [4]),  # P2 and Z1 valid in 2023/24, K3 not yet
+        ("2026_episodes.csv", "01/06/2023", [2, 3]),  # gone from 2025/26, whatever the dates
+        ("episodes.csv", "01/06/2025", [2, 3]),  # no year in the name: the latest DECOM's year, 2025/26
+        ("episodes.csv", "01/06/2023", [4]),
+    ],
+)
 def test_146_uses_the_code_list_of_the_returns_collection_year(name, decom, flagged):
-    episodes = ("CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,HOME_POST,PL_POST\n"
-                f"1,{decom},S,C2,N1,P2,PR1,,,,\n2,{decom},S,C2,N1,Z1,,,,,\n3,{decom},S,C2,N1,K3,PR4,,,,\n")
+    episodes = (
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,HOME_POST,PL_POST\n"
+        f"1,{decom},S,C2,N1,P2,PR1,,,,\n2,{decom},S,C2,N1,Z1,,,,,\n3,{decom},S,C2,N1,K3,PR4,,,,\n"
+    )
     ds = read_inputs([InputFile("header.csv", HEADER.encode()), InputFile(name, episodes.encode())])
     check_dataset(ds, postcodes=False)
     issues = ds.quality.to_frame()

@@ -1,4 +1,5 @@
 """The background import of heavy libraries: started once per process, and it really imports them."""
+
 from __future__ import annotations
 
 import subprocess

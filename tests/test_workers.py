@@ -1,5 +1,6 @@
 """analysis.workers: work done in a worker process gives what the caller's thread would, and survives the
 worker dying."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -46,8 +47,9 @@ def test_hotspots_found_in_the_worker_equal_those_found_here():
     here_spots, here_labels = label_and_find_hotspots(episodes, **params)
     assert len(here_spots) > 5
     pd.testing.assert_series_equal(there_labels, here_labels)
-    pd.testing.assert_frame_equal(pd.DataFrame(there_spots.drop(columns="geometry")),
-                                  pd.DataFrame(here_spots.drop(columns="geometry")))
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(there_spots.drop(columns="geometry")), pd.DataFrame(here_spots.drop(columns="geometry"))
+    )
     assert there_spots.geometry.geom_equals_exact(here_spots.geometry, tolerance=0).all()
 
 
@@ -68,11 +70,13 @@ def test_a_worker_never_starts_workers_and_the_app_does_not_run_when_a_worker_im
     assert workers.submit(_start_a_worker_from_here).result() is None
     # A worker re-imports its parent's main module under another name (multiprocessing's rule);
     # Streamlit's main module is app.py, which must then define the app without running it.
-    code = ("import runpy, threading\n"
-            "names = runpy.run_path('app.py', run_name='__mp_main__')\n"
-            "assert callable(names['main'])\n"
-            "assert 'care-map-warmup' not in [t.name for t in threading.enumerate()]\n"
-            "print('not run')\n")
+    code = (
+        "import runpy, threading\n"
+        "names = runpy.run_path('app.py', run_name='__mp_main__')\n"
+        "assert callable(names['main'])\n"
+        "assert 'care-map-warmup' not in [t.name for t in threading.enumerate()]\n"
+        "print('not run')\n"
+    )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "not run"

@@ -13,6 +13,7 @@ Three ways to run, chosen by what the installation has configured (docs/roles-an
 Every sign-in, failed sign-in, sign-out and export is written to the audit log
 (``access.write_audit``) with the user, the role and the filters in use, never child data.
 """
+
 from __future__ import annotations
 
 import functools
@@ -49,8 +50,10 @@ KEY_FAILED = "_sign_in_failures"
 KEY_LOGIN_ERROR = "_sign_in_error"
 FORM_KEY = "sign_in_form"
 MAX_FAILURES_SHOWN = 5  # after this many failures in a session the form says to ask for a reset
-NO_ACCESS = ("Your account has no access to this app. Ask the council's care map administrator to add your "
-             "e-mail address to a role.")
+NO_ACCESS = (
+    "Your account has no access to this app. Ask the council's care map administrator to add your "
+    "e-mail address to a role."
+)
 
 
 # ------------------------------------------------------------------ decisions (no widgets)
@@ -120,6 +123,7 @@ def show_only(draw, *args, **kwargs) -> NoReturn:
     Before sign-in the app has a single hidden page, so no page of the menu can be reached, and
     the sign-in form keeps its values when submitted (widgets drawn outside a page lose them).
     """
+
     def care_map():
         draw(*args, **kwargs)
 
@@ -170,18 +174,21 @@ def _require_oidc_user() -> None:
 
 
 def _audit_refusal(exc: Exception) -> str:
-    return (f"The audit log could not be written ({type(exc).__name__}); sign-in refused. "
-            "Ask the care map administrator to check local/audit.log.")
+    return (
+        f"The audit log could not be written ({type(exc).__name__}); sign-in refused. "
+        "Ask the care map administrator to check local/audit.log."
+    )
 
 
 def _sign_in_form() -> None:
     st.title("Care map: sign in")
-    st.caption("OFFICIAL-SENSITIVE: this app holds children's data. Sign in with the account the care map "
-               "administrator gave you.")
+    st.caption(
+        "OFFICIAL-SENSITIVE: this app holds children's data. Sign in with the account the care map "
+        "administrator gave you."
+    )
     with st.form(FORM_KEY):
         name = st.text_input("User name", key="sign_in_name", autocomplete="username")
-        password = st.text_input("Password", type="password", key="sign_in_password",
-                                 autocomplete="current-password")
+        password = st.text_input("Password", type="password", key="sign_in_password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
     if not submitted:
         return
@@ -189,8 +196,10 @@ def _sign_in_form() -> None:
     wait = throttle.wait_seconds(name, client)
     if wait > 0:
         _audit_failed(name, throttled=True)
-        st.error(f"Too many failed sign-ins: try again in {_duration(wait)}. If you have forgotten your "
-                 "password, ask the care map administrator to reset it.")
+        st.error(
+            f"Too many failed sign-ins: try again in {_duration(wait)}. If you have forgotten your "
+            "password, ask the care map administrator to reset it."
+        )
         return
     try:
         user = authenticate(name, password)
@@ -281,16 +290,23 @@ def note_context(dataset, filters) -> None:
     """Remember the data and filters in use, so an export's audit line can say what was exported."""
     context = {
         "authority": getattr(dataset, "la_code", None),
-        "data": (f"published snapshot {dataset.snapshot_id}" if getattr(dataset, "snapshot_id", None) is not None
-                 else "synthetic demo" if getattr(dataset, "synthetic", False) else "uploaded files"),
+        "data": (
+            f"published snapshot {dataset.snapshot_id}"
+            if getattr(dataset, "snapshot_id", None) is not None
+            else "synthetic demo"
+            if getattr(dataset, "synthetic", False)
+            else "uploaded files"
+        ),
     }
     if filters is not None:
-        context.update({
-            "snapshot": filters.snapshot.isoformat(),
-            "period": f"{filters.start.isoformat()} to {filters.end.isoformat()}",
-            "placement types": list(filters.groups) or "all",
-            "providers": list(filters.providers) or "all",
-        })
+        context.update(
+            {
+                "snapshot": filters.snapshot.isoformat(),
+                "period": f"{filters.start.isoformat()} to {filters.end.isoformat()}",
+                "placement types": list(filters.groups) or "all",
+                "providers": list(filters.providers) or "all",
+            }
+        )
     st.session_state[KEY_AUDIT_CONTEXT] = context
 
 
@@ -301,8 +317,12 @@ def record(event: str, what: str, **details) -> None:
     A failure to write is shown as a toast: the file has already gone to the browser by then.
     """
     context = dict(st.session_state.get(KEY_AUDIT_CONTEXT) or {})
-    entry = {"what": what, "filters": {k: v for k, v in context.items() if k not in ("authority", "data")},
-             "authority": context.get("authority"), "data": context.get("data")}
+    entry = {
+        "what": what,
+        "filters": {k: v for k, v in context.items() if k not in ("authority", "data")},
+        "authority": context.get("authority"),
+        "data": context.get("data"),
+    }
     entry.update(details)
     try:
         write_audit(event, user=state.current_user(), role=state.current_role(), details=entry)

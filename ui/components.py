@@ -1,4 +1,5 @@
 """Small pieces every page uses: the synthetic banner, footer, headline tiles, safe tables, downloads."""
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,10 @@ ATTRIBUTION = (
     "Contains OS data © Crown copyright and database right 2025. Source: Office for National Statistics "
     "licensed under the Open Government Licence v3.0. Place names: GeoNames (geonames.org), CC BY 4.0."
 )
-SUPPRESSION_NOTE = (f"Counts of 1 to {SMALL_NUMBER_MAX} children are shown as \"c\" to protect children's identities, "
-                    "and so is any figure from which one could be worked out.")
+SUPPRESSION_NOTE = (
+    f'Counts of 1 to {SMALL_NUMBER_MAX} children are shown as "c" to protect children\'s identities, '
+    "and so is any figure from which one could be worked out."
+)
 
 
 def synthetic_banner(dataset) -> None:
@@ -55,8 +58,13 @@ def headline_tiles(tiles: pd.DataFrame, *, per_row: int = 4) -> None:
 def for_people(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` as a person reads it: a code-style heading ("rows_set_aside") in words ("Rows set aside"),
     and a missing value in a text column blank rather than "None". Numbers stay numbers (sortable)."""
-    out = frame.rename(columns={c: c.replace("_", " ").strip().capitalize() for c in frame.columns
-                                if isinstance(c, str) and re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", c)})
+    out = frame.rename(
+        columns={
+            c: c.replace("_", " ").strip().capitalize()
+            for c in frame.columns
+            if isinstance(c, str) and re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", c)
+        }
+    )
     for col in out.columns:
         if (out[col].dtype == object or pd.api.types.is_string_dtype(out[col])) and out[col].isna().any():
             out[col] = out[col].astype(object).where(out[col].notna(), "")
@@ -78,25 +86,42 @@ def safe_table(frame: pd.DataFrame, *, height: int | None = None, column_config:
 
 def download_csv(frame: pd.DataFrame, file_name: str, *, label: str = "Download CSV", key: str | None = None) -> None:
     """A CSV download that is safe to open in Excel (no formula injection); audited when clicked."""
-    download_file(lambda: to_safe_csv(frame if frame is not None else pd.DataFrame()), file_name,
-                  mime="text/csv", label=label, key=key or f"csv-{file_name}")
+    download_file(
+        lambda: to_safe_csv(frame if frame is not None else pd.DataFrame()),
+        file_name,
+        mime="text/csv",
+        label=label,
+        key=key or f"csv-{file_name}",
+    )
 
 
-def download_xlsx(frames: dict[str, pd.DataFrame], file_name: str, *, label: str = "Download spreadsheet",
-                  key: str | None = None) -> None:
+def download_xlsx(
+    frames: dict[str, pd.DataFrame], file_name: str, *, label: str = "Download spreadsheet", key: str | None = None
+) -> None:
     """A spreadsheet (one sheet per frame, formula-injection safe); audited when clicked."""
-    download_file(lambda: to_safe_xlsx(frames), file_name, label=label, key=key or f"xlsx-{file_name}",
-                  mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    download_file(
+        lambda: to_safe_xlsx(frames),
+        file_name,
+        label=label,
+        key=key or f"xlsx-{file_name}",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
-def download_file(data, file_name: str, *, mime: str, label: str, key: str | None = None,
-                  event: str = "export", **details) -> None:
+def download_file(
+    data, file_name: str, *, mime: str, label: str, key: str | None = None, event: str = "export", **details
+) -> None:
     """A download button whose click writes an audit line (``event`` of ``file_name``, filters in use).
 
     ``data`` is bytes/text or a function returning them (built only when the user clicks).
     ``details`` are extra short audit fields (audience, period, format); never child data.
     """
     st.download_button(
-        label, data=data, file_name=file_name, mime=mime, key=key or f"download-{file_name}",
-        on_click=auth.audited(event, file_name, **details), icon=":material/download:",
+        label,
+        data=data,
+        file_name=file_name,
+        mime=mime,
+        key=key or f"download-{file_name}",
+        on_click=auth.audited(event, file_name, **details),
+        icon=":material/download:",
     )

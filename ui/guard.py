@@ -8,6 +8,7 @@ turn those off as a second line of defence). Streamlit's own control flow (``st.
 ``CARE_MAP_PAGE_ERRORS=raise`` (set by the test suite, for developers) re-raises after the sentence, so
 that AppTest and a developer still see every error as an exception.
 """
+
 from __future__ import annotations
 
 import logging

@@ -3,6 +3,7 @@
 One line in a page (``history_view.show(dataset, topic)``). Shown only while the page shows published
 data; figures go through ``analysis.history`` (and so ``analysis.disclosure``) first.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -50,8 +51,11 @@ def show(dataset, topic: str) -> None:
     if len(shown) >= 2:
         percent = [c for c in numbers.columns if shown[c].astype(str).str.endswith("%").any()]
         chart = numbers[percent] if percent else numbers
-        st.caption("Trend across published snapshots" + (" (% of children looked after)" if percent else "")
-                   + ". A gap is a suppressed figure (c: 1-5 children).")
+        st.caption(
+            "Trend across published snapshots"
+            + (" (% of children looked after)" if percent else "")
+            + ". A gap is a suppressed figure (c: 1-5 children)."
+        )
         st.line_chart(chart, x_label="snapshot date", y_label="%" if percent else "count")
         with st.expander("Trend table"):
             st.dataframe(shown.reset_index().astype(str), hide_index=True)

@@ -10,6 +10,7 @@ streamlit-folium is pinned (requirements.txt): :func:`render_map` repeats the st
 ``st_folium`` with its own private helpers, and tests/test_map_view.py checks both send the same map.
 The version they were checked with is in :mod:`maps.compat`, with every other private internal we use.
 """
+
 from __future__ import annotations
 
 import folium
@@ -52,9 +53,16 @@ def render_map(m: folium.Map, *, bounds: bool = False) -> dict:
             box = m.get_bounds()
         except AttributeError:
             box = [[None, None], [None, None]]
-    return {"script": script, "header": header, "html": html, "id": stf.get_full_id(m),
-            "css_links": list(dict.fromkeys(css_links)), "js_links": list(dict.fromkeys(js_links)),
-            "bounds": box, "zoom": m.options.get("zoom")}
+    return {
+        "script": script,
+        "header": header,
+        "html": html,
+        "id": stf.get_full_id(m),
+        "css_links": list(dict.fromkeys(css_links)),
+        "js_links": list(dict.fromkeys(js_links)),
+        "bounds": box,
+        "zoom": m.options.get("zoom"),
+    }
 
 
 def _walk(element):
@@ -75,18 +83,33 @@ def show_map(rendered: dict, *, key: str, height: int = 600, returned_objects: l
         if rendered["bounds"] is None:
             raise ValueError("returning the map's bounds needs a map rendered with render_map(m, bounds=True)")
         south_west, north_east = rendered["bounds"]
-        defaults["bounds"] = {"_southWest": {"lat": south_west[0], "lng": south_west[1]},
-                              "_northEast": {"lat": north_east[0], "lng": north_east[1]}}
+        defaults["bounds"] = {
+            "_southWest": {"lat": south_west[0], "lng": south_west[1]},
+            "_northEast": {"lat": north_east[0], "lng": north_east[1]},
+        }
     hash_key = stf.generate_js_hash(rendered["script"], key, False)
 
     def on_change():
         st.session_state[key] = st.session_state.get(hash_key, {})
 
     return stf._component_func(
-        script=rendered["script"], header=rendered["header"], html=rendered["html"], id=rendered["id"],
-        key=hash_key, height=height, width=None, returned_objects=returned_objects,
+        script=rendered["script"],
+        header=rendered["header"],
+        html=rendered["html"],
+        id=rendered["id"],
+        key=hash_key,
+        height=height,
+        width=None,
+        returned_objects=returned_objects,
         default={k: v for k, v in defaults.items() if k in returned_objects},
-        zoom=None, center=None, feature_group=None, return_on_hover=False, layer_control=None,
-        pixelated=False, css_links=rendered["css_links"], js_links=rendered["js_links"], on_change=on_change,
+        zoom=None,
+        center=None,
+        feature_group=None,
+        return_on_hover=False,
+        layer_control=None,
+        pixelated=False,
+        css_links=rendered["css_links"],
+        js_links=rendered["js_links"],
+        on_change=on_change,
         wrap_longitude=False,
     )

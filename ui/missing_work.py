@@ -5,6 +5,7 @@ Every cache is keyed on one frozen choice object, not on a row of positional arg
 :class:`EpisodeChoice` (which episodes), :class:`HotspotChoice` (how hotspots are found in them) and
 :class:`MapChoice` (how the map draws them).
 """
+
 from __future__ import annotations
 
 from dataclasses import astuple, dataclass
@@ -119,8 +120,14 @@ def hotspots_job(finder: HotspotChoice):
     eps = chosen_episodes(finder.episodes)
     if eps.empty or eps[f"{finder.location.upper()}_EASTING"].notna().sum() < max(finder.min_cluster_size, 2):
         return None
-    return workers.submit(label_and_find_hotspots, eps, location=finder.location,
-                          min_cluster_size=finder.min_cluster_size, method=finder.method, eps_m=finder.eps_m)
+    return workers.submit(
+        label_and_find_hotspots,
+        eps,
+        location=finder.location,
+        min_cluster_size=finder.min_cluster_size,
+        method=finder.method,
+        eps_m=finder.eps_m,
+    )
 
 
 @st.cache_data(show_spinner="Finding hotspots...", max_entries=32)
@@ -137,9 +144,11 @@ def hotspots_for(finder: HotspotChoice):
 def episode_tables(choice: EpisodeChoice, cla: int) -> dict:
     """The summary and return home interview tables for these choices (the tiles need them on every rerun)."""
     chosen = chosen_episodes(choice)
-    return {"summary": summarise_missing(chosen, children_looked_after=cla or None, kind=choice.kind),
-            "rhi": return_interviews(chosen) if len(chosen) else pd.DataFrame(),
-            "rhi_recorded": interviews_recorded(chosen)}
+    return {
+        "summary": summarise_missing(chosen, children_looked_after=cla or None, kind=choice.kind),
+        "rhi": return_interviews(chosen) if len(chosen) else pd.DataFrame(),
+        "rhi_recorded": interviews_recorded(chosen),
+    }
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -176,8 +185,9 @@ def gi_for(choice: EpisodeChoice, location: str, cell_m: int):
     if extent is None:
         return None
     prefix = location.upper()
-    return significant_cells(eps, x=f"{prefix}_EASTING", y=f"{prefix}_NORTHING", cell_size_m=cell_m, shape="hex",
-                             extent=extent)
+    return significant_cells(
+        eps, x=f"{prefix}_EASTING", y=f"{prefix}_NORTHING", cell_size_m=cell_m, shape="hex", extent=extent
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -190,8 +200,15 @@ def episode_cells(choice: EpisodeChoice, location: str):
     if extent is None:
         return None
     prefix = location.upper()
-    grid = grid_counts(eps, x=f"{prefix}_EASTING", y=f"{prefix}_NORTHING", cell_size_m=EPISODE_CELL_M,
-                       shape="square", extent=extent, polygons=False)
+    grid = grid_counts(
+        eps,
+        x=f"{prefix}_EASTING",
+        y=f"{prefix}_NORTHING",
+        cell_size_m=EPISODE_CELL_M,
+        shape="square",
+        extent=extent,
+        polygons=False,
+    )
     return grid[grid["count"] > 0].reset_index(drop=True)
 
 
@@ -204,8 +221,16 @@ def emerging_for(choice: EpisodeChoice, location: str, cell_m: int, period: str)
     if extent is None:
         return None
     prefix = location.upper()
-    return emerging_hotspots(eps, x=f"{prefix}_EASTING", y=f"{prefix}_NORTHING", cell_size_m=cell_m, period=period,
-                             extent=extent, start=pd.Timestamp(choice.start), end=pd.Timestamp(choice.end))
+    return emerging_hotspots(
+        eps,
+        x=f"{prefix}_EASTING",
+        y=f"{prefix}_NORTHING",
+        cell_size_m=cell_m,
+        period=period,
+        extent=extent,
+        start=pd.Timestamp(choice.start),
+        end=pd.Timestamp(choice.end),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -238,14 +263,18 @@ def hotspot_map_rendered(view: MapChoice) -> dict:
     except Exception:  # noqa: BLE001 - a map without outlines is still useful
         geography = {}
     m = hotspot_map(
-        spots, colour_flag=view.colour_flag,
-        authority=geography.get("authority"), neighbours=geography.get("neighbours"),
+        spots,
+        colour_flag=view.colour_flag,
+        authority=geography.get("authority"),
+        neighbours=geography.get("neighbours"),
         gi_cells=gi_for(choice, location, cell_m),
         episode_cells=episode_cells(choice, location),
         emerging=emerging_for(choice, location, cell_m, "Q") if view.emerging_on else None,
         homes=state.home_points(fingerprint, on),
         placements=placements_by_district(fingerprint, on),
-        selected=view.selected, tiles=view.tiles, suppress_small=view.suppress_small,
+        selected=view.selected,
+        tiles=view.tiles,
+        suppress_small=view.suppress_small,
         show_episode_cells=not view.clustered,
     )
     return map_view.render_map(m)

@@ -9,6 +9,7 @@ A page script is::
 
 and one line in ``app.PAGES`` puts it in the menu.
 """
+
 from __future__ import annotations
 
 import streamlit as st

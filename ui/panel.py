@@ -4,6 +4,7 @@ Everything a corporate parenting panel sees passes through
 ``analysis.disclosure``: counts of 1-5 children become "c", and so does any
 figure computed from them (a percentage, a median, a cost).
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -77,8 +78,7 @@ def safe_headline(figures: pd.DataFrame) -> pd.DataFrame:
         else:
             value = SUPPRESSED if hidden else ("-" if pd.isna(row["percent"]) else f"{float(row['percent']):.1f}%")
             detail = f"{shown(count)} of {shown(base)} children"
-        rows.append({"measure": label, "shown": value, "detail": detail,
-                     "definition": str(row["definition"])})
+        rows.append({"measure": label, "shown": value, "detail": detail, "definition": str(row["definition"])})
     return pd.DataFrame(rows)
 
 
@@ -104,13 +104,16 @@ def unknown_warning(figures: pd.DataFrame) -> str:
             continue
         count, base = int(by_measure.loc[measure, "count"]), int(by_measure.loc[measure, "denominator"])
         if base and count / base >= UNKNOWN_WARNING_SHARE:
-            parts.append(f"the {what} is not known for {shown(count)} of {shown(base)} children, so {tiles} "
-                         "count only the rest")
+            parts.append(
+                f"the {what} is not known for {shown(count)} of {shown(base)} children, so {tiles} count only the rest"
+            )
     if not parts:
         return ""
     text = "; ".join(parts)
-    return (f"{text[0].upper()}{text[1:]}. These figures understate: check the placement and home postcodes "
-            "(PL_POST, HOME_POST) on the Data page.")
+    return (
+        f"{text[0].upper()}{text[1:]}. These figures understate: check the placement and home postcodes "
+        "(PL_POST, HOME_POST) on the Data page."
+    )
 
 
 def unknown_distances(snapshot: pd.DataFrame) -> pd.DataFrame:
@@ -131,8 +134,9 @@ def safe_unknown_distances(unknown: pd.DataFrame) -> pd.DataFrame:
     shown with them, so one hidden reason is never the total less the others)."""
     if unknown is None or unknown.empty:
         return pd.DataFrame(columns=["reason", "children"])
-    table = pd.concat([unknown, pd.DataFrame([{"reason": "All", "children": int(unknown["children"].sum())}])],
-                      ignore_index=True)
+    table = pd.concat(
+        [unknown, pd.DataFrame([{"reason": "All", "children": int(unknown["children"].sum())}])], ignore_index=True
+    )
     table.index = [f"row{i}" for i in range(len(unknown))] + ["All"]
     safe = suppress_table(table, ["children"], total_row="All")
     return order_safely(safe.reset_index(drop=True), "children", "reason")
@@ -143,13 +147,18 @@ def order_safely(safe: pd.DataFrame, count_column: str, label_column: str) -> pd
 
     Ranking rows by a hidden count would give the hidden numbers away.
     """
-    shown_count = pd.to_numeric(safe[count_column].astype(object).where(safe[count_column] != SUPPRESSED), errors="coerce")
-    key = pd.DataFrame({
-        "all": (safe[label_column] == "All").astype(int),
-        "hidden": shown_count.isna().astype(int),
-        "count": -shown_count.fillna(0),
-        "label": safe[label_column].astype(str),
-    }, index=safe.index)
+    shown_count = pd.to_numeric(
+        safe[count_column].astype(object).where(safe[count_column] != SUPPRESSED), errors="coerce"
+    )
+    key = pd.DataFrame(
+        {
+            "all": (safe[label_column] == "All").astype(int),
+            "hidden": shown_count.isna().astype(int),
+            "count": -shown_count.fillna(0),
+            "label": safe[label_column].astype(str),
+        },
+        index=safe.index,
+    )
     order = key.sort_values(["all", "hidden", "count", "label"], kind="stable").index
     return safe.loc[order].reset_index(drop=True)
 
@@ -247,8 +256,9 @@ def receiving_geojson(fingerprint: str, on, groups: tuple, providers: tuple, la_
 
 
 @st.cache_data(show_spinner="Drawing the map...", max_entries=32)
-def placements_map_rendered(fingerprint: str, on, groups: tuple, providers: tuple, layer_title: str, tiles: bool,
-                            la_code: str | None) -> dict:
+def placements_map_rendered(
+    fingerprint: str, on, groups: tuple, providers: tuple, layer_title: str, tiles: bool, la_code: str | None
+) -> dict:
     """The placements map for these choices, rendered once for ui.map_view.show_map."""
     from maps.placements_map import LAYER_COLUMNS, placements_map
 
@@ -258,12 +268,14 @@ def placements_map_rendered(fingerprint: str, on, groups: tuple, providers: tupl
     if geography:
         receiving = receiving_geojson(fingerprint, on, groups, providers, la_code)
     return map_view.render_map(
-        placements_map(flows, tiles=tiles, layer_title=layer_title, receiving=receiving, **geography))
+        placements_map(flows, tiles=tiles, layer_title=layer_title, receiving=receiving, **geography)
+    )
 
 
 @st.cache_data(show_spinner="Drawing the map...", max_entries=32)
-def homes_map_rendered(fingerprint: str, on, sectors: tuple, ratings: tuple, only_ours: bool, tiles: bool,
-                       la_code: str | None) -> dict:
+def homes_map_rendered(
+    fingerprint: str, on, sectors: tuple, ratings: tuple, only_ours: bool, tiles: bool, la_code: str | None
+) -> dict:
     """The children's homes map for these choices, rendered once for ui.map_view.show_map."""
     from maps.homes_map import homes_map
 
@@ -276,7 +288,8 @@ def homes_map_rendered(fingerprint: str, on, sectors: tuple, ratings: tuple, onl
     if only_ours:
         points = points[pd.to_numeric(points["OUR_CHILDREN"], errors="coerce").fillna(0) > 0]
     return map_view.render_map(
-        homes_map(points, tiles=tiles, distance_miles=OVER_DISTANCE_MILES, **_geography_or_warn(la_code)))
+        homes_map(points, tiles=tiles, distance_miles=OVER_DISTANCE_MILES, **_geography_or_warn(la_code))
+    )
 
 
 NOT_MATCHED = "Not matched to a listed home"  # analysis.homes.home_usage's row for unmatched children
@@ -317,8 +330,10 @@ def flow_note(summary) -> str:
             lines = f"all but {SMALL_NUMBER_MAX} or fewer"
         else:
             lines = f"{drawn:,}"
-        parts = [f"Lines for {lines} of the {shown(children)} children",
-                 "the others have no home postcode sector or no placement postcode district"]
+        parts = [
+            f"Lines for {lines} of the {shown(children)} children",
+            "the others have no home postcode sector or no placement postcode district",
+        ]
     else:
         parts = [f"Lines for {shown(drawn)} of the {shown(children)} children"]
         if summary.no_home_sector:
@@ -395,20 +410,31 @@ def safe_costs(costs: pd.DataFrame) -> pd.DataFrame:
     """placement_costs output with counts of 1-5 hidden, and every cost or share built on them."""
     table = costs.copy()
     table.index = [f"row{i}" if g != "All" else "All" for i, g in enumerate(table["PLACEMENT_GROUP"])]
-    safe = suppress_table(table, ["children"], total_row="All" if "All" in table.index else None,
-                          percent_columns={"percent_of_children": "children"})
+    safe = suppress_table(
+        table,
+        ["children"],
+        total_row="All" if "All" in table.index else None,
+        percent_columns={"percent_of_children": "children"},
+    )
     hidden = safe["children"] == SUPPRESSED
     for col in ("weekly_cost", "annual_cost"):
         safe[col] = [SUPPRESSED if h else ("x" if pd.isna(v) else f"£{v:,.0f}") for h, v in zip(hidden, table[col])]
-    safe["percent_of_cost"] = [SUPPRESSED if h else ("x" if pd.isna(v) else f"{v:.1f}")
-                               for h, v in zip(hidden, table["percent_of_cost"])]
+    safe["percent_of_cost"] = [
+        SUPPRESSED if h else ("x" if pd.isna(v) else f"{v:.1f}") for h, v in zip(hidden, table["percent_of_cost"])
+    ]
     safe["WEEKLY_COST"] = ["" if pd.isna(v) else f"£{v:,.0f}" for v in table["WEEKLY_COST"]]
     safe = safe.reset_index(drop=True)
-    return safe.rename(columns={
-        "PLACEMENT_GROUP": "Placement group", "children": "Children", "percent_of_children": "% of children",
-        "WEEKLY_COST": "Weekly cost per child", "weekly_cost": "Weekly cost", "annual_cost": "Annual cost",
-        "percent_of_cost": "% of cost",
-    })
+    return safe.rename(
+        columns={
+            "PLACEMENT_GROUP": "Placement group",
+            "children": "Children",
+            "percent_of_children": "% of children",
+            "WEEKLY_COST": "Weekly cost per child",
+            "weekly_cost": "Weekly cost",
+            "annual_cost": "Annual cost",
+            "percent_of_cost": "% of cost",
+        }
+    )
 
 
 def costs_section(dataset, snapshot: pd.DataFrame, fingerprint: str) -> None:
@@ -416,8 +442,10 @@ def costs_section(dataset, snapshot: pd.DataFrame, fingerprint: str) -> None:
 
     start = cost_table(dataset)
     if (start["SOURCE"] == COST_SOURCE_ILLUSTRATIVE).any():
-        st.warning("The weekly costs below are **illustrative** round figures, not your authority's prices. "
-                   "Edit them here (they stay in this session) or load a cost file on the Data page.")
+        st.warning(
+            "The weekly costs below are **illustrative** round figures, not your authority's prices. "
+            "Edit them here (they stay in this session) or load a cost file on the Data page."
+        )
     edited = st.data_editor(
         start,
         key=f"costs_editor_{fingerprint}",
@@ -448,4 +476,4 @@ def costs_section(dataset, snapshot: pd.DataFrame, fingerprint: str) -> None:
         st.markdown("**Share of children and share of cost by placement group**")
         st.bar_chart(chart, horizontal=True, stack=False, y_label="")
         if len(shares) < int((costs["PLACEMENT_GROUP"] != "All").sum()):
-            st.caption("Groups with no children, or whose numbers are hidden (\"c\"), are not charted.")
+            st.caption('Groups with no children, or whose numbers are hidden ("c"), are not charted.')

@@ -5,6 +5,7 @@ Panel members see the latest published snapshot. Analysts see it too and may swi
 nothing is published, everyone sees the synthetic demo. Opening a snapshot is ``st.cache_resource``
 keyed by its id: every session of the server shares one read-only copy.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -17,8 +18,11 @@ KEY_CHOSEN = "published_snapshot_choice"  # an analyst's chosen earlier snapshot
 
 
 def _store_problem(exc: Exception) -> None:
-    st.warning(f"The store of published data could not be read ({type(exc).__name__}: {str(exc)[:160]}). "
-               "Ask IT to check it (docs/operations.md).", icon=":material/database:")
+    st.warning(
+        f"The store of published data could not be read ({type(exc).__name__}: {str(exc)[:160]}). "
+        "Ask IT to check it (docs/operations.md).",
+        icon=":material/database:",
+    )
 
 
 def published() -> list:

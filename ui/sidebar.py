@@ -7,6 +7,7 @@ survive moving between pages; each widget is seeded from its key and writes
 back to it when changed. When the dataset changes the choices are reset to the
 new data's defaults.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,9 +32,11 @@ _TYPED_DATE = re.compile(r"^\s*(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})\s*$")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 PROVIDER_GROUPS = list(dict.fromkeys(PROVIDER_GROUP.values()))
 DEFAULT_TREND_MONTHS = 36
-PANEL_FILTERS_NOTE = ("Figures are for all placement types and providers; each group's own figures are in "
-                      "the breakdowns. (Filters are for analysts: comparing filtered totals could reveal "
-                      "suppressed numbers.)")
+PANEL_FILTERS_NOTE = (
+    "Figures are for all placement types and providers; each group's own figures are in "
+    "the breakdowns. (Filters are for analysts: comparing filtered totals could reveal "
+    "suppressed numbers.)"
+)
 
 
 @dataclass(frozen=True)
@@ -84,8 +87,10 @@ def parse_snapshot_date(text: str, first: date, last: date) -> tuple[date | None
     except ValueError:
         return None, f"{str(text)[:20]!r} is not a date in the calendar."
     if not first <= value <= last:
-        return None, (f"{value:{DATE_FORMAT}} is outside the loaded data: choose a date from "
-                      f"{first:{DATE_FORMAT}} to {last:{DATE_FORMAT}}.")
+        return None, (
+            f"{value:{DATE_FORMAT}} is outside the loaded data: choose a date from "
+            f"{first:{DATE_FORMAT}} to {last:{DATE_FORMAT}}."
+        )
     return value, ""
 
 
@@ -102,9 +107,14 @@ def _snapshot_box(first: date, last: date, data: str) -> None:
             st.session_state[KEY_SNAPSHOT] = value
         st.session_state[KEY_SNAPSHOT_PROBLEM] = problem
 
-    st.text_input("Snapshot date", key=widget_key, on_change=_store, placeholder="DD/MM/YYYY",
-                  help=f"Children in placement on this date are counted (DfE counts on 31 March). Type it as "
-                       f"DD/MM/YYYY, from {first:{DATE_FORMAT}} to {last:{DATE_FORMAT}}, then Enter or Tab.")
+    st.text_input(
+        "Snapshot date",
+        key=widget_key,
+        on_change=_store,
+        placeholder="DD/MM/YYYY",
+        help=f"Children in placement on this date are counted (DfE counts on 31 March). Type it as "
+        f"DD/MM/YYYY, from {first:{DATE_FORMAT}} to {last:{DATE_FORMAT}}, then Enter or Tab.",
+    )
     problem = st.session_state.pop(KEY_SNAPSHOT_PROBLEM, "")
     if problem:
         st.error(f"Snapshot date not changed: {problem}", icon=":material/event_busy:")
@@ -183,6 +193,9 @@ def render_sidebar(fingerprint: str, period: tuple[date, date], *, panel_view: b
     if panel_view:
         return Filters(snapshot=snap, start=start, end=end)
     return Filters(
-        snapshot=snap, start=start, end=end,
-        groups=tuple(st.session_state[KEY_GROUPS]), providers=tuple(st.session_state[KEY_PROVIDERS]),
+        snapshot=snap,
+        start=start,
+        end=end,
+        groups=tuple(st.session_state[KEY_GROUPS]),
+        providers=tuple(st.session_state[KEY_PROVIDERS]),
     )

@@ -5,6 +5,7 @@ docs/ssd.md) or the environment; a connection string is never typed into, or sho
 goes through the same readers as uploaded files (``ui.state.use_uploads``); the SSD's own rows not used are
 kept in this session and listed here.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -22,7 +23,11 @@ KEY_SSD_ISSUES = "ssd_issues"  # the SSD rows not used or doubtful, from the las
 def _configured():
     secrets = read_secrets()
     try:
-        return resolve_url(None, secrets=secrets), settings_from(None, secrets=secrets), secrets.get("ssd", {}).get("la")
+        return (
+            resolve_url(None, secrets=secrets),
+            settings_from(None, secrets=secrets),
+            secrets.get("ssd", {}).get("la"),
+        )
     except SSDError:
         return None, None, None
 
@@ -38,11 +43,15 @@ def render_ssd_source(la: str | None) -> None:
     la = la or configured_la
     st.subheader("Read from the council's SSD")
     if url is None:
-        st.caption("IT can connect this app to the council's Standard Safeguarding Dataset (read-only) so that "
-                   "the 903 tables are read directly: see docs/ssd.md.")
+        st.caption(
+            "IT can connect this app to the council's Standard Safeguarding Dataset (read-only) so that "
+            "the 903 tables are read directly: see docs/ssd.md."
+        )
         return
-    st.caption("Reads the 903 episodes, header and missing episodes from the Standard Safeguarding Dataset that IT "
-               "configured for this machine. The connection only reads; nothing is written to it.")
+    st.caption(
+        "Reads the 903 episodes, header and missing episodes from the Standard Safeguarding Dataset that IT "
+        "configured for this machine. The connection only reads; nothing is written to it."
+    )
     if st.button("Read from the SSD", icon=":material/database:", key="ssd_read"):
         try:
             with st.spinner("Reading the SSD..."):

@@ -7,6 +7,7 @@ Derived tables are cached with ``st.cache_data`` keyed on a short
 authority, or "demo"), never on the big frames themselves, so a filter change
 only recomputes what depends on the filter.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -72,8 +73,11 @@ def demo_dataset() -> Dataset:
     dataset = read_folder(DEMO_DIR, la=DEMO_LA or None)
     _check(dataset)
     dataset.synthetic = True
-    dataset.label = dataset.label or ("Synthetic demo: " + authority_name(dataset.la_code) if dataset.la_code
-                                      else "Synthetic demo: several authorities")
+    dataset.label = dataset.label or (
+        "Synthetic demo: " + authority_name(dataset.la_code)
+        if dataset.la_code
+        else "Synthetic demo: several authorities"
+    )
     return dataset
 
 
@@ -159,8 +163,10 @@ def current_dataset() -> tuple[Dataset, str]:
                 _check(dataset)
                 dataset.label = UPLOAD_LABEL
         except Exception as exc:  # noqa: BLE001 - never a traceback for the user; say what happened
-            st.error(f"The uploaded files could not be read ({type(exc).__name__}: {str(exc)[:200]}). "
-                     "Showing the published data (or, while nothing is published, the synthetic demo) instead.")
+            st.error(
+                f"The uploaded files could not be read ({type(exc).__name__}: {str(exc)[:200]}). "
+                "Showing the published data (or, while nothing is published, the synthetic demo) instead."
+            )
             use_demo()
             return current_dataset()
         st.session_state[KEY_DATASET] = dataset
@@ -197,8 +203,12 @@ def missing_episodes(fingerprint: str) -> pd.DataFrame:
 
     dataset = _dataset_for(fingerprint)
     located = located_episodes(fingerprint)
-    return join_missing_episodes(dataset, episodes=located if not located.empty else None,
-                                 la=dataset.la_code if located.empty else None, index=postcode_index())
+    return join_missing_episodes(
+        dataset,
+        episodes=located if not located.empty else None,
+        la=dataset.la_code if located.empty else None,
+        index=postcode_index(),
+    )
 
 
 def has_authority(dataset: Dataset) -> bool:
@@ -232,8 +242,7 @@ def _everyone_on(fingerprint: str, on: date) -> pd.DataFrame:
     from maps.placements_map import add_flow_ends
 
     located = located_episodes(fingerprint)
-    return located if located.empty else add_flow_ends(placements_on(located, pd.Timestamp(on)),
-                                                        index=postcode_index())
+    return located if located.empty else add_flow_ends(placements_on(located, pd.Timestamp(on)), index=postcode_index())
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)  # kept as objects, tens of MB each for England
@@ -353,8 +362,11 @@ def last_full_year(fingerprint: str) -> tuple[date, date]:
     """
     dataset = _dataset_for(fingerprint)
     latest = pd.NaT
-    for frame, columns in ((dataset.episodes, ("DECOM", "DEC")), (dataset.missing, ("MIS_START",)),
-                           (dataset.missing_log, ("MIS_START",))):
+    for frame, columns in (
+        (dataset.episodes, ("DECOM", "DEC")),
+        (dataset.missing, ("MIS_START",)),
+        (dataset.missing_log, ("MIS_START",)),
+    ):
         for column in columns:
             if frame is not None and column in getattr(frame, "columns", ()):
                 seen = pd.to_datetime(frame[column], errors="coerce").max()

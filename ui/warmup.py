@@ -7,6 +7,7 @@ then checks one small chart against the Vega-Lite schema, so the first chart doe
 starts the analysis worker process (analysis.workers) with two made-up hotspots, so that the worker has
 imported and set up what clustering needs before the first real request.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -45,10 +46,14 @@ def first_hotspots():
     from analysis.hotspots import label_and_find_hotspots
 
     step = np.arange(40)
-    episodes = pd.DataFrame({"CHILD": [f"child {i % 7}" for i in step],
-                             "MIS_START": pd.Timestamp("2025-01-01") + pd.to_timedelta(step * 9, unit="D"),
-                             "FOUND_EASTING": 530_000 + 5_000 * (step % 2) + 20 * np.sin(step),
-                             "FOUND_NORTHING": 180_000 + 20 * np.cos(step)})
+    episodes = pd.DataFrame(
+        {
+            "CHILD": [f"child {i % 7}" for i in step],
+            "MIS_START": pd.Timestamp("2025-01-01") + pd.to_timedelta(step * 9, unit="D"),
+            "FOUND_EASTING": 530_000 + 5_000 * (step % 2) + 20 * np.sin(step),
+            "FOUND_NORTHING": 180_000 + 20 * np.cos(step),
+        }
+    )
     return label_and_find_hotspots(episodes, location="found", min_cluster_size=8, method="hdbscan", eps_m=250.0)
 
 
@@ -58,8 +63,12 @@ def _first_chart() -> dict:
     import altair as alt
     import pandas as pd
 
-    return alt.Chart(pd.DataFrame({"month": ["2025-01"], "episodes": [1]})).mark_bar().encode(
-        x="month", y="episodes").to_dict()
+    return (
+        alt.Chart(pd.DataFrame({"month": ["2025-01"], "episodes": [1]}))
+        .mark_bar()
+        .encode(x="month", y="episodes")
+        .to_dict()
+    )
 
 
 @st.cache_resource(show_spinner=False)

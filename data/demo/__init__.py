@@ -7,6 +7,7 @@ a fictional children's homes register, illustrative placement costs, the planted
 (``ground_truth.csv``) and ``SYNTHETIC_DATA_README.txt``. Every child id starts with "SYN".
 Same authority + seed + years + end date = byte-identical files. See docs/demo.md.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,8 +29,7 @@ __all__ = ["generate_demo", "write_demo", "DEMO_FILES", "SYNTHETIC_PREFIX"]
 from data.readers import SYNTHETIC_MARKER  # noqa: E402 - the reader recognises the demo by it
 
 SYNTHETIC_PREFIX = "SYN"
-DEMO_FILES = ["missing_log.csv", "childrens_homes.csv", "placement_costs.csv", "ground_truth.csv",
-              SYNTHETIC_MARKER]
+DEMO_FILES = ["missing_log.csv", "childrens_homes.csv", "placement_costs.csv", "ground_truth.csv", SYNTHETIC_MARKER]
 _EPOCH = pd.Timestamp("1970-01-01")
 
 
@@ -58,7 +58,9 @@ def collection_years(end: str | dt.date = "2026-03-31", years: int = 3) -> list[
     return out
 
 
-def generate_demo(la: str | Authority, *, seed: int = 1, years: int = 3, end: str = "2026-03-31") -> dict[str, pd.DataFrame]:
+def generate_demo(
+    la: str | Authority, *, seed: int = 1, years: int = 3, end: str = "2026-03-31"
+) -> dict[str, pd.DataFrame]:
     """All demo tables for one authority, keyed by file name (without the README), plus "_meta".
 
     Raises ``geo.authorities.UnknownAuthorityError`` for an unknown authority.
@@ -71,31 +73,52 @@ def generate_demo(la: str | Authority, *, seed: int = 1, years: int = 3, end: st
     w_start, w_end = spans[0][1], spans[-1][2]
     horizon = w_end + 1
 
-    kids = draw_children(rng=rng, la_units=la_units, n_english_postcodes=len(sampler.code),
-                         window_start=w_start, window_end=w_end)
+    kids = draw_children(
+        rng=rng, la_units=la_units, n_english_postcodes=len(sampler.code), window_start=w_start, window_end=w_end
+    )
     stock = float((kids["START"] <= w_end).sum())
-    homes = draw_homes_register(rng=rng, sampler=sampler, la_code=authority.code, la_name=authority.name,
-                                la_units=la_units, n_homes=max(12, int(round(stock * 0.05))))
+    homes = draw_homes_register(
+        rng=rng,
+        sampler=sampler,
+        la_code=authority.code,
+        la_name=authority.name,
+        la_units=la_units,
+        n_homes=max(12, int(round(stock * 0.05))),
+    )
     placements = draw_placements(kids, rng=rng, horizon=horizon)
-    placements = locate_placements(placements, kids, homes, rng=rng, sampler=sampler, la_units=la_units,
-                                   la_code=authority.code, la_dfe=authority.dfe_code)
+    placements = locate_placements(
+        placements,
+        kids,
+        homes,
+        rng=rng,
+        sampler=sampler,
+        la_units=la_units,
+        la_code=authority.code,
+        la_dfe=authority.dfe_code,
+    )
     episodes = build_episodes(placements, kids, rng=rng, sampler=sampler, horizon=horizon)
     n_sb = max(2, int(round(len(kids) * 0.02)))
     sb = draw_short_break_children(rng=rng, n=n_sb, window_start=w_start, window_end=w_end)
-    episodes = pd.concat([episodes, short_break_episodes(sb, rng=rng, window_start=w_start, window_end=w_end)],
-                         ignore_index=True)
+    episodes = pd.concat(
+        [episodes, short_break_episodes(sb, rng=rng, window_start=w_start, window_end=w_end)], ignore_index=True
+    )
 
     incidents = draw_incidents(episodes, kids, rng=rng, years=[(s, e) for _, s, e in spans])
     home_rows = placements.groupby("CHILD", sort=False)["HOME_PC_ROW"].first()
-    log, truth = place_incidents(incidents, kids, hotspots_for(authority.code, la_units, sampler),
-                                 rng=rng, sampler=sampler, home_rows=home_rows)
+    log, truth = place_incidents(
+        incidents, kids, hotspots_for(authority.code, la_units, sampler), rng=rng, sampler=sampler, home_rows=home_rows
+    )
     in_903, in_log = split_sources(len(incidents), rng=rng)
 
-    people = pd.concat([kids[["CHILD", "SEX", "DOB", "ETHNIC", "UASC"]],
-                        sb[["CHILD", "SEX", "DOB", "ETHNIC"]].assign(UASC=False)], ignore_index=True)
+    people = pd.concat(
+        [kids[["CHILD", "SEX", "DOB", "ETHNIC", "UASC"]], sb[["CHILD", "SEX", "DOB", "ETHNIC"]].assign(UASC=False)],
+        ignore_index=True,
+    )
     people["UPN"] = [f"{'ABCDEFGHJKLMNPQRTUVWXYZ'[i % 23]}{rng.integers(10**11, 10**12)}" for i in range(len(people))]
     mother = (people["SEX"] == "F") & (rng.random(len(people)) < 0.03)
-    people["MC_DOB_DAY"] = np.where(mother, people["DOB"] + (rng.uniform(15.5, 17.5, len(people)) * 365.25).astype(int), -1)
+    people["MC_DOB_DAY"] = np.where(
+        mother, people["DOB"] + (rng.uniform(15.5, 17.5, len(people)) * 365.25).astype(int), -1
+    )
 
     people["MC_DOB_DAY"] = _births_before_last_episode_end(people, episodes, spans)
 
@@ -106,9 +129,17 @@ def generate_demo(la: str | Authority, *, seed: int = 1, years: int = 3, end: st
     out["childrens_homes.csv"] = homes[schemas.HOMES_COLUMNS].reset_index(drop=True)
     out["placement_costs.csv"] = placement_costs()
     out["ground_truth.csv"] = truth
-    out["_meta"] = pd.DataFrame({"la_code": [authority.code], "la_name": [authority.name], "seed": [seed],
-                                 "years": [years], "end": [str(pd.Timestamp(end).date())],
-                                 "children": [len(kids)], "homes": [len(homes)]})
+    out["_meta"] = pd.DataFrame(
+        {
+            "la_code": [authority.code],
+            "la_name": [authority.name],
+            "seed": [seed],
+            "years": [years],
+            "end": [str(pd.Timestamp(end).date())],
+            "children": [len(kids)],
+            "homes": [len(homes)],
+        }
+    )
     return out
 
 
@@ -154,55 +185,71 @@ def _year_tables(year, ys, ye, episodes, people, incidents, kids) -> dict[str, p
     who = people[people["CHILD"].isin(ep["CHILD"])].sort_values("CHILD", kind="stable")
     sex = who["SEX"] if year >= 2025 else who["SEX"].map({"M": "1", "F": "2"})
     mc = who["MC_DOB_DAY"].where((who["MC_DOB_DAY"] >= 0) & (who["MC_DOB_DAY"] <= ye), -1)
-    header = pd.DataFrame({
-        "CHILD": who["CHILD"].to_numpy(),
-        "SEX": sex.to_numpy(),
-        "DOB": _dates(who["DOB"].to_numpy()).to_numpy(),
-        "ETHNIC": who["ETHNIC"].to_numpy(),
-        "UPN": who["UPN"].to_numpy(),
-        "MOTHER": np.where(mc >= 0, "1", np.where(who["SEX"] == "F", "0", "")),
-        "MC_DOB": _dates(mc.to_numpy()).to_numpy(),
-    })
+    header = pd.DataFrame(
+        {
+            "CHILD": who["CHILD"].to_numpy(),
+            "SEX": sex.to_numpy(),
+            "DOB": _dates(who["DOB"].to_numpy()).to_numpy(),
+            "ETHNIC": who["ETHNIC"].to_numpy(),
+            "UPN": who["UPN"].to_numpy(),
+            "MOTHER": np.where(mc >= 0, "1", np.where(who["SEX"] == "F", "0", "")),
+            "MC_DOB": _dates(mc.to_numpy()).to_numpy(),
+        }
+    )
 
     start_day = (incidents["START"].dt.normalize() - _EPOCH).dt.days
     mi = incidents[(start_day >= ys) & (start_day <= ye)]
     dob = people.set_index("CHILD")["DOB"]
     end_day = (mi["END"].dt.normalize() - _EPOCH).dt.days
-    missing = pd.DataFrame({
-        "CHILD": mi["CHILD"].to_numpy(),
-        "DOB": _dates(dob.loc[mi["CHILD"]].to_numpy()).to_numpy(),
-        "MISSING": mi["MISSING"].to_numpy(),
-        "MIS_START": _fmt(mi["START"], "%d/%m/%Y").to_numpy(),
-        "MIS_END": _fmt(mi["END"].where(end_day <= ye), "%d/%m/%Y").to_numpy(),
-    }).sort_values(["CHILD"], kind="stable").reset_index(drop=True)
+    missing = (
+        pd.DataFrame(
+            {
+                "CHILD": mi["CHILD"].to_numpy(),
+                "DOB": _dates(dob.loc[mi["CHILD"]].to_numpy()).to_numpy(),
+                "MISSING": mi["MISSING"].to_numpy(),
+                "MIS_START": _fmt(mi["START"], "%d/%m/%Y").to_numpy(),
+                "MIS_END": _fmt(mi["END"].where(end_day <= ye), "%d/%m/%Y").to_numpy(),
+            }
+        )
+        .sort_values(["CHILD"], kind="stable")
+        .reset_index(drop=True)
+    )
 
     u = kids[kids["UASC"] & kids["CHILD"].isin(ep["CHILD"])].sort_values("CHILD")
-    uasc = pd.DataFrame({
-        "CHILD": u["CHILD"].to_numpy(),
-        "SEX": (u["SEX"] if year >= 2025 else u["SEX"].map({"M": "1", "F": "2"})).to_numpy(),
-        "DOB": _dates(u["DOB"].to_numpy()).to_numpy(),
-        "DUC": _dates(eighteenth_birthday(u["DOB"].to_numpy())).to_numpy(),
-    })
-    return {f"{year}_header.csv": header, f"{year}_episodes.csv": episodes_out,
-            f"{year}_missing.csv": missing, f"{year}_uasc.csv": uasc}
+    uasc = pd.DataFrame(
+        {
+            "CHILD": u["CHILD"].to_numpy(),
+            "SEX": (u["SEX"] if year >= 2025 else u["SEX"].map({"M": "1", "F": "2"})).to_numpy(),
+            "DOB": _dates(u["DOB"].to_numpy()).to_numpy(),
+            "DUC": _dates(eighteenth_birthday(u["DOB"].to_numpy())).to_numpy(),
+        }
+    )
+    return {
+        f"{year}_header.csv": header,
+        f"{year}_episodes.csv": episodes_out,
+        f"{year}_missing.csv": missing,
+        f"{year}_uasc.csv": uasc,
+    }
 
 
 def _log_table(log: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame({
-        "CHILD": log["CHILD"].to_numpy(),
-        "MISSING": log["MISSING"].to_numpy(),
-        "MIS_START": _fmt(log["START"], "%d/%m/%Y %H:%M").to_numpy(),
-        "MIS_END": _fmt(log["END"], "%d/%m/%Y %H:%M").to_numpy(),
-        "FROM_POST": log["FROM_POST"].to_numpy(),
-        "FOUND_POST": log["FOUND_POST"].to_numpy(),
-        "FOUND_LAT": log["FOUND_LAT"].map(lambda v: "" if pd.isna(v) else f"{v:.5f}").to_numpy(),
-        "FOUND_LON": log["FOUND_LON"].map(lambda v: "" if pd.isna(v) else f"{v:.5f}").to_numpy(),
-        "RHI_OFFERED": _fmt(log["RHI_OFFERED"], "%d/%m/%Y").to_numpy(),
-        "RHI_DONE": _fmt(log["RHI_DONE"], "%d/%m/%Y").to_numpy(),
-        "RHI_ACCEPTED": log["RHI_ACCEPTED"].to_numpy(),
-        **{f: log[f].to_numpy() for f in schemas.RISK_FLAGS},
-        "NOTES": log["NOTES"].to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "CHILD": log["CHILD"].to_numpy(),
+            "MISSING": log["MISSING"].to_numpy(),
+            "MIS_START": _fmt(log["START"], "%d/%m/%Y %H:%M").to_numpy(),
+            "MIS_END": _fmt(log["END"], "%d/%m/%Y %H:%M").to_numpy(),
+            "FROM_POST": log["FROM_POST"].to_numpy(),
+            "FOUND_POST": log["FOUND_POST"].to_numpy(),
+            "FOUND_LAT": log["FOUND_LAT"].map(lambda v: "" if pd.isna(v) else f"{v:.5f}").to_numpy(),
+            "FOUND_LON": log["FOUND_LON"].map(lambda v: "" if pd.isna(v) else f"{v:.5f}").to_numpy(),
+            "RHI_OFFERED": _fmt(log["RHI_OFFERED"], "%d/%m/%Y").to_numpy(),
+            "RHI_DONE": _fmt(log["RHI_DONE"], "%d/%m/%Y").to_numpy(),
+            "RHI_ACCEPTED": log["RHI_ACCEPTED"].to_numpy(),
+            **{f: log[f].to_numpy() for f in schemas.RISK_FLAGS},
+            "NOTES": log["NOTES"].to_numpy(),
+        }
+    )
     return out[schemas.MISSING_LOG_COLUMNS]
 
 
@@ -226,7 +273,9 @@ dates; the year is the one the return is due in (2026 = April 2025 to March 2026
 """
 
 
-def write_demo(la: str | Authority, out: str | Path, *, seed: int = 1, years: int = 3, end: str = "2026-03-31") -> list[Path]:
+def write_demo(
+    la: str | Authority, out: str | Path, *, seed: int = 1, years: int = 3, end: str = "2026-03-31"
+) -> list[Path]:
     """Generate the demo and write it to folder ``out``; returns the files written.
 
     CSVs are UTF-8 with ``\\n`` line ends, written in a fixed order, so reruns are byte-identical.
@@ -241,7 +290,11 @@ def write_demo(la: str | Authority, out: str | Path, *, seed: int = 1, years: in
         frame.to_csv(path, index=False, lineterminator="\n")
         written.append(path)
     readme = folder / SYNTHETIC_MARKER
-    readme.write_text(README.format(la_name=meta["la_name"], la_code=meta["la_code"], seed=meta["seed"],
-                                    years=meta["years"], end=meta["end"]), encoding="utf-8")
+    readme.write_text(
+        README.format(
+            la_name=meta["la_name"], la_code=meta["la_code"], seed=meta["seed"], years=meta["years"], end=meta["end"]
+        ),
+        encoding="utf-8",
+    )
     written.append(readme)
     return written

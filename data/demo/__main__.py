@@ -2,6 +2,7 @@
 
 Exit 0 on success; exit 2 with one line on stderr for an unknown authority or bad arguments.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -11,8 +12,12 @@ import pandas as pd
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m data.demo", description="Write synthetic demo data (real postcodes, invented children).")
-    parser.add_argument("--la", required=True, help="children's services authority: name, GSS code (E10000016) or DfE code (886)")
+    parser = argparse.ArgumentParser(
+        prog="python -m data.demo", description="Write synthetic demo data (real postcodes, invented children)."
+    )
+    parser.add_argument(
+        "--la", required=True, help="children's services authority: name, GSS code (E10000016) or DfE code (886)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", required=True, help="folder to write to")
     parser.add_argument("--years", type=int, default=3, help="collection years (April-March)")

@@ -3,6 +3,7 @@
 Reads the written files only (as a user checking the demo would), looks postcodes up in the ONS
 index and measures distances the DfE way (straight line between unit postcodes, miles, 0.1).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -41,8 +42,12 @@ def _read(path: Path) -> pd.DataFrame:
 
 
 def _miles(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-    return straight_line_miles(a["easting"].to_numpy(float), a["northing"].to_numpy(float),
-                               b["easting"].to_numpy(float), b["northing"].to_numpy(float))
+    return straight_line_miles(
+        a["easting"].to_numpy(float),
+        a["northing"].to_numpy(float),
+        b["easting"].to_numpy(float),
+        b["northing"].to_numpy(float),
+    )
 
 
 def measure_demo(folder: str | Path, *, la_code: str, index=None) -> pd.DataFrame:
@@ -100,8 +105,10 @@ def measure_demo(folder: str | Path, *, la_code: str, index=None) -> pd.DataFram
         age = (start - pd.to_datetime(m["DOB"], format="%d/%m/%Y")).dt.days / 365.25
         aged_16 += int((age >= 16).sum())
         # Placement at the start of the incident.
-        e = e.assign(DECOM_D=pd.to_datetime(e["DECOM"], format="%d/%m/%Y"),
-                     DEC_D=pd.to_datetime(e["DEC"].replace("", None), format="%d/%m/%Y"))
+        e = e.assign(
+            DECOM_D=pd.to_datetime(e["DECOM"], format="%d/%m/%Y"),
+            DEC_D=pd.to_datetime(e["DEC"].replace("", None), format="%d/%m/%Y"),
+        )
         j = m.assign(S=start).reset_index().merge(e[["CHILD", "PLACE", "DECOM_D", "DEC_D"]], on="CHILD")
         j = j[(j["DECOM_D"] <= j["S"]) & (j["DEC_D"].isna() | (j["DEC_D"] > j["S"]))]
         j = j.drop_duplicates("index", keep="last")
@@ -113,20 +120,29 @@ def measure_demo(folder: str | Path, *, la_code: str, index=None) -> pd.DataFram
     hours = (le - ls).dt.total_seconds() / 3600
     offered = pd.to_datetime(log["RHI_OFFERED"].replace("", None), format="%d/%m/%Y")
     within = (offered - le.dt.normalize()).dt.days <= 3
-    got.update({
-        TARGETS[11][0]: 100.0 * missing_children / max(during, 1),
-        TARGETS[12][0]: incidents / max(missing_children, 1),
-        TARGETS[13][0]: 100.0 * aged_16 / max(incidents, 1),
-        TARGETS[14][0]: pct(hours[ended] < 48),
-        TARGETS[15][0]: 100.0 * residential / max(incidents, 1),
-        TARGETS[16][0]: pct(within[ended]),
-    })
+    got.update(
+        {
+            TARGETS[11][0]: 100.0 * missing_children / max(during, 1),
+            TARGETS[12][0]: incidents / max(missing_children, 1),
+            TARGETS[13][0]: 100.0 * aged_16 / max(incidents, 1),
+            TARGETS[14][0]: pct(hours[ended] < 48),
+            TARGETS[15][0]: 100.0 * residential / max(incidents, 1),
+            TARGETS[16][0]: pct(within[ended]),
+        }
+    )
     rows = []
     for name, target, tol, kind in TARGETS:
         value = got[name]
         ok = abs(value - target) <= (tol * target if kind == "rel" else tol)
-        rows.append({"measure": name, "measured": round(value, 1), "target": target,
-                     "tolerance": f"±{tol:.0%}" if kind == "rel" else f"±{tol:g} points", "ok": bool(ok)})
+        rows.append(
+            {
+                "measure": name,
+                "measured": round(value, 1),
+                "target": target,
+                "tolerance": f"±{tol:.0%}" if kind == "rel" else f"±{tol:g} points",
+                "ok": bool(ok),
+            }
+        )
     table = pd.DataFrame(rows)
     repeat = pd.concat(per_child)
     table.attrs.update(cla_at_31_march=n, repeat_share=float(100 * (repeat > 1).mean()))

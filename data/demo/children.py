@@ -4,6 +4,7 @@ Children enter care at a steady rate for 18 years before the first collection ye
 population looked after on each 31 March has a realistic mix of long stays and short ones.
 Dates are integer days since 1970-01-01.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -32,10 +33,48 @@ PATH_SHARES = [
     [0.00, 0.55, 0.00, 0.45],
     [0.00, 0.35, 0.00, 0.65],
 ]
-ETHNIC_CODES = ["WBRI", "WOTH", "WIRI", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "APKN", "AIND", "ABAN",
-                "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT"]
-ETHNIC_SHARES = [0.66, 0.05, 0.005, 0.01, 0.03, 0.015, 0.015, 0.03, 0.02, 0.01, 0.01,
-                 0.01, 0.02, 0.04, 0.01, 0.002, 0.04, 0.003, 0.01]
+ETHNIC_CODES = [
+    "WBRI",
+    "WOTH",
+    "WIRI",
+    "WROM",
+    "MWBC",
+    "MWBA",
+    "MWAS",
+    "MOTH",
+    "APKN",
+    "AIND",
+    "ABAN",
+    "AOTH",
+    "BCRB",
+    "BAFR",
+    "BOTH",
+    "CHNE",
+    "OOTH",
+    "REFU",
+    "NOBT",
+]
+ETHNIC_SHARES = [
+    0.66,
+    0.05,
+    0.005,
+    0.01,
+    0.03,
+    0.015,
+    0.015,
+    0.03,
+    0.02,
+    0.01,
+    0.01,
+    0.01,
+    0.02,
+    0.04,
+    0.01,
+    0.002,
+    0.04,
+    0.003,
+    0.01,
+]
 UASC_ETHNIC = ["OOTH", "BAFR", "AOTH", "BOTH"]
 CIN_SHARES = {"N1": 0.66, "N2": 0.02, "N3": 0.03, "N4": 0.08, "N5": 0.13, "N6": 0.02, "N7": 0.005, "N8": 0.045}
 
@@ -75,8 +114,13 @@ def _draw_duration(rng, bands, paths, age):
 
 
 def draw_children(
-    *, rng: np.random.Generator, la_units: pd.DataFrame, n_english_postcodes: int,
-    window_start: int, window_end: int, burn_in_years: float = 18.0,
+    *,
+    rng: np.random.Generator,
+    la_units: pd.DataFrame,
+    n_english_postcodes: int,
+    window_start: int,
+    window_end: int,
+    burn_in_years: float = 18.0,
 ) -> pd.DataFrame:
     """Children in care at some point between ``window_start`` and ``window_end`` (days).
 
@@ -119,18 +163,30 @@ def draw_children(
         until_18 = (paths == 3) & ~(early if uasc else np.zeros(n, bool))
         end = np.where(until_18, b18, np.minimum(end, b18))
         keep = end >= window_start
-        frames.append(pd.DataFrame({
-            "UASC": uasc, "START": start[keep], "END": end[keep], "DOB": dob[keep],
-            "PATH": np.array(PATHS, dtype=object)[paths[keep]], "AGE_BAND": bands[keep],
-            "EARLY": (early[keep] if uasc else np.zeros(keep.sum(), bool)),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "UASC": uasc,
+                    "START": start[keep],
+                    "END": end[keep],
+                    "DOB": dob[keep],
+                    "PATH": np.array(PATHS, dtype=object)[paths[keep]],
+                    "AGE_BAND": bands[keep],
+                    "EARLY": (early[keep] if uasc else np.zeros(keep.sum(), bool)),
+                }
+            )
+        )
     kids = pd.concat(frames, ignore_index=True).sort_values(["START", "DOB"], kind="stable").reset_index(drop=True)
     n = len(kids)
     uasc = kids["UASC"].to_numpy()
     kids["SEX"] = np.where(uasc, np.where(rng.random(n) < 0.94, "M", "F"), np.where(rng.random(n) < 0.55, "M", "F"))
     ethnic = rng.choice(ETHNIC_CODES, size=n, p=np.array(ETHNIC_SHARES) / sum(ETHNIC_SHARES))
     kids["ETHNIC"] = np.where(uasc, rng.choice(UASC_ETHNIC, size=n), ethnic)
-    kids["CIN"] = np.where(uasc, "N8", rng.choice(list(CIN_SHARES), size=n, p=np.array(list(CIN_SHARES.values())) / sum(CIN_SHARES.values())))
+    kids["CIN"] = np.where(
+        uasc,
+        "N8",
+        rng.choice(list(CIN_SHARES), size=n, p=np.array(list(CIN_SHARES.values())) / sum(CIN_SHARES.values())),
+    )
     kids["HOME_ROW"] = np.where(uasc, -1, rng.integers(0, len(la_units), n))
     # Ids say "synthetic" in every table that carries them; the number is the order of entry.
     kids.insert(0, "CHILD", [f"SYN{i:06d}" for i in range(1, n + 1)])
@@ -141,11 +197,13 @@ def draw_short_break_children(*, rng: np.random.Generator, n: int, window_start:
     """Disabled children who only have short breaks (LS V3/V4): not looked after at 31 March."""
     age = rng.uniform(5, 14, n)
     dob = (window_start - age * DAYS_PER_YEAR).round().astype(np.int64)
-    return pd.DataFrame({
-        "CHILD": [f"SYN9{i:05d}" for i in range(1, n + 1)],
-        "SEX": np.where(rng.random(n) < 0.65, "M", "F"),
-        "DOB": dob,
-        "ETHNIC": rng.choice(ETHNIC_CODES[:8], size=n),
-        "CIN": "N2",
-        "LS": np.where(rng.random(n) < 0.6, "V3", "V4"),
-    })
+    return pd.DataFrame(
+        {
+            "CHILD": [f"SYN9{i:05d}" for i in range(1, n + 1)],
+            "SEX": np.where(rng.random(n) < 0.65, "M", "F"),
+            "DOB": dob,
+            "ETHNIC": rng.choice(ETHNIC_CODES[:8], size=n),
+            "CIN": "N2",
+            "LS": np.where(rng.random(n) < 0.6, "V3", "V4"),
+        }
+    )

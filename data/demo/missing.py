@@ -6,6 +6,7 @@ residential settings, about 55% aged 16-17, about 90% back within two days. Wher
 found clusters at a few real planted places (ground truth for the hotspot analysis), each with a
 dominant exploitation flag, over scattered background near placements and home areas.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -32,8 +33,16 @@ ONLY_IN_LOG, ONLY_IN_903 = 0.03, 0.03
 AWAY_SHARE = 0.18  # recorded as "A" (away without authorisation) rather than "M"
 
 # Propensity to go missing by placement kind (residential settings far above foster care).
-KIND_FACTOR = {"home": 4.0, "secure": 1.5, "supported": 2.5, "foster_other": 1.0, "foster_rel": 0.7,
-               "parents": 1.5, "adoption": 0.0, "other": 1.5}
+KIND_FACTOR = {
+    "home": 4.0,
+    "secure": 1.5,
+    "supported": 2.5,
+    "foster_other": 1.0,
+    "foster_rel": 0.7,
+    "parents": 1.5,
+    "adoption": 0.0,
+    "other": 1.5,
+}
 NOTES = [
     "Synthetic record: returned to placement of own accord.",
     "Synthetic record: found by police and returned to placement.",
@@ -48,8 +57,9 @@ def _age_factor(age: np.ndarray) -> np.ndarray:
     return np.select([age < 10, age < 13, age < 16], [0.0, 0.35, 1.0], 1.1)
 
 
-def draw_incidents(episodes: pd.DataFrame, kids: pd.DataFrame, *, rng: np.random.Generator,
-                   years: list[tuple[int, int]]) -> pd.DataFrame:
+def draw_incidents(
+    episodes: pd.DataFrame, kids: pd.DataFrame, *, rng: np.random.Generator, years: list[tuple[int, int]]
+) -> pd.DataFrame:
     """Missing incidents per collection year (days ``(start, end)`` inclusive).
 
     Returns CHILD, MISSING, START, END (datetime64[m]; back by the end of the period of care and of the
@@ -69,7 +79,8 @@ def draw_incidents(episodes: pd.DataFrame, kids: pd.DataFrame, *, rng: np.random
         seg["AGE"] = ((seg["S"] + seg["E"]) / 2 - dob.loc[seg["CHILD"]].to_numpy()) / DAYS_PER_YEAR
         seg["W"] = (seg["E"] - seg["S"]) * seg["KIND"].map(KIND_FACTOR).to_numpy() * _age_factor(seg["AGE"].to_numpy())
         per_child = seg.groupby("CHILD", sort=False).agg(
-            W=("W", "sum"), KF=("KIND", lambda k: max(KIND_FACTOR[x] for x in k)), AGE=("AGE", "max"))
+            W=("W", "sum"), KF=("KIND", lambda k: max(KIND_FACTOR[x] for x in k)), AGE=("AGE", "max")
+        )
         n_children = len(per_child)
         score = (per_child["KF"] * _age_factor(per_child["AGE"].to_numpy())).to_numpy()
         n_missing = min(int(round(MISSING_CHILD_SHARE * n_children)), int((score > 0).sum()))
@@ -107,16 +118,20 @@ def draw_incidents(episodes: pd.DataFrame, kids: pd.DataFrame, *, rng: np.random
                 last_end = ends[i]
             rows = s.iloc[which[np.array(keep, dtype=int)]]
             end_min = ends[keep]
-            out.append(pd.DataFrame({
-                "CHILD": child,
-                "MISSING": np.where(rng.random(len(keep)) < AWAY_SHARE, "A", "M"),
-                "START": pd.to_datetime(start[keep], unit="m"),
-                "END": pd.to_datetime(end_min, unit="m"),
-                "KIND": rows["KIND"].to_numpy(),
-                "PL_ROW": rows["PL_ROW"].to_numpy(),
-                "AGE": ((start[keep] / 1440) - dob.at[child]) / DAYS_PER_YEAR,
-                "YEAR_INDEX": yi,
-            }))
+            out.append(
+                pd.DataFrame(
+                    {
+                        "CHILD": child,
+                        "MISSING": np.where(rng.random(len(keep)) < AWAY_SHARE, "A", "M"),
+                        "START": pd.to_datetime(start[keep], unit="m"),
+                        "END": pd.to_datetime(end_min, unit="m"),
+                        "KIND": rows["KIND"].to_numpy(),
+                        "PL_ROW": rows["PL_ROW"].to_numpy(),
+                        "AGE": ((start[keep] / 1440) - dob.at[child]) / DAYS_PER_YEAR,
+                        "YEAR_INDEX": yi,
+                    }
+                )
+            )
     inc = pd.concat(out, ignore_index=True)
     return inc.sort_values(["START", "CHILD"], kind="stable").reset_index(drop=True)
 
@@ -127,8 +142,13 @@ _HOUR_P = _HOUR_W / _HOUR_W.sum()
 
 
 def place_incidents(
-    inc: pd.DataFrame, kids: pd.DataFrame, hotspots: list[Hotspot], *, rng: np.random.Generator,
-    sampler: PostcodeSampler, home_rows: pd.Series,
+    inc: pd.DataFrame,
+    kids: pd.DataFrame,
+    hotspots: list[Hotspot],
+    *,
+    rng: np.random.Generator,
+    sampler: PostcodeSampler,
+    home_rows: pd.Series,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Where each incident ended, risk flags and return home interviews; and the ground truth.
 
@@ -207,28 +227,45 @@ def place_incidents(
     accepted = np.where(offered.notna(), np.where(rng.random(n) < 0.6, "Y", "N"), "")
     done = (offered + pd.to_timedelta(rng.integers(0, 6, n), unit="D")).where(accepted == "Y")
 
-    log = pd.DataFrame({
-        "CHILD": inc["CHILD"], "MISSING": inc["MISSING"], "START": inc["START"], "END": end,
-        "FROM_POST": np.where((inc["PL_ROW"].to_numpy() >= 0) & (rng.random(n) > 0.1),
-                              sampler.postcodes(inc["PL_ROW"].clip(lower=0).to_numpy()), ""),
-        "FOUND_POST": found_post, "FOUND_LAT": lat, "FOUND_LON": lon,
-        "RHI_OFFERED": offered, "RHI_DONE": done, "RHI_ACCEPTED": accepted,
-        **flags,
-        "NOTES": rng.choice(NOTES, size=n),
-        "PLACE_INDEX": place, "X": xy_seen[:, 0], "Y": xy_seen[:, 1], "YEAR_INDEX": inc["YEAR_INDEX"],
-    })
+    log = pd.DataFrame(
+        {
+            "CHILD": inc["CHILD"],
+            "MISSING": inc["MISSING"],
+            "START": inc["START"],
+            "END": end,
+            "FROM_POST": np.where(
+                (inc["PL_ROW"].to_numpy() >= 0) & (rng.random(n) > 0.1),
+                sampler.postcodes(inc["PL_ROW"].clip(lower=0).to_numpy()),
+                "",
+            ),
+            "FOUND_POST": found_post,
+            "FOUND_LAT": lat,
+            "FOUND_LON": lon,
+            "RHI_OFFERED": offered,
+            "RHI_DONE": done,
+            "RHI_ACCEPTED": accepted,
+            **flags,
+            "NOTES": rng.choice(NOTES, size=n),
+            "PLACE_INDEX": place,
+            "X": xy_seen[:, 0],
+            "Y": xy_seen[:, 1],
+            "YEAR_INDEX": inc["YEAR_INDEX"],
+        }
+    )
     clon, clat = to_wgs.transform(centres[:, 0], centres[:, 1])
-    truth = pd.DataFrame({
-        "place": [f"{h.place} ({h.sector}) - synthetic hotspot" for h in hotspots],
-        "kind": [h.kind for h in hotspots],
-        "easting": np.round(centres[:, 0]).astype(int),
-        "northing": np.round(centres[:, 1]).astype(int),
-        "lat": np.round(clat, 5),
-        "lon": np.round(clon, 5),
-        "radius_m": HOTSPOT_RADIUS_M,
-        "episodes": [int((place == h).sum()) for h in range(len(hotspots))],
-        "dominant_flag": dominant,
-    })
+    truth = pd.DataFrame(
+        {
+            "place": [f"{h.place} ({h.sector}) - synthetic hotspot" for h in hotspots],
+            "kind": [h.kind for h in hotspots],
+            "easting": np.round(centres[:, 0]).astype(int),
+            "northing": np.round(centres[:, 1]).astype(int),
+            "lat": np.round(clat, 5),
+            "lon": np.round(clon, 5),
+            "radius_m": HOTSPOT_RADIUS_M,
+            "episodes": [int((place == h).sum()) for h in range(len(hotspots))],
+            "dominant_flag": dominant,
+        }
+    )
     return log, truth
 
 

@@ -6,6 +6,7 @@ run of legal statuses; every change of either starts a new 903 episode, with RNE
 Placement locations are real unit postcodes at realistic distances from the child's home
 (distances in miles as the DfE measures them, grids in EPSG:27700).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,21 +20,46 @@ from data.demo.places import RESIDENTIAL_TOWNS, PostcodeSampler, sample_near
 # Per kind: 903 codes (share), mean years in one placement, distance from home (median miles,
 # log-normal spread), wish to be outside the authority, providers (share).
 KINDS: dict[str, dict[str, Any]] = {
-    "foster_rel": dict(codes={"U1": 0.45, "U2": 0.05, "U3": 0.50}, years=1.8, miles=3.2, sigma=1.3, out=0.45,
-                       providers={"PR1": 0.90, "PR2": 0.05, "PR4": 0.05}),
-    "foster_other": dict(codes={"U4": 0.35, "U5": 0.05, "U6": 0.60}, years=1.2, miles=3.0, sigma=1.15, out=0.74,
-                         providers={"PR1": 0.55, "PR4": 0.40, "PR5": 0.05}),
+    "foster_rel": dict(
+        codes={"U1": 0.45, "U2": 0.05, "U3": 0.50},
+        years=1.8,
+        miles=3.2,
+        sigma=1.3,
+        out=0.45,
+        providers={"PR1": 0.90, "PR2": 0.05, "PR4": 0.05},
+    ),
+    "foster_other": dict(
+        codes={"U4": 0.35, "U5": 0.05, "U6": 0.60},
+        years=1.2,
+        miles=3.0,
+        sigma=1.15,
+        out=0.74,
+        providers={"PR1": 0.55, "PR4": 0.40, "PR5": 0.05},
+    ),
     "home": dict(codes={"K2": 1.0}, years=0.9),
     "secure": dict(codes={"K1": 1.0}, years=0.3),
     # Supported accommodation stays inside the authority: the validator's rules 241 (K3 with a URN)
     # and 1015 (own provision, H5 before 2024/25) reject it outside. P2 ended on 28 October 2023 (217t).
-    "supported": dict(codes={"K3": 1.0}, years=0.9, miles=3.5, sigma=1.0, out=0.0,
-                      providers={"PR4": 0.70, "PR5": 0.20, "PR1": 0.10}),
+    "supported": dict(
+        codes={"K3": 1.0}, years=0.9, miles=3.5, sigma=1.0, out=0.0, providers={"PR4": 0.70, "PR5": 0.20, "PR1": 0.10}
+    ),
     "parents": dict(codes={"P1": 1.0}, years=0.8, miles=0.8, sigma=0.8, out=0.05, providers={"PR0": 1.0}),
-    "adoption": dict(codes={"A3": 0.05, "A4": 0.10, "A5": 0.25, "A6": 0.60}, years=99.0, miles=14.0, sigma=0.8,
-                     out=0.75, providers={"PR1": 0.60, "PR5": 0.30, "PR2": 0.10}),
-    "other": dict(codes={"R2": 0.20, "R3": 0.15, "S1": 0.35, "Z1": 0.30}, years=0.5, miles=8.0, sigma=1.1,
-                  out=0.65, providers={"PR3": 0.3, "PR4": 0.5, "PR5": 0.2}),
+    "adoption": dict(
+        codes={"A3": 0.05, "A4": 0.10, "A5": 0.25, "A6": 0.60},
+        years=99.0,
+        miles=14.0,
+        sigma=0.8,
+        out=0.75,
+        providers={"PR1": 0.60, "PR5": 0.30, "PR2": 0.10},
+    ),
+    "other": dict(
+        codes={"R2": 0.20, "R3": 0.15, "S1": 0.35, "Z1": 0.30},
+        years=0.5,
+        miles=8.0,
+        sigma=1.1,
+        out=0.65,
+        providers={"PR3": 0.3, "PR4": 0.5, "PR5": 0.2},
+    ),
 }
 # Share of time spent in each kind by age band (0-4, 5-9, 10-15, 16-17), outside the adoption path.
 TIME_SHARES: dict[str, list[float]] = {
@@ -67,8 +93,17 @@ MAX_HOME_KM = 540.0
 MAX_DAYS_LS = {"L1": 3, "L2": 21, "J2": 21}
 # Placements that need no PLACE_PROVIDER (validator rule 178).
 NO_PROVIDER = {"Z1", "T0", "T1", "T2", "T3", "T4"}
-PLACE_CHANGE_REASONS = {"CARPL": 0.35, "CREQB": 0.15, "CREQO": 0.10, "CHILD": 0.08, "LAREQ": 0.08,
-                        "OTHER": 0.12, "CLOSE": 0.05, "STAND": 0.04, "ALLEG": 0.03}
+PLACE_CHANGE_REASONS = {
+    "CARPL": 0.35,
+    "CREQB": 0.15,
+    "CREQO": 0.10,
+    "CHILD": 0.08,
+    "LAREQ": 0.08,
+    "OTHER": 0.12,
+    "CLOSE": 0.05,
+    "STAND": 0.04,
+    "ALLEG": 0.03,
+}
 EXIT_REASONS = {
     "adopt": {"E11": 0.6, "E12": 0.4},
     "home": {"E4A": 0.75, "E4B": 0.05, "E13": 0.12, "E41": 0.05, "E3": 0.03},
@@ -127,8 +162,13 @@ def draw_placements(kids: pd.DataFrame, *, rng: np.random.Generator, horizon: in
             if place == "S1" and age < MIN_AGE_S1:
                 place = "Z1"
             long_term = "U4" if kind == "foster_other" else "U1"
-            if (prev is not None and prev[0] == kind and kind in ("foster_other", "foster_rel")
-                    and prev[1] != long_term and rng.random() < 0.3):
+            if (
+                prev is not None
+                and prev[0] == kind
+                and kind in ("foster_other", "foster_rel")
+                and prev[1] != long_term
+                and rng.random() < 0.3
+            ):
                 # Same carers, placement re-designated long term (rule 435: something must change).
                 same, place = True, long_term
             if kind == "adoption" and place in ("A3", "A5"):
@@ -148,9 +188,17 @@ def draw_placements(kids: pd.DataFrame, *, rng: np.random.Generator, horizon: in
 
 
 def locate_placements(
-    placements: pd.DataFrame, kids: pd.DataFrame, homes: pd.DataFrame, *, rng: np.random.Generator,
-    sampler: PostcodeSampler, la_units: pd.DataFrame, la_code: str, la_dfe: str,
-    home_scale_km: float = 30.0, town_pull: float = 0.1,
+    placements: pd.DataFrame,
+    kids: pd.DataFrame,
+    homes: pd.DataFrame,
+    *,
+    rng: np.random.Generator,
+    sampler: PostcodeSampler,
+    la_units: pd.DataFrame,
+    la_code: str,
+    la_dfe: str,
+    home_scale_km: float = 30.0,
+    town_pull: float = 0.1,
 ) -> pd.DataFrame:
     """Add PL_ROW (row in the sampler's postcode arrays), PLACE_PROVIDER and URN to placements.
 
@@ -178,8 +226,9 @@ def locate_placements(
             continue
         spec = KINDS[k]
         want_out = rng.random(len(idx)) < spec["out"]
-        pl_row[idx] = sample_near(sampler, origin[idx], spec["miles"], rng=rng, sigma=spec["sigma"],
-                                  want_outside=want_out, la_code=la_code)
+        pl_row[idx] = sample_near(
+            sampler, origin[idx], spec["miles"], rng=rng, sigma=spec["sigma"], want_outside=want_out, la_code=la_code
+        )
         provider[idx] = _pick(rng, spec["providers"], len(idx))
         if spec["out"] == 0.0:
             # Must be inside (supported accommodation): a small authority such as the City of London
@@ -214,8 +263,9 @@ def locate_placements(
         urn[idx] = reg["URN"].to_numpy(dtype=object)[choice]
         sec = reg["SECTOR"].to_numpy(dtype=object)[choice]
         home_la = reg["LA_CODE"].to_numpy(dtype=object)[choice]
-        provider[idx] = np.where(sec == "PRIVATE", "PR4", np.where(sec == "VOLUNTARY", "PR5",
-                                 np.where(home_la == la_code, "PR1", "PR2")))
+        provider[idx] = np.where(
+            sec == "PRIVATE", "PR4", np.where(sec == "VOLUNTARY", "PR5", np.where(home_la == la_code, "PR1", "PR2"))
+        )
 
     # URNs of the fostering, adoption and supported-accommodation services.
     own_fostering = own_fostering_urn(la_dfe)
@@ -269,8 +319,9 @@ def _in_cluster_town(reg: pd.DataFrame, sampler: PostcodeSampler) -> np.ndarray:
     return (d.min(axis=1) < 6000).astype(float)
 
 
-def _legal_statuses(kid, rng, first_placement_end: int, adopt_day: int | None, *,
-                    adopt_place: str = "", with_parents: bool = False) -> list[tuple[int, str]]:
+def _legal_statuses(
+    kid, rng, first_placement_end: int, adopt_day: int | None, *, adopt_place: str = "", with_parents: bool = False
+) -> list[tuple[int, str]]:
     """(start day, LS) changes of one period of care, in date order, each LS different from the last.
 
     ``with_parents``: the child is placed with parents at some point, which a single period of
@@ -318,8 +369,9 @@ def _legal_statuses(kid, rng, first_placement_end: int, adopt_day: int | None, *
 _SETTING = ("PLACE", "PL_ROW", "PLACE_PROVIDER", "URN")
 
 
-def build_episodes(placements: pd.DataFrame, kids: pd.DataFrame, *, rng: np.random.Generator,
-                   sampler: PostcodeSampler, horizon: int) -> pd.DataFrame:
+def build_episodes(
+    placements: pd.DataFrame, kids: pd.DataFrame, *, rng: np.random.Generator, sampler: PostcodeSampler, horizon: int
+) -> pd.DataFrame:
     """903 episodes (one row per change of placement or legal status) up to ``horizon``.
 
     Returns the 903 episode columns with DECOM/DEC as integer days (DEC -1 when still open at the
@@ -327,11 +379,16 @@ def build_episodes(placements: pd.DataFrame, kids: pd.DataFrame, *, rng: np.rand
     """
     placements = placements.reset_index(drop=True)
     records = []
-    postcodes = sampler.postcodes(np.r_[placements["PL_ROW"].to_numpy(), placements["HOME_PC_ROW"].clip(lower=0).to_numpy()])
+    postcodes = sampler.postcodes(
+        np.r_[placements["PL_ROW"].to_numpy(), placements["HOME_PC_ROW"].clip(lower=0).to_numpy()]
+    )
     n_pl = len(placements)
     pl_pc, home_pc = postcodes[:n_pl], postcodes[n_pl:]
     # Plain arrays: row-by-row pandas access would dominate the run time.
-    col = {c: placements[c].to_numpy() for c in ("P_START", "P_END", "KIND", "PLACE", "SAME_CARER", "PLACE_PROVIDER", "URN", "PL_ROW")}
+    col = {
+        c: placements[c].to_numpy()
+        for c in ("P_START", "P_END", "KIND", "PLACE", "SAME_CARER", "PLACE_PROVIDER", "URN", "PL_ROW")
+    }
     pos_of = placements.groupby("CHILD", sort=False).indices
     for kid in kids.itertuples(index=False):
         if kid.CHILD not in pos_of:
@@ -340,9 +397,14 @@ def build_episodes(placements: pd.DataFrame, kids: pd.DataFrame, *, rng: np.rand
         kinds = col["KIND"][pos]
         adopt = pos[kinds == "adoption"]
         adopt_day = int(col["P_START"][adopt[0]]) if len(adopt) else None
-        ls_changes = _legal_statuses(kid, rng, int(col["P_END"][pos[0]]), adopt_day,
-                                     adopt_place=max((str(c) for c in col["PLACE"][adopt]), default=""),
-                                     with_parents=bool((kinds == "parents").any()))
+        ls_changes = _legal_statuses(
+            kid,
+            rng,
+            int(col["P_END"][pos[0]]),
+            adopt_day,
+            adopt_place=max((str(c) for c in col["PLACE"][adopt]), default=""),
+            with_parents=bool((kinds == "parents").any()),
+        )
         ls_days = np.array([d for d, _ in ls_changes])
         p_starts = col["P_START"][pos]
         starts = sorted(set(p_starts.tolist()) | set(ls_days.tolist()))
@@ -367,8 +429,26 @@ def build_episodes(placements: pd.DataFrame, kids: pd.DataFrame, *, rng: np.rand
                     rne = "T" if same else "P"
                 else:
                     rne = "L"
-            child_rows.append([kid.CHILD, s, rne, ls, kid.CIN, col["PLACE"][p], col["PLACE_PROVIDER"][p], -1, "", "",
-                               "" if kid.UASC else home_pc[p], pl_pc[p], col["URN"][p], col["KIND"][p], col["PL_ROW"][p], p])
+            child_rows.append(
+                [
+                    kid.CHILD,
+                    s,
+                    rne,
+                    ls,
+                    kid.CIN,
+                    col["PLACE"][p],
+                    col["PLACE_PROVIDER"][p],
+                    -1,
+                    "",
+                    "",
+                    "" if kid.UASC else home_pc[p],
+                    pl_pc[p],
+                    col["URN"][p],
+                    col["KIND"][p],
+                    col["PL_ROW"][p],
+                    p,
+                ]
+            )
             prev_p, prev_ls = p, ls
         for j, r in enumerate(child_rows):
             if j + 1 < len(child_rows):
@@ -384,8 +464,24 @@ def build_episodes(placements: pd.DataFrame, kids: pd.DataFrame, *, rng: np.rand
                     # Special guardianship to former foster carers needs a foster placement (rule 516).
                     r[8] = {"E45": "E47", "E46": "E48"}[r[8]]
         records.extend(child_rows)
-    cols = ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-            "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN", "KIND", "PL_ROW", "PLACEMENT"]
+    cols = [
+        "CHILD",
+        "DECOM",
+        "RNE",
+        "LS",
+        "CIN",
+        "PLACE",
+        "PLACE_PROVIDER",
+        "DEC",
+        "REC",
+        "REASON_PLACE_CHANGE",
+        "HOME_POST",
+        "PL_POST",
+        "URN",
+        "KIND",
+        "PL_ROW",
+        "PLACEMENT",
+    ]
     return pd.DataFrame(records, columns=cols)
 
 
@@ -397,7 +493,9 @@ def _exit_table(kid) -> dict:
     return EXIT_REASONS[kid.PATH] if kid.PATH in EXIT_REASONS else EXIT_REASONS["eighteen"]
 
 
-def short_break_episodes(sb: pd.DataFrame, *, rng: np.random.Generator, window_start: int, window_end: int) -> pd.DataFrame:
+def short_break_episodes(
+    sb: pd.DataFrame, *, rng: np.random.Generator, window_start: int, window_end: int
+) -> pd.DataFrame:
     """Short-break episodes (LS V3 per stay, V4 one agreement a year): no postcodes, no URN (rule 214).
 
     Stays are apart (a stay never starts on or before the day the last one ended: rules 388, 431,
@@ -411,21 +509,38 @@ def short_break_episodes(sb: pd.DataFrame, *, rng: np.random.Generator, window_s
             t = window_start
             while t <= min(window_end, last_day - 1):
                 end = min(t + 364, window_end + 400, last_day)
-                rows.append([kid.CHILD, t, "S", "V4", "N2", "U6", "PR1", end, "E8" if end <= window_end else "", "", "",
-                             "", ""])
+                rows.append(
+                    [kid.CHILD, t, "S", "V4", "N2", "U6", "PR1", end, "E8" if end <= window_end else "", "", "", "", ""]
+                )
                 t = end + 1
         else:
             n = rng.poisson(10)
             stop = min(window_end - 3, last_day - 4)
             if stop <= window_start:
                 continue
-            starts = np.sort(rng.choice(np.arange(window_start, stop, 5), size=min(n, len(range(window_start, stop, 5))),
-                                        replace=False))
+            starts = np.sort(
+                rng.choice(
+                    np.arange(window_start, stop, 5), size=min(n, len(range(window_start, stop, 5))), replace=False
+                )
+            )
             for s in starts:  # 5 days apart, at most 3 nights: never touching
                 d = int(rng.integers(1, 4))
                 rows.append([kid.CHILD, int(s), "S", "V3", "N2", "K2", "PR1", int(s) + d, "E8", "", "", "", ""])
-    cols = ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-            "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"]
+    cols = [
+        "CHILD",
+        "DECOM",
+        "RNE",
+        "LS",
+        "CIN",
+        "PLACE",
+        "PLACE_PROVIDER",
+        "DEC",
+        "REC",
+        "REASON_PLACE_CHANGE",
+        "HOME_POST",
+        "PL_POST",
+        "URN",
+    ]
     out = pd.DataFrame(rows, columns=cols)
     out["KIND"] = "short_break"
     out["PL_ROW"] = -1

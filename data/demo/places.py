@@ -6,6 +6,7 @@ centroid). Nothing here is a real child's or a real home's address.
 
 Grids are British National Grid (EPSG:27700, metres) unless a name says miles.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,7 +18,6 @@ from scipy.spatial import cKDTree
 
 from geo.distances import METRES_PER_MILE
 from geo.postcodes import PostcodeIndex, get_postcode_index
-
 
 # Where England's children's homes cluster, and why: private providers open homes where houses are
 # cheap to buy (coastal towns, former industrial towns of the North West, Yorkshire and the North
@@ -43,16 +43,32 @@ RESIDENTIAL_TOWNS = [
 # England has 13 secure children's homes; the demo uses fixed locations in the postcode districts
 # of the towns that host most of them (approximate, never a real unit's postcode on purpose).
 SECURE_HOME_DISTRICTS = [
-    ("Newton Aycliffe", "DL5"), ("Morpeth", "NE61"), ("Leeds", "LS16"), ("Sheffield", "S6"),
-    ("Salford", "M30"), ("Newton-le-Willows", "WA12"), ("Nottingham", "NG9"), ("Sleaford", "NG34"),
-    ("Peterborough", "PE6"), ("Bristol", "BS16"), ("Exeter", "EX2"), ("Southampton", "SO31"),
+    ("Newton Aycliffe", "DL5"),
+    ("Morpeth", "NE61"),
+    ("Leeds", "LS16"),
+    ("Sheffield", "S6"),
+    ("Salford", "M30"),
+    ("Newton-le-Willows", "WA12"),
+    ("Nottingham", "NG9"),
+    ("Sleaford", "NG34"),
+    ("Peterborough", "PE6"),
+    ("Bristol", "BS16"),
+    ("Exeter", "EX2"),
+    ("Southampton", "SO31"),
 ]
 
 # Big-city centres a county line may run from (postcode sector centroids).
 CITY_CENTRES = [
-    ("London (Lewisham)", "SE13 7"), ("Birmingham", "B5 4"), ("Manchester", "M1 1"),
-    ("Liverpool", "L1 1"), ("Leeds", "LS1 4"), ("Bristol", "BS1 3"), ("Sheffield", "S1 2"),
-    ("Newcastle", "NE1 5"), ("Nottingham", "NG1 6"), ("Leicester", "LE1 5"),
+    ("London (Lewisham)", "SE13 7"),
+    ("Birmingham", "B5 4"),
+    ("Manchester", "M1 1"),
+    ("Liverpool", "L1 1"),
+    ("Leeds", "LS1 4"),
+    ("Bristol", "BS1 3"),
+    ("Sheffield", "S1 2"),
+    ("Newcastle", "NE1 5"),
+    ("Nottingham", "NG1 6"),
+    ("Leicester", "LE1 5"),
 ]
 
 

@@ -6,6 +6,7 @@ as CSV with ``quality_report.csv`` beside them).
 The connection only reads (docs/ssd.md). Connection strings come from the command line, the environment
 or secrets.toml, never from a page, and never appear in a message.
 """
+
 from __future__ import annotations
 
 import pandas as pd

@@ -6,6 +6,7 @@ stops a statement that runs past the bound. SQL Server (``mssql+pyodbc``, untest
 account read rights only (``db_datareader``) and ``ApplicationIntent=ReadOnly``; see docs/ssd.md.
 Whatever the engine, a guard refuses any statement other than a read before it reaches the driver.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -16,15 +17,25 @@ import time
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-__all__ = ["DEFAULT_TIMEOUT_SECONDS", "PASSWORD_ENV", "URL_ENV", "SSDError", "read_only_connection", "resolve_url", "safe_url"]
+__all__ = [
+    "DEFAULT_TIMEOUT_SECONDS",
+    "PASSWORD_ENV",
+    "URL_ENV",
+    "SSDError",
+    "read_only_connection",
+    "resolve_url",
+    "safe_url",
+]
 
 DEFAULT_TIMEOUT_SECONDS = 300  # a whole-England SELECT of one table takes seconds; anything far longer is stuck
 URL_ENV = "CARE_MAP_SSD_URL"
 PASSWORD_ENV = "CARE_MAP_SSD_PASSWORD"
 # Statements the reader (and SQLAlchemy's own start-up and reflection) may send; anything else is refused.
-_READ_STATEMENT = re.compile(r"^\s*(SELECT|WITH|SHOW|PRAGMA\s+(\w+\.)?(table_info|table_xinfo|table_list|query_only)|"
-                             r"SET\s+(TRANSACTION\s+READ\s+ONLY|LOCAL\s+statement_timeout|SESSION\s+CHARACTERISTICS))\b",
-                             re.IGNORECASE)
+_READ_STATEMENT = re.compile(
+    r"^\s*(SELECT|WITH|SHOW|PRAGMA\s+(\w+\.)?(table_info|table_xinfo|table_list|query_only)|"
+    r"SET\s+(TRANSACTION\s+READ\s+ONLY|LOCAL\s+statement_timeout|SESSION\s+CHARACTERISTICS))\b",
+    re.IGNORECASE,
+)
 
 
 class SSDError(Exception):
@@ -116,6 +127,7 @@ def read_only_connection(url, *, timeout_seconds: float = DEFAULT_TIMEOUT_SECOND
         raise SSDError(describe_error(exc, url)) from None
     sa.event.listen(engine, "before_cursor_execute", _guard)
     if backend == "sqlite":
+
         @sa.event.listens_for(engine, "connect")
         def _sqlite_bound(dbapi_conn, record):
             dbapi_conn.execute("PRAGMA query_only = ON")
@@ -132,6 +144,7 @@ def read_only_connection(url, *, timeout_seconds: float = DEFAULT_TIMEOUT_SECOND
             deadline = conn.info.get("deadline")  # the same dict as the connect event's record.info
             if deadline is not None:
                 deadline[0] = time.monotonic() + timeout_seconds
+
     try:
         with engine.connect() as conn:
             if backend == "postgresql":

@@ -4,6 +4,7 @@ Every SSD row is either used or listed in the issues table with its SSD table, k
 Dates come out as the return writes them (dd/mm/yyyy; the log keeps the time), so the tables load through
 the same readers as a council's export.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,19 +41,40 @@ class _Issues:
             return
         spec = SSD_TABLES[kind]
         part = frame.loc[mask]
-        self.frames.append(pd.DataFrame({
-            "table": spec.name,
-            "row": part["_ROW"].to_numpy(),
-            "key": part["_KEY"].to_numpy(),
-            "column": column,
-            "value": None if values is None else pd.Series(values, index=frame.index)[mask].astype(object).to_numpy(),
-            "reason": reason if isinstance(reason, str) else pd.Series(reason, index=frame.index)[mask].to_numpy(),
-            "severity": severity,
-        }))
+        self.frames.append(
+            pd.DataFrame(
+                {
+                    "table": spec.name,
+                    "row": part["_ROW"].to_numpy(),
+                    "key": part["_KEY"].to_numpy(),
+                    "column": column,
+                    "value": None
+                    if values is None
+                    else pd.Series(values, index=frame.index)[mask].astype(object).to_numpy(),
+                    "reason": reason
+                    if isinstance(reason, str)
+                    else pd.Series(reason, index=frame.index)[mask].to_numpy(),
+                    "severity": severity,
+                }
+            )
+        )
 
     def note(self, table, column, reason, severity=WARNING):
-        self.frames.append(pd.DataFrame([{"table": table, "row": None, "key": None, "column": column, "value": None,
-                                          "reason": reason, "severity": severity}]))
+        self.frames.append(
+            pd.DataFrame(
+                [
+                    {
+                        "table": table,
+                        "row": None,
+                        "key": None,
+                        "column": column,
+                        "value": None,
+                        "reason": reason,
+                        "severity": severity,
+                    }
+                ]
+            )
+        )
 
     def frame(self) -> pd.DataFrame:
         if not self.frames:
@@ -174,9 +196,17 @@ def map_tables(
     by_person = person.set_index("_P")
 
     # ---------------------------------------------------------------- care episodes
-    ep = _usable_rows(tables["episodes"], "episodes", by_person, child_id, what="episode",
-                      person="clae_person_id", start="clae_cla_episode_start_date", end="clae_cla_episode_ceased_date",
-                      issues=issues)
+    ep = _usable_rows(
+        tables["episodes"],
+        "episodes",
+        by_person,
+        child_id,
+        what="episode",
+        person="clae_person_id",
+        start="clae_cla_episode_start_date",
+        end="clae_cla_episode_ceased_date",
+        issues=issues,
+    )
     ep["_I"] = np.arange(len(ep))
 
     # placements: one per episode by clae_cla_placement_id
@@ -184,14 +214,28 @@ def map_tables(
     pl["_ID"] = _text(pl["clap_cla_placement_id"])
     pl_unique = pl[pl["_ID"] != ""].drop_duplicates("_ID")
     ep["_PLID"] = _text(ep["clae_cla_placement_id"])
-    joined = ep[["_I", "_PLID"]].merge(pl_unique.drop(columns=["_ROW", "_KEY"]), left_on="_PLID", right_on="_ID", how="left")
+    joined = ep[["_I", "_PLID"]].merge(
+        pl_unique.drop(columns=["_ROW", "_KEY"]), left_on="_PLID", right_on="_ID", how="left"
+    )
     joined = joined.set_index("_I").reindex(ep["_I"])
     no_place = joined["_ID"].isna().to_numpy()
-    issues.add("episodes", ep, no_place, "clae_cla_placement_id",
-               "no placement in ssd_cla_placement: PLACE, PL_POST and URN blank", WARNING, ep["_PLID"])
+    issues.add(
+        "episodes",
+        ep,
+        no_place,
+        "clae_cla_placement_id",
+        "no placement in ssd_cla_placement: PLACE, PL_POST and URN blank",
+        WARNING,
+        ep["_PLID"],
+    )
     used_pl = set(joined["_ID"].dropna())
-    issues.add("placement", pl, ~pl["_ID"].isin(used_pl), "clap_cla_placement_id",
-               "no care episode read refers to this placement: not used")
+    issues.add(
+        "placement",
+        pl,
+        ~pl["_ID"].isin(used_pl),
+        "clap_cla_placement_id",
+        "no care episode read refers to this placement: not used",
+    )
 
     # legal status and home address current at the episode's start
     starts = ep[["_I", "_P", "_AT"]]
@@ -199,11 +243,22 @@ def map_tables(
     ls["_P"] = _text(ls["lega_person_id"])
     ls["_S"], ls_bad = _dates(ls["lega_legal_status_start_date"])
     ls["_E"], _ = _dates(ls["lega_legal_status_end_date"])
-    issues.add("legal_status", ls, ls_bad | ls["_S"].isna(), "lega_legal_status_start_date",
-               "no start date that is a date: not used", values=ls["lega_legal_status_start_date"])
+    issues.add(
+        "legal_status",
+        ls,
+        ls_bad | ls["_S"].isna(),
+        "lega_legal_status_start_date",
+        "no start date that is a date: not used",
+        values=ls["lega_legal_status_start_date"],
+    )
     ls_pick = _current_at(ls[ls["_S"].notna()], starts, start="_S", end="_E")
-    issues.add("legal_status", ls, ls["_S"].notna() & ~ls["_ROW"].isin(ls_pick.to_numpy()), None,
-               "not current at the start of any care episode read: not used")
+    issues.add(
+        "legal_status",
+        ls,
+        ls["_S"].notna() & ~ls["_ROW"].isin(ls_pick.to_numpy()),
+        None,
+        "not current at the start of any care episode read: not used",
+    )
     ls_text = _text(ls.set_index("_ROW")["lega_legal_status"]).str.upper()
 
     ad = _prepare(tables["address"], "address")
@@ -212,86 +267,148 @@ def map_tables(
     ad["_S"], ad_bad = _dates(ad["addr_address_start_date"])
     ad["_E"], _ = _dates(ad["addr_address_end_date"])
     is_home = ad["_TYPE"].str.upper().isin(homes)
-    issues.add("address", ad, ~is_home, "addr_address_type",
-               "not a home address type (setting home_address_types): not used", values=ad["_TYPE"])
-    issues.add("address", ad, is_home & (ad_bad | ad["_S"].isna()), "addr_address_start_date",
-               "no start date that is a date: not used", values=ad["addr_address_start_date"])
+    issues.add(
+        "address",
+        ad,
+        ~is_home,
+        "addr_address_type",
+        "not a home address type (setting home_address_types): not used",
+        values=ad["_TYPE"],
+    )
+    issues.add(
+        "address",
+        ad,
+        is_home & (ad_bad | ad["_S"].isna()),
+        "addr_address_start_date",
+        "no start date that is a date: not used",
+        values=ad["addr_address_start_date"],
+    )
     home_rows = ad[is_home & ad["_S"].notna()]
     ad_pick = _current_at(home_rows, starts, start="_S", end="_E")
-    issues.add("address", ad, is_home & ad["_S"].notna() & ~ad["_ROW"].isin(ad_pick.to_numpy()), None,
-               "not current at the start of any care episode read: not used")
+    issues.add(
+        "address",
+        ad,
+        is_home & ad["_S"].notna() & ~ad["_ROW"].isin(ad_pick.to_numpy()),
+        None,
+        "not current at the start of any care episode read: not used",
+    )
     ad_post = _text(ad.set_index("_ROW")["addr_address_postcode"]).str.upper()
 
     ep_ls = ep["_I"].map(ls_pick).map(ls_text).fillna("")
     ep_home = ep["_I"].map(ad_pick).map(ad_post).fillna("")
-    issues.add("episodes", ep, ep["_I"].map(ad_pick).isna().to_numpy(), "HOME_POST",
-               f"no home address ({', '.join(sorted(home_address_types))}) current at the episode's start: HOME_POST blank",
-               WARNING)
+    issues.add(
+        "episodes",
+        ep,
+        ep["_I"].map(ad_pick).isna().to_numpy(),
+        "HOME_POST",
+        f"no home address ({', '.join(sorted(home_address_types))}) current at the episode's start: HOME_POST blank",
+        WARNING,
+    )
 
     def col(name):
         return _text(joined[name]).to_numpy() if name in joined else ""
 
-    episodes = pd.DataFrame({
-        "CHILD": ep["_CHILD"].to_numpy(),
-        "DECOM": _dmy(ep["_AT"]).to_numpy(),
-        "RNE": _text(ep["clae_cla_episode_start_reason"]).to_numpy(),
-        "LS": ep_ls.to_numpy(),
-        "CIN": _text(ep["clae_cla_primary_need_code"]).to_numpy(),
-        "PLACE": col("clap_cla_placement_type"),
-        "PLACE_PROVIDER": col("clap_cla_placement_provider"),
-        "DEC": _dmy(ep["_E"]).to_numpy(),
-        "REC": _text(ep["clae_cla_episode_ceased_reason"]).to_numpy(),
-        "REASON_PLACE_CHANGE": col("clap_cla_placement_change_reason"),
-        "HOME_POST": ep_home.to_numpy(),
-        "PL_POST": col("clap_cla_placement_postcode"),
-        "URN": col("clap_cla_placement_urn"),
-    })[S.EPISODES_COLUMNS]
+    episodes = pd.DataFrame(
+        {
+            "CHILD": ep["_CHILD"].to_numpy(),
+            "DECOM": _dmy(ep["_AT"]).to_numpy(),
+            "RNE": _text(ep["clae_cla_episode_start_reason"]).to_numpy(),
+            "LS": ep_ls.to_numpy(),
+            "CIN": _text(ep["clae_cla_primary_need_code"]).to_numpy(),
+            "PLACE": col("clap_cla_placement_type"),
+            "PLACE_PROVIDER": col("clap_cla_placement_provider"),
+            "DEC": _dmy(ep["_E"]).to_numpy(),
+            "REC": _text(ep["clae_cla_episode_ceased_reason"]).to_numpy(),
+            "REASON_PLACE_CHANGE": col("clap_cla_placement_change_reason"),
+            "HOME_POST": ep_home.to_numpy(),
+            "PL_POST": col("clap_cla_placement_postcode"),
+            "URN": col("clap_cla_placement_urn"),
+        }
+    )[S.EPISODES_COLUMNS]
 
     # ---------------------------------------------------------------- the children: 903 Header
     in_care = set(ep["_P"])
     p_all = _prepare(tables["person"], "person")
     p_all["_P"] = _text(p_all["pers_person_id"])
-    issues.add("person", p_all, ~p_all["_P"].isin(in_care), None,
-               "no care episode read: not a child looked after in this extract")
-    issues.add("person", p_all, p_all["_P"].isin(in_care) & p_all["_P"].duplicated(), "pers_person_id",
-               "same person id as an earlier row: not used")
+    issues.add(
+        "person",
+        p_all,
+        ~p_all["_P"].isin(in_care),
+        None,
+        "no care episode read: not a child looked after in this extract",
+    )
+    issues.add(
+        "person",
+        p_all,
+        p_all["_P"].isin(in_care) & p_all["_P"].duplicated(),
+        "pers_person_id",
+        "same person id as an earlier row: not used",
+    )
     kids = person[person["_P"].isin(in_care)]
-    issues.add("person", kids, bad_dob.reindex(kids.index, fill_value=False), "pers_dob",
-               "date of birth is not a date: read as blank", WARNING, kids["pers_dob"])
+    issues.add(
+        "person",
+        kids,
+        bad_dob.reindex(kids.index, fill_value=False),
+        "pers_dob",
+        "date of birth is not a date: read as blank",
+        WARNING,
+        kids["pers_dob"],
+    )
     mother = _text(kids["pers_is_mother"]).str.upper()
-    header = pd.DataFrame({
-        "CHILD": kids["_CHILD"].to_numpy(),
-        "SEX": _text(kids["pers_sex"]).to_numpy(),
-        "DOB": _dmy(kids["_DOB"]).to_numpy(),
-        "ETHNIC": _text(kids["pers_ethnicity"]).to_numpy(),
-        "UPN": _text(kids["pers_upn"]).to_numpy(),
-        "MOTHER": np.where(mother.isin(["Y", "YES", "1"]), "1", "").astype(object),
-        "MC_DOB": "",
-    })[S.HEADER_COLUMNS]
+    header = pd.DataFrame(
+        {
+            "CHILD": kids["_CHILD"].to_numpy(),
+            "SEX": _text(kids["pers_sex"]).to_numpy(),
+            "DOB": _dmy(kids["_DOB"]).to_numpy(),
+            "ETHNIC": _text(kids["pers_ethnicity"]).to_numpy(),
+            "UPN": _text(kids["pers_upn"]).to_numpy(),
+            "MOTHER": np.where(mother.isin(["Y", "YES", "1"]), "1", "").astype(object),
+            "MC_DOB": "",
+        }
+    )[S.HEADER_COLUMNS]
 
     # ---------------------------------------------------------------- missing episodes
-    mi = _usable_rows(tables["missing"], "missing", by_person, child_id, what="missing episode",
-                      person="miss_person_id", start="miss_missing_episode_start_date", end="miss_missing_episode_end_date",
-                      issues=issues)
+    mi = _usable_rows(
+        tables["missing"],
+        "missing",
+        by_person,
+        child_id,
+        what="missing episode",
+        person="miss_person_id",
+        start="miss_missing_episode_start_date",
+        end="miss_missing_episode_end_date",
+        issues=issues,
+    )
     kind_raw = _text(mi["miss_missing_episode_type"])
     kind = kind_raw.str.upper().map(MISSING_TYPE_VALUES).fillna("")
-    issues.add("missing", mi, (kind_raw != "") & (kind == ""), "miss_missing_episode_type",
-               "not a known missing type (M, Missing, A, Absent, Away): read as blank", WARNING, kind_raw)
+    issues.add(
+        "missing",
+        mi,
+        (kind_raw != "") & (kind == ""),
+        "miss_missing_episode_type",
+        "not a known missing type (M, Missing, A, Absent, Away): read as blank",
+        WARNING,
+        kind_raw,
+    )
     rhi = {}
     for column in ("miss_missing_rhi_offered", "miss_missing_rhi_accepted"):
         raw = _text(mi[column])
         value = raw.str.upper().map(RHI_VALUES).fillna("")
         unknown = (raw != "") & (value == "") & ~raw.str.upper().isin(RHI_NOT_APPLICABLE)
-        issues.add("missing", mi, unknown, column, "not a known answer (Y, Yes, N, No, NA): read as blank", WARNING, raw)
+        issues.add(
+            "missing", mi, unknown, column, "not a known answer (Y, Yes, N, No, NA): read as blank", WARNING, raw
+        )
         rhi[column] = value
     dob = mi["_P"].map(by_person["_DOB"])
-    missing = pd.DataFrame({
-        "CHILD": mi["_CHILD"].to_numpy(),
-        "DOB": _dmy(pd.to_datetime(dob)).to_numpy(),
-        "MISSING": kind.to_numpy(),
-        "MIS_START": _dmy(mi["_AT"]).to_numpy(),
-        "MIS_END": _dmy(mi["_E"]).to_numpy(),
-    })[S.MISSING_COLUMNS]
+    missing = pd.DataFrame(
+        {
+            "CHILD": mi["_CHILD"].to_numpy(),
+            "DOB": _dmy(pd.to_datetime(dob)).to_numpy(),
+            "MISSING": kind.to_numpy(),
+            "MIS_START": _dmy(mi["_AT"]).to_numpy(),
+            "MIS_END": _dmy(mi["_E"]).to_numpy(),
+        }
+    )[S.MISSING_COLUMNS]
 
     # ---------------------------------------------------------------- risk flags from assessment factors
     flags = _risk_flags(tables, set(mi["_P"]), issues)
@@ -325,13 +442,25 @@ def _risk_flags(tables, missing_people: set, issues: _Issues) -> dict[str, set] 
     # Eclipse keys its assessments by person + form, and its factor rows carry that in cinf_table_id.
     fac["_P"] = fac["_A"].map(owner)
     fac["_P"] = fac["_P"].fillna(_text(fac["cinf_table_id"]).map(owner))
-    issues.add("factors", fac, fac["_P"].isna(), "cinf_assessment_id", "no assessment in ssd_cin_assessments: not used",
-               values=fac["_A"])
+    issues.add(
+        "factors",
+        fac,
+        fac["_P"].isna(),
+        "cinf_assessment_id",
+        "no assessment in ssd_cin_assessments: not used",
+        values=fac["_A"],
+    )
     fac = fac[fac["_P"].notna()]
     codes = fac["cinf_assessment_factors_json"].map(lambda v: _factor_codes(v) if v is not None else [])
     bad = codes.isna()
-    issues.add("factors", fac, bad, "cinf_assessment_factors_json",
-               "not a JSON array or object of factor codes: not used", values=fac["cinf_assessment_factors_json"])
+    issues.add(
+        "factors",
+        fac,
+        bad,
+        "cinf_assessment_factors_json",
+        "not a JSON array or object of factor codes: not used",
+        values=fac["cinf_assessment_factors_json"],
+    )
     never_missing = ~fac["_P"].isin(missing_people)
     issues.add("factors", fac, ~bad & never_missing, None, "the child has no missing episode read: not used")
     used = fac[~bad & ~never_missing]
@@ -342,6 +471,11 @@ def _risk_flags(tables, missing_people: set, issues: _Issues) -> dict[str, set] 
             if flag:
                 flags.setdefault(flag, set()).add(person)
     factor_keys = set(fac["_A"]) | set(_text(fac["cinf_table_id"]))
-    issues.add("assessments", asm, ~asm["_P"].isin(missing_people) | ~asm["_A"].isin(factor_keys),
-               None, "no factors of a child with a missing episode read: not used")
+    issues.add(
+        "assessments",
+        asm,
+        ~asm["_P"].isin(missing_people) | ~asm["_A"].isin(factor_keys),
+        None,
+        "no factors of a child with a missing episode read: not used",
+    )
     return flags

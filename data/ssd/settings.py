@@ -10,6 +10,7 @@ schema                 ``--schema``                CARE_MAP_SSD_SCHEMA     ``sch
 query time limit       ``--timeout``               CARE_MAP_SSD_TIMEOUT    ``timeout_seconds``
 =====================  ==========================  ======================  =====================================
 """
+
 from __future__ import annotations
 
 import os
@@ -28,14 +29,29 @@ _ENV = {
 
 
 def add_setting_arguments(parser) -> None:
-    parser.add_argument("--child-id", choices=CHILD_ID_COLUMNS, default=None,
-                        help="the SSD id that becomes the 903 CHILD (default pers_person_id)")
-    parser.add_argument("--home-address-types", default=None, metavar="TYPES",
-                        help=f"comma-separated addr_address_type values that are the child's home "
-                             f"(default {', '.join(DEFAULT_HOME_ADDRESS_TYPES)})")
-    parser.add_argument("--schema", default=None, help="the SSD's schema, e.g. ssd_development (default: the connection's)")
-    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                        help=f"longest time one query may run (default {DEFAULT_TIMEOUT_SECONDS})")
+    parser.add_argument(
+        "--child-id",
+        choices=CHILD_ID_COLUMNS,
+        default=None,
+        help="the SSD id that becomes the 903 CHILD (default pers_person_id)",
+    )
+    parser.add_argument(
+        "--home-address-types",
+        default=None,
+        metavar="TYPES",
+        help=f"comma-separated addr_address_type values that are the child's home "
+        f"(default {', '.join(DEFAULT_HOME_ADDRESS_TYPES)})",
+    )
+    parser.add_argument(
+        "--schema", default=None, help="the SSD's schema, e.g. ssd_development (default: the connection's)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help=f"longest time one query may run (default {DEFAULT_TIMEOUT_SECONDS})",
+    )
 
 
 def settings_from(args=None, *, secrets: dict | None = None) -> dict:

@@ -4,6 +4,7 @@ Names follow the SSD's SQL Server DDL (v1.4.5; ../shared/reference/ssd.md). ``re
 for the table to be used at all; an absent ``optional`` column is read as blank and named in the
 data-quality report.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,46 +36,76 @@ class SSDTable:
 
 SSD_TABLES = {
     "person": SSDTable(
-        "ssd_person", "pers_person_id", ("pers_person_id",),
+        "ssd_person",
+        "pers_person_id",
+        ("pers_person_id",),
         ("pers_legacy_id", "pers_sex", "pers_dob", "pers_ethnicity", "pers_upn", "pers_is_mother"),
     ),
     "episodes": SSDTable(
-        "ssd_cla_episodes", "clae_cla_episode_id",
+        "ssd_cla_episodes",
+        "clae_cla_episode_id",
         ("clae_cla_episode_id", "clae_person_id", "clae_cla_episode_start_date"),
-        ("clae_cla_placement_id", "clae_cla_episode_ceased_date", "clae_cla_episode_start_reason",
-         "clae_cla_episode_ceased_reason", "clae_cla_primary_need_code"),
+        (
+            "clae_cla_placement_id",
+            "clae_cla_episode_ceased_date",
+            "clae_cla_episode_start_reason",
+            "clae_cla_episode_ceased_reason",
+            "clae_cla_primary_need_code",
+        ),
     ),
     "placement": SSDTable(
-        "ssd_cla_placement", "clap_cla_placement_id", ("clap_cla_placement_id",),
-        ("clap_cla_placement_postcode", "clap_cla_placement_type", "clap_cla_placement_provider",
-         "clap_cla_placement_urn", "clap_cla_placement_change_reason"),
+        "ssd_cla_placement",
+        "clap_cla_placement_id",
+        ("clap_cla_placement_id",),
+        (
+            "clap_cla_placement_postcode",
+            "clap_cla_placement_type",
+            "clap_cla_placement_provider",
+            "clap_cla_placement_urn",
+            "clap_cla_placement_change_reason",
+        ),
         needed=False,
     ),
     "address": SSDTable(
-        "ssd_address", "addr_table_id",
+        "ssd_address",
+        "addr_table_id",
         ("addr_person_id", "addr_address_postcode", "addr_address_start_date"),
         ("addr_table_id", "addr_address_type", "addr_address_end_date"),
         needed=False,
     ),
     "legal_status": SSDTable(
-        "ssd_legal_status", "lega_legal_status_id",
+        "ssd_legal_status",
+        "lega_legal_status_id",
         ("lega_person_id", "lega_legal_status", "lega_legal_status_start_date"),
         ("lega_legal_status_id", "lega_legal_status_end_date"),
         needed=False,
     ),
     "missing": SSDTable(
-        "ssd_missing", "miss_table_id",
+        "ssd_missing",
+        "miss_table_id",
         ("miss_person_id", "miss_missing_episode_start_date"),
-        ("miss_table_id", "miss_missing_episode_end_date", "miss_missing_episode_type",
-         "miss_missing_rhi_offered", "miss_missing_rhi_accepted"),
+        (
+            "miss_table_id",
+            "miss_missing_episode_end_date",
+            "miss_missing_episode_type",
+            "miss_missing_rhi_offered",
+            "miss_missing_rhi_accepted",
+        ),
         needed=False,
     ),
     "assessments": SSDTable(
-        "ssd_cin_assessments", "cina_assessment_id", ("cina_assessment_id", "cina_person_id"), (), needed=False,
+        "ssd_cin_assessments",
+        "cina_assessment_id",
+        ("cina_assessment_id", "cina_person_id"),
+        (),
+        needed=False,
     ),
     "factors": SSDTable(
-        "ssd_assessment_factors", "cinf_table_id",
-        ("cinf_assessment_id", "cinf_assessment_factors_json"), ("cinf_table_id",), needed=False,
+        "ssd_assessment_factors",
+        "cinf_table_id",
+        ("cinf_assessment_id", "cinf_assessment_factors_json"),
+        ("cinf_table_id",),
+        needed=False,
     ),
 }
 

@@ -4,6 +4,7 @@ CARE_MAP_TEST_FAULT=page makes every page fail while drawing its banner (the gua
 into one sentence); CARE_MAP_TEST_FAULT=unguarded also switches the guard off, so Streamlit's own
 error display (limited by .streamlit/config.toml) is what the user sees.
 """
+
 import os
 
 _FAULT = os.environ.get("CARE_MAP_TEST_FAULT")

@@ -8,6 +8,7 @@ fields are replaced by script, HTML, spreadsheet-formula, very long and right-to
 Every payload sets ``window.__xss`` if it ever runs, so a browser test can tell.
 The files are committed so that tests need neither the demo nor its generator.
 """
+
 from __future__ import annotations
 
 import sys
@@ -75,19 +76,27 @@ def main(demo: Path) -> None:
     log.iloc[4::9, log.columns.get_loc("FROM_POST")] = _cycle(len(log.iloc[4::9]))
 
     homes = homes.head(40).copy()
-    homes["NAME"] = [p + f" home {i}" if i % 2 == 0 else name for i, (p, name) in
-                     enumerate(zip(_cycle(len(homes)), homes["NAME"]))]
+    homes["NAME"] = [
+        p + f" home {i}" if i % 2 == 0 else name for i, (p, name) in enumerate(zip(_cycle(len(homes)), homes["NAME"]))
+    ]
     homes["PROVIDER"] = _cycle(len(homes), "Provider ")
     homes.iloc[1::5, homes.columns.get_loc("URN")] = _cycle(len(homes.iloc[1::5]))
     homes.iloc[2::5, homes.columns.get_loc("TYPE")] = _cycle(len(homes.iloc[2::5]))
     homes.iloc[3::5, homes.columns.get_loc("OFSTED_RATING")] = _cycle(len(homes.iloc[3::5]))
 
-    costs = pd.concat([costs, pd.DataFrame({"PLACEMENT_GROUP": PAYLOADS, "WEEKLY_COST": "100",
-                                            "SOURCE": PAYLOADS})], ignore_index=True)
+    costs = pd.concat(
+        [costs, pd.DataFrame({"PLACEMENT_GROUP": PAYLOADS, "WEEKLY_COST": "100", "SOURCE": PAYLOADS})],
+        ignore_index=True,
+    )
 
-    for name, frame in [("hostile_episodes.csv", episodes), ("hostile_header.csv", header),
-                        ("hostile_missing.csv", missing), ("hostile_missing_log.csv", log),
-                        ("hostile_homes.csv", homes), ("hostile_costs.csv", costs)]:
+    for name, frame in [
+        ("hostile_episodes.csv", episodes),
+        ("hostile_header.csv", header),
+        ("hostile_missing.csv", missing),
+        ("hostile_missing_log.csv", log),
+        ("hostile_homes.csv", homes),
+        ("hostile_costs.csv", costs),
+    ]:
         frame.to_csv(HERE / name, index=False, lineterminator="\n")
         print(f"{name}: {len(frame)} rows")
 
