@@ -12,7 +12,7 @@ import streamlit as st
 
 from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED
 from data.schemas import HOME_SECTORS, OFSTED_RATINGS, OVER_DISTANCE_MILES
-from maps.homes_map import NO_RATING
+from maps.homes_map import HOME_POINT_COLUMNS, NO_RATING
 from ui import components, map_view, page, panel, state
 
 dataset, fingerprint, filters = page.start_page()
@@ -134,20 +134,7 @@ st.caption(
     + f': ordering homes with 1 to {SMALL_NUMBER_MAX} (shown as "c") by their number would give it away.'
 )
 table = chosen.assign(OUR_CHILDREN=shown_here, _RANK=rank).sort_values(["_RANK", "NAME"], ascending=[False, True])
-table = table[
-    [
-        "NAME",
-        "HOME_SECTOR",
-        "SECTOR",
-        "TYPE",
-        "PLACES",
-        "OFSTED_RATING",
-        "OUR_CHILDREN",
-        "LA_NAME",
-        "WITHIN_LA",
-        "MILES_FROM_BOUNDARY",
-    ]
-].reset_index(drop=True)
+table = table[[c for c in HOME_POINT_COLUMNS if c not in ("MAP_LAT", "MAP_LON")]].reset_index(drop=True)
 table["MILES_FROM_BOUNDARY"] = [
     "" if pd.isna(v) else f"{float(v):.1f}" for v in pd.to_numeric(table["MILES_FROM_BOUNDARY"], errors="coerce")
 ]

@@ -16,6 +16,7 @@ import pandas as pd
 
 from data.demo.children import DAYS_PER_YEAR, eighteenth_birthday
 from data.demo.places import RESIDENTIAL_TOWNS, PostcodeSampler, sample_near
+from data.schemas import EPISODES_COLUMNS
 
 # Per kind: 903 codes (share), mean years in one placement, distance from home (median miles,
 # log-normal spread), wish to be outside the authority, providers (share).
@@ -464,24 +465,7 @@ def build_episodes(
                     # Special guardianship to former foster carers needs a foster placement (rule 516).
                     r[8] = {"E45": "E47", "E46": "E48"}[r[8]]
         records.extend(child_rows)
-    cols = [
-        "CHILD",
-        "DECOM",
-        "RNE",
-        "LS",
-        "CIN",
-        "PLACE",
-        "PLACE_PROVIDER",
-        "DEC",
-        "REC",
-        "REASON_PLACE_CHANGE",
-        "HOME_POST",
-        "PL_POST",
-        "URN",
-        "KIND",
-        "PL_ROW",
-        "PLACEMENT",
-    ]
+    cols = [*EPISODES_COLUMNS, "KIND", "PL_ROW", "PLACEMENT"]  # the 903 columns, then the demo's own
     return pd.DataFrame(records, columns=cols)
 
 
@@ -526,22 +510,7 @@ def short_break_episodes(
             for s in starts:  # 5 days apart, at most 3 nights: never touching
                 d = int(rng.integers(1, 4))
                 rows.append([kid.CHILD, int(s), "S", "V3", "N2", "K2", "PR1", int(s) + d, "E8", "", "", "", ""])
-    cols = [
-        "CHILD",
-        "DECOM",
-        "RNE",
-        "LS",
-        "CIN",
-        "PLACE",
-        "PLACE_PROVIDER",
-        "DEC",
-        "REC",
-        "REASON_PLACE_CHANGE",
-        "HOME_POST",
-        "PL_POST",
-        "URN",
-    ]
-    out = pd.DataFrame(rows, columns=cols)
+    out = pd.DataFrame(rows, columns=EPISODES_COLUMNS)
     out["KIND"] = "short_break"
     out["PL_ROW"] = -1
     out["PLACEMENT"] = -1
