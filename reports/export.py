@@ -10,11 +10,15 @@ and our own readers strip the mark again.
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+
+from reports.csv_text import LINE_END, csv_bytes, holds_any
 
 __all__ = ["neutralise_formulas", "to_safe_csv", "to_safe_xlsx", "FORMULA_PREFIXES", "FORMULA_PATTERN"]
 
@@ -27,6 +31,7 @@ _BLANK = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 # A cell is a formula risk when it starts with a tab, CR or LF, or when its first non-blank character is
 # = + - @ (spreadsheets skip leading blanks before a formula sign).
 FORMULA_PATTERN = f"^(?:[\t\r\n]|[{_BLANK}]*[=+\\-@])"
+_FORMULA_CHARACTERS = "\t\r\n=+-@"
 _FORMULA = re.compile(FORMULA_PATTERN)
 
 
@@ -39,6 +44,9 @@ def _neutralise(value):
 def _formula_mask(values: pd.Series) -> np.ndarray:
     """True for the text cells of ``values`` that could start a formula (one vectorised pass)."""
     if isinstance(values.dtype, pd.StringDtype):
+        # Every match holds one of these ASCII characters: a column with none of them skips the pattern.
+        if values.dtype.storage == "pyarrow" and not holds_any(pa.array(values.array), _FORMULA_CHARACTERS):
+            return np.zeros(len(values), dtype=bool)
         text = values
     elif pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
         text = values.astype("str")
@@ -70,9 +78,15 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_safe_csv(frame: pd.DataFrame, *, index: bool = False) -> bytes:
-    """UTF-8 CSV with a byte-order mark, formula-injection safe."""
-    # CRLF line ends (as Excel writes) also make the csv module quote any cell holding a lone CR.
-    return neutralise_formulas(frame).to_csv(index=index, lineterminator="\r\n").encode("utf-8-sig")
+    """UTF-8 CSV with a byte-order mark, formula-injection safe.
+
+    The bytes of pandas' ``to_csv`` with CRLF line ends (as Excel writes; they also make any cell holding
+    a lone CR quoted), made column by column in Arrow (:func:`reports.csv_text.csv_bytes`).
+    """
+    safe = neutralise_formulas(frame)
+    if index:
+        return safe.to_csv(index=True, lineterminator=LINE_END).encode("utf-8-sig")
+    return codecs.BOM_UTF8 + csv_bytes(safe)
 
 
 def to_safe_xlsx(frames: dict[str, pd.DataFrame]) -> bytes:
