@@ -13,7 +13,11 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+import time
 from pathlib import Path
+
+# Each command imports the modules it needs when it runs: the boundary build brings in geopandas and scipy,
+# the postcode index pyarrow, and clear-cache or --help needs none of them.
 
 
 def _build_index(args) -> str:
@@ -23,7 +27,7 @@ def _build_index(args) -> str:
 
 
 def _build_boundaries(args) -> str:
-    from geo.boundaries import build_boundaries
+    from geo.boundary_build import build_boundaries
 
     out = build_boundaries(Path(args.out) if args.out else None)
     return (
@@ -33,9 +37,8 @@ def _build_boundaries(args) -> str:
 
 
 def _check_boundaries(args) -> str:
-    import time
-
-    from geo.boundaries import boundaries_problem, boundaries_source, measure_accuracy
+    from geo.boundaries import boundaries_problem, boundaries_source
+    from geo.boundary_build import measure_accuracy
 
     started = time.perf_counter()
     summary, per = measure_accuracy()
