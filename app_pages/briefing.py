@@ -12,7 +12,9 @@ from datetime import date
 import streamlit as st
 
 from data.pooled import one_authority, pooled_authorities
-from reports.briefing import AUDIENCES, CLASSIFICATION, SUPPRESSION_NOTE, Briefing, build_briefing
+from reports.briefing import AUDIENCES, build_briefing
+from reports.briefing_model import Briefing
+from reports.pack import CLASSIFICATION, SUPPRESSION_NOTE
 from ui import components, history_view, page, state
 
 AUDIENCE_CHOICES = {

@@ -12,7 +12,16 @@ import numpy as np
 import pandas as pd
 
 from analysis.disclosure import SMALL_NUMBER_MAX, is_small, suppress_table
+from analysis.found import (
+    FIGURE_HEADINGS,
+    disclosed_found_figures,
+    found_figures,
+    found_from_elsewhere,
+    found_in_authorities,
+)
+from analysis.hotspot_links import disclosed_links, hotspot_links
 from analysis.hotspot_names import hotspot_label
+from analysis.journeys import journeys
 from data.schemas import OVER_DISTANCE_MILES, RISK_FLAG_LABELS
 from reports.pack import Block, Section, TableBlock, TextBlock
 from reports.sections import NoData, build_section, suppressed_with_total
@@ -46,14 +55,6 @@ def _episodes(ctx) -> pd.DataFrame:
 
 
 def _where_found_section(ctx) -> Section:
-    from analysis.found import (
-        FIGURE_HEADINGS,
-        disclosed_found_figures,
-        found_figures,
-        found_from_elsewhere,
-        found_in_authorities,
-    )
-
     eps = _episodes(ctx)
     figures = found_figures(eps)
     shown = disclosed_found_figures(figures).rename(columns=FIGURE_HEADINGS)
@@ -119,8 +120,6 @@ def _pack_numbering(ctx):
 
 
 def _journeys_table(eps, labels, spots, index) -> pd.DataFrame | None:
-    from analysis.journeys import journeys
-
     base = None
     for flag in JOURNEY_FLAGS:
         got = journeys(eps, labels=labels, hotspots=spots, flag=flag, index=index)
@@ -151,8 +150,6 @@ def _journeys_table(eps, labels, spots, index) -> pd.DataFrame | None:
 
 
 def _journeys_section(ctx) -> Section:
-    from analysis.hotspot_links import disclosed_links, hotspot_links
-
     eps = _episodes(ctx)
     numbered = _pack_numbering(ctx)
     blocks: list[Block] = []

@@ -1,12 +1,14 @@
 """A briefing pack's content model: sections of text, disclosure-controlled tables and figures.
 
-:mod:`reports.briefing` fills it; :mod:`reports.briefing_html` and :mod:`reports.briefing_pdf`
-draw it. The notes every pack carries are written here once.
+:mod:`reports.briefing` and its section modules fill it; :mod:`reports.briefing_html` and
+:mod:`reports.briefing_pdf` draw it. The notes every pack carries, and how a pack writes a period, are
+written here once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 
@@ -21,6 +23,7 @@ __all__ = [
     "FigureBlock",
     "Section",
     "Block",
+    "period_text",
 ]
 
 CLASSIFICATION = "OFFICIAL-SENSITIVE"
@@ -31,6 +34,11 @@ SUPPRESSION_NOTE = (
     "Zero means none recorded. x means not known."
 )
 SYNTHETIC_NOTE = "SYNTHETIC DATA: made-up children for demonstration, not real records."
+
+
+def period_text(period: tuple[date, date]) -> str:
+    """``(date(2025, 4, 1), date(2026, 3, 31))`` -> "01 April 2025 to 31 March 2026"."""
+    return f"{period[0]:%d %B %Y} to {period[1]:%d %B %Y}"
 
 
 @dataclass

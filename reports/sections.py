@@ -1,8 +1,8 @@
 """Building one section of a briefing pack: a builder that finds nothing to show, or whose analysis
 cannot run, gives a "not available" section instead of stopping the pack; tables get their total row
-and the small-number rule (:mod:`analysis.disclosure`) in one step.
+and the small-number rule (:mod:`analysis.disclosure`) in one step, and the readers' headings.
 
-Shared by :mod:`reports.briefing` and :mod:`reports.briefing_found`.
+Shared by the briefing packs' section modules (``reports/briefing_*.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ import pandas as pd
 from analysis.disclosure import suppress_table
 from reports.pack import Section, TextBlock
 
-__all__ = ["NOT_AVAILABLE_TEXT", "NoData", "build_section", "not_available", "suppressed_with_total"]
+__all__ = [
+    "NOT_AVAILABLE_TEXT",
+    "NoData",
+    "build_section",
+    "not_available",
+    "suppressed_with_total",
+    "with_headings",
+]
 
 NOT_AVAILABLE_TEXT = "Not available"
 
@@ -61,3 +68,9 @@ def suppressed_with_total(
     frame.index = frame.index.astype(str)
     shown = suppress_table(frame, counts, total_row=total_label, percent_columns=percents, linked_columns=linked)
     return shown.reset_index(drop=True)
+
+
+def with_headings(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """The columns of ``frame`` named in ``names`` (those it has), in that order, under the readers' headings."""
+    keep = [c for c in names if c in frame.columns]
+    return frame[keep].rename(columns=names)

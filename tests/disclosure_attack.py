@@ -226,5 +226,5 @@ def app_tables(at, view: str) -> list[Shown]:
 
 
 def pack_tables(pack, view: str) -> list[Shown]:
-    """The tables of a briefing pack (reports.briefing.Briefing)."""
+    """The tables of a briefing pack (reports.briefing_model.Briefing)."""
     return [Shown(view, block.title, block.frame.astype(str).reset_index(drop=True)) for block in pack.tables()]

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from access.audit import read_audit
-from reports.briefing import CLASSIFICATION, SUPPRESSION_NOTE
+from reports.pack import CLASSIFICATION, SUPPRESSION_NOTE
 from ui.components import ATTRIBUTION, SYNTHETIC_BANNER
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,7 +15,8 @@ import pytest
 
 from analysis.disclosure import SUPPRESSED, is_safe
 from data.dataset import Dataset
-from reports.briefing import CLASSIFICATION, build_briefing
+from reports.briefing import build_briefing
+from reports.pack import CLASSIFICATION, TextBlock
 
 ROOT = Path(__file__).resolve().parents[1]
 PERIOD = (date(2025, 4, 1), date(2026, 3, 31))
@@ -389,7 +390,6 @@ def test_cli_errors_are_one_line(args, fixtures_dir, tmp_path):
 def test_pack_says_interviews_are_not_recorded_when_the_903_is_all_there_is(postcode_index):
     """903 files alone hold no return home interviews: the pack says so instead of a table of 0 %."""
     from data.readers import read_inputs
-    from reports.briefing import TextBlock
 
     root = Path(__file__).resolve().parents[1] / "data" / "demo_data"
     dataset = read_inputs(sorted(root.glob("202*_*.csv")), la="E10000016")

@@ -1,0 +1,76 @@
+"""Periods as the reports count them (analysis.periods): first and last day both included."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from analysis.periods import as_period, children_looked_after_during, previous_period, rows_in_period
+
+
+def test_as_period_gives_dates_and_refuses_a_period_that_ends_before_it_starts():
+    assert as_period(("2025-04-01", pd.Timestamp("2026-03-31 17:30"))) == (date(2025, 4, 1), date(2026, 3, 31))
+    assert as_period((date(2025, 4, 1), date(2025, 4, 1))) == (date(2025, 4, 1), date(2025, 4, 1))
+    with pytest.raises(ValueError, match="ends before it starts"):
+        as_period((date(2025, 4, 2), date(2025, 4, 1)))
+
+
+@pytest.mark.parametrize(
+    "period, previous",
+    [
+        ((date(2025, 4, 1), date(2026, 3, 31)), (date(2024, 4, 1), date(2025, 3, 31))),
+        ((date(2025, 10, 1), date(2025, 12, 31)), (date(2025, 7, 1), date(2025, 9, 30))),
+        # 90 days from January to March: the 90 days before, not the calendar quarter.
+        ((date(2026, 1, 1), date(2026, 3, 31)), (date(2025, 10, 3), date(2025, 12, 31))),
+        ((date(2026, 3, 1), date(2026, 3, 1)), (date(2026, 2, 28), date(2026, 2, 28))),
+    ],
+)
+def test_the_previous_period_has_as_many_days_and_ends_the_day_before(period, previous):
+    assert previous_period(period) == previous
+    assert (previous[1] - previous[0]) == (period[1] - period[0])
+
+
+def test_rows_in_period_keeps_the_whole_last_day_and_drops_unreadable_dates():
+    frame = pd.DataFrame(
+        {
+            "MIS_START": [
+                "2025-03-31 23:59",  # the day before
+                "2025-04-01 00:00",  # the first moment
+                "2025-06-30 23:59",  # late on the last day
+                "2025-07-01 00:00",  # the day after
+                "not a date",
+                None,
+            ],
+            "row": range(6),
+        }
+    )
+    kept = rows_in_period(frame, "MIS_START", (date(2025, 4, 1), date(2025, 6, 30)))
+    assert kept["row"].tolist() == [1, 2]
+    assert rows_in_period(frame.iloc[:0], "MIS_START", (date(2025, 4, 1), date(2025, 6, 30))).empty
+
+
+def test_children_looked_after_during_counts_each_child_once_and_leaves_short_breaks_out():
+    episodes = pd.DataFrame(
+        {
+            "CHILD": ["A", "A", "B", "C", "D", "E", "F"],
+            "DECOM": ["2024-01-01", "2025-05-01", "2025-06-30", "2025-07-01", "2024-01-01", "2025-05-01", "2025-05-01"],
+            "DEC": ["2025-04-01", None, None, None, "2025-03-31", "2025-05-02", "2025-05-09"],
+            "LS": ["C2", "C2", "c2", "C2", "C2", "V3", "v4"],
+        }
+    )
+    # A: open on the first day, then again; B: starts on the last day; C: starts the day after;
+    # D: ended the day before; E and F: short breaks (any case).
+    assert children_looked_after_during(episodes, (date(2025, 4, 1), date(2025, 6, 30))) == 2
+
+
+def test_children_looked_after_during_without_episodes_is_not_known():
+    period = (date(2025, 4, 1), date(2026, 3, 31))
+    assert children_looked_after_during(pd.DataFrame(), period) is None
+    assert children_looked_after_during(pd.DataFrame({"CHILD": ["A"]}), period) is None
+    # No DEC or LS column: every episode is open from its start, none is a short break.
+    assert (
+        children_looked_after_during(pd.DataFrame({"CHILD": ["A", "B"], "DECOM": ["2020-01-01", "2027-01-01"]}), period)
+        == 1
+    )
