@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from data.schemas import SHORT_BREAK_LS
 
-__all__ = ["as_period", "previous_period", "rows_in_period", "children_looked_after_during"]
+__all__ = ["as_period", "previous_period", "rows_in_period", "episodes_open_during", "children_looked_after_during"]
 
 
 def as_period(period) -> tuple[date, date]:
@@ -49,14 +50,13 @@ def rows_in_period(frame: pd.DataFrame, column: str, period: tuple[date, date]) 
     return frame[((when >= start) & (when < end)).to_numpy()]
 
 
-def children_looked_after_during(episodes: pd.DataFrame, period: tuple[date, date]) -> int | None:
-    """Distinct children (``CHILD``) with a 903 episode open on any day of ``period``; None without episodes.
+def episodes_open_during(episodes: pd.DataFrame, period: tuple[date, date]) -> np.ndarray:
+    """True for each 903 episode open on any day of ``period``, short breaks aside: a boolean array.
 
-    An episode is open from ``DECOM`` to ``DEC`` (both included; no ``DEC``: still open). Short breaks
-    (``LS`` V3, V4) do not count: the denominator of "% of children looked after with a missing episode".
+    An episode is open from ``DECOM`` to ``DEC`` (both included; no ``DEC``: still open; an unreadable
+    ``DECOM``: never). Short breaks (``LS`` V3, V4) are left out, as the DfE leaves children looked
+    after only under short breaks out of those looked after during the year.
     """
-    if episodes is None or episodes.empty or "DECOM" not in episodes:
-        return None
     decom = pd.to_datetime(episodes["DECOM"], errors="coerce")
     dec = (
         pd.to_datetime(episodes["DEC"], errors="coerce")
@@ -65,5 +65,15 @@ def children_looked_after_during(episodes: pd.DataFrame, period: tuple[date, dat
     )
     ls = episodes["LS"].astype(str).str.upper() if "LS" in episodes else pd.Series("", index=episodes.index)
     start, end = pd.Timestamp(period[0]), pd.Timestamp(period[1])
-    overlap = (decom <= end) & (dec.isna() | (dec >= start)) & ~ls.isin(SHORT_BREAK_LS)
-    return int(episodes.loc[overlap.to_numpy(), "CHILD"].nunique())
+    return ((decom <= end) & (dec.isna() | (dec >= start)) & ~ls.isin(SHORT_BREAK_LS)).to_numpy(dtype=bool)
+
+
+def children_looked_after_during(episodes: pd.DataFrame, period: tuple[date, date]) -> int | None:
+    """Distinct children (``CHILD``) with a 903 episode open on any day of ``period``; None without episodes.
+
+    Episodes as :func:`episodes_open_during` counts them: the denominator of "% of children looked after
+    with a missing episode".
+    """
+    if episodes is None or episodes.empty or "DECOM" not in episodes:
+        return None
+    return int(episodes.loc[episodes_open_during(episodes, period), "CHILD"].nunique())

@@ -22,6 +22,7 @@ import pandas as pd
 
 from analysis.homes import homes_from_register
 from analysis.missing import REPEAT_EPISODES, of_kind, offered_in_time
+from analysis.periods import episodes_open_during
 from data import schemas
 from geo import authorities as _authorities
 from geo.boundaries import adjacency
@@ -247,14 +248,9 @@ MISSING_COLUMNS = [
 def children_looked_after_by_authority(episodes: pd.DataFrame, start, end) -> pd.Series:
     """Distinct children with a 903 episode open at any time from ``start`` to ``end`` (dates, both
     included), per responsible authority (``LA_CODE``, GSS): the denominator of the missing rates.
-    One authority's episodes without ``LA_CODE`` are counted under code ''."""
-    decom = pd.to_datetime(episodes["DECOM"], errors="coerce")
-    dec = (
-        pd.to_datetime(episodes["DEC"], errors="coerce")
-        if "DEC" in episodes
-        else pd.Series(pd.NaT, index=episodes.index)
-    )
-    open_ = ((decom <= pd.Timestamp(end)) & (dec.isna() | (dec >= pd.Timestamp(start)))).to_numpy()
+    Episodes as :func:`analysis.periods.episodes_open_during` counts them (short breaks aside). One
+    authority's episodes without ``LA_CODE`` are counted under code ''."""
+    open_ = episodes_open_during(episodes, (start, end))
     codes = _codes(episodes, "LA_CODE") if "LA_CODE" in episodes else pd.Series("", index=episodes.index)
     frame = pd.DataFrame({"code": codes.to_numpy()[open_], "child": episodes["CHILD"].astype(str).to_numpy()[open_]})
     return frame.groupby("code")["child"].nunique().astype(np.int64)

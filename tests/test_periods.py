@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis.periods import as_period, children_looked_after_during, previous_period, rows_in_period
+from analysis.regional import children_looked_after_by_authority
 
 
 def test_as_period_gives_dates_and_refuses_a_period_that_ends_before_it_starts():
@@ -74,3 +75,20 @@ def test_children_looked_after_during_without_episodes_is_not_known():
         children_looked_after_during(pd.DataFrame({"CHILD": ["A", "B"], "DECOM": ["2020-01-01", "2027-01-01"]}), period)
         == 1
     )
+
+
+def test_the_region_page_counts_children_looked_after_as_the_packs_do():
+    """One rule for both denominators: short breaks are left out on the Region page too."""
+    episodes = pd.DataFrame(
+        {
+            "CHILD": ["A", "B", "C", "D", "E"],
+            "LA_CODE": ["E10000016"] * 3 + ["E09000001"] * 2,
+            "DECOM": ["2025-05-01", "2025-05-01", "2025-05-01", "2025-05-01", "2024-01-01"],
+            "DEC": [None, "2025-05-03", None, None, "2025-03-31"],
+            "LS": ["C2", "V3", "C2", "V4", "C2"],
+        }
+    )
+    period = (date(2025, 4, 1), date(2026, 3, 31))
+    by_authority = children_looked_after_by_authority(episodes, *period)
+    assert by_authority.to_dict() == {"E10000016": 2}
+    assert by_authority.sum() == children_looked_after_during(episodes, period)
