@@ -42,8 +42,6 @@ __all__ = [
 DATASET_TABLES = ("header", "episodes", "missing", "uasc", "missing_log", "homes", "costs")
 QUALITY_ISSUES, QUALITY_FILES = "quality_issues", "quality_files"
 FIGURE_COLUMNS = ["topic", "measure", "count", "denominator", "percent", "value"]
-# Dates looked at for the date a dataset runs to: latest episode start or end, missing episode start.
-_DATE_COLUMNS = (("episodes", "DECOM"), ("episodes", "DEC"), ("missing", "MIS_START"), ("missing_log", "MIS_START"))
 
 
 class PublishError(ValueError):
@@ -77,13 +75,7 @@ def describe_inputs(files) -> list[dict]:
 
 def snapshot_date_of(dataset: Dataset) -> date:
     """The date a dataset runs to: its latest episode start or end or missing episode start (never after today)."""
-    latest = pd.NaT
-    for table, column in _DATE_COLUMNS:
-        frame = getattr(dataset, table)
-        if frame is not None and column in getattr(frame, "columns", ()):
-            seen = pd.to_datetime(frame[column], errors="coerce").max()
-            if pd.notna(seen) and (pd.isna(latest) or seen > latest):
-                latest = seen
+    latest = dataset.latest_date()
     today = date.today()
     return today if pd.isna(latest) else min(latest.date(), today)
 
