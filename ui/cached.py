@@ -13,8 +13,20 @@ import pandas as pd
 import streamlit as st
 
 from analysis import periods
+from analysis.homes import home_usage, homes_from_register, infer_homes
+from analysis.missing import missing_episodes as join_missing_episodes
+from analysis.placements import (
+    add_placement_location,
+    headline_figures,
+    monthly_trend,
+    placements_on,
+    summarise_placements,
+)
 from data.dataset import Dataset
+from data.validation import postcode_match_summary
 from geo.authorities import authority_name
+from maps.homes_map import locate_homes_by_sector
+from maps.placements_map import add_flow_ends, aggregate_flows
 from ui.dataset_choice import dataset_for
 from ui.reference import postcode_index
 
@@ -25,8 +37,6 @@ from ui.reference import postcode_index
 @st.cache_resource(show_spinner="Measuring placement distances...", max_entries=8)
 def located_episodes(fingerprint: str) -> pd.DataFrame:
     """All episodes with placement location columns (analysis.placements.add_placement_location). Shared."""
-    from analysis.placements import add_placement_location
-
     dataset = dataset_for(fingerprint)
     if dataset.episodes is None or dataset.episodes.empty or not has_authority(dataset):
         return pd.DataFrame()
@@ -36,8 +46,6 @@ def located_episodes(fingerprint: str) -> pd.DataFrame:
 @st.cache_resource(show_spinner="Joining missing episodes...", max_entries=8)
 def missing_episodes(fingerprint: str) -> pd.DataFrame:
     """All missing and away episodes (analysis.missing.missing_episodes), placement at the start included. Shared."""
-    from analysis.missing import missing_episodes as join_missing_episodes
-
     dataset = dataset_for(fingerprint)
     located = located_episodes(fingerprint)
     return join_missing_episodes(
@@ -75,9 +83,6 @@ def apply_filters(frame: pd.DataFrame, groups: tuple = (), providers: tuple = ()
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _everyone_on(fingerprint: str, on: date) -> pd.DataFrame:
     """Children in placement on ``on`` (one row each), before the sidebar's filters: shared by every filter."""
-    from analysis.placements import placements_on
-    from maps.placements_map import add_flow_ends
-
     located = located_episodes(fingerprint)
     return located if located.empty else add_flow_ends(placements_on(located, pd.Timestamp(on)), index=postcode_index())
 
@@ -91,22 +96,16 @@ def snapshot(fingerprint: str, on: date, groups: tuple = (), providers: tuple = 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def headline(fingerprint: str, on: date, groups: tuple = (), providers: tuple = ()) -> pd.DataFrame:
-    from analysis.placements import headline_figures
-
     return headline_figures(snapshot(fingerprint, on, groups, providers))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def breakdown(fingerprint: str, on: date, by: str, groups: tuple = (), providers: tuple = ()) -> pd.DataFrame:
-    from analysis.placements import summarise_placements
-
     return summarise_placements(snapshot(fingerprint, on, groups, providers), by=by)
 
 
 @st.cache_data(show_spinner="Computing monthly trend...", max_entries=32)
 def trend(fingerprint: str, start: date, end: date, groups: tuple = (), providers: tuple = ()) -> pd.DataFrame:
-    from analysis.placements import monthly_trend
-
     located = located_episodes(fingerprint)
     keep = filter_mask(located, groups, providers)
     if located.empty or not keep.any():
@@ -116,16 +115,12 @@ def trend(fingerprint: str, start: date, end: date, groups: tuple = (), provider
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def flows(fingerprint: str, on: date, layer_by: str, groups: tuple = (), providers: tuple = ()):
-    from maps.placements_map import aggregate_flows
-
     return aggregate_flows(snapshot(fingerprint, on, groups, providers), layer_by=layer_by, index=postcode_index())
 
 
 @st.cache_data(show_spinner="Finding children's homes...", max_entries=8)
 def homes(fingerprint: str) -> pd.DataFrame:
     """Children's homes from the register when one was loaded, otherwise inferred from episodes (geocoded)."""
-    from analysis.homes import homes_from_register, infer_homes
-
     dataset = dataset_for(fingerprint)
     if dataset.homes is not None and not dataset.homes.empty:
         register = dataset.homes
@@ -142,8 +137,6 @@ def homes(fingerprint: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=32)
 def homes_usage(fingerprint: str, on: date) -> pd.DataFrame:
     """Homes with ``OUR_CHILDREN`` on the date (all placement groups: a home's use is not filtered)."""
-    from analysis.homes import home_usage
-
     found = homes(fingerprint)
     if found.empty:
         return found
@@ -153,16 +146,12 @@ def homes_usage(fingerprint: str, on: date) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=32)
 def home_points(fingerprint: str, on: date) -> pd.DataFrame:
     """Homes placed at their postcode sector for the panel map (maps.homes_map.locate_homes_by_sector)."""
-    from maps.homes_map import locate_homes_by_sector
-
     return locate_homes_by_sector(homes_usage(fingerprint, on), index=postcode_index())
 
 
 @st.cache_data(show_spinner="Matching postcodes...", max_entries=8)
 def postcode_summary(fingerprint: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(per-column match summary, unmatched values) from data.validation.postcode_match_summary."""
-    from data.validation import postcode_match_summary
-
     return postcode_match_summary(dataset_for(fingerprint), index=postcode_index())
 
 

@@ -14,8 +14,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from access.roles import ANALYST
 from data.dataset import Dataset
+from data.readers import read_folder, read_inputs
+from data.validation import check_dataset
 from geo.authorities import authority_name
+from ui import published
 from ui.identity import current_role
 from ui.reference import postcode_index
 
@@ -40,8 +44,6 @@ SOURCE_PUBLISHED = "published"  # an analyst with an upload in memory looks at a
 @st.cache_resource(show_spinner="Loading the synthetic demo data...")
 def demo_dataset() -> Dataset:
     """The committed synthetic demo (read once per process; treated as read-only)."""
-    from data.readers import read_folder
-
     dataset = read_folder(DEMO_DIR, la=DEMO_LA or None)
     _check(dataset)
     dataset.synthetic = True
@@ -54,8 +56,6 @@ def demo_dataset() -> Dataset:
 
 
 def _check(dataset: Dataset) -> None:
-    from data.validation import check_dataset
-
     check_dataset(dataset, index=postcode_index())
 
 
@@ -92,9 +92,6 @@ def current_dataset() -> tuple[Dataset, str]:
     An analyst's own upload (labelled "not published"), else the published snapshot the session sees
     (ui.published: the latest, or an analyst's earlier choice), else the synthetic demo.
     """
-    from access.roles import ANALYST
-    from ui import published
-
     files = st.session_state.get(KEY_INPUT_FILES) if current_role() in (ANALYST, None) else None
     if not files or st.session_state.get(KEY_SOURCE) != SOURCE_UPLOAD:
         info = published.chosen(current_role())
@@ -102,8 +99,6 @@ def current_dataset() -> tuple[Dataset, str]:
     la = st.session_state.get(KEY_LA)
     fingerprint = fingerprint_files(files, la)
     if st.session_state.get(KEY_FINGERPRINT) != fingerprint or KEY_DATASET not in st.session_state:
-        from data.readers import read_inputs
-
         try:
             with st.spinner("Reading the uploaded files..."):
                 dataset = read_inputs(files, la=la)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from access.roles import ROLES
+
 KEY_USER = "user"  # who is signed in (ui.auth sets it on every run)
 KEY_ROLE = "role"  # "analyst" or "panel" (access.roles)
 
@@ -18,8 +20,6 @@ def current_user() -> str | None:
 
 def current_role() -> str | None:
     """``"analyst"`` or ``"panel"`` for the signed-in user; None before sign-in."""
-    from access.roles import ROLES
-
     role = st.session_state.get(KEY_ROLE)
     return role if role in ROLES else None
 

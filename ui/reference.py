@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo.boundaries import authority_boundaries
+from geo.postcodes import get_postcode_index
+
 
 @st.cache_resource(show_spinner="Loading the ONS postcode index...")
 def postcode_index():
     """The process-wide ONS postcode index (memory-mapped)."""
-    from geo.postcodes import get_postcode_index
-
     return get_postcode_index()
 
 
 @st.cache_resource(show_spinner="Loading authority boundaries...")
 def boundaries():
     """All children's services authority boundaries (GeoDataFrame, EPSG:27700)."""
-    from geo.boundaries import authority_boundaries
-
     return authority_boundaries()
