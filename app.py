@@ -19,7 +19,7 @@ from __future__ import annotations
 import streamlit as st
 
 from access.roles import ANALYST, PANEL
-from ui import auth, guard, state, warmup
+from ui import auth, guard, identity, warmup
 
 EVERYONE = frozenset({ANALYST, PANEL})
 ANALYSTS = frozenset({ANALYST})
@@ -53,7 +53,7 @@ def main() -> None:
 
 def _run_page() -> None:
     auth.require_user()
-    st.navigation(navigation(state.current_role())).run()
+    st.navigation(navigation(identity.current_role())).run()
 
 
 # Streamlit runs this file as "__main__". The analysis worker process (analysis.workers) imports it

@@ -12,10 +12,11 @@ from datetime import date
 import streamlit as st
 
 from data.pooled import one_authority, pooled_authorities
+from geo.authorities import authority_name
 from reports.briefing import AUDIENCES, build_briefing
 from reports.briefing_model import Briefing
 from reports.pack import CLASSIFICATION, SUPPRESSION_NOTE
-from ui import components, history_view, page, state
+from ui import cached, components, dataset_choice, history_view, page, reference
 
 AUDIENCE_CHOICES = {
     "mase": "MASE panel: missing from care and exploitation",
@@ -35,7 +36,7 @@ def briefing_pack(fingerprint: str, audience: str, start: date, end: date, la: s
     from analysis.places_of_concern import list_places
     from ui.where_found import places_engine
 
-    dataset, current = state.current_dataset()
+    dataset, current = dataset_choice.current_dataset()
     if current != fingerprint:  # cannot happen within one run; guards against a stale key
         raise RuntimeError("dataset changed during a run")
     history = history_view.figures(dataset)
@@ -47,7 +48,7 @@ def briefing_pack(fingerprint: str, audience: str, start: date, end: date, la: s
         period=(start, end),
         audience=audience,
         offline=True,
-        index=state.postcode_index(),
+        index=reference.postcode_index(),
         places=list_places(places_engine()),
         history=history,
     )
@@ -75,12 +76,12 @@ if pooled:
     la = st.selectbox(
         "Authority",
         pooled,
-        format_func=state.authority_name,
+        format_func=authority_name,
         key="briefing_authority",
         help="The files hold several authorities' children; a pack is about one of them.",
     )
 st.caption(
-    f"{state.authority_name(la)}. A pack is **{CLASSIFICATION}**: share it only with the "
+    f"{authority_name(la)}. A pack is **{CLASSIFICATION}**: share it only with the "
     "panel's members, by secure e-mail or the council's document system. " + SUPPRESSION_NOTE + " "
     "No child id, postcode finer than a postcode sector or case note is in a pack. "
     "Every download is recorded in the audit log."
@@ -91,8 +92,8 @@ if not la:
     page.end_page()
     st.stop()
 
-first, last = state.data_period(fingerprint)
-default_start, default_end = state.last_full_year(fingerprint)
+first, last = cached.data_period(fingerprint)
+default_start, default_end = cached.last_full_year(fingerprint)
 period = st.session_state.get(KEY_PERIOD)
 if not (
     isinstance(period, (tuple, list))

@@ -14,7 +14,7 @@ from data.pooled import pooled_authorities
 from data.quality import REPEATED_RECORD
 from data.readers import READ_EXTENSIONS, InputFile
 from geo.authorities import authorities
-from ui import components, page, ssd_source, state, store_controls
+from ui import cached, components, dataset_choice, identity, page, ssd_source, store_controls
 
 dataset, fingerprint, filters = page.start_page()
 
@@ -31,14 +31,14 @@ names = dict(zip(table["code"], table["name"]))
 
 st.subheader("Which data")
 store_controls.which_data(dataset)
-if dataset.snapshot_id is None and st.session_state.get(state.KEY_INPUT_FILES):
+if dataset.snapshot_id is None and st.session_state.get(dataset_choice.KEY_INPUT_FILES):
     if st.button("Discard my uploaded files", icon=":material/delete:"):
-        state.use_demo()
+        dataset_choice.use_demo()
         st.rerun()
 store_controls.publish_controls(dataset)
 store_controls.retention_controls()
 
-if sees_row_level(state.current_role()):  # panel members do not hold the files: they see published data
+if sees_row_level(identity.current_role()):  # panel members do not hold the files: they see published data
     with st.form("upload_form"):
         uploads = st.file_uploader(
             "903 return tables (header, episodes, missing, UASC; CSV, XLSX or XML), the missing team's log, "
@@ -61,10 +61,10 @@ if sees_row_level(state.current_role()):  # panel members do not hold the files:
         if not uploads:
             st.warning("Choose at least one file first.")
         else:
-            state.use_uploads([InputFile(f.name, f.getvalue()) for f in uploads], la)
+            dataset_choice.use_uploads([InputFile(f.name, f.getvalue()) for f in uploads], la)
             st.rerun()
 
-ssd_source.render_ssd_source(st.session_state.get(state.KEY_LA))
+ssd_source.render_ssd_source(st.session_state.get(dataset_choice.KEY_LA))
 
 pooled = [] if dataset.la_code else pooled_authorities(dataset)
 if pooled:
@@ -99,7 +99,7 @@ components.safe_table(summary)
 
 st.subheader("Data-quality report")
 issues = dataset.quality.to_frame()
-row_level = sees_row_level(state.current_role())  # the issue list names files, rows and values: analysts only
+row_level = sees_row_level(identity.current_role())  # the issue list names files, rows and values: analysts only
 if not row_level:
     st.info("The row-by-row data-quality report is for analysts; the counts per file are above.")
 elif issues.empty:
@@ -126,7 +126,7 @@ if row_level:
 
 st.subheader("Postcodes matched to the ONS Postcode Directory")
 try:
-    summary, unmatched = state.postcode_summary(fingerprint)
+    summary, unmatched = cached.postcode_summary(fingerprint)
 except Exception as exc:  # noqa: BLE001 - a summary problem must not hide the rest of the report
     st.caption(f"Postcode summary not available ({type(exc).__name__}).")
 else:

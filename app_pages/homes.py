@@ -12,8 +12,9 @@ import streamlit as st
 
 from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED
 from data.schemas import HOME_SECTORS, OFSTED_RATINGS, OVER_DISTANCE_MILES
+from geo.authorities import authority_name
 from maps.homes_map import HOME_POINT_COLUMNS, NO_RATING
-from ui import components, map_view, page, panel, state
+from ui import cached, components, map_view, page, panel
 
 dataset, fingerprint, filters = page.start_page()
 
@@ -24,13 +25,13 @@ source = (
     else ("homes inferred from 903 episodes in children's homes (K1/K2): no register loaded")
 )
 st.caption(
-    f"{state.authority_name(dataset.la_code)}: homes from {source}. Our children counted on "
+    f"{authority_name(dataset.la_code)}: homes from {source}. Our children counted on "
     f"{filters.snapshot:%d %B %Y}, all placement types. Homes are shown at their postcode sector. "
     f"{components.SUPPRESSION_NOTE}"
 )
 
-usage = state.homes_usage(fingerprint, filters.snapshot)
-points = state.home_points(fingerprint, filters.snapshot)
+usage = cached.homes_usage(fingerprint, filters.snapshot)
+points = cached.home_points(fingerprint, filters.snapshot)
 if usage.empty:
     st.info("No children's homes found: load a homes register or 903 episodes with K1/K2 placements.")
     page.end_page()

@@ -7,7 +7,7 @@ cells (analysis.gistar) and emerging hot spots (analysis.emerging). Row-level
 detail (pseudonymous ids, notes) is only shown to the analyst role; a panel
 role sees aggregates with counts of 1-5 shown as "c".
 
-Role: ``ui.state.current_role()`` (set by ``ui.auth.require_user``). The menu offers this page to
+Role: ``ui.identity.current_role()`` (set by ``ui.auth.require_user``). The menu offers this page to
 analysts only; the panel branches below are a second line of defence should it ever be opened
 with the panel role.
 """
@@ -34,9 +34,10 @@ from analysis.missing import (
     children_by_episode_count,
 )
 from data.schemas import RISK_FLAG_LABELS, RISK_FLAGS
+from geo.authorities import authority_name
 from maps.hotspot_map import hotspot_table
 from reports.export import to_safe_csv
-from ui import auth, components, history_view, map_view, page, state
+from ui import auth, components, history_view, identity, map_view, page
 from ui.missing_work import (
     EpisodeChoice,
     HotspotChoice,
@@ -79,7 +80,7 @@ def _pseudonym_key() -> bytes:
 # ------------------------------------------------------------------ small helpers
 def current_role() -> str:
     """The signed-in role; with none recorded, the least privileged (panel)."""
-    role = state.current_role()
+    role = identity.current_role()
     return role if role in (ANALYST, PANEL) else PANEL
 
 
@@ -143,7 +144,7 @@ if areas:
         "count for the authority responsible for the child; hotspots and the map follow.",
     )
 st.caption(
-    f"{area_label(area) if areas else state.authority_name(dataset.la_code)}: missing (M) and away (A) "
+    f"{area_label(area) if areas else authority_name(dataset.la_code)}: missing (M) and away (A) "
     "episodes from the 903 and the "
     "missing team's log, where children went missing from and where they were found, mapped against "
     "child sexual and criminal exploitation, gangs, county lines, trafficking and substance misuse. "
@@ -609,7 +610,7 @@ with found_box:
             panel_view=panel_view,
             tiles=tiles_on,
             pseudonyms=lambda ids: pseudonymise(ids, key=_pseudonym_key()),
-            user=state.current_user(),
+            user=identity.current_user(),
         )
 
 # ------------------------------------------------------------------ episode analysis

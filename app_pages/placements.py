@@ -9,18 +9,19 @@ from __future__ import annotations
 import streamlit as st
 
 from data.schemas import OVER_DISTANCE_MILES
+from geo.authorities import authority_name
 from maps.placements_map import LAYER_COLUMNS
-from ui import components, history_view, map_view, page, panel, state
+from ui import cached, components, history_view, map_view, page, panel
 
 dataset, fingerprint, filters = page.start_page()
-la_name = state.authority_name(dataset.la_code)
+la_name = authority_name(dataset.la_code)
 
 st.title("Where our children are placed")
 st.caption(f"{la_name}: children looked after {filters.describe()}. {components.SUPPRESSION_NOTE}")
 
-located = state.located_episodes(fingerprint)
+located = cached.located_episodes(fingerprint)
 if located.empty:
-    if not state.has_authority(dataset):
+    if not cached.has_authority(dataset):
         st.warning("Choose the responsible authority on the Data page: distances are measured from it.")
     else:
         st.warning("No placement episodes are loaded. Add the 903 episodes file on the Data page.")
@@ -28,13 +29,13 @@ if located.empty:
     st.stop()
 
 # ------------------------------------------------------------------ headline tiles
-figures = state.headline(fingerprint, filters.snapshot, filters.groups, filters.providers)
+figures = cached.headline(fingerprint, filters.snapshot, filters.groups, filters.providers)
 warning = panel.unknown_warning(figures)
 if warning:
     st.warning(warning)
 components.headline_tiles(panel.safe_headline(figures))
 history_view.show(dataset, "placements")
-snap = state.snapshot(fingerprint, filters.snapshot, filters.groups, filters.providers)
+snap = cached.snapshot(fingerprint, filters.snapshot, filters.groups, filters.providers)
 unknown = panel.safe_unknown_distances(panel.unknown_distances(snap))
 if not unknown.empty:
     with st.expander(f"Distances that could not be measured: {unknown['children'].iloc[-1]} children"):
@@ -68,7 +69,7 @@ with right:
         key="placements_tiles",
         help="Off: the map works offline and shows boundaries only.",
     )
-flows, summary = state.flows(
+flows, summary = cached.flows(
     fingerprint, filters.snapshot, LAYER_COLUMNS[layer_title], filters.groups, filters.providers
 )
 rendered = panel.placements_map_rendered(
@@ -89,28 +90,28 @@ tab_group, tab_provider, tab_receiving, tab_trend, tab_costs = st.tabs(
 with tab_group:
     if tab_group.open:
         table = panel.breakdown_table(
-            state.breakdown(fingerprint, filters.snapshot, "PLACEMENT_GROUP", filters.groups, filters.providers)
+            cached.breakdown(fingerprint, filters.snapshot, "PLACEMENT_GROUP", filters.groups, filters.providers)
         )
         components.safe_table(table)
         components.download_csv(table, "placements_by_type.csv")
 with tab_provider:
     if tab_provider.open:
         table = panel.breakdown_table(
-            state.breakdown(fingerprint, filters.snapshot, "PROVIDER_GROUP", filters.groups, filters.providers)
+            cached.breakdown(fingerprint, filters.snapshot, "PROVIDER_GROUP", filters.groups, filters.providers)
         )
         components.safe_table(table)
         components.download_csv(table, "placements_by_provider.csv")
 with tab_receiving:
     if tab_receiving.open:
         table = panel.breakdown_table(
-            state.breakdown(fingerprint, filters.snapshot, "PL_LA_NAME", filters.groups, filters.providers)
+            cached.breakdown(fingerprint, filters.snapshot, "PL_LA_NAME", filters.groups, filters.providers)
         )
         st.caption("The authority each child is placed in (Wales, Scotland and Northern Ireland as nations).")
         components.safe_table(table, height=420)
         components.download_csv(table, "placements_by_receiving_authority.csv")
 with tab_trend:
     if tab_trend.open:
-        monthly = state.trend(fingerprint, filters.start, filters.end, filters.groups, filters.providers)
+        monthly = cached.trend(fingerprint, filters.start, filters.end, filters.groups, filters.providers)
         panel.trend_charts(monthly)
         if not monthly.empty:
             components.download_csv(panel.safe_trend(monthly), "placements_monthly_trend.csv")

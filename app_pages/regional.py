@@ -18,7 +18,8 @@ import streamlit as st
 
 from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, is_small, suppress_crosstab, suppress_table
 from data.schemas import OVER_DISTANCE_MILES
-from ui import components, map_view, page, panel, state
+from geo.authorities import authority_name
+from ui import cached, components, dataset_choice, map_view, page, panel, reference
 
 ALL = "All authorities loaded"  # analysis.regional.ALL_ENGLAND: the label of the total rows
 FOCUS_ALL = ""  # picker value for "no one authority"
@@ -95,7 +96,7 @@ MISSING_LABELS = {
 
 # ------------------------------------------------------------------ cached pieces
 def _dataset(fingerprint: str):
-    dataset, current = state.current_dataset()
+    dataset, current = dataset_choice.current_dataset()
     if current != fingerprint:  # cannot happen within one run; guards against a stale key
         raise RuntimeError("dataset changed during a run")
     return dataset
@@ -103,7 +104,7 @@ def _dataset(fingerprint: str):
 
 def _located(fingerprint: str) -> pd.DataFrame:
     """Episodes located from each row's own authority (a Data-page choice of one authority set aside)."""
-    return _pooled_located(fingerprint) if _dataset(fingerprint).la_code else state.located_episodes(fingerprint)
+    return _pooled_located(fingerprint) if _dataset(fingerprint).la_code else cached.located_episodes(fingerprint)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -119,10 +120,10 @@ def responsible_authorities(fingerprint: str) -> list[str]:
 @st.cache_resource(show_spinner="Measuring placement distances for every authority...", max_entries=4)
 def _pooled_located(fingerprint: str) -> pd.DataFrame:
     """Episodes located from each row's own authority, when one authority was chosen on the Data page.
-    Shared and read-only, as ui.state.located_episodes."""
+    Shared and read-only, as ui.cached.located_episodes."""
     from analysis.placements import add_placement_location
 
-    return add_placement_location(_dataset(fingerprint).episodes, None, index=state.postcode_index())
+    return add_placement_location(_dataset(fingerprint).episodes, None, index=reference.postcode_index())
 
 
 def _snapshot(fingerprint: str, on, groups: tuple, providers: tuple) -> pd.DataFrame:
@@ -132,8 +133,8 @@ def _snapshot(fingerprint: str, on, groups: tuple, providers: tuple) -> pd.DataF
     if _dataset(fingerprint).la_code:
         # One authority was chosen for the whole upload; the regional view measures from each row's LA_CODE.
         located = _pooled_located(fingerprint)
-        return state.apply_filters(placements_on(located, pd.Timestamp(on)), groups, providers)
-    return state.snapshot(fingerprint, on, groups, providers)
+        return cached.apply_filters(placements_on(located, pd.Timestamp(on)), groups, providers)
+    return cached.snapshot(fingerprint, on, groups, providers)
 
 
 @st.cache_data(show_spinner="Adding up figures per authority and region...", max_entries=32)
@@ -179,7 +180,7 @@ def missing_tables(fingerprint: str, start, end) -> dict[str, pd.DataFrame]:
     from ``start`` to ``end`` (dates, both included); empty when no missing episodes are loaded."""
     from analysis.regional import children_looked_after_by_authority, missing_figures
 
-    episodes = state.missing_episodes(fingerprint)
+    episodes = cached.missing_episodes(fingerprint)
     located = _located(fingerprint)
     if episodes.empty or "LA_CODE" not in episodes or located.empty:
         return {}
@@ -518,7 +519,7 @@ def flow_map_rendered(
 
     boundaries = None
     try:
-        everything = state.boundaries()
+        everything = reference.boundaries()
         boundaries = everything[everything["code"].isin(sorted(codes))]
         if boundaries.empty:
             boundaries = everything
@@ -536,7 +537,7 @@ codes = responsible_authorities(fingerprint)
 
 if len(codes) < 2:
     loaded = (
-        f"one authority ({state.authority_name(codes[0] if codes else dataset.la_code)})"
+        f"one authority ({authority_name(codes[0] if codes else dataset.la_code)})"
         if (codes or dataset.la_code)
         else "no responsible authority"
     )
@@ -561,7 +562,7 @@ st.caption(
 )
 if dataset.la_code:
     st.caption(
-        f"One responsible authority ({state.authority_name(dataset.la_code)}) was chosen on the Data page; "
+        f"One responsible authority ({authority_name(dataset.la_code)}) was chosen on the Data page; "
         "this page measures every child from the authority named on their own row instead."
     )
 if not tables:

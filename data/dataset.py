@@ -10,6 +10,9 @@ from data.quality import QualityReport
 
 __all__ = ["Dataset"]
 
+# The dates that say how far a dataset runs: (table, column) of episode start and end, missing episode start.
+_RUNS_TO = (("episodes", "DECOM"), ("episodes", "DEC"), ("missing", "MIS_START"), ("missing_log", "MIS_START"))
+
 
 @dataclass
 class Dataset:
@@ -36,3 +39,15 @@ class Dataset:
     synthetic: bool = False  # True for the demo: every view must say so
     label: str = ""  # how the UI names this dataset, e.g. "Synthetic demo: Kent"
     snapshot_id: int | None = None  # the published snapshot this is (store/), None for files or the demo
+
+    def latest_date(self) -> pd.Timestamp:
+        """The latest episode start or end, or missing episode start (903 Missing table or the missing team's
+        log), in the loaded tables; NaT when there is none."""
+        latest = pd.NaT
+        for table, column in _RUNS_TO:
+            frame = getattr(self, table)
+            if frame is not None and column in getattr(frame, "columns", ()):
+                seen = pd.to_datetime(frame[column], errors="coerce").max()
+                if pd.notna(seen) and (pd.isna(latest) or seen > latest):
+                    latest = seen
+        return latest

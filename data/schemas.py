@@ -6,6 +6,25 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+# ---------------------------------------------------------------- 903 collection year
+# A return covers the year from 1 April to 31 March and is named by the year it ends in (2026: April 2025 to
+# March 2026).
+YEAR_START_MONTH, YEAR_START_DAY = 4, 1
+YEAR_END_MONTH, YEAR_END_DAY = 3, 31
+
+
+def collection_year(end_year: int) -> tuple[date, date]:
+    """First and last day of the collection year that ends on 31 March ``end_year``."""
+    return date(end_year - 1, YEAR_START_MONTH, YEAR_START_DAY), date(end_year, YEAR_END_MONTH, YEAR_END_DAY)
+
+
+def collection_year_holding(on: date) -> tuple[date, date]:
+    """First and last day of the collection year that holds the day ``on``."""
+    return collection_year(on.year + 1 if (on.month, on.day) >= (YEAR_START_MONTH, YEAR_START_DAY) else on.year)
+
+
 # ---------------------------------------------------------------- 903 tables
 HEADER_COLUMNS = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
 EPISODES_COLUMNS = [

@@ -157,7 +157,8 @@ def return_year(frame: pd.DataFrame) -> pd.Series:
     year = year.fillna(named)
     if year.isna().any() and "DECOM" in frame.columns:
         latest = frame["DECOM"].groupby(files).transform("max")
-        year = year.fillna((latest.dt.year + (latest.dt.month >= 4)).astype("float64"))
+        # The return is named by the year its collection year ends in.
+        year = year.fillna((latest.dt.year + (latest.dt.month >= S.YEAR_START_MONTH)).astype("float64"))
     return year
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "UnknownAuthorityError",
     "authorities",
     "resolve_authority",
+    "authority_name",
     "authority_for_district",
     "nation_code",
     "nation_name",
@@ -145,6 +146,15 @@ def _names() -> dict[str, str]:
     }
     names.update(aliases)
     return names
+
+
+def authority_name(code: str | None) -> str:
+    """The name of the authority with GSS ``code`` for a page or caption; the code itself if unknown."""
+    if not code:
+        return "authority not set"
+    table = authorities()
+    match = table.loc[table["code"] == code, "name"]
+    return str(match.iloc[0]) if len(match) else str(code)
 
 
 def resolve_authority(value: str | Authority) -> Authority:

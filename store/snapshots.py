@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from data.dataset import Dataset
 from data.quality import QualityReport
+from data.schemas import collection_year_holding
 from store.engine import get_engine, is_sqlite, writer
 from store.schema import migrate, snapshot_figures, snapshot_tables, snapshots
 
@@ -42,8 +43,6 @@ __all__ = [
 DATASET_TABLES = ("header", "episodes", "missing", "uasc", "missing_log", "homes", "costs")
 QUALITY_ISSUES, QUALITY_FILES = "quality_issues", "quality_files"
 FIGURE_COLUMNS = ["topic", "measure", "count", "denominator", "percent", "value"]
-# Dates looked at for the date a dataset runs to: latest episode start or end, missing episode start.
-_DATE_COLUMNS = (("episodes", "DECOM"), ("episodes", "DEC"), ("missing", "MIS_START"), ("missing_log", "MIS_START"))
 
 
 class PublishError(ValueError):
@@ -77,20 +76,9 @@ def describe_inputs(files) -> list[dict]:
 
 def snapshot_date_of(dataset: Dataset) -> date:
     """The date a dataset runs to: its latest episode start or end or missing episode start (never after today)."""
-    latest = pd.NaT
-    for table, column in _DATE_COLUMNS:
-        frame = getattr(dataset, table)
-        if frame is not None and column in getattr(frame, "columns", ()):
-            seen = pd.to_datetime(frame[column], errors="coerce").max()
-            if pd.notna(seen) and (pd.isna(latest) or seen > latest):
-                latest = seen
+    latest = dataset.latest_date()
     today = date.today()
     return today if pd.isna(latest) else min(latest.date(), today)
-
-
-def _period_start(on: date) -> date:
-    """1 April of the 903 collection year (April to March) that holds ``on``."""
-    return date(on.year if on.month >= 4 else on.year - 1, 4, 1)
 
 
 # ------------------------------------------------------------------ Parquet blobs
@@ -184,7 +172,7 @@ def publish_dataset(
     blobs.append((QUALITY_FILES, len(files), _to_parquet(files)))
     row = {
         "la_code": dataset.la_code,
-        "period_start": _period_start(on),
+        "period_start": collection_year_holding(on)[0],
         "period_end": on,
         "snapshot_date": on,
         "label": (dataset.label or "")[:200],

@@ -29,9 +29,9 @@ def _demo_located() -> pd.DataFrame:
     from analysis.placements import add_placement_location
     from data.readers import read_folder
     from geo.postcodes import get_postcode_index
-    from ui import state
+    from ui import dataset_choice
 
-    dataset = read_folder(state.DEMO_DIR, la=state.DEMO_LA)
+    dataset = read_folder(dataset_choice.DEMO_DIR, la=dataset_choice.DEMO_LA)
     return add_placement_location(dataset.episodes, dataset.la_code, index=get_postcode_index())
 
 
@@ -193,9 +193,16 @@ def uploaded(fixtures_dir):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_uploaded_fixture_renders_without_synthetic_banner(uploaded, page):
-    from ui import state
+    from ui import dataset_choice
 
-    at = _run(page, **{state.KEY_INPUT_FILES: uploaded, state.KEY_LA: "E10000016", state.KEY_SOURCE: "upload"})
+    at = _run(
+        page,
+        **{
+            dataset_choice.KEY_INPUT_FILES: uploaded,
+            dataset_choice.KEY_LA: "E10000016",
+            dataset_choice.KEY_SOURCE: "upload",
+        },
+    )
     assert not at.exception, [e.value for e in at.exception]
     assert SYNTHETIC_BANNER not in _texts(at)
     if page == "app_pages/placements.py":
@@ -207,9 +214,11 @@ def test_uploaded_fixture_renders_without_synthetic_banner(uploaded, page):
 
 
 def test_upload_without_authority_asks_for_it(uploaded):
-    from ui import state
+    from ui import dataset_choice
 
-    at = _run(**{state.KEY_INPUT_FILES: uploaded, state.KEY_LA: None, state.KEY_SOURCE: "upload"})
+    at = _run(
+        **{dataset_choice.KEY_INPUT_FILES: uploaded, dataset_choice.KEY_LA: None, dataset_choice.KEY_SOURCE: "upload"}
+    )
     assert not at.exception
     assert "responsible authority" in _texts(at)
 
@@ -217,9 +226,15 @@ def test_upload_without_authority_asks_for_it(uploaded):
 def test_placements_warn_when_most_locations_are_unknown(uploaded):
     """The fixture's random postcodes leave 98% of placement locations unknown: "Outside the authority 1.8%"
     must not stand alone. Counts over 999 are written 1,191 in the tiles and beneath them alike."""
-    from ui import state
+    from ui import dataset_choice
 
-    at = _run(**{state.KEY_INPUT_FILES: uploaded, state.KEY_LA: "E10000016", state.KEY_SOURCE: "upload"})
+    at = _run(
+        **{
+            dataset_choice.KEY_INPUT_FILES: uploaded,
+            dataset_choice.KEY_LA: "E10000016",
+            dataset_choice.KEY_SOURCE: "upload",
+        }
+    )
     assert not at.exception, [e.value for e in at.exception]
     warnings = " ".join(w.value for w in at.warning)
     assert "placement location is not known for" in warnings.lower()

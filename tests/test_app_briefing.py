@@ -134,14 +134,14 @@ def test_pooled_files_choose_the_authority_on_the_page(logs, tmp_path):
     from data.pooled import one_authority
     from data.readers import InputFile, read_folder
     from geo.authorities import resolve_authority
-    from ui import state
+    from ui import dataset_choice
 
     codes = write_england(tmp_path, authorities=3, jobs=1, seed=7)["authorities"]
     files = [InputFile(p.name, p.read_bytes()) for p in sorted(tmp_path.glob("*.csv"))]
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state[state.KEY_INPUT_FILES] = files
-    at.session_state[state.KEY_LA] = None
-    at.session_state[state.KEY_SOURCE] = state.SOURCE_UPLOAD
+    at.session_state[dataset_choice.KEY_INPUT_FILES] = files
+    at.session_state[dataset_choice.KEY_LA] = None
+    at.session_state[dataset_choice.KEY_SOURCE] = dataset_choice.SOURCE_UPLOAD
     at.session_state["briefing_audience"] = "panel"
     at.switch_page(PAGE)
     at.run()

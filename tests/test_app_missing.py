@@ -53,9 +53,9 @@ def _demo_episodes() -> pd.DataFrame:
     """The demo's missing episodes built by the analysis layer directly, not through the app."""
     from analysis.missing import missing_episodes
     from data.readers import read_folder
-    from ui import state
+    from ui import dataset_choice
 
-    dataset = read_folder(state.DEMO_DIR, la=state.DEMO_LA)
+    dataset = read_folder(dataset_choice.DEMO_DIR, la=dataset_choice.DEMO_LA)
     return missing_episodes(dataset)
 
 
@@ -205,7 +205,7 @@ def test_panel_role_cannot_open_the_page(tmp_path, monkeypatch):
     """A panel member signed in with a local account never reaches the analyst's page."""
     from access.roles import PANEL
     from access.users import add_user
-    from ui import auth, state
+    from ui import auth, identity
 
     users = tmp_path / "users.json"
     add_user("panel.member", "a long panel passphrase", role=PANEL, path=users)
@@ -214,8 +214,8 @@ def test_panel_role_cannot_open_the_page(tmp_path, monkeypatch):
     monkeypatch.setenv("CARE_MAP_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.session_state[auth.KEY_MODE] = auth.MODE_ACCOUNTS
-    at.session_state[state.KEY_USER] = "panel.member"
-    at.session_state[state.KEY_ROLE] = PANEL
+    at.session_state[identity.KEY_USER] = "panel.member"
+    at.session_state[identity.KEY_ROLE] = PANEL
     at.switch_page(PAGE)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -230,10 +230,17 @@ def test_panel_role_cannot_open_the_page(tmp_path, monkeypatch):
 def test_hostile_upload_is_escaped_pseudonymised_and_formula_safe():
     """tests/hostile: script tags in ids and notes, formulas in notes. Nothing runs, nothing leaks."""
     from data.readers import InputFile
-    from ui import state
+    from ui import dataset_choice
 
     files = [InputFile(p.name, p.read_bytes()) for p in sorted((ROOT / "tests" / "hostile").glob("hostile_*.csv"))]
-    at = _run(**{state.KEY_INPUT_FILES: files, state.KEY_LA: "E10000016", state.KEY_SOURCE: "upload", KEY_DETAIL: True})
+    at = _run(
+        **{
+            dataset_choice.KEY_INPUT_FILES: files,
+            dataset_choice.KEY_LA: "E10000016",
+            dataset_choice.KEY_SOURCE: "upload",
+            KEY_DETAIL: True,
+        }
+    )
     assert SYNTHETIC_BANNER not in " ".join(e.value for e in at.error)
     frames = [d.value for d in at.dataframe]
     detail = [f for f in frames if "NOTES" in f.columns]
@@ -273,14 +280,14 @@ def test_903_only_upload_says_why_there_are_no_hotspots_and_that_interviews_are_
     """The demo's 903 files without the missing team's log: no found locations and no interviews. The page
     says so, rather than "lower the fewest episodes" and "RHI offered within 72 h: 0.0%"."""
     from data.readers import InputFile
-    from ui import state
+    from ui import dataset_choice
 
     files = [InputFile(p.name, p.read_bytes()) for p in sorted((ROOT / "data" / "demo_data").glob("202*_*.csv"))]
     at = _run(
         **{
-            state.KEY_INPUT_FILES: files,
-            state.KEY_LA: "E10000016",
-            state.KEY_SOURCE: "upload",
+            dataset_choice.KEY_INPUT_FILES: files,
+            dataset_choice.KEY_LA: "E10000016",
+            dataset_choice.KEY_SOURCE: "upload",
             "missing_tab": "Return home interviews",
         }
     )

@@ -75,12 +75,18 @@ def pooled(tmp_path_factory, postcode_index):
     from analysis.regional import figures_by_authority, placement_flows
     from data.england import write_england
     from data.readers import read_folder
-    from ui import state
+    from ui import dataset_choice
 
     folder = tmp_path_factory.mktemp("pooled3")
     codes = write_england(folder, authorities=3, jobs=1, seed=7)["authorities"]
     files = _uploads(folder)
-    at = _run(**{state.KEY_INPUT_FILES: files, state.KEY_LA: None, state.KEY_SOURCE: state.SOURCE_UPLOAD})
+    at = _run(
+        **{
+            dataset_choice.KEY_INPUT_FILES: files,
+            dataset_choice.KEY_LA: None,
+            dataset_choice.KEY_SOURCE: dataset_choice.SOURCE_UPLOAD,
+        }
+    )
     on = pd.Timestamp(at.session_state["snapshot_date"])
     episodes = add_placement_location(read_folder(folder).episodes, index=postcode_index)
     snap = placements_on(episodes, on)
@@ -155,9 +161,15 @@ def test_flow_map_draws_the_biggest_pairs_between_authorities(pooled):
 
 
 def test_picking_one_authority_focuses_tiles_flows_and_net(pooled):
-    from ui import state
+    from ui import dataset_choice
 
-    at = _run(**{state.KEY_INPUT_FILES: pooled["files"], state.KEY_LA: None, state.KEY_SOURCE: state.SOURCE_UPLOAD})
+    at = _run(
+        **{
+            dataset_choice.KEY_INPUT_FILES: pooled["files"],
+            dataset_choice.KEY_LA: None,
+            dataset_choice.KEY_SOURCE: dataset_choice.SOURCE_UPLOAD,
+        }
+    )
     figures, flows = pooled["figures"], pooled["flows"]
     busiest = figures.sort_values("children").iloc[-1]
     at.selectbox(key="regional_focus").set_value(busiest["code"]).run()
@@ -189,13 +201,13 @@ def test_picking_one_authority_focuses_tiles_flows_and_net(pooled):
 
 
 def test_one_authority_chosen_on_the_data_page_still_measures_each_row_from_its_own(pooled):
-    from ui import state
+    from ui import dataset_choice
 
     at = _run(
         **{
-            state.KEY_INPUT_FILES: pooled["files"],
-            state.KEY_LA: pooled["codes"][0],
-            state.KEY_SOURCE: state.SOURCE_UPLOAD,
+            dataset_choice.KEY_INPUT_FILES: pooled["files"],
+            dataset_choice.KEY_LA: pooled["codes"][0],
+            dataset_choice.KEY_SOURCE: dataset_choice.SOURCE_UPLOAD,
         }
     )
     table = _table(at, "Authority", "Children looked after")
@@ -252,9 +264,15 @@ def test_sidebar_says_figures_are_measured_from_each_childs_own_authority(pooled
 def test_data_page_does_not_call_pooled_files_authority_unknown(pooled):
     """Pooled files name each child's authority in their LA column: the Data page says so, rather than "the
     responsible authority is not known" beside distances it did measure."""
-    from ui import state
+    from ui import dataset_choice
 
-    at = _run(**{state.KEY_INPUT_FILES: pooled["files"], state.KEY_LA: None, state.KEY_SOURCE: state.SOURCE_UPLOAD})
+    at = _run(
+        **{
+            dataset_choice.KEY_INPUT_FILES: pooled["files"],
+            dataset_choice.KEY_LA: None,
+            dataset_choice.KEY_SOURCE: dataset_choice.SOURCE_UPLOAD,
+        }
+    )
     at.switch_page("app_pages/data.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert not any("responsible authority is not known" in w.value for w in at.warning)

@@ -16,7 +16,7 @@ from data.readers import InputFile, folder_files, read_folder
 from data.validation import check_dataset
 from store import list_snapshots, publish_dataset
 from store.engine import dispose_engines
-from ui import state
+from ui import dataset_choice
 from ui.components import SYNTHETIC_BANNER
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,7 +88,11 @@ def test_an_analyst_publishes_an_upload_and_the_panel_sees_it(accounts):
     at = _signed_in(
         "ana.lyst",
         "app_pages/data.py",
-        **{state.KEY_INPUT_FILES: files, state.KEY_LA: "E10000016", state.KEY_SOURCE: state.SOURCE_UPLOAD},
+        **{
+            dataset_choice.KEY_INPUT_FILES: files,
+            dataset_choice.KEY_LA: "E10000016",
+            dataset_choice.KEY_SOURCE: dataset_choice.SOURCE_UPLOAD,
+        },
     )
     assert "your uploaded files, not published" in _texts(at)
     at.button(key="FormSubmitter:publish_form-Publish for the panel").click()
@@ -124,7 +128,11 @@ def test_a_publish_of_another_authority_is_refused_and_the_panel_keeps_the_curre
     at = _signed_in(
         "ana.lyst",
         "app_pages/data.py",
-        **{state.KEY_INPUT_FILES: files, state.KEY_LA: "E10000030", state.KEY_SOURCE: state.SOURCE_UPLOAD},
+        **{
+            dataset_choice.KEY_INPUT_FILES: files,
+            dataset_choice.KEY_LA: "E10000030",
+            dataset_choice.KEY_SOURCE: dataset_choice.SOURCE_UPLOAD,
+        },
     )
     at.button(key="FormSubmitter:publish_form-Publish for the panel").click()
     at.run()

@@ -51,13 +51,13 @@ def _files(subset: str, fixtures_dir: Path):
 @pytest.mark.parametrize("subset", list(SUBSETS))
 @pytest.mark.parametrize("page", PAGES)
 def test_page_works_on_subset(page, subset, fixtures_dir):
-    from ui import state
+    from ui import dataset_choice
 
     files, la = _files(subset, fixtures_dir)
     at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state[state.KEY_INPUT_FILES] = files
-    at.session_state[state.KEY_LA] = la
-    at.session_state[state.KEY_SOURCE] = state.SOURCE_UPLOAD
+    at.session_state[dataset_choice.KEY_INPUT_FILES] = files
+    at.session_state[dataset_choice.KEY_LA] = la
+    at.session_state[dataset_choice.KEY_SOURCE] = dataset_choice.SOURCE_UPLOAD
     at.switch_page(f"app_pages/{page}.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]

@@ -96,7 +96,7 @@ def test_regional_mode_shows_children_of_other_authorities_found_here(tmp_path_f
     from data.england import write_england
     from data.readers import InputFile, read_folder
     from geo.authorities import resolve_authority
-    from ui import state
+    from ui import dataset_choice
 
     folder = tmp_path_factory.mktemp("pooled3-found")
     codes = write_england(folder, authorities=3, jobs=1, seed=7)["authorities"]
@@ -116,9 +116,9 @@ def test_regional_mode_shows_children_of_other_authorities_found_here(tmp_path_f
     assert set(expected["LA_CODE"]) == set(codes[1:]) and (expected["episodes"] >= 12).all()
     at = _run(
         **{
-            state.KEY_INPUT_FILES: files,
-            state.KEY_LA: None,
-            state.KEY_SOURCE: state.SOURCE_UPLOAD,
+            dataset_choice.KEY_INPUT_FILES: files,
+            dataset_choice.KEY_LA: None,
+            dataset_choice.KEY_SOURCE: dataset_choice.SOURCE_UPLOAD,
             "missing_area": here,
             KEY_OPEN: True,
         }

@@ -21,10 +21,14 @@ from tests.apptest_support import _secret_key  # noqa: E402,F401 - a throwaway i
 
 def _upload_903_only() -> dict:
     from data.readers import InputFile
-    from ui import state
+    from ui import dataset_choice
 
     files = [InputFile(p.name, p.read_bytes()) for p in sorted((ROOT / "data" / "demo_data").glob("202*_*.csv"))]
-    return {state.KEY_INPUT_FILES: files, state.KEY_LA: "E10000016", state.KEY_SOURCE: "upload"}
+    return {
+        dataset_choice.KEY_INPUT_FILES: files,
+        dataset_choice.KEY_LA: "E10000016",
+        dataset_choice.KEY_SOURCE: "upload",
+    }
 
 
 def _blank(value) -> bool:

@@ -18,9 +18,9 @@ NOTE = "Arcade on the front: older males seen <b>here</b>"
 @pytest.fixture(scope="module")
 def demo(postcode_index):
     from data.readers import read_folder
-    from ui import state
+    from ui import dataset_choice
 
-    return read_folder(state.DEMO_DIR, la=state.DEMO_LA)
+    return read_folder(dataset_choice.DEMO_DIR, la=dataset_choice.DEMO_LA)
 
 
 @pytest.fixture(scope="module")

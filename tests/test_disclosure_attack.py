@@ -152,13 +152,12 @@ def panel_env(tmp_path_factory):
 
 
 def _run_as_panel(page: str, **state) -> AppTest:
-    from ui import auth
-    from ui import state as ui_state
+    from ui import auth, identity
 
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.session_state[auth.KEY_MODE] = auth.MODE_ACCOUNTS
-    at.session_state[ui_state.KEY_USER] = "panel.member"
-    at.session_state[ui_state.KEY_ROLE] = PANEL
+    at.session_state[identity.KEY_USER] = "panel.member"
+    at.session_state[identity.KEY_ROLE] = PANEL
     for key, value in state.items():
         at.session_state[key] = value
     at.switch_page(page)

@@ -420,14 +420,14 @@ def test_data_page_reports_a_zip_bomb_and_shows_payloads_as_text():
     from streamlit.testing.v1 import AppTest
 
     from data.read_files import MAX_UNZIPPED_BYTES
-    from ui import state
+    from ui import dataset_choice
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.session_state[state.KEY_SOURCE] = state.SOURCE_UPLOAD
-    at.session_state[state.KEY_INPUT_FILES] = hostile_files() + [
+    at.session_state[dataset_choice.KEY_SOURCE] = dataset_choice.SOURCE_UPLOAD
+    at.session_state[dataset_choice.KEY_INPUT_FILES] = hostile_files() + [
         InputFile("bomb.xlsx", _zip_declaring(MAX_UNZIPPED_BYTES + 1))
     ]
-    at.session_state[state.KEY_LA] = "E10000016"
+    at.session_state[dataset_choice.KEY_LA] = "E10000016"
     at.switch_page("app_pages/data.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]

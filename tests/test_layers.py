@@ -117,7 +117,7 @@ def test_upward_finder_finds_upward_imports():
     assert _upward({"maps.common": {"analysis.cli_placements"}}) == [
         "maps.common imports the command module analysis.cli_placements"
     ]
-    assert _upward({"analysis.cli_placements": {"reports.export"}, "app": {"ui.state"}}) == []
+    assert _upward({"analysis.cli_placements": {"reports.export"}, "app": {"ui.identity"}}) == []
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:

@@ -39,9 +39,9 @@ def test_hotspots_found_in_the_worker_equal_those_found_here():
     from analysis.hotspots import label_and_find_hotspots
     from analysis.missing import missing_episodes
     from data.readers import read_folder
-    from ui import state
+    from ui import dataset_choice
 
-    episodes = missing_episodes(read_folder(state.DEMO_DIR, la=state.DEMO_LA))
+    episodes = missing_episodes(read_folder(dataset_choice.DEMO_DIR, la=dataset_choice.DEMO_LA))
     params = {"location": "found", "min_cluster_size": 8, "method": "hdbscan", "eps_m": 250.0}
     there_spots, there_labels = workers.submit(label_and_find_hotspots, episodes, **params).result()
     here_spots, here_labels = label_and_find_hotspots(episodes, **params)

@@ -37,7 +37,7 @@ from access.roles import (
 )
 from access.throttle import sign_in_throttle
 from access.users import authenticate, is_known_user, users_file
-from ui import state
+from ui import identity
 
 MODE_OIDC = "oidc"  # the council's identity provider, through st.login
 MODE_ACCOUNTS = "accounts"  # local users file
@@ -94,25 +94,25 @@ def local_user_name() -> str:
 def require_user() -> tuple[str, str]:
     """Stop the run unless the app may serve here and someone with a role is signed in.
 
-    Returns ``(user name, role)`` and keeps them in session state (``ui.state.current_user`` /
+    Returns ``(user name, role)`` and keeps them in session state (``ui.identity.current_user`` /
     ``current_role``). Otherwise shows the refusal, the sign-in form or the no-access message as
     the app's only page and ends the run.
     """
     problem = listen_address_problem(st.get_option("server.address"))
     if problem:
-        state.clear_user()
+        identity.clear_user()
         show_only(_refusal, problem)
     mode = sign_in_mode()
     if st.session_state.get(KEY_MODE) not in (None, mode):  # configuration changed under a session
-        state.clear_user()
+        identity.clear_user()
     st.session_state[KEY_MODE] = mode
     if mode == MODE_SINGLE:
-        state.set_user(local_user_name(), ANALYST)
+        identity.set_user(local_user_name(), ANALYST)
     elif mode == MODE_OIDC:
         _require_oidc_user()
-    elif state.current_user() is None or state.current_role() not in ROLES:
+    elif identity.current_user() is None or identity.current_role() not in ROLES:
         show_only(_sign_in_form)
-    user, role = state.current_user(), state.current_role()
+    user, role = identity.current_user(), identity.current_role()
     assert user is not None and role is not None  # each way above signed someone in or ended the run
     return user, role
 
@@ -156,21 +156,21 @@ def _oidc_sign_in_button() -> None:
 
 def _require_oidc_user() -> None:
     if not st.user.get("is_logged_in"):  # absent when Streamlit itself has no [auth]: not signed in
-        state.clear_user()
+        identity.clear_user()
         show_only(_oidc_sign_in_button)
     email = str(st.user.get("email") or "").strip().lower()
     role = role_for_email(email, roles_mapping())
     if role is None:
-        state.clear_user()
+        identity.clear_user()
         show_only(_refusal, NO_ACCESS, sign_out_button=True)
     if st.session_state.get(KEY_OIDC_AUDITED) != email:
         try:
             write_audit("sign-in", user=email, role=role, details={"method": "openid connect"})
         except (OSError, ValueError) as exc:
-            state.clear_user()
+            identity.clear_user()
             show_only(_refusal, _audit_refusal(exc), sign_out_button=True)
         st.session_state[KEY_OIDC_AUDITED] = email
-    state.set_user(email, role)
+    identity.set_user(email, role)
 
 
 def _audit_refusal(exc: Exception) -> str:
@@ -223,7 +223,7 @@ def _sign_in_form() -> None:
         return
     st.session_state.pop(KEY_FAILED, None)
     throttle.succeeded(user.name)
-    state.set_user(user.name, user.role)
+    identity.set_user(user.name, user.role)
     st.rerun()
 
 
@@ -261,13 +261,13 @@ def _audit_failed(name: str, *, throttled: bool = False) -> None:
 # ------------------------------------------------------------------ sidebar: who is signed in
 def sign_out() -> None:
     """Forget this session's user (and end the identity provider's session for OpenID Connect)."""
-    user, role = state.current_user(), state.current_role()
+    user, role = identity.current_user(), identity.current_role()
     try:
         write_audit("sign-out", user=user, role=role, details={})
     except (OSError, ValueError):
         pass  # signing out must always work
     mode = st.session_state.get(KEY_MODE)
-    state.clear_user()
+    identity.clear_user()
     st.session_state.pop(KEY_OIDC_AUDITED, None)
     if mode == MODE_OIDC:
         st.logout()
@@ -275,7 +275,7 @@ def sign_out() -> None:
 
 def account_box() -> None:
     """Who is signed in, with which role, and a sign-out button (in the sidebar)."""
-    user, role = state.current_user(), state.current_role()
+    user, role = identity.current_user(), identity.current_role()
     with st.sidebar:
         if st.session_state.get(KEY_MODE) == MODE_SINGLE:
             st.caption(f"Local analyst on this machine (no sign-in): {user}")
@@ -325,7 +325,7 @@ def record(event: str, what: str, **details) -> None:
     }
     entry.update(details)
     try:
-        write_audit(event, user=state.current_user(), role=state.current_role(), details=entry)
+        write_audit(event, user=identity.current_user(), role=identity.current_role(), details=entry)
     except (OSError, ValueError) as exc:
         st.toast(f"The audit log could not be written ({type(exc).__name__}).", icon=":material/warning:")
 

@@ -18,7 +18,7 @@ import streamlit as st
 from analysis.areas import area_choices, in_area
 from analysis.missing import interviews_recorded, missing_by, of_kind, return_interviews, summarise_missing
 from maps.hotspot_map import hotspot_map
-from ui import map_view, state
+from ui import cached, map_view, reference
 
 EPISODE_CELL_M = 500  # episodes drawn as counts per cell of this size
 
@@ -69,14 +69,14 @@ class MapChoice:
 @st.cache_data(show_spinner=False, max_entries=8)
 def area_options(fingerprint: str) -> list[str]:
     """Areas to choose from (analysis.areas.area_choices): empty unless several authorities are loaded."""
-    eps = state.missing_episodes(fingerprint)
+    eps = cached.missing_episodes(fingerprint)
     return area_choices(eps["LA_CODE"].unique()) if "LA_CODE" in eps and len(eps) else []
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def episode_dates(fingerprint: str) -> tuple[date, date] | None:
     """The first and last day a missing or away episode started; None without episodes."""
-    eps = state.missing_episodes(fingerprint)
+    eps = cached.missing_episodes(fingerprint)
     if eps.empty:
         return None
     when = pd.to_datetime(eps["MIS_START"])
@@ -91,7 +91,7 @@ def chosen_episodes(choice: EpisodeChoice) -> pd.DataFrame:
     """Episodes starting in [start, end], of the kind, of children of the area's authorities
     (analysis.areas; "" = all), with any of the selected risk flags (none = all). Shared: do not modify."""
     fingerprint, start, end, flags, kind, area = astuple(choice)
-    eps = state.missing_episodes(fingerprint)
+    eps = cached.missing_episodes(fingerprint)
     if eps.empty:
         return eps
     when = pd.to_datetime(eps["MIS_START"])
@@ -236,12 +236,12 @@ def emerging_for(choice: EpisodeChoice, location: str, cell_m: int, period: str)
 @st.cache_data(show_spinner=False, max_entries=16)
 def placements_by_district(fingerprint: str, on: date) -> pd.DataFrame:
     """Children in placement on ``on`` per postcode district of the placement (district, children, lat, lon)."""
-    snap = state.snapshot(fingerprint, on)
+    snap = cached.snapshot(fingerprint, on)
     if snap.empty or "PL_POSTCODE_DISTRICT" not in snap:
         return pd.DataFrame(columns=["district", "children", "lat", "lon"])
     district = snap["PL_POSTCODE_DISTRICT"].astype(object).fillna("")
     counts = district[district != ""].value_counts().rename_axis("district").reset_index(name="children")
-    found = state.postcode_index().lookup(counts["district"])
+    found = reference.postcode_index().lookup(counts["district"])
     counts["lat"] = pd.to_numeric(found["lat"], errors="coerce").to_numpy(dtype=float)
     counts["lon"] = pd.to_numeric(found["lon"], errors="coerce").to_numpy(dtype=float)
     return counts
@@ -270,7 +270,7 @@ def hotspot_map_rendered(view: MapChoice) -> dict:
         gi_cells=gi_for(choice, location, cell_m),
         episode_cells=episode_cells(choice, location),
         emerging=emerging_for(choice, location, cell_m, "Q") if view.emerging_on else None,
-        homes=state.home_points(fingerprint, on),
+        homes=cached.home_points(fingerprint, on),
         placements=placements_by_district(fingerprint, on),
         selected=view.selected,
         tiles=view.tiles,
@@ -285,7 +285,7 @@ def children_looked_after_per_authority(fingerprint: str, start: date, end: date
     """Children with a 903 episode open at any time in [start, end], per responsible authority (GSS code)."""
     from analysis.regional import children_looked_after_by_authority
 
-    eps = state.located_episodes(fingerprint)
+    eps = cached.located_episodes(fingerprint)
     if eps.empty:
         return pd.Series(dtype=np.int64)
     # Per authority: in pooled files a child's id is unique only within its authority.

@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import auth, components, sidebar, state
+from ui import auth, cached, components, dataset_choice, identity, sidebar
 
 
 def start_page():
     """Draw the sidebar and banner; return ``(dataset, fingerprint, filters)`` for the page to use."""
     auth.require_user()  # app.py has checked already; this guards a page run without app.py
     auth.account_box()
-    dataset, fingerprint = state.current_dataset()
+    dataset, fingerprint = dataset_choice.current_dataset()
     with st.sidebar:
         st.caption(dataset.label or ("Synthetic demo" if dataset.synthetic else "Uploaded files"))
-        st.caption(f"Responsible authority: {state.responsible_label(fingerprint)}")
-    filters = sidebar.render_sidebar(fingerprint, state.data_period(fingerprint), panel_view=panel_view())
+        st.caption(f"Responsible authority: {cached.responsible_label(fingerprint)}")
+    filters = sidebar.render_sidebar(fingerprint, cached.data_period(fingerprint), panel_view=panel_view())
     auth.note_context(dataset, filters)
     components.synthetic_banner(dataset)
     return dataset, fingerprint, filters
@@ -35,7 +35,7 @@ def panel_view() -> bool:
     """True for the panel role: aggregates only, through disclosure control, and no filters to subtract."""
     from access.roles import sees_row_level
 
-    return not sees_row_level(state.current_role())
+    return not sees_row_level(identity.current_role())
 
 
 def end_page() -> None:

@@ -12,7 +12,7 @@ import streamlit as st
 
 from analysis.disclosure import SMALL_NUMBER_MAX, SUPPRESSED, is_small, suppress_counts, suppress_parts, suppress_table
 from data.schemas import OVER_DISTANCE_MILES
-from ui import components, map_view, state
+from ui import cached, components, map_view, reference
 
 # Headline measures (analysis.placements.headline_figures) -> the short label on their tile.
 HEADLINE_TILES = {
@@ -202,7 +202,7 @@ def authority_geography(la_code: str | None) -> dict:
     from geo.boundaries import adjacent_authorities, buffer_boundary
     from maps.common import boundaries_geojson, outline_geojson
 
-    gdf = state.boundaries()
+    gdf = reference.boundaries()
     out: dict[str, str | None] = {
         "authority": boundaries_geojson(gdf[gdf["code"] == la_code]),
         "neighbours": boundaries_geojson(gdf[gdf["code"].isin(list(adjacent_authorities(la_code)))]),
@@ -239,16 +239,16 @@ def receiving_geojson(fingerprint: str, on, groups: tuple, providers: tuple, la_
     from analysis.disclosure import safe_map_layer
     from maps.common import boundaries_geojson
 
-    snap = state.snapshot(fingerprint, on, groups, providers)
+    snap = cached.snapshot(fingerprint, on, groups, providers)
     if "PL_LA" not in snap or snap.empty:
         return None
-    gdf = state.boundaries()
+    gdf = reference.boundaries()
     counts = snap["PL_LA"].value_counts()
     receiving = gdf[gdf["code"].isin(counts.index) & (gdf["code"] != la_code)].copy()
     if receiving.empty:
         return None
     receiving["children"] = receiving["code"].map(counts).astype(int)
-    table = breakdown_table(state.breakdown(fingerprint, on, "PL_LA_NAME", groups, providers))
+    table = breakdown_table(cached.breakdown(fingerprint, on, "PL_LA_NAME", groups, providers))
     shown_text = receiving_texts(snap, table).reindex(receiving["code"]).to_numpy()
     receiving["children"] = pd.Series(shown_text, index=receiving.index).fillna(receiving["children"]).astype(object)
     safe = safe_map_layer(receiving, "children", small="c", keep_columns=["code", "name"])
@@ -262,7 +262,7 @@ def placements_map_rendered(
     """The placements map for these choices, rendered once for ui.map_view.show_map."""
     from maps.placements_map import LAYER_COLUMNS, placements_map
 
-    flows, _summary = state.flows(fingerprint, on, LAYER_COLUMNS[layer_title], groups, providers)
+    flows, _summary = cached.flows(fingerprint, on, LAYER_COLUMNS[layer_title], groups, providers)
     geography = _geography_or_warn(la_code)
     receiving = None
     if geography:
@@ -279,8 +279,8 @@ def homes_map_rendered(
     """The children's homes map for these choices, rendered once for ui.map_view.show_map."""
     from maps.homes_map import homes_map
 
-    points = state.home_points(fingerprint, on)
-    points = points.assign(OUR_CHILDREN_SHOWN=safe_home_children(state.homes_usage(fingerprint, on), points))
+    points = cached.home_points(fingerprint, on)
+    points = points.assign(OUR_CHILDREN_SHOWN=safe_home_children(cached.homes_usage(fingerprint, on), points))
     if sectors:
         points = points[points["SECTOR"].astype(object).fillna("").astype(str).str.upper().isin(sectors)]
     if ratings:

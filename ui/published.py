@@ -1,7 +1,7 @@
 """The published snapshots in the app: which one a session sees, one shared copy of each, and the switch.
 
 Panel members see the latest published snapshot. Analysts see it too and may switch to an earlier one
-(or to their own upload, which ``ui.state`` keeps in the session and labels "not published"). While
+(or to their own upload, which ``ui.dataset_choice`` keeps in the session and labels "not published"). While
 nothing is published, everyone sees the synthetic demo. Opening a snapshot is ``st.cache_resource``
 keyed by its id: every session of the server shares one read-only copy.
 """

@@ -2,7 +2,7 @@
 
 The connection is set by IT in ``.streamlit/secrets.toml`` (``[ssd] url``, ``password``, settings; see
 docs/ssd.md) or the environment; a connection string is never typed into, or shown on, a page. The extract
-goes through the same readers as uploaded files (``ui.state.use_uploads``); the SSD's own rows not used are
+goes through the same readers as uploaded files (``ui.dataset_choice.use_uploads``); the SSD's own rows not used are
 kept in this session and listed here.
 """
 
@@ -13,7 +13,7 @@ import streamlit as st
 from access.roles import read_secrets, sees_row_level
 from data.ssd import SSDError, extract_tables, resolve_url, table_files
 from data.ssd.settings import settings_from
-from ui import components, state
+from ui import components, dataset_choice, identity
 
 __all__ = ["render_ssd_source"]
 
@@ -37,7 +37,7 @@ def render_ssd_source(la: str | None) -> None:
 
     ``la``: the responsible authority chosen on the page, else ``[ssd] la`` in secrets.toml.
     """
-    if not sees_row_level(state.current_role()):
+    if not sees_row_level(identity.current_role()):
         return
     url, settings, configured_la = _configured()
     la = la or configured_la
@@ -59,13 +59,13 @@ def render_ssd_source(la: str | None) -> None:
         except SSDError as exc:  # the message carries no password (data.ssd.connection)
             st.error(f"The SSD could not be read: {exc}")
             return
-        state.use_uploads(table_files(tables), la)
+        dataset_choice.use_uploads(table_files(tables), la)
         st.session_state[KEY_SSD_ISSUES] = issues
         st.rerun()
     issues = st.session_state.get(KEY_SSD_ISSUES)
     if issues is None:
         return
-    if st.session_state.get(state.KEY_SOURCE) != state.SOURCE_UPLOAD:
+    if st.session_state.get(dataset_choice.KEY_SOURCE) != dataset_choice.SOURCE_UPLOAD:
         st.session_state.pop(KEY_SSD_ISSUES, None)
         return
     if issues.empty:

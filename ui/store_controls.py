@@ -12,7 +12,8 @@ import streamlit as st
 
 from access.audit import write_audit
 from access.roles import sees_row_level
-from ui import published, state
+from geo.authorities import authority_name
+from ui import dataset_choice, identity, published, reference
 from ui.ssd_source import KEY_SSD_ISSUES
 
 KEY_FLASH = "store_flash"  # a message to show after the rerun that follows a publish or purge
@@ -30,7 +31,7 @@ def describe(info) -> str:
 
 def _audit(event: str, details: dict) -> bool:
     try:
-        write_audit(event, user=state.current_user(), role=state.current_role(), details=details)
+        write_audit(event, user=identity.current_user(), role=identity.current_role(), details=details)
         return True
     except (OSError, ValueError) as exc:
         st.error(f"The audit log could not be written ({type(exc).__name__}).")
@@ -46,7 +47,7 @@ def which_data(dataset) -> None:
     if dataset.snapshot_id is not None:
         info = next((s for s in found if s.id == dataset.snapshot_id), None)
         st.success(f"Now showing: **published data**, {describe(info) if info else dataset.label}.")
-    elif dataset.synthetic and not st.session_state.get(state.KEY_INPUT_FILES):
+    elif dataset.synthetic and not st.session_state.get(dataset_choice.KEY_INPUT_FILES):
         st.info(
             f"Now showing: **{dataset.label or 'the synthetic demo'}**. Nothing is published yet: an analyst "
             "loads the council's files below and publishes them for the panel."
@@ -54,12 +55,12 @@ def which_data(dataset) -> None:
     else:
         st.warning(
             f"Now showing: **your uploaded files, not published** "
-            f"({len(st.session_state.get(state.KEY_INPUT_FILES, []))} files), responsible authority "
-            f"{state.authority_name(dataset.la_code)}. Only you see them; the panel sees published data."
+            f"({len(st.session_state.get(dataset_choice.KEY_INPUT_FILES, []))} files), responsible authority "
+            f"{authority_name(dataset.la_code)}. Only you see them; the panel sees published data."
         )
-    if not sees_row_level(state.current_role()):
+    if not sees_row_level(identity.current_role()):
         return
-    options: list[str | int] = [_UPLOAD] if st.session_state.get(state.KEY_INPUT_FILES) else []
+    options: list[str | int] = [_UPLOAD] if st.session_state.get(dataset_choice.KEY_INPUT_FILES) else []
     options += [_LATEST, *(s.id for s in found)] if found else []
     if len(options) < 2:
         return
@@ -68,7 +69,9 @@ def which_data(dataset) -> None:
         _LATEST: f"the latest published ({found[0].snapshot_date:%-d %B %Y})" if found else "",
     }
     names.update({s.id: describe(s) for s in found})
-    if st.session_state.get(state.KEY_SOURCE) == state.SOURCE_UPLOAD and st.session_state.get(state.KEY_INPUT_FILES):
+    if st.session_state.get(dataset_choice.KEY_SOURCE) == dataset_choice.SOURCE_UPLOAD and st.session_state.get(
+        dataset_choice.KEY_INPUT_FILES
+    ):
         current = _UPLOAD
     else:
         current = st.session_state.get(published.KEY_CHOSEN) or _LATEST
@@ -81,12 +84,12 @@ def which_data(dataset) -> None:
     )
     if picked != current:
         if picked == _UPLOAD:
-            st.session_state[state.KEY_SOURCE] = state.SOURCE_UPLOAD
+            st.session_state[dataset_choice.KEY_SOURCE] = dataset_choice.SOURCE_UPLOAD
             _audit("snapshot", {"snapshot": "own upload (not published)"})
         else:
-            st.session_state[state.KEY_SOURCE] = state.SOURCE_PUBLISHED
+            st.session_state[dataset_choice.KEY_SOURCE] = dataset_choice.SOURCE_PUBLISHED
             published.choose(
-                None if picked == _LATEST else int(picked), user=state.current_user(), role=state.current_role()
+                None if picked == _LATEST else int(picked), user=identity.current_user(), role=identity.current_role()
             )
         st.rerun()
 
@@ -95,12 +98,12 @@ def publish_controls(dataset) -> None:
     """For an analyst looking at an upload: publish it as the council's new snapshot."""
     from store import PublishError, describe_inputs, publish_dataset, snapshot_date_of
 
-    files = st.session_state.get(state.KEY_INPUT_FILES)
+    files = st.session_state.get(dataset_choice.KEY_INPUT_FILES)
     if (
-        not sees_row_level(state.current_role())
+        not sees_row_level(identity.current_role())
         or dataset.snapshot_id is not None
         or not files
-        or st.session_state.get(state.KEY_SOURCE) != state.SOURCE_UPLOAD
+        or st.session_state.get(dataset_choice.KEY_SOURCE) != dataset_choice.SOURCE_UPLOAD
     ):
         return
     st.subheader("Publish")
@@ -118,19 +121,19 @@ def publish_controls(dataset) -> None:
 
     try:
         with st.spinner("Publishing..."):
-            wrong = wrong_authority(dataset, index=state.postcode_index())
+            wrong = wrong_authority(dataset, index=reference.postcode_index())
             if wrong:
                 raise PublishError(wrong)
             figures = (
-                headline_history(dataset, on=on, index=state.postcode_index())
+                headline_history(dataset, on=on, index=reference.postcode_index())
                 if dataset.episodes is not None and not dataset.episodes.empty
                 else None
             )
             info = publish_dataset(
                 dataset,
-                published_by=state.current_user() or "local analyst",
+                published_by=identity.current_user() or "local analyst",
                 inputs=describe_inputs(files),
-                la=st.session_state.get(state.KEY_LA),
+                la=st.session_state.get(dataset_choice.KEY_LA),
                 snapshot_date=on,
                 figures=figures,
                 source="ssd" if st.session_state.get(KEY_SSD_ISSUES) is not None else "files",
@@ -153,8 +156,8 @@ def publish_controls(dataset) -> None:
             "files": len(info.inputs),
         },
     )
-    state.use_demo()  # the upload is now the published snapshot: show that, as the panel sees it
-    st.session_state[state.KEY_SOURCE] = state.SOURCE_PUBLISHED
+    dataset_choice.use_demo()  # the upload is now the published snapshot: show that, as the panel sees it
+    st.session_state[dataset_choice.KEY_SOURCE] = dataset_choice.SOURCE_PUBLISHED
     st.session_state[published.KEY_CHOSEN] = None
     st.session_state[KEY_FLASH] = f"Published {describe(info)}."
     st.rerun()
@@ -165,7 +168,7 @@ def retention_controls() -> None:
     from store import purge_snapshots
 
     found = published.published()
-    if not sees_row_level(state.current_role()) or not found:
+    if not sees_row_level(identity.current_role()) or not found:
         return
     with st.expander("Retention: delete published snapshots"):
         st.caption(

@@ -27,7 +27,8 @@ from analysis.found import (
 from analysis.hotspot_links import disclosed_links, hotspot_links, linked_children, links_of, strongest_links
 from analysis.hotspot_names import hotspot_label
 from data.schemas import OVER_DISTANCE_MILES, RISK_FLAG_LABELS
-from ui import components, map_view, state
+from geo.authorities import authority_name
+from ui import components, map_view, reference
 
 STRONGEST_LINKS = 20
 KEY_PLACES_VERSION = "where_found_places_version"
@@ -74,7 +75,7 @@ def _journeys_rendered(
         labels=labels,
         hotspots=_spots if to_hotspots else None,
         flag=colour_flag,
-        index=state.postcode_index(),
+        index=reference.postcode_index(),
     )
     links = _links(key, _episodes, _labels) if _spots is not None and _labels is not None else None
     corridor_rows = corridors(_everyone) if _everyone is not None else None
@@ -84,7 +85,7 @@ def _journeys_rendered(
         links=links,
         corridors=corridor_rows,
         places=None if panel_view else _places(),
-        boundaries=state.boundaries(),
+        boundaries=reference.boundaries(),
         flag_label=RISK_FLAG_LABELS.get(colour_flag, colour_flag),
         suppress_small=panel_view,
         tiles=tiles,
@@ -132,7 +133,7 @@ def _from_elsewhere_table(everyone: pd.DataFrame, area: str, home_la: str | None
 
     if area and not area.startswith(REGION_PREFIX):
         table = found_from_elsewhere(everyone, area).drop(columns="LA_CODE")
-        where = state.authority_name(area)
+        where = authority_name(area)
     else:
         rows = corridors(everyone)
         target = area if area else None
@@ -213,7 +214,7 @@ def _places_of_concern(spots, selected, user: str | None) -> None:
         if st.form_submit_button("Mark as a place of concern"):
             try:
                 if what == "a postcode":
-                    mark_postcode(engine, postcode, note=note, marked_by=user or "", index=state.postcode_index())
+                    mark_postcode(engine, postcode, note=note, marked_by=user or "", index=reference.postcode_index())
                 elif selected is None or spots is None:
                     raise ValueError("no hotspot is chosen: choose one under Hotspot profile, or mark a postcode")
                 else:
