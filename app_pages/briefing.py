@@ -39,7 +39,7 @@ def briefing_pack(fingerprint: str, audience: str, start: date, end: date, la: s
     dataset, current = dataset_choice.current_dataset()
     if current != fingerprint:  # cannot happen within one run; guards against a stale key
         raise RuntimeError("dataset changed during a run")
-    history = history_view.figures(dataset)
+    history, history_problem = history_view.figures(dataset)
     if la != dataset.la_code:
         dataset = one_authority(dataset, la)
     return build_briefing(
@@ -51,6 +51,7 @@ def briefing_pack(fingerprint: str, audience: str, start: date, end: date, la: s
         index=reference.postcode_index(),
         places=list_places(places_engine()),
         history=history,
+        history_problem=history_problem,
     )
 
 

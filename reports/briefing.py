@@ -47,6 +47,7 @@ from reports.briefing_placements import (
     placement_map_section,
     placement_tables_section,
 )
+from reports.history_section import TITLE as HISTORY_TITLE
 from reports.history_section import history_section
 from reports.measures import count_text
 from reports.pack import Section, TableBlock
@@ -101,6 +102,7 @@ def build_briefing(
     index=None,
     places: pd.DataFrame | None = None,
     history=None,
+    history_problem: str | None = None,
 ) -> Briefing:
     """Build a disclosure-controlled briefing pack.
 
@@ -118,6 +120,8 @@ def build_briefing(
         are flagged in the MASE pack; their notes are never used.
     history : ``store.read_figures()`` when the dataset is a published snapshot: adds the change since
         the previous snapshot and the trend across them (reports.history_section).
+    history_problem : why the published snapshots' figures could not be read, when they could not: the
+        pack then says so where the history would be.
 
     Raises ValueError for an unknown audience or authority, or a period that ends before it starts.
     """
@@ -158,6 +162,8 @@ def build_briefing(
         topics = ("missing",) if audience == "mase" else ("placements", "missing")
         section = history_section(history, topics=topics, snapshot_id=getattr(dataset, "snapshot_id", None))
         sections += [section] if section is not None else []
+    elif history_problem:
+        sections.append(not_available(HISTORY_TITLE, history_problem))
     _check_pack(sections)
     return Briefing(
         title=AUDIENCES[audience],

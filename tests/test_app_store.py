@@ -7,15 +7,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from access.audit import read_audit
 from access.roles import ANALYST, PANEL
 from access.users import add_user
+from analysis.history import headline_history
 from data.readers import InputFile, folder_files, read_folder
 from data.validation import check_dataset
 from store import list_snapshots, publish_dataset
-from store.engine import dispose_engines
+from store.engine import dispose_engines, get_engine
 from ui import dataset_choice
 from ui.components import SYNTHETIC_BANNER
 
@@ -157,8 +159,6 @@ def test_purge_on_the_data_page(accounts, kent):
 
 
 def test_pages_show_the_change_since_the_previous_snapshot_and_a_trend(accounts, kent, postcode_index):
-    from analysis.history import headline_history
-
     for on in (date(2025, 9, 30), date(2026, 3, 31)):
         publish_dataset(
             kent, published_by="ana.lyst", snapshot_date=on, figures=headline_history(kent, on=on, index=postcode_index)
@@ -177,3 +177,17 @@ def test_a_store_that_cannot_be_reached_is_said_not_a_traceback(accounts, monkey
     at = _signed_in("panel.member")
     assert any("store of published data could not be read" in w.value for w in at.warning)
     assert any(SYNTHETIC_BANNER in e.value for e in at.error)  # the page still works, on the labelled demo
+
+
+def test_a_pack_whose_history_cannot_be_read_says_so(accounts, kent, postcode_index):
+    """The store's figures table is gone (a damaged store): the pack still builds and says history is missing."""
+    for on in (date(2025, 9, 30), date(2026, 3, 31)):
+        publish_dataset(
+            kent, published_by="ana.lyst", snapshot_date=on, figures=headline_history(kent, on=on, index=postcode_index)
+        )
+    with get_engine().begin() as conn:
+        conn.execute(sa.text("DROP TABLE snapshot_figures"))
+    at = _signed_in("panel.member", "app_pages/briefing.py")
+    pack = at.get("iframe")[0].proto.srcdoc
+    assert "Since the previous published snapshot" in pack
+    assert "figures could not be read from the store" in pack

@@ -21,14 +21,21 @@ def _figures(store_key: tuple) -> pd.DataFrame:
     return read_figures()
 
 
-def figures(dataset) -> pd.DataFrame | None:
-    """The stored figures of every snapshot when ``dataset`` is a published one (for a pack), else None."""
+def figures(dataset) -> tuple[pd.DataFrame | None, str | None]:
+    """For a pack: the stored figures of every snapshot, and why they could not be read (else None).
+
+    ``(None, None)`` when ``dataset`` is not a published snapshot: such a pack has no history to show.
+    """
     if getattr(dataset, "snapshot_id", None) is None:
-        return None
+        return None, None
     try:
-        return _figures(tuple(published.fingerprint(s) for s in published.published()))
-    except Exception:  # noqa: BLE001 - a pack without history is still a pack
-        return None
+        return _figures(tuple(published.fingerprint(s) for s in published.published())), None
+    except Exception as exc:  # noqa: BLE001 - a pack without history is still a pack, and says why
+        return None, _unavailable(exc)
+
+
+def _unavailable(exc: Exception) -> str:
+    return f"the published snapshots' figures could not be read from the store ({type(exc).__name__})."
 
 
 def show(dataset, topic: str) -> None:
@@ -39,7 +46,7 @@ def show(dataset, topic: str) -> None:
     try:
         figures = _figures(tuple(published.fingerprint(s) for s in found))
     except Exception as exc:  # noqa: BLE001 - history is extra: say it is missing, keep the page
-        st.caption(f"History across published snapshots is not available ({type(exc).__name__}).")
+        st.caption(f"History across published snapshots is not available: {_unavailable(exc)}")
         return
     lines = changes(figures, topic=topic, snapshot_id=dataset.snapshot_id)
     shown, numbers = trend_table(figures, topic=topic, snapshot_id=dataset.snapshot_id)
