@@ -116,33 +116,44 @@ def _missing_type_and_duration(ctx: BriefingContext, period) -> list[Block]:
     other = len(eps) - int(kinds["episodes"].sum())
     if other:
         kinds = pd.concat([kinds, pd.DataFrame([{"type": "Type not recorded", "episodes": other}])], ignore_index=True)
-    shown = suppressed_with_total(kinds, "type", ["episodes"])
     blocks.append(
-        TableBlock(
+        _episodes_table(
             "Episodes by type",
-            with_headings(shown, {"type": "Type", "episodes": "Episodes"}),
+            kinds,
+            "type",
+            "Type",
             "903 codes: M missing, A away from placement without authorisation",
-            ctx.period_text if period == ctx.period else period_text(period),
-            "all episodes starting in the period",
-            ["Episodes"],
+            period,
         )
     )
     bands = eps["DURATION_BAND"].astype(object) if "DURATION_BAND" in eps else pd.Series(dtype=object)
     durations = pd.DataFrame(
         {"duration": DURATION_BANDS, "episodes": [int((bands == b).sum()) for b in DURATION_BANDS]}
     )
-    shown = suppressed_with_total(durations, "duration", ["episodes"])
     blocks.append(
-        TableBlock(
+        _episodes_table(
             "Episodes by duration",
-            with_headings(shown, {"duration": "Duration", "episodes": "Episodes"}),
+            durations,
+            "duration",
+            "Duration",
             "time from the start to the end of the episode; ongoing = no end date recorded",
-            period_text(period),
-            "all episodes starting in the period",
-            ["Episodes"],
+            period,
         )
     )
     return blocks
+
+
+def _episodes_table(title: str, counts: pd.DataFrame, key: str, heading: str, note: str, period) -> TableBlock:
+    """Episodes per ``key`` value in ``period``, small counts suppressed, with a total row."""
+    shown = suppressed_with_total(counts, key, ["episodes"])
+    return TableBlock(
+        title,
+        with_headings(shown, {key: heading, "episodes": "Episodes"}),
+        note,
+        period_text(period),
+        "all episodes starting in the period",
+        ["Episodes"],
+    )
 
 
 def _repeat_table(ctx: BriefingContext) -> TableBlock:
