@@ -118,17 +118,26 @@ def _delimiter(first_line: str) -> str:
 
 
 def _read_csv(name: str, text: str) -> RawTable:
-    # The first non-blank lines, without copying a large text (a file of byte-order marks only is empty).
-    lines = list(
+    # The first non-blank lines with their line numbers, without copying a large text (a file of
+    # byte-order marks only is empty). Any line end counts ("\n", "\r\n" or a lone "\r", as old Mac
+    # exports have): else such a file is one line, and its cells all one row's.
+    numbered = list(
         itertools.islice(
-            (ln for ln in (raw.replace("\ufeff", "") for raw in io.StringIO(text)) if ln.strip()), HEADER_SEARCH_ROWS
+            (
+                (number, line)
+                for number, line in enumerate((raw.replace("\ufeff", "") for raw in io.StringIO(text, newline="")), 1)
+                if line.strip()
+            ),
+            HEADER_SEARCH_ROWS,
         )
     )
-    if not lines:
+    if not numbered:
         raise FileRejected("the file is empty")
+    lines = [line for _, line in numbered]
     # Counted over the first lines, not the first one only: a title line above the header has no delimiters.
     delimiter = _delimiter("\n".join(lines))
-    _check_header_width(lines[0], delimiter)
+    for number, line in numbered:  # the column names may be on any of them, below title lines
+        _check_header_width(line, delimiter, number)
     try:
         # The C parser is fast; it refuses rows longer than the first one, which the csv module then reads.
         grid = pd.read_csv(
@@ -151,14 +160,14 @@ def _read_csv(name: str, text: str) -> RawTable:
     return _table_from_grid(name, grid, first_row=1, year=file_year(name))
 
 
-def _check_header_width(first_line: str, delimiter: str) -> None:
-    """Refuse a first line with more named columns than MAX_COLUMNS (trailing empty cells do not count)."""
-    if first_line.count(delimiter) < MAX_COLUMNS:
+def _check_header_width(line: str, delimiter: str, number: int) -> None:
+    """Refuse a line with more named cells than MAX_COLUMNS (trailing empty cells do not count)."""
+    if line.count(delimiter) < MAX_COLUMNS:
         return
     # Excel may pad a row with thousands of empty cells: only the named ones count.
-    named = first_line.rstrip("\r\n").rstrip(delimiter + " \t").count(delimiter) + 1
+    named = line.rstrip("\r\n").rstrip(delimiter + " \t").count(delimiter) + 1
     if named > MAX_COLUMNS:
-        raise FileRejected(too_wide_message(named))
+        raise FileRejected(too_wide_message(named, where="the first row has" if number == 1 else f"row {number} has"))
 
 
 def _physical_lines(text: str) -> int:
@@ -231,11 +240,27 @@ def _read_csv_by_lines(name: str, text: str, delimiter: str) -> RawTable:
                     f"{what}: lines {first}-{last} read as one value, so each is set aside (check the quotes)",
                 )
             )
+    # The column names are on one of the grid's first non-blank rows (_table_from_grid): no table is
+    # wider than the widest of those (or MAX_COLUMNS). Else one long row pads every other row to its
+    # width (100,000 lines set aside after a stray quote, by a row of 50,000 cells: five billion cells).
+    top = itertools.islice((r for r in out_records if any(c.strip() for c in r)), HEADER_SEARCH_ROWS)
+    limit = min(max((len(r) for r in top), default=0), MAX_COLUMNS)
+    out_records = [_bounded(r, limit) for r in out_records]
     width = max((len(r) for r in out_records), default=0)
     grid = pd.DataFrame([r + [""] * (width - len(r)) for r in out_records], dtype=object)
     table = _table_from_grid(name, grid, first_row=1, year=file_year(name), line_numbers=np.asarray(numbers, np.int64))
     table.row_issues = issues
     return table
+
+
+def _bounded(record: list[str], limit: int) -> list[str]:
+    """A record cut to ``limit`` cells and one more, which is not empty if any cell cut off was not.
+
+    The cells past the table's width can only be extra values, noted as such: one stands for them all.
+    """
+    if len(record) <= limit + 1:
+        return record
+    return record[:limit] + [next((cell for cell in record[limit:] if cell.strip()), "")]
 
 
 def _table_from_records(label: str, records: list[list], *, first_row: int, year: int | None) -> RawTable:

@@ -102,7 +102,75 @@ def test_a_header_at_the_limit_is_read():
     assert len(ds.episodes) == 5
 
 
+def test_a_wide_line_below_a_title_is_refused_with_its_row():
+    """The header need not be the first line (titles above it): every line it could be is bounded."""
+    text = "Episodes export\n" + "CHILD," + ",".join(f"C{i}" for i in range(MAX_COLUMNS + 5)) + "\n1,2\n"
+    ds = read_inputs([_csv(text, "wide.csv")])
+    (error,) = ds.quality.file_errors()
+    assert error.reason.startswith(f"row 2 has {MAX_COLUMNS + 6:,} columns, over the {MAX_COLUMNS:,} column limit")
+
+
+def test_an_old_mac_file_with_carriage_returns_only_is_read():
+    """Lines ended by a lone CR: once read as one line of 2,000 cells and refused as too wide."""
+    header = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST\r"
+    rows = "".join(f"{i},01/04/2023,L,C2,N1,U1,PR1,,,,ME1 1AA,ME2 2AA\r" for i in range(200))
+    ds = read_inputs([_csv(header + rows, "episodes.csv")])
+    assert ds.quality.file_errors() == []
+    assert len(ds.episodes) == 200 and ds.episodes["SOURCE_ROW"].tolist()[:2] == [2, 3]
+    assert_accounting(ds)
+
+
+def test_a_very_wide_row_after_a_stray_quote_keeps_memory_bounded():
+    """A stray quote swallowing 100,000 lines, then a row of 50,000 cells: each line set aside, in under 1 GB.
+
+    Found by the long fuzz run (CARE_MAP_FUZZ_EXAMPLES=10000): padding every set-aside line to the widest
+    row's width took 24 GB. The wide row's extra values are noted; nothing is lost.
+    """
+    out = _read_csv_in_child(
+        LOG_HEAD
+        + '1,01/05/2023,ME1 1AA,"stray quote,Y\n'
+        + "".join(f"{i},02/05/2023,ME1 1AA,x,Y\n" for i in range(2, 100_002))
+        + '100002,03/05/2023,ME1 1AA,closes" here,Y\n'
+        + "100003,04/05/2023,ME1 1AA,ok,N,"
+        + ",".join("A" * 50_000)
+        + "\n"
+    )
+    assert out["errors"] == [] and out["peak_mb"] < 1024, out
+    assert (out["read"], out["used"], out["set_aside"]) == (100_003, 1, 100_002), out
+    assert any("more values than the header has columns" in note for note in out["notes"]), out
+
+
 # --------------------------------------------------------------------------- workbooks bounded while read
+def _read_csv_in_child(text: str) -> dict:
+    """Read one CSV with the app's reader in a fresh process: its outcome and peak memory (MB)."""
+    import json
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "log.csv"
+        path.write_text(text, encoding="utf-8")
+        code = (
+            "import json, sys\n"
+            "from pathlib import Path\n"
+            "from data.readers import InputFile, read_inputs\n"
+            "from tests.xlsx_bomb import _peak_kb\n"
+            "ds = read_inputs([InputFile('log.csv', Path(sys.argv[1]).read_bytes())])\n"
+            "s = ds.quality.summary().iloc[0]\n"
+            "print(json.dumps({'errors': [i.reason for i in ds.quality.file_errors()], 'read': int(s.rows_read),"
+            " 'used': int(s.rows_used), 'set_aside': int(s.rows_set_aside),"
+            " 'notes': [str(n) for n in ds.quality.to_frame()['reason']], 'peak_mb': _peak_kb() / 1024}))\n"
+        )
+        proc = subprocess.run(
+            [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=300, cwd=root
+        )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def _read_bomb(chars: int, rows: int) -> dict:
     """Read a shared-string workbook in a fresh process; its outcome and peak memory (MB)."""
     import json
