@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from data.cli_errors import CommandError, authority_argument
+from data.text_csv import read_text_csv
 
 REQUIRED_COLUMNS = ["CHILD", "LS", "PLACE", "HOME_POST", "PL_POST"]
 
@@ -34,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _read(path: Path) -> pd.DataFrame:
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        return read_text_csv(path)
     except FileNotFoundError:
         raise CommandError(f"cannot read {path}: no such file") from None
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:

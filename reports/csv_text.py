@@ -97,14 +97,18 @@ def _float_text(numbers: np.ndarray) -> pa.Array:
     size = np.abs(numbers)
     with np.errstate(invalid="ignore"):
         plain = ((size >= 1e-4) & (size < 1e16)) | (numbers == 0)
-    plain &= ~pc.match_substring(text, "e").to_numpy(zero_copy_only=False)
+    # Each step below is skipped when no cell needs it (one byte scan or one vector test): a column of
+    # eastings or distances has no exponent, no NaN, and often no whole number.
+    if holds_any(text, "e"):
+        plain &= ~pc.match_substring(text, "e").to_numpy(zero_copy_only=False)
     whole = pc.invert(pc.match_substring(text, "."))
-    text = pc.if_else(whole, pc.binary_join_element_wise(text, _text(".0"), _text("")), text)
+    if pc.any(whole).as_py():
+        text = pc.if_else(whole, pc.binary_join_element_wise(text, _text(".0"), _text("")), text)
     missing = np.isnan(numbers)
     other = ~plain & ~missing
     if other.any():
         text = pc.replace_with_mask(text, pa.array(other), pa.array(numbers[other].astype(str), type=pa.large_string()))
-    return pc.if_else(pa.array(missing), _text(""), text)
+    return pc.if_else(pa.array(missing), _text(""), text) if missing.any() else text
 
 
 def holds_any(text: pa.Array | pa.ChunkedArray, characters: str) -> bool:
