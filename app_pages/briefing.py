@@ -149,9 +149,13 @@ st.caption(
     f"{pack.previous_period[0]:%d %B %Y} to {pack.previous_period[1]:%d %B %Y} (the same number of days "
     "just before)."
 )
-missing_sections = [s.title for s in pack.sections if not s.available]
-if missing_sections:
-    st.caption("Not available in this pack (no such data loaded): " + ", ".join(missing_sections) + ".")
+unavailable = [s for s in pack.sections if not s.available]
+if unavailable:
+    # Each with its own reason: no such data loaded is one, a store whose history cannot be read another.
+    st.caption(
+        "Not available in this pack. "
+        + " ".join(f"{s.title}: {s.reason.rstrip('.')}." if s.reason else f"{s.title}." for s in unavailable)
+    )
 
 stem = f"{FILE_STEM[audience]}_{start:%Y%m%d}_{end:%Y%m%d}"
 details = {"audience": audience, "period": f"{start.isoformat()} to {end.isoformat()}", "pack_for": la}

@@ -75,3 +75,4 @@ class Section:
     title: str
     blocks: list[Block] = field(default_factory=list)
     available: bool = True
+    reason: str = ""  # why the section is not available, when it is not

@@ -26,7 +26,7 @@ NOT_AVAILABLE_TEXT = "Not available"
 
 
 def not_available(title: str, reason: str) -> Section:
-    return Section(title, [TextBlock(f"{NOT_AVAILABLE_TEXT}: {reason}")], available=False)
+    return Section(title, [TextBlock(f"{NOT_AVAILABLE_TEXT}: {reason}")], available=False, reason=reason)
 
 
 def build_section(title: str, build, *args) -> Section:

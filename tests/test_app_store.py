@@ -191,3 +191,6 @@ def test_a_pack_whose_history_cannot_be_read_says_so(accounts, kent, postcode_in
     pack = at.get("iframe")[0].proto.srcdoc
     assert "Since the previous published snapshot" in pack
     assert "figures could not be read from the store" in pack
+    # The page says why too, and not that no such data was loaded (it was; the store failed).
+    shown = " ".join(c.value for c in at.caption)
+    assert "Since the previous published snapshot: the published snapshots' figures could not be read" in shown, shown
