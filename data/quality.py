@@ -108,8 +108,10 @@ class QualityReport:
         return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
     def to_frame(self) -> pd.DataFrame:
-        """Every issue, one row each, in the order found."""
-        return pd.DataFrame([vars(i) for i in self.issues], columns=ISSUE_COLUMNS)
+        """Every issue, one row each, in the order found; ``row`` a whole number, blank for a file's own issue."""
+        frame = pd.DataFrame([vars(i) for i in self.issues], columns=ISSUE_COLUMNS)
+        # A file-level issue has no row: without a nullable integer the whole column turns to floats ("3.0").
+        return frame.astype({"row": "Int64"})
 
     def file_counts(self) -> pd.DataFrame:
         """Per file: ``file``, ``table``, ``rows_read`` and the ``set_aside_rows`` (a list), to store a report."""

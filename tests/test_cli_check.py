@@ -38,9 +38,10 @@ def test_each_table_of_each_file_gets_its_line_and_the_report_is_written(fixture
 def test_an_unreadable_file_is_exit_2_with_one_line(fixtures_dir, tmp_path):
     bad = tmp_path / "scan.csv"
     bad.write_bytes(b"%PDF-1.4 not a table")
-    good = fixtures_dir / "csc-validator-be-903" / "uasc.csv"
+    good = fixtures_dir / "csc-validator-be-903" / "episodes.csv"  # some rows with a warning
+    report = tmp_path / "report.csv"
     proc = subprocess.run(
-        [sys.executable, "-m", "data", "check", str(good), str(bad)],
+        [sys.executable, "-m", "data", "check", str(good), str(bad), "--report", str(report)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -50,7 +51,13 @@ def test_an_unreadable_file_is_exit_2_with_one_line(fixtures_dir, tmp_path):
     assert proc.stderr.strip().splitlines() == [
         f"error: cannot read {bad}: this is a PDF document, not a data table (CSV, XLSX or 903 XML)"
     ]
-    assert proc.stdout.splitlines()[0].startswith(f"{good}: 903 UASC: ")
+    assert proc.stdout.splitlines()[0].startswith(f"{good}: 903 Episodes: ")
+    # The report is still written; a file's own issue has no row, and every row is a whole number ("3",
+    # never "3.0", though a file-level issue leaves the column with a blank).
+    issues = pd.read_csv(report, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    assert issues.loc[issues["file"] == "scan.csv", "row"].tolist() == [""]
+    rows = issues.loc[issues["file"] == "episodes.csv", "row"]
+    assert len(rows) and rows.str.fullmatch(r"[1-9][0-9]*").all(), rows.head().tolist()
 
 
 def test_a_missing_file_and_an_unknown_authority_are_exit_2(tmp_path, capsys):
