@@ -140,6 +140,34 @@ def test_a_very_wide_row_after_a_stray_quote_keeps_memory_bounded():
     assert any("more values than the header has columns" in note for note in out["notes"]), out
 
 
+def test_blank_lines_are_skipped_and_every_row_keeps_its_line_number():
+    """Empty lines, lines of spaces or delimiters only, with every kind of line end: never rows."""
+    text = (
+        "\n , \r\n"  # blank lines above the header
+        + LOG_HEAD.replace("\n", "\r\n")
+        + "1,01/05/2023,ME1 1AA,a,Y\r\n,,,,\r\n\t\r\n"
+        + "2,02/05/2023,ME1 1AA,b,Y\r\r"  # a lone CR ends a line, and the next one is blank
+        + '3,03/05/2023,ME1 1AA,"two\n\nparagraphs",Y\n\n\n'  # a blank line inside quotes is the value's
+        + "4,04/05/2023,ME1 1AA,d,N"
+    )
+    ds = read_inputs([_csv(text, "log.csv")])
+    assert ds.missing_log["CHILD"].tolist() == ["1", "2", "3", "4"]
+    assert ds.missing_log["SOURCE_ROW"].tolist() == [4, 7, 9, 14]
+    assert ds.missing_log.loc[2, "NOTES"] == "two\n\nparagraphs"
+    summary = ds.quality.summary().iloc[0]
+    assert (summary.rows_read, summary.rows_used, summary.rows_set_aside) == (4, 4, 0)
+    assert_accounting(ds)
+
+
+@pytest.mark.parametrize("blank", ["\n", ",,,,\r\n"])
+def test_millions_of_blank_lines_are_read_in_bounded_memory(blank):
+    """Ten million blank lines (10-60 MB, under the file limit) between two rows: once 2.8 GB and up."""
+    text = LOG_HEAD + "1,01/05/2023,ME1 1AA,a,Y\n" + blank * 10_000_000 + "2,02/05/2023,ME1 1AA,b,Y\n"
+    out = _read_csv_in_child(text)
+    assert out["errors"] == [] and (out["read"], out["used"], out["set_aside"]) == (2, 2, 0), out
+    assert out["peak_mb"] < 1024, out
+
+
 # --------------------------------------------------------------------------- workbooks bounded while read
 def _read_csv_in_child(text: str) -> dict:
     """Read one CSV with the app's reader in a fresh process: its outcome and peak memory (MB)."""
