@@ -416,7 +416,7 @@ def _header_position(numbered: list) -> int:
 def _check_zip(content: bytes) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError):  # e.g. "zip file version 6.4"
         raise FileRejected("this looks like a zip or XLSX file but it is damaged") from None
     infos = archive.infolist()
     total = sum(i.file_size for i in infos)

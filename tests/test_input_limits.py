@@ -233,6 +233,35 @@ def test_a_small_workbook_of_one_shared_string_in_many_cells_is_refused_early():
     assert "MAX_WORKBOOK_TEXT" in error and "sheet 'Episodes' row" in error
 
 
+def _damaged_sheet(offset: int, value: int) -> bytes:
+    """A small workbook whose zip directory entry for the sheet has a 2-byte field set to ``value``."""
+    import struct
+
+    from tests.xlsx_bomb import shared_string_workbook
+
+    content = bytearray(shared_string_workbook(10, 3))
+    entry = content.index(b"PK\x01\x02")  # the central directory's entries
+    while not content[entry + 46 :].startswith(b"xl/worksheets/sheet1.xml"):
+        entry = content.index(b"PK\x01\x02", entry + 4)
+    struct.pack_into("<H", content, entry + offset, value)
+    return bytes(content)
+
+
+@pytest.mark.parametrize(
+    ("offset", "value", "reason"),
+    [
+        # Found by the long fuzz run: the zip says the sheet needs zip version 6.4.
+        (6, 64, "this looks like a zip or XLSX file but it is damaged"),
+        # A compression method no one implements: seen when the workbook is opened.
+        (10, 99, "the workbook could not be opened (NotImplementedError)"),
+    ],
+)
+def test_a_workbook_damaged_inside_the_zip_is_refused_in_one_sentence(offset, value, reason):
+    ds = read_inputs([InputFile("episodes.xlsx", _damaged_sheet(offset, value))])
+    (error,) = ds.quality.file_errors()
+    assert error.reason == reason
+
+
 def test_a_cell_longer_than_excel_allows_is_refused_with_sheet_and_row():
     out = _read_bomb(MAX_CELL_CHARS + 1, 3)
     (error,) = out["errors"]
