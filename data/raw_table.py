@@ -13,9 +13,22 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["RawTable", "FileRejected", "normalise_column", "file_year", "MAX_COLUMNS", "too_wide_message"]
+__all__ = [
+    "RawTable",
+    "FileRejected",
+    "normalise_column",
+    "file_year",
+    "MAX_COLUMNS",
+    "MAX_ROWS",
+    "too_wide_message",
+    "too_long_message",
+]
 
 MAX_COLUMNS = 1000  # named columns in a table; a 903 table has under 30, a council's log well under 100
+# Rows (CSV: non-blank lines; workbooks: non-empty rows; XML: CHILD, EPISODE or AMISSING records) in one
+# file. A year of England's Episodes is about 220,000 rows, its missing incidents about 87,000. The
+# bound keeps memory under 1 GB whatever the rows hold (each bad row is listed in the quality report).
+MAX_ROWS = 1_000_000
 
 
 class FileRejected(Exception):
@@ -53,6 +66,14 @@ def file_year(name: str) -> int | None:
     """A collection year written in a file name ("2018-episodes.csv" -> 2018), else None."""
     found = re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", name)
     return int(found[-1]) if found else None
+
+
+def too_long_message(rows: int, *, what: str = "rows") -> str:
+    """The one message for a file with more rows than :data:`MAX_ROWS`."""
+    return (
+        f"the file has over {MAX_ROWS:,} {what} ({rows:,} or more), over the limit (MAX_ROWS); a year of "
+        "England's 903 episodes is about 220,000: split it by year"
+    )
 
 
 def too_wide_message(

@@ -19,7 +19,16 @@ import numpy as np
 import pandas as pd
 
 from data.quality import SET_ASIDE, WARNING
-from data.raw_table import MAX_COLUMNS, FileRejected, RawTable, file_year, normalise_column, too_wide_message
+from data.raw_table import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    FileRejected,
+    RawTable,
+    file_year,
+    normalise_column,
+    too_long_message,
+    too_wide_message,
+)
 from data.read_tables import recognise_table
 from data.read_xml import read_xml_tables
 
@@ -142,6 +151,8 @@ def _read_csv(name: str, text: str) -> RawTable:
     # Blank lines (spaces and delimiters only) are never rows: drop them before parsing, keeping every
     # other line's number. A 10 MB file of line ends once took 2.8 GB as ten million empty rows.
     kept, line_numbers = _without_blank_lines(text, delimiter)
+    if len(line_numbers) > MAX_ROWS + HEADER_SEARCH_ROWS:  # before parsing: parsing is what takes the memory
+        raise FileRejected(too_long_message(len(line_numbers), what="lines"))
     try:
         # The C parser is fast; it refuses rows longer than the first one, which the csv module then reads.
         grid = pd.read_csv(
@@ -463,9 +474,13 @@ class _WorkbookBudget:
     def __init__(self) -> None:
         self.text = 0
         self.cells = 0
+        self.rows = 0  # rows with any text, in all sheets: empty rows are never table rows
 
     def row(self, sheet: str, number: int, cells: list[str]) -> None:
         self.cells += len(cells)
+        self.rows += any(cells)
+        if self.rows > MAX_ROWS + HEADER_SEARCH_ROWS:
+            raise FileRejected(too_long_message(self.rows) + f" (by sheet {sheet[:40]!r} row {number})")
         longest = max(map(len, cells), default=0)
         self.text += sum(map(len, cells))
         if longest > MAX_CELL_CHARS:

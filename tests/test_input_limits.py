@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from data.quality import SET_ASIDE
-from data.read_files import MAX_CELL_CHARS, MAX_COLUMNS, MAX_WORKBOOK_TEXT
+from data.read_files import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, MAX_WORKBOOK_TEXT
 from data.readers import InputFile, read_inputs
 from tests.test_readers import assert_accounting
 
@@ -126,7 +126,7 @@ def test_a_very_wide_row_after_a_stray_quote_keeps_memory_bounded():
     Found by the long fuzz run (CARE_MAP_FUZZ_EXAMPLES=10000): padding every set-aside line to the widest
     row's width took 24 GB. The wide row's extra values are noted; nothing is lost.
     """
-    out = _read_csv_in_child(
+    out = _read_in_child(
         LOG_HEAD
         + '1,01/05/2023,ME1 1AA,"stray quote,Y\n'
         + "".join(f"{i},02/05/2023,ME1 1AA,x,Y\n" for i in range(2, 100_002))
@@ -163,14 +163,43 @@ def test_blank_lines_are_skipped_and_every_row_keeps_its_line_number():
 def test_millions_of_blank_lines_are_read_in_bounded_memory(blank):
     """Ten million blank lines (10-60 MB, under the file limit) between two rows: once 2.8 GB and up."""
     text = LOG_HEAD + "1,01/05/2023,ME1 1AA,a,Y\n" + blank * 10_000_000 + "2,02/05/2023,ME1 1AA,b,Y\n"
-    out = _read_csv_in_child(text)
+    out = _read_in_child(text)
     assert out["errors"] == [] and (out["read"], out["used"], out["set_aside"]) == (2, 2, 0), out
     assert out["peak_mb"] < 1024, out
 
 
+@pytest.mark.parametrize("rows", [MAX_ROWS, MAX_ROWS + 11])
+def test_a_csv_of_a_million_bad_rows_lists_each_in_under_1_gb_and_more_lines_are_refused(rows):
+    """Every row bad (each one listed in the quality report) is the costliest file per byte; the row limit bounds it."""
+    out = _read_in_child("CHILD,DECOM\n" + "1,x\n" * rows, "episodes.csv")
+    assert out["peak_mb"] < 1024, out
+    if rows <= MAX_ROWS:
+        assert out["errors"] == [] and (out["read"], out["set_aside"]) == (rows, rows), out
+    else:
+        assert out["errors"] == [
+            f"the file has over {MAX_ROWS:,} lines ({rows + 1:,} or more), over the limit (MAX_ROWS); a year of "
+            "England's 903 episodes is about 220,000: split it by year"
+        ], out
+
+
+def test_a_workbook_over_the_row_limit_is_refused_with_sheet_and_row(monkeypatch):
+    """At the real limit the workbook takes minutes to make and read: the same rule with a limit of 5."""
+    from data import raw_table, read_files
+    from tests.xlsx_bomb import shared_string_workbook
+
+    for module in (raw_table, read_files):  # the rule and its message
+        monkeypatch.setattr(module, "MAX_ROWS", 5)
+    ds = read_inputs([InputFile("notes.xlsx", shared_string_workbook(5, 30))])  # a header and 30 rows
+    (error,) = ds.quality.file_errors()
+    assert (
+        error.reason.startswith("the file has over 5 rows (16 or more)")
+        and "(by sheet 'Episodes' row 16)" in error.reason
+    )
+
+
 # --------------------------------------------------------------------------- workbooks bounded while read
-def _read_csv_in_child(text: str) -> dict:
-    """Read one CSV with the app's reader in a fresh process: its outcome and peak memory (MB)."""
+def _read_in_child(text: str, name: str = "log.csv") -> dict:
+    """Read one file with the app's reader in a fresh process: its outcome and peak memory (MB)."""
     import json
     import subprocess
     import sys
@@ -179,15 +208,16 @@ def _read_csv_in_child(text: str) -> dict:
 
     root = Path(__file__).resolve().parents[1]
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "log.csv"
+        path = Path(folder) / name
         path.write_text(text, encoding="utf-8")
         code = (
             "import json, sys\n"
             "from pathlib import Path\n"
             "from data.readers import InputFile, read_inputs\n"
             "from tests.xlsx_bomb import _peak_kb\n"
-            "ds = read_inputs([InputFile('log.csv', Path(sys.argv[1]).read_bytes())])\n"
-            "s = ds.quality.summary().iloc[0]\n"
+            "path = Path(sys.argv[1])\n"
+            "ds = read_inputs([InputFile(path.name, path.read_bytes())])\n"
+            "s = ds.quality.summary().sum(numeric_only=True)\n"
             "print(json.dumps({'errors': [i.reason for i in ds.quality.file_errors()], 'read': int(s.rows_read),"
             " 'used': int(s.rows_used), 'set_aside': int(s.rows_set_aside),"
             " 'notes': [str(n) for n in ds.quality.to_frame()['reason']], 'peak_mb': _peak_kb() / 1024}))\n"
@@ -301,6 +331,31 @@ def test_thousands_of_made_up_element_names_are_refused_at_once():
     ds = read_inputs([InputFile("wide.xml", xml.encode())])
     (error,) = ds.quality.file_errors()
     assert "MAX_COLUMNS" in error.reason
+
+
+def test_an_xml_of_a_million_children_is_read_in_under_1_gb_and_more_are_refused():
+    """A million records, each listed as set aside (no CHILDID), stay under 1 GB; more are refused (5 million took 2.3 GB)."""
+    xml = "<EXPSSDA903>" + "<CHILD/>" * (MAX_ROWS - 1) + _child(1) + "</EXPSSDA903>"
+    out = _read_in_child(xml, "903.xml")
+    assert out["errors"] == [] and out["read"] == MAX_ROWS + 1 and out["used"] == 2, (
+        out
+    )  # the header and episode of child 1
+    assert out["peak_mb"] < 1024, out
+    out = _read_in_child("<EXPSSDA903>" + "<CHILD/>" * (MAX_ROWS + 1) + "</EXPSSDA903>", "903.xml")
+    assert out["errors"] == [
+        f"the file has over {MAX_ROWS:,} CHILD, EPISODE or AMISSING records ({MAX_ROWS + 1:,} or more), over the "
+        "limit (MAX_ROWS); a year of England's 903 episodes is about 220,000: split it by year"
+    ], out
+    assert out["peak_mb"] < 1024, out
+
+
+def test_a_child_of_too_many_elements_is_refused_with_its_row():
+    from data.read_xml import MAX_CHILD_ELEMENTS
+
+    xml = f"<EXPSSDA903>{_child(1)}<CHILD>" + "<EPISODE/>" * MAX_CHILD_ELEMENTS + "</CHILD></EXPSSDA903>"
+    ds = read_inputs([InputFile("903.xml", xml.encode())])
+    (error,) = ds.quality.file_errors()
+    assert error.reason.startswith(f"CHILD element 2 (Header row 2) holds over {MAX_CHILD_ELEMENTS:,} elements")
 
 
 def test_separate_children_keep_their_own_episodes():
