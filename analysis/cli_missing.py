@@ -18,6 +18,8 @@ import pandas as pd
 
 from analysis.cli_errors import CommandError, authority_argument
 from analysis.cli_placements import _read as _read_csv
+from data.raw_table import FileRejected
+from data.read_files import read_raw_tables
 
 LOG_COLUMNS = ["CHILD", "MIS_START"]
 EPISODE_COLUMNS = ["CHILD", "DECOM", "PL_POST"]
@@ -48,15 +50,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _read(path: Path) -> pd.DataFrame:
+    """The log as text; a workbook through the app's reader, so its size, text and cell limits hold here too."""
     if path.suffix.lower() not in _EXCEL_SUFFIXES:
         return _read_csv(path)
     try:
-        return pd.read_excel(path, dtype=str, keep_default_na=False)
+        content = path.read_bytes()
     except FileNotFoundError:
         raise CommandError(f"cannot read {path}: no such file") from None
-    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is one line, exit 2
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise CommandError(f"cannot read {path} as an Excel workbook: {reason}") from None
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        first = read_raw_tables(path.name, content)[0]  # the first sheet with a table, as Excel opens on
+    except FileRejected as exc:
+        raise CommandError(f"cannot read {path} as an Excel workbook: {exc}") from None
+    return first.frame
 
 
 def _upper_columns(frame: pd.DataFrame, path: Path, required: list[str]) -> pd.DataFrame:

@@ -257,6 +257,30 @@ def test_cli_writes_every_log_row_in_order(tmp_path):
     assert written.loc[3, "FOUND_NOTE"] == "missing-from postcode blank"
 
 
+def test_cli_reads_a_workbook_log_as_its_csv_and_refuses_a_workbook_bomb(tmp_path, capsys):
+    """A workbook goes through the app's bounded reader: the same rows as the CSV, and its limits hold."""
+    from data.read_files import MAX_CELL_CHARS
+    from tests.xlsx_bomb import shared_string_workbook
+
+    given = pd.DataFrame(
+        {"CHILD": ["1", "2"], "MIS_START": ["01/05/2025", "02/05/2025"], "FOUND_POST": ["ME4 4AA", "CT1 1AA"]}
+    )
+    given.to_csv(tmp_path / "log.csv", index=False)
+    given.to_excel(tmp_path / "log.xlsx", index=False)
+    for name in ("log.csv", "log.xlsx"):
+        argv = ["missing", "--missing", str(tmp_path / name), "--la", "Kent", "--out", str(tmp_path / f"{name}.out")]
+        assert main(argv) == 0
+    assert _read(tmp_path / "log.xlsx.out").equals(_read(tmp_path / "log.csv.out"))
+    # 100,000 cells sharing one 32,767-character string: 3 billion characters if each were read.
+    (tmp_path / "bomb.xlsx").write_bytes(shared_string_workbook(MAX_CELL_CHARS, 100_000))
+    capsys.readouterr()
+    argv = ["missing", "--missing", str(tmp_path / "bomb.xlsx"), "--la", "Kent", "--out", str(tmp_path / "bomb.out")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "(MAX_WORKBOOK_TEXT)" in err and err.count("\n") == 1
+    assert not (tmp_path / "bomb.out").exists()
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
