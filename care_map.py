@@ -24,7 +24,7 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
-__version__ = "0.2.1"
+__version__ = "0.2.2"
 __all__ = ["__version__", "commands", "main"]
 
 PROJECT_DIR = Path(__file__).resolve().parent
