@@ -117,7 +117,7 @@ else:
     else:
         by = problems.groupby(["severity", "reason"], dropna=False).size().rename("rows").reset_index()
         by = by.sort_values("rows", ascending=False)
-        st.markdown(f"**{len(problems):,} issues** by reason")
+        st.markdown(f"**{len(problems):,} issue{'' if len(problems) == 1 else 's'}** by reason")
         components.safe_table(by)
     with st.expander("Every issue (file, row, column, value, reason)"):
         components.safe_table(issues, height=400)

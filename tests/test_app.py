@@ -213,6 +213,26 @@ def test_uploaded_fixture_renders_without_synthetic_banner(uploaded, page):
         assert "your uploaded files" in _texts(at)
 
 
+@pytest.mark.parametrize("problems", [1, 2])
+def test_data_page_counts_issues_in_words(problems):
+    """One file refused is "1 issue", two "2 issues"."""
+    from data.readers import InputFile
+    from ui import dataset_choice
+
+    files = [InputFile(f"scan{i}.csv", b"%PDF-1.4 not a table") for i in range(problems)]
+    good = InputFile("uasc.csv", b"CHILD,SEX,DOB,DUC\n1,1,01/01/2010,01/01/2028\n")
+    at = _run(
+        "app_pages/data.py",
+        **{
+            dataset_choice.KEY_INPUT_FILES: [good, *files],
+            dataset_choice.KEY_LA: "E10000016",
+            dataset_choice.KEY_SOURCE: "upload",
+        },
+    )
+    assert not at.exception, [e.value for e in at.exception]
+    assert f"**{problems} issue{'' if problems == 1 else 's'}** by reason" in [m.value for m in at.markdown]
+
+
 def test_upload_without_authority_asks_for_it(uploaded):
     from ui import dataset_choice
 
