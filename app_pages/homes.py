@@ -128,7 +128,9 @@ ranked = int((rank > 0).sum())
 st.subheader("Homes used most" if ranked else "Homes, A to Z")
 st.caption(
     (
-        f"The {ranked} homes whose number of our children can be shown first, most first; then the others from A to Z"
+        "The one home whose number of our children can be shown comes first; then the others from A to Z"
+        if ranked == 1
+        else f"The {ranked} homes whose number of our children can be shown first, most first; then the others from A to Z"
         if ranked
         else "No home's number of our children can be shown, so the homes are listed from A to Z"
     )
