@@ -108,7 +108,7 @@ else:
     repeats = issues["rule"].eq(REPEATED_RECORD)
     if repeats.any():
         st.caption(
-            f"{int(repeats.sum()):,} rows are the same record in an earlier year's return: the later year's "
+            f"{components.counted(int(repeats.sum()), 'row is', 'rows are')} the same record in an earlier year's return: the later year's "
             "row is used. That is expected when several years are loaded together."
         )
     problems = issues[~repeats]
@@ -117,7 +117,7 @@ else:
     else:
         by = problems.groupby(["severity", "reason"], dropna=False).size().rename("rows").reset_index()
         by = by.sort_values("rows", ascending=False)
-        st.markdown(f"**{len(problems):,} issue{'' if len(problems) == 1 else 's'}** by reason")
+        st.markdown(f"**{components.counted(len(problems), 'issue', 'issues')}** by reason")
         components.safe_table(by)
     with st.expander("Every issue (file, row, column, value, reason)"):
         components.safe_table(issues, height=400)

@@ -76,7 +76,7 @@ tiles = pd.DataFrame(
         {
             "measure": "Homes shown",
             "shown": f"{len(chosen):,}",
-            "detail": f"of {len(listed):,} homes listed",
+            "detail": f"of {components.counted(len(listed), 'home', 'homes')} listed",
             "definition": "homes matching the filters that could be placed on the map",
         },
         {
@@ -117,7 +117,11 @@ not_located = len(listed) - len(points)
 st.caption(
     f"Circle size: registered places; solid circles are homes where our children live. The dashed line is "
     f"{OVER_DISTANCE_MILES} miles from our boundary."
-    + (f" {not_located} homes could not be placed (postcode missing or not found)." if not_located > 0 else "")
+    + (
+        f" {components.counted(not_located, 'home', 'homes')} could not be placed (postcode missing or not found)."
+        if not_located > 0
+        else ""
+    )
 )
 
 # ------------------------------------------------------------------ table

@@ -276,13 +276,13 @@ tiles = pd.DataFrame(
         {
             "measure": "Children",
             "shown": _shown(n_children, panel_view),
-            "detail": f"of {_shown(cla, panel_view)} children looked after in the period",
+            "detail": f"of {components.counted(_shown(cla, panel_view), 'child', 'children')} looked after in the period",
             "definition": "distinct children with at least one episode",
         },
         {
             "measure": f"Children with {REPEAT_EPISODES}+ episodes",
             "shown": _shown(repeat, panel_view),
-            "detail": f"of {_shown(n_children, panel_view)} children with an episode",
+            "detail": f"of {components.counted(_shown(n_children, panel_view), 'child', 'children')} with an episode",
             "definition": f"children with {REPEAT_EPISODES} or more episodes in the period",
         },
         {
@@ -335,7 +335,8 @@ if clustered:
     spots, _labels = hotspots_for(finder)
     n_spots = 0 if spots is None else len(spots)
     st.caption(
-        f"{n_spots} hotspots from {_shown(located, panel_view)} of {_shown(n_eps, panel_view)} episodes with "
+        f"{components.counted(n_spots, 'hotspot', 'hotspots')} from {_shown(located, panel_view)} of "
+        f"{components.counted(_shown(n_eps, panel_view), 'episode', 'episodes')} with "
         f"a {'found' if location == 'found' else 'missing-from'} location. Outlines are coloured by the share "
         f"of the hotspot's episodes with {FLAG_NAMES[colour_flag]} recorded (of episodes where that flag was "
         "recorded). Switch layers at the top right; click a hotspot to open its profile."
@@ -435,7 +436,7 @@ with side_col:
         assert spots is not None  # the options are its hotspot ids
         # One dict, not a DataFrame look-up per option: England has over a thousand hotspots.
         labels_by_id = {
-            h: f"{hotspot_label(h, name)}: {_shown(n, panel_view)} episodes"
+            h: f"{hotspot_label(h, name)}: {components.counted(_shown(n, panel_view), 'episode', 'episodes')}"
             for h, name, n in zip(spots["hotspot_id"], spots["name"], spots["episodes"])
         }
         selected = st.selectbox(

@@ -38,7 +38,9 @@ history_view.show(dataset, "placements")
 snap = cached.snapshot(fingerprint, filters.snapshot, filters.groups, filters.providers)
 unknown = panel.safe_unknown_distances(panel.unknown_distances(snap))
 if not unknown.empty:
-    with st.expander(f"Distances that could not be measured: {unknown['children'].iloc[-1]} children"):
+    with st.expander(
+        f"Distances that could not be measured: {components.counted(unknown['children'].iloc[-1], 'child', 'children')}"
+    ):
         st.caption(
             "These children are counted in 'children looked after' but not in the distance measures' denominators."
         )

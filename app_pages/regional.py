@@ -443,13 +443,13 @@ def focus_tiles(row: pd.Series) -> pd.DataFrame:
             {
                 "measure": f"{over} from home",
                 "shown": _with_unit(row[f"% over {OVER_DISTANCE_MILES} miles"], "%"),
-                "detail": f"{row[over]} children",
+                "detail": components.counted(row[over], "child", "children"),
                 "definition": "placed more than 20 miles from their home postcode",
             },
             {
                 "measure": "Outside the authority",
                 "shown": _with_unit(row["% outside the authority"], "%"),
-                "detail": f"{row['Outside the authority']} children",
+                "detail": components.counted(row["Outside the authority"], "child", "children"),
                 "definition": "placed outside their own authority",
             },
             {

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.components import for_people
+from ui.components import counted, for_people
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["placements", "homes", "data", "missing"]
@@ -59,3 +59,16 @@ def test_for_people_keeps_numbers_and_words():
     assert list(shown.columns) == ["Rows set aside", "% matched", "reason"]
     assert shown["Rows set aside"].tolist() == [1, 2] and pd.isna(shown["% matched"].iloc[1])
     assert shown["reason"].tolist() == ["bad date", ""]
+
+
+def test_a_count_agrees_with_its_noun():
+    """ "1 child", never "1 children"; a hidden count ("c", 1 to 5) reads as many, as it may be."""
+    import numpy as np
+
+    assert counted(1, "child", "children") == "1 child"
+    assert counted(np.int64(1), "home", "homes") == "1 home"
+    assert counted("1", "episode", "episodes") == "1 episode"
+    assert counted(0, "child", "children") == "0 children"
+    assert counted(1204, "child", "children") == "1,204 children"
+    assert counted("c", "child", "children") == "c children"
+    assert counted(1, "row is", "rows are") == "1 row is"

@@ -22,6 +22,12 @@ SUPPRESSION_NOTE = (
 )
 
 
+def counted(value, one: str, many: str) -> str:
+    """A count and its noun: "1 child", "3 children", "1,204 children"; a hidden count ("c") reads as many."""
+    text = value if isinstance(value, str) else f"{int(value):,}"
+    return f"{text} {one if text == '1' else many}"
+
+
 def synthetic_banner(dataset) -> None:
     """A banner that cannot be missed when the figures are made up."""
     if getattr(dataset, "synthetic", False):

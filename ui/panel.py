@@ -74,10 +74,10 @@ def safe_headline(figures: pd.DataFrame) -> pd.DataFrame:
         elif measure == MEDIAN_MEASURE:
             hidden = hidden or _small(count)
             value = SUPPRESSED if hidden else ("-" if pd.isna(row["value"]) else f"{float(row['value']):.1f} miles")
-            detail = f"distance known for {shown(count)} of {shown(base)} children"
+            detail = f"distance known for {shown(count)} of {components.counted(shown(base), 'child', 'children')}"
         else:
             value = SUPPRESSED if hidden else ("-" if pd.isna(row["percent"]) else f"{float(row['percent']):.1f}%")
-            detail = f"{shown(count)} of {shown(base)} children"
+            detail = f"{shown(count)} of {components.counted(shown(base), 'child', 'children')}"
         rows.append({"measure": label, "shown": value, "detail": detail, "definition": str(row["definition"])})
     return pd.DataFrame(rows)
 
@@ -105,7 +105,7 @@ def unknown_warning(figures: pd.DataFrame) -> str:
         count, base = int(by_measure.loc[measure, "count"]), int(by_measure.loc[measure, "denominator"])
         if base and count / base >= UNKNOWN_WARNING_SHARE:
             parts.append(
-                f"the {what} is not known for {shown(count)} of {shown(base)} children, so {tiles} count only the rest"
+                f"the {what} is not known for {shown(count)} of {components.counted(shown(base), 'child', 'children')}, so {tiles} count only the rest"
             )
     if not parts:
         return ""
@@ -331,11 +331,11 @@ def flow_note(summary) -> str:
         else:
             lines = f"{drawn:,}"
         parts = [
-            f"Lines for {lines} of the {shown(children)} children",
+            f"Lines for {lines} of the {components.counted(shown(children), 'child', 'children')}",
             "the others have no home postcode sector or no placement postcode district",
         ]
     else:
-        parts = [f"Lines for {shown(drawn)} of the {shown(children)} children"]
+        parts = [f"Lines for {shown(drawn)} of the {components.counted(shown(children), 'child', 'children')}"]
         if summary.no_home_sector:
             parts.append(f"{summary.no_home_sector:,} without a home postcode sector")
         if summary.no_placement_district:

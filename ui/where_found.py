@@ -314,7 +314,7 @@ def show_where_found(
         f"{drawn['drawn']:,} of {drawn['journeys']:,} journeys drawn (most children first"
         + (f"; {drawn['small']:,} of 1-5 children not drawn" if panel_view else "")
         + "); "
-        + f"{_count(summary['left_out'], panel_view)} episodes without a missing-from sector or a place "
+        + f"{components.counted(_count(summary['left_out'], panel_view), 'episode', 'episodes')} without a missing-from sector or a place "
         "found are in none. "
         + (
             "Hotspots are where children were found: journeys end at them. "
