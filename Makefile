@@ -52,6 +52,13 @@ test: lint validator
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests - treating as a failure"; exit 1; fi; \
 	exit $$rc
 
+# The long hunt (not in `make test`): every property-based test at FUZZ_EXAMPLES generated cases each, no per-test
+# time limit, under a 6 GB address-space cap so that a file which blows memory up fails as MemoryError and is shrunk.
+FUZZ_EXAMPLES ?= 10000
+fuzz: $(TEST_STAMP)
+	CARE_MAP_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) prlimit --as=6000000000 $(PY) -m pytest -p no:cacheprovider --timeout=0 \
+		-n 2 -q -W ignore::hypothesis.errors.HypothesisWarning $$(grep -l "from hypothesis" tests/test_*.py)
+
 bench: install
 	$(PY) -m bench
 
