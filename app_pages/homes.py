@@ -130,16 +130,15 @@ shown_here = shown_ours.reindex(chosen.index)
 rank = pd.to_numeric(shown_here.where(shown_here != SUPPRESSED), errors="coerce").fillna(0)
 ranked = int((rank > 0).sum())
 st.subheader("Homes used most" if ranked else "Homes, A to Z")
-st.caption(
-    (
-        "The one home whose number of our children can be shown comes first; then the others from A to Z"
-        if ranked == 1
-        else f"The {ranked} homes whose number of our children can be shown first, most first; then the others from A to Z"
-        if ranked
-        else "No home's number of our children can be shown, so the homes are listed from A to Z"
+if ranked == 1:
+    order = "The one home whose number of our children can be shown comes first; then the others from A to Z"
+elif ranked:
+    order = (
+        f"The {ranked} homes whose number of our children can be shown first, most first; then the others from A to Z"
     )
-    + f': ordering homes with 1 to {SMALL_NUMBER_MAX} (shown as "c") by their number would give it away.'
-)
+else:
+    order = "No home's number of our children can be shown, so the homes are listed from A to Z"
+st.caption(order + f': ordering homes with 1 to {SMALL_NUMBER_MAX} (shown as "c") by their number would give it away.')
 table = chosen.assign(OUR_CHILDREN=shown_here, _RANK=rank).sort_values(["_RANK", "NAME"], ascending=[False, True])
 table = table[[c for c in HOME_POINT_COLUMNS if c not in ("MAP_LAT", "MAP_LON")]].reset_index(drop=True)
 table["MILES_FROM_BOUNDARY"] = [

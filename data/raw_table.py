@@ -26,8 +26,9 @@ __all__ = [
 
 MAX_COLUMNS = 1000  # named columns in a table; a 903 table has under 30, a council's log well under 100
 # Rows (CSV: non-blank lines; workbooks: non-empty rows; XML: CHILD, EPISODE or AMISSING records) in one
-# file. A year of England's Episodes is about 220,000 rows, its missing incidents about 87,000. The
-# bound keeps memory under 1 GB whatever the rows hold (each bad row is listed in the quality report).
+# file. A year of England's Episodes is about 220,000 rows, its missing incidents about 87,000. It bounds
+# the costliest files per byte, millions of bad rows each listed in the quality report, to under 1 GB;
+# a file of good rows takes about 12 times its size (docs/limits.md).
 MAX_ROWS = 1_000_000
 
 

@@ -158,17 +158,14 @@ def read_xml_tables(name: str, text: str) -> list[RawTable]:
                 del path[-1][-1]  # read: dropped from its parent (it is always the parent's last element so far)
     except (ET.ParseError, LookupError, ValueError) as exc:
         raise FileRejected(f"this XML file is not well formed ({exc})") from None
-    header_rows, episode_rows, missing_rows = rows.header, rows.episodes, rows.missing
-    extra_header, extra_episode = rows.extra_header, rows.extra_episode
-
-    if not header_rows:
+    if not rows.header:
         raise FileRejected(f"this {XML_ROOT} file holds no CHILD elements")
     year = file_year(name)
     tables = []
     for kind, records, columns in (
-        ("header", header_rows, HEADER_COLUMNS + extra_header),
-        ("episodes", episode_rows, EPISODES_COLUMNS + extra_episode),
-        ("missing", missing_rows, MISSING_COLUMNS),
+        ("header", rows.header, HEADER_COLUMNS + rows.extra_header),
+        ("episodes", rows.episodes, EPISODES_COLUMNS + rows.extra_episode),
+        ("missing", rows.missing, MISSING_COLUMNS),
     ):
         frame = (
             pd.DataFrame(records, columns=columns, dtype=object).fillna("")
